@@ -1,0 +1,152 @@
+#include "cli/app.hpp"
+
+#include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/output.hpp"
+#include "cli/registry.hpp"
+#include "error.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <fmt/core.h>
+#include <unistd.h>
+
+namespace blandhook::cli {
+namespace {
+
+constexpr const char* k_description =
+    "blandhook makes Bland AI post-call webhooks testable: capture and inspect them locally,\n"
+    "replay them signed against your handler in CI, emulate Bland's API offline, and prove a\n"
+    "real call's webhook arrives.";
+
+constexpr const char* k_examples = R"(  blandhook listen                          capture webhooks on http://127.0.0.1:4000
+  blandhook listen --forward-to http://localhost:3000/webhook --secret "$SECRET"
+  blandhook replay fixtures/ --to http://localhost:3000/webhook --report junit:report.xml
+  blandhook emulate --port 8080              a local Bland API that delivers webhooks
+  blandhook fixtures list                     the built-in payload library
+  blandhook sign --secret "$SECRET" body.json
+
+Exit codes: 0 ok, 1 a check failed, 2 usage, 3 unreachable, 4 timeout, 5 bad input,
+6 API error, 70 internal error, 130 interrupted. Run 'man blandhook' for more.
+)";
+
+int exit_code_for(ErrorKind kind) {
+    switch (kind) {
+    case ErrorKind::usage: return exit_code::k_usage;
+    case ErrorKind::input: return exit_code::k_input;
+    case ErrorKind::network: return exit_code::k_unreachable;
+    case ErrorKind::timeout: return exit_code::k_timeout;
+    case ErrorKind::api: return exit_code::k_api;
+    case ErrorKind::internal: return exit_code::k_internal;
+    }
+    return exit_code::k_internal;
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) {
+        row[j] = j;
+    }
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            std::size_t above = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+// "did you mean" for a mistyped command, like git and ninja.
+std::string suggestion_for(const CLI::App& app, int argc, char** argv) {
+    if (argc < 2 || argv[1][0] == '-') {
+        return {};
+    }
+    const std::string typed = argv[1];
+    std::string best;
+    std::size_t best_distance = 3;
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+        if (sub->get_name() == typed) {
+            return {};
+        }
+        std::size_t distance = edit_distance(typed, sub->get_name());
+        if (distance < best_distance) {
+            best_distance = distance;
+            best = sub->get_name();
+        }
+    }
+    return best;
+}
+
+const CLI::App* deepest_parsed(const CLI::App* app) {
+    for (const CLI::App* sub : app->get_subcommands()) {
+        return deepest_parsed(sub);
+    }
+    return app;
+}
+
+} // namespace
+
+void build_command_tree(CLI::App& app, Registrar& registrar) {
+    app.name("blandhook");
+    app.description(k_description);
+    app.footer(std::string("\nExamples:\n") + k_examples);
+    app.set_version_flag("--version", std::string("blandhook ") + BLANDHOOK_VERSION,
+                         "Print the version and exit");
+    app.require_subcommand(1);
+    app.fallthrough(false);
+    register_all_commands(registrar);
+}
+
+int run(int argc, char** argv) {
+    CLI::App app;
+    Registrar registrar(app);
+    build_command_tree(app, registrar);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& parse_error) {
+        if (parse_error.get_exit_code() == 0) {
+            return app.exit(parse_error); // --help, --version
+        }
+        std::string hint = "run 'blandhook --help' for the commands and their options";
+        std::string message = parse_error.what();
+        if (std::string guess = suggestion_for(app, argc, argv); !guess.empty()) {
+            message = fmt::format("unknown command '{}'", argv[1]);
+            hint = fmt::format("did you mean 'blandhook {}'?", guess);
+        } else if (const CLI::App* where = deepest_parsed(&app); where != &app) {
+            hint = fmt::format("run 'blandhook {} --help'", where->get_name());
+        }
+        print_error(Error(ErrorKind::usage, "usage", message, hint));
+        return exit_code::k_usage;
+    }
+
+    const CLI::App* chosen = deepest_parsed(&app);
+    const RunFunction* run_function = registrar.run_function(chosen);
+    if (run_function == nullptr) {
+        // A command group such as `fixtures` or `captures` given without its subcommand.
+        std::fputs(chosen->help().c_str(), stderr);
+        return exit_code::k_usage;
+    }
+
+    Context context;
+    context.color_stdout = use_color(STDOUT_FILENO);
+    context.color_stderr = use_color(STDERR_FILENO);
+    try {
+        return (*run_function)(context);
+    } catch (const Error& error) {
+        print_error(error);
+        return exit_code_for(error.kind());
+    } catch (const std::bad_alloc&) {
+        print_error(Error(ErrorKind::internal, "memory", "out of memory"));
+        return exit_code::k_internal;
+    } catch (const std::exception& unexpected) {
+        print_error(Error(ErrorKind::internal, "internal", unexpected.what(),
+                          "this is a bug in blandhook; please report it with the command you ran"));
+        return exit_code::k_internal;
+    }
+}
+
+} // namespace blandhook::cli

@@ -1,0 +1,47 @@
+#pragma once
+// How a command plugs into the one registry (src/cli/registry.cpp). Each command lives in
+// src/commands/NAME.{hpp,cpp}: an options struct, a `register_NAME(Registrar&)` that declares its
+// subcommand, flags, help and examples, and a run function holding no domain logic of its own.
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace blandhook::cli {
+
+/// What a command's run function gets besides its own options.
+struct Context {
+    bool color_stdout = false; ///< stdout is a TTY and NO_COLOR is unset
+    bool color_stderr = false; ///< stderr is a TTY and NO_COLOR is unset
+};
+
+using RunFunction = std::function<int(const Context&)>;
+
+class Registrar {
+public:
+    explicit Registrar(CLI::App& root) : m_root(root) {}
+
+    /// Adds a top-level command with its one-line summary and an "Examples:" footer.
+    CLI::App* add_command(const std::string& name, const std::string& summary,
+                          const std::string& examples);
+    /// Adds a subcommand below `parent` (for `fixtures list`, `captures show` …).
+    CLI::App* add_subcommand(CLI::App* parent, const std::string& name, const std::string& summary,
+                             const std::string& examples);
+    /// Declares what runs when `app` is the deepest command on the command line.
+    void on_run(CLI::App* app, RunFunction run);
+    /// Restricts an option to fixed values and records them for completions and the man page.
+    CLI::Option* choices(CLI::Option* option, std::vector<std::string> values);
+
+    CLI::App& root() { return m_root; }
+    const RunFunction* run_function(const CLI::App* app) const;
+
+private:
+    CLI::App& m_root;
+    std::map<const CLI::App*, RunFunction> m_runs;
+};
+
+/// The fixed values recorded by Registrar::choices for an option, empty when it takes any value.
+const std::vector<std::string>& option_choices(const CLI::Option* option);
+
+} // namespace blandhook::cli

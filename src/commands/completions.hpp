@@ -1,0 +1,13 @@
+#pragma once
+// `blandhook completions`: see src/commands/completions.cpp for its options, help and examples.
+
+namespace blandhook::cli {
+class Registrar;
+}
+
+namespace blandhook::commands {
+
+/// Adds `completions` (and its subcommands) to the command tree.
+void register_completions(cli::Registrar& registrar);
+
+} // namespace blandhook::commands

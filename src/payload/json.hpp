@@ -1,0 +1,44 @@
+#pragma once
+// JSON as JavaScript sees it. Bland's own signature example hashes JSON.stringify(JSON.parse(body)),
+// so blandhook must reproduce that byte for byte: key order kept (except that JavaScript moves
+// array-index keys such as "2" first, ascending), later duplicate keys win in the first key's
+// place, numbers as JavaScript prints doubles, strings escaped as JSON.stringify escapes them.
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace blandhook::payload {
+
+/// The mutable, order-preserving DOM every command uses to read and edit payloads.
+using Json = nlohmann::ordered_json;
+
+/// A body that is not JSON. `offset()` is the byte where parsing stopped.
+class JsonError : public std::runtime_error {
+public:
+    JsonError(const std::string& message, std::size_t offset)
+        : std::runtime_error(message), m_offset(offset) {}
+    std::size_t offset() const { return m_offset; }
+
+private:
+    std::size_t m_offset;
+};
+
+/// Parses like JSON.parse over a body decoded as UTF-8 (invalid bytes become U+FFFD, lone
+/// surrogate escapes survive, 1e400 becomes Infinity). Nesting deeper than 1,000 levels and any
+/// syntax error throw JsonError; never crashes on hostile input.
+Json parse_json(std::string_view text);
+
+/// JSON.stringify(value): compact, JavaScript number formatting (1e+21, 1.5e-7, -0 as 0,
+/// non-finite as null), `\uXXXX` only for control characters and lone surrogates.
+std::string canonical_json(const Json& value);
+
+/// JSON.stringify(JSON.parse(text)). Throws JsonError when `text` is not JSON.
+std::string canonical_json(std::string_view text);
+
+/// JSON.stringify(value, null, indent): for display and for pretty fixture files.
+std::string pretty_json(const Json& value, int indent = 2);
+
+} // namespace blandhook::payload
