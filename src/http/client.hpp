@@ -1,0 +1,105 @@
+#pragma once
+// The HTTP client every sender in blandhook uses (replay, listen --forward-to, the emulator's
+// webhook delivery, call): URL parsing, keep-alive connections, verified TLS, Bland-like retries.
+// httplib's error values are translated here and never leak to callers.
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace blandhook::http {
+
+struct Url {
+    std::string scheme; ///< "http" or "https"
+    std::string host;   ///< without brackets for IPv6
+    int port = 0;       ///< explicit or the scheme's default
+    std::string target; ///< path and query, "/" at least
+    /// scheme://host:port
+    std::string origin() const;
+};
+
+/// Parses an absolute http(s) URL. Throws blandhook::Error (usage) naming `what` on anything else.
+Url parse_url(std::string_view text, std::string_view what = "url");
+
+struct Header {
+    std::string name;
+    std::string value;
+};
+using Headers = std::vector<Header>;
+
+/// The value of the first header named `name` (case-insensitive), if any.
+std::optional<std::string> find_header(const Headers& headers, std::string_view name);
+
+struct Request {
+    std::string method = "POST";
+    std::string target = "/"; ///< path and query; the Url's target when sending to a Url
+    Headers headers;          ///< sent in this order; Content-Type among them when needed
+    std::string body;
+};
+
+struct Response {
+    int status = 0;
+    Headers headers;
+    std::string body;
+};
+
+/// One try at sending a request: the answer, or the network failure that replaced it.
+struct Attempt {
+    int number = 1;                        ///< 1 for the first try
+    std::optional<Response> response;      ///< absent when the request failed on the network
+    std::string error;                     ///< "connection refused", "timed out", … when absent
+    std::chrono::microseconds latency{0};  ///< request written to answer read
+    std::chrono::milliseconds waited{0};   ///< backoff slept before this attempt
+};
+
+struct ClientOptions {
+    std::chrono::milliseconds connect_timeout{5'000};
+    std::chrono::milliseconds timeout{10'000}; ///< per attempt, for the whole answer
+    bool insecure = false;                     ///< skip TLS verification (--insecure)
+    std::string ca_file;                       ///< extra CA bundle (--cacert)
+    bool follow_redirects = false;
+    bool keep_alive = true;
+};
+
+/// A connection to one origin, reused between requests. Not thread-safe: one per worker.
+class Client {
+public:
+    Client(Url origin, ClientOptions options = {});
+    ~Client();
+    Client(Client&&) noexcept;
+    Client& operator=(Client&&) noexcept;
+
+    /// Sends one request; never throws for network failures (they are in Attempt::error).
+    Attempt send(const Request& request);
+    const Url& origin() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+/// How deliveries are retried. Bland documents that failures are retried but not how: this is
+/// blandhook's own policy, documented in the README.
+struct RetryPolicy {
+    int retries = 0;                            ///< extra attempts after the first
+    std::chrono::milliseconds backoff{1'000};   ///< wait before the first retry
+    double multiplier = 2.0;                    ///< growth per retry
+    std::chrono::milliseconds max_backoff{60'000};
+    bool jitter = true;                         ///< +-20 % so that retries do not synchronise
+};
+
+/// True when an attempt should be retried: network failure, 5xx or 429. Other answers are final.
+bool is_retryable(const Attempt& attempt);
+
+/// The wait a Retry-After header asks for (seconds or an HTTP date), if present and sane.
+std::optional<std::chrono::milliseconds> retry_after(const Response& response);
+
+/// Sends with retries as `policy` says, honouring Retry-After; calls `on_attempt` after each try.
+/// Returns every attempt, the last one being final.
+std::vector<Attempt> deliver(Client& client, const Request& request, const RetryPolicy& policy,
+                             const std::function<void(const Attempt&)>& on_attempt = {});
+
+} // namespace blandhook::http
