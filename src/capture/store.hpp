@@ -1,0 +1,99 @@
+#pragma once
+// The capture store: the capture log on disk (NDJSON, one capture per line, append-only) plus a
+// bounded in-memory cache of recent captures and an id -> offset index, so memory stays flat while
+// the log grows to millions of captures. Appends are group-committed: many request threads share
+// one write(), and append() returns only once its line is written (acknowledged => on disk, in the
+// OS page cache; see docs/capture-log.md for what that survives).
+#include "capture/capture.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace blandhook::capture {
+
+/// The default capture log: $XDG_STATE_HOME/blandhook/captures.ndjson, else
+/// ~/.local/state/blandhook/captures.ndjson.
+std::string default_log_path();
+
+struct StoreOptions {
+    std::string path; ///< the capture log; "" keeps captures in memory only (--no-save)
+    /// Recent captures kept in memory (whole bodies) for get/list without reading the file; also
+    /// the whole history when path is "" (older ones are forgotten then).
+    std::size_t cache_bytes = 32u << 20;
+    bool fsync = false; ///< fdatasync every batch (survives power loss; slower)
+};
+
+/// Selects captures for list(). Empty fields match everything.
+struct Filter {
+    std::string call_id;
+    std::string kind;   ///< payload kind name
+    std::string status; ///< payload status ("completed", "failed" …)
+    std::string method;
+    int response_status = 0;             ///< the answer's status, 0 = any
+    std::string text;                    ///< substring of path, query, headers or body
+    std::optional<std::uint64_t> after;  ///< ids > after
+    std::optional<std::uint64_t> before; ///< ids < before
+    std::size_t limit = 100;
+
+    bool matches(const Capture& capture) const;
+};
+
+using Subscription = std::uint64_t;
+
+class Store {
+public:
+    /// Opens (creating it 0600, its directory 0700) or re-opens the log; the next id continues
+    /// after the last one in it. Throws blandhook::Error (input) when it cannot.
+    explicit Store(StoreOptions options);
+    ~Store();
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    /// Gives `capture` the next id, writes its line and returns once that line is written;
+    /// subscribers are called (on this thread, after the write). Returns the id.
+    /// Thread-safe; called concurrently by the listener's request threads.
+    std::uint64_t append(Capture& capture);
+
+    /// The capture with this id, from memory or the log.
+    std::optional<Capture> get(std::uint64_t id) const;
+
+    /// Matching captures, newest first, at most filter.limit.
+    std::vector<Capture> list(const Filter& filter) const;
+
+    /// Captures appended since open (not counting those already in the log).
+    std::uint64_t appended() const;
+    /// Highest id in use (0 when none).
+    std::uint64_t last_id() const;
+    /// Ids currently readable (those in the log plus this run's).
+    std::uint64_t size() const;
+    const std::string& path() const { return m_options.path; }
+
+    /// Calls `callback` with every capture appended from now on (on the appending thread, after
+    /// its line is written; keep it short). Thread-safe.
+    Subscription subscribe(std::function<void(const Capture&)> callback);
+    void unsubscribe(Subscription subscription);
+
+    /// Blocks until a capture appended from now on... or already appended since open satisfies
+    /// `predicate`, or `timeout` passes. For `blandhook call --listen` and tests.
+    std::optional<Capture> wait_for(const std::function<bool(const Capture&)>& predicate,
+                                    std::chrono::milliseconds timeout);
+
+private:
+    struct Impl;
+    StoreOptions m_options;
+    std::unique_ptr<Impl> m_impl;
+};
+
+/// Reads a capture log line by line with bounded memory, calling `callback` for each capture in
+/// file order; returning false from it stops. A malformed line is reported with its line number
+/// (Error input) unless `on_bad_line` is given, which then gets (line number, message) and reading
+/// goes on. A truncated last line (a crash mid-write) is skipped silently.
+void read_log(const std::string& path, const std::function<bool(Capture&&)>& callback,
+              const std::function<void(std::size_t, const std::string&)>& on_bad_line = {});
+
+} // namespace blandhook::capture

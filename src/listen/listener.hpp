@@ -1,0 +1,95 @@
+#pragma once
+// The webhook listener behind `blandhook listen` (and embedded by `blandhook call --listen`):
+// an HTTP(S) server that captures every request on any path and method into a capture::Store,
+// analyses and signature-checks it, answers as the AnswerConfig says (fault injection), optionally
+// relays it to the developer's app, and reserves /_blandhook/ for its own endpoints
+// (GET /_blandhook/health here; the rest belongs to the inspector).
+#include "capture/store.hpp"
+#include "listen/answer.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+namespace httplib {
+class Server;
+}
+
+namespace blandhook::listen {
+
+struct ListenerOptions {
+    std::string host = "127.0.0.1";
+    int port = 4000;      ///< 0 picks a free port
+    std::string tls_cert; ///< PEM; with tls_key serves HTTPS directly
+    std::string tls_key;
+    std::string secret;     ///< webhook signing secret; "" = signatures not checked
+    std::string forward_to; ///< relay every captured request to this URL
+    std::chrono::milliseconds forward_timeout{10'000};
+    capture::StoreOptions store;            ///< the capture log (path "" = memory only)
+    std::size_t max_body_bytes = 10u << 20; ///< 413 beyond
+    std::chrono::seconds read_timeout{5};   ///< slow clients are cut off after this per read
+    std::chrono::seconds keep_alive_timeout{5};
+    std::size_t max_threads = 1024; ///< connections served at once (idle keep-alive included)
+    AnswerConfig answer;
+};
+
+/// True for 127.0.0.0/8, ::1 and "localhost": binds that nobody else can reach.
+bool is_loopback_host(const std::string& host);
+
+class Listener {
+public:
+    /// Creates the server and the store (opening the capture log). Does not bind yet, so that
+    /// other modules (the inspector) can register routes on server() first.
+    explicit Listener(ListenerOptions options);
+    ~Listener(); ///< stops if running
+    Listener(const Listener&) = delete;
+    Listener& operator=(const Listener&) = delete;
+
+    /// The HTTP server, for inspector::mount before start(). Routes registered on it before
+    /// start() take precedence over the capture-everything routes.
+    httplib::Server& server();
+
+    /// Binds and serves on a background thread. Throws blandhook::Error (usage for a bad TLS
+    /// file, network when the port cannot be bound).
+    void start();
+    /// Stops accepting, finishes requests in flight (their lines are written), joins. Idempotent.
+    void stop();
+    /// Blocks until stop() is called (from another thread or a signal watcher) or serving fails.
+    void wait();
+    bool running() const;
+
+    /// Bound address after start(): host as given and the actual port.
+    const std::string& host() const;
+    int port() const;
+    /// "http://127.0.0.1:4000" (or https://…; IPv6 hosts bracketed).
+    std::string url() const;
+    bool tls() const;
+
+    capture::Store& store();
+
+    /// The answer configuration now in force; set_answer replaces it for the next requests and
+    /// restarts the per-call_id sequences. Thread-safe.
+    AnswerConfig answer() const;
+    void set_answer(AnswerConfig config);
+
+    bool has_secret() const;
+    const std::string& secret() const;
+    /// A random token generated per process; required by the inspector when bound beyond loopback.
+    const std::string& access_token() const;
+    const ListenerOptions& options() const;
+
+    /// Waits for a capture (already received since start, or arriving) that satisfies `predicate`.
+    std::optional<capture::Capture>
+    wait_for(const std::function<bool(const capture::Capture&)>& predicate,
+             std::chrono::milliseconds timeout);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace blandhook::listen
