@@ -1,8 +1,9 @@
 #pragma once
-// JSON as JavaScript sees it. Bland's own signature example hashes JSON.stringify(JSON.parse(body)),
-// so blandhook must reproduce that byte for byte: key order kept (except that JavaScript moves
-// array-index keys such as "2" first, ascending), later duplicate keys win in the first key's
-// place, numbers as JavaScript prints doubles, strings escaped as JSON.stringify escapes them.
+// JSON as JavaScript sees it. Bland's own signature example hashes
+// JSON.stringify(JSON.parse(body)), so blandhook must reproduce that byte for byte: key order kept
+// (except that JavaScript moves array-index keys such as "2" first, ascending), later duplicate
+// keys win in the first key's place, numbers as JavaScript prints doubles, strings escaped as
+// JSON.stringify escapes them.
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
@@ -40,5 +41,13 @@ std::string canonical_json(std::string_view text);
 
 /// JSON.stringify(value, null, indent): for display and for pretty fixture files.
 std::string pretty_json(const Json& value, int indent = 2);
+
+/// Appends String(value) as JavaScript prints a number inside JSON.stringify (1e+21, 1.5e-7,
+/// 0.1, -0 as 0, NaN and the infinities as null).
+void write_js_number(std::string& out, double value);
+
+// Note: strings from parse_json may hold lone surrogates as WTF-8 (ED A0..BF xx), which
+// nlohmann's own dump() refuses (type_error 316). Print payloads with canonical_json or
+// pretty_json, or dump with nlohmann::json::error_handler_t::replace.
 
 } // namespace blandhook::payload
