@@ -36,7 +36,7 @@ std::optional<std::string> find_header(const Headers& headers, std::string_view 
 struct Request {
     std::string method = "POST";
     std::string target = "/"; ///< path and query; the Url's target when sending to a Url
-    Headers headers;          ///< sent in this order; Content-Type among them when needed
+    Headers headers;          ///< Content-Type among them when needed (httplib sorts them by name)
     std::string body;
 };
 
@@ -48,11 +48,11 @@ struct Response {
 
 /// One try at sending a request: the answer, or the network failure that replaced it.
 struct Attempt {
-    int number = 1;                        ///< 1 for the first try
-    std::optional<Response> response;      ///< absent when the request failed on the network
-    std::string error;                     ///< "connection refused", "timed out", … when absent
-    std::chrono::microseconds latency{0};  ///< request written to answer read
-    std::chrono::milliseconds waited{0};   ///< backoff slept before this attempt
+    int number = 1;                       ///< 1 for the first try
+    std::optional<Response> response;     ///< absent when the request failed on the network
+    std::string error;                    ///< "connection refused", "timed out", … when absent
+    std::chrono::microseconds latency{0}; ///< request written to answer read
+    std::chrono::milliseconds waited{0};  ///< backoff slept before this attempt
 };
 
 struct ClientOptions {
@@ -73,6 +73,8 @@ public:
     Client& operator=(Client&&) noexcept;
 
     /// Sends one request; never throws for network failures (they are in Attempt::error).
+    /// Adds `User-Agent: blandhook/VERSION` unless the request names one. A request that fails on
+    /// a reused keep-alive connection before any answer is sent once more on a fresh one.
     Attempt send(const Request& request);
     const Url& origin() const;
 
@@ -84,11 +86,11 @@ private:
 /// How deliveries are retried. Bland documents that failures are retried but not how: this is
 /// blandhook's own policy, documented in the README.
 struct RetryPolicy {
-    int retries = 0;                            ///< extra attempts after the first
-    std::chrono::milliseconds backoff{1'000};   ///< wait before the first retry
-    double multiplier = 2.0;                    ///< growth per retry
+    int retries = 0;                          ///< extra attempts after the first
+    std::chrono::milliseconds backoff{1'000}; ///< wait before the first retry
+    double multiplier = 2.0;                  ///< growth per retry
     std::chrono::milliseconds max_backoff{60'000};
-    bool jitter = true;                         ///< +-20 % so that retries do not synchronise
+    bool jitter = true; ///< +-20 % so that retries do not synchronise
 };
 
 /// True when an attempt should be retried: network failure, 5xx or 429. Other answers are final.
@@ -96,6 +98,15 @@ bool is_retryable(const Attempt& attempt);
 
 /// The wait a Retry-After header asks for (seconds or an HTTP date), if present and sane.
 std::optional<std::chrono::milliseconds> retry_after(const Response& response);
+
+/// The backoff before retry number `retry` (1 for the first retry) when no Retry-After applies:
+/// backoff * multiplier^(retry-1), times 0.8 + 0.4 * `random01` with jitter, capped at max_backoff.
+std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int retry, double random01);
+
+/// The wait before retrying after `failed`: its Retry-After (capped at max_backoff) when present,
+/// else backoff_delay(policy, failed.number, random01).
+std::chrono::milliseconds retry_delay(const RetryPolicy& policy, const Attempt& failed,
+                                      double random01);
 
 /// Sends with retries as `policy` says, honouring Retry-After; calls `on_attempt` after each try.
 /// Returns every attempt, the last one being final.

@@ -1,0 +1,417 @@
+#include "http/client.hpp"
+
+#include "error.hpp"
+
+#include <httplib.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <ctime>
+#include <netdb.h>
+#include <random>
+#include <sys/socket.h>
+#include <thread>
+
+namespace blandhook::http {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+std::string lower(std::string_view text) {
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+int default_port(std::string_view scheme) {
+    return scheme == "https" ? 443 : 80;
+}
+
+// "X s" or "X ms" for messages: timeouts are configured in milliseconds but usually whole seconds.
+std::string duration_text(std::chrono::milliseconds duration) {
+    if (duration.count() % 1000 == 0) {
+        return std::to_string(duration.count() / 1000) + " s";
+    }
+    return std::to_string(duration.count()) + " ms";
+}
+
+bool resolves(const std::string& host) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* result = nullptr;
+    int rc = getaddrinfo(host.c_str(), nullptr, &hints, &result);
+    if (result != nullptr) {
+        freeaddrinfo(result);
+    }
+    return rc == 0;
+}
+
+std::string openssl_error_text() {
+    unsigned long code = ERR_get_error();
+    if (code == 0) {
+        return "the server did not complete the handshake";
+    }
+    char buffer[256];
+    ERR_error_string_n(code, buffer, sizeof buffer);
+    ERR_clear_error();
+    return buffer;
+}
+
+} // namespace
+
+std::string Url::origin() const {
+    bool ipv6 = host.find(':') != std::string::npos;
+    return scheme + "://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+Url parse_url(std::string_view text, std::string_view what) {
+    auto fail = [&](const std::string& detail) -> Error {
+        return Error(ErrorKind::usage, std::string(what),
+                     "'" + std::string(text) + "' is not a valid URL: " + detail,
+                     "give an absolute URL such as http://127.0.0.1:3000/webhook");
+    };
+    Url url;
+    auto scheme_end = text.find("://");
+    if (scheme_end == std::string_view::npos) {
+        throw fail("it has no scheme (http:// or https://)");
+    }
+    url.scheme = lower(text.substr(0, scheme_end));
+    if (url.scheme != "http" && url.scheme != "https") {
+        throw fail("the scheme must be http or https, not " + url.scheme);
+    }
+    std::string_view rest = text.substr(scheme_end + 3);
+    auto path_start = rest.find_first_of("/?#");
+    std::string_view authority = rest.substr(0, path_start);
+    std::string_view target =
+        path_start == std::string_view::npos ? std::string_view{} : rest.substr(path_start);
+    // Fragments are never sent to a server.
+    if (auto hash = target.find('#'); hash != std::string_view::npos) {
+        target = target.substr(0, hash);
+    }
+    if (authority.find('@') != std::string_view::npos) {
+        throw fail("user information in URLs is not supported");
+    }
+    std::string_view port_text;
+    if (!authority.empty() && authority.front() == '[') {
+        auto close = authority.find(']');
+        if (close == std::string_view::npos) {
+            throw fail("unterminated IPv6 address");
+        }
+        url.host = std::string(authority.substr(1, close - 1));
+        std::string_view after = authority.substr(close + 1);
+        if (!after.empty()) {
+            if (after.front() != ':') {
+                throw fail("unexpected text after the IPv6 address");
+            }
+            port_text = after.substr(1);
+        }
+    } else {
+        auto colon = authority.rfind(':');
+        url.host = std::string(authority.substr(0, colon));
+        if (colon != std::string_view::npos) {
+            port_text = authority.substr(colon + 1);
+        }
+    }
+    if (url.host.empty()) {
+        throw fail("it has no host");
+    }
+    if (!port_text.empty()) {
+        int port = 0;
+        auto [end, ec] =
+            std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+        if (ec != std::errc{} || end != port_text.data() + port_text.size() || port < 1 ||
+            port > 65535) {
+            throw fail("the port must be a number from 1 to 65535");
+        }
+        url.port = port;
+    } else {
+        url.port = default_port(url.scheme);
+    }
+    url.target = target.empty() ? "/" : std::string(target);
+    if (url.target.front() == '?') {
+        url.target.insert(0, "/");
+    }
+    return url;
+}
+
+std::optional<std::string> find_header(const Headers& headers, std::string_view name) {
+    for (const Header& header : headers) {
+        if (iequals(header.name, name)) {
+            return header.value;
+        }
+    }
+    return std::nullopt;
+}
+
+struct Client::Impl {
+    Url origin;
+    ClientOptions options;
+    std::unique_ptr<httplib::ClientImpl> client;
+
+    Impl(Url url, ClientOptions opts) : origin(std::move(url)), options(std::move(opts)) {
+        connect();
+    }
+
+    void connect() {
+        if (origin.scheme == "https") {
+            auto tls = std::make_unique<httplib::SSLClient>(origin.host, origin.port);
+            // Verified against the system CA store unless told otherwise, as Bland's own
+            // deliveries (and every browser) would be.
+            tls->enable_server_certificate_verification(!options.insecure);
+            if (!options.ca_file.empty()) {
+                tls->set_ca_cert_path(options.ca_file);
+            }
+            client = std::move(tls);
+        } else {
+            client = std::make_unique<httplib::ClientImpl>(origin.host, origin.port);
+        }
+        // Without TCP_NODELAY a small request written in two segments waits ~40 ms for the
+        // peer's delayed ACK: a 20x slowdown on loopback.
+        client->set_tcp_nodelay(true);
+        client->set_keep_alive(options.keep_alive);
+        client->set_follow_location(options.follow_redirects);
+        client->set_connection_timeout(options.connect_timeout);
+        client->set_read_timeout(options.timeout);
+        client->set_write_timeout(options.timeout);
+        // Bodies are compared and reported byte for byte: ask for them uncompressed.
+        client->set_compress(false);
+        client->set_decompress(false);
+    }
+
+    // The plain words a user reads in a report for what httplib calls `error`.
+    std::string describe(httplib::Error error, Clock::duration elapsed, int saved_errno) {
+        switch (error) {
+        case httplib::Error::Connection:
+            if (!resolves(origin.host)) {
+                return "could not resolve host " + origin.host;
+            }
+            if (saved_errno == ETIMEDOUT || saved_errno == EHOSTUNREACH ||
+                saved_errno == ENETUNREACH) {
+                return "host unreachable";
+            }
+            return "connection refused";
+        case httplib::Error::ConnectionTimeout:
+            return "connection timed out after " + duration_text(options.connect_timeout);
+        case httplib::Error::Read:
+            // httplib reports a read timeout and a reset alike; the clock tells them apart.
+            if (elapsed >= options.timeout - std::chrono::milliseconds(50)) {
+                return "timed out after " + duration_text(options.timeout);
+            }
+            return "connection reset before a complete answer";
+        case httplib::Error::Write:
+            if (elapsed >= options.timeout - std::chrono::milliseconds(50)) {
+                return "timed out after " + duration_text(options.timeout) + " sending the request";
+            }
+            return "connection reset while sending the request";
+        case httplib::Error::Canceled:
+            return "timed out after " + duration_text(options.timeout);
+        case httplib::Error::ExceedRedirectCount:
+            return "too many redirects";
+        case httplib::Error::SSLConnection:
+            return "TLS handshake failed: " + openssl_error_text();
+        case httplib::Error::SSLServerVerification: {
+            auto* tls = dynamic_cast<httplib::SSLClient*>(client.get());
+            long result = tls != nullptr ? tls->get_openssl_verify_result() : 0;
+            std::string reason = result != 0 ? X509_verify_cert_error_string(result)
+                                             : "the certificate does not match " + origin.host;
+            return "TLS handshake failed: certificate verification failed: " + reason;
+        }
+        case httplib::Error::SSLLoadingCerts:
+            return "TLS setup failed: could not load CA certificates" +
+                   (options.ca_file.empty() ? std::string{} : " from " + options.ca_file);
+        default:
+            return "request failed: " + httplib::to_string(error);
+        }
+    }
+
+    Attempt send(const Request& request) {
+        httplib::Request req;
+        req.method = request.method;
+        req.path = request.target;
+        bool has_user_agent = false;
+        for (const Header& header : request.headers) {
+            req.headers.emplace(header.name, header.value);
+            has_user_agent = has_user_agent || iequals(header.name, "User-Agent");
+        }
+        if (!has_user_agent) {
+            req.headers.emplace("User-Agent", std::string("blandhook/") + BLANDHOOK_VERSION);
+        }
+        req.body = request.body;
+
+        // httplib's timeouts apply to each read; the contract is one deadline for the whole answer.
+        auto start = Clock::now();
+        auto deadline = start + options.timeout;
+        std::string body;
+        bool deadline_passed = false;
+        req.content_receiver = [&](const char* data, size_t length, uint64_t, uint64_t) {
+            body.append(data, length);
+            deadline_passed = Clock::now() > deadline;
+            return !deadline_passed;
+        };
+
+        // A keep-alive connection the server closed while idle fails the next request before any
+        // answer arrives; like curl, try once more on a fresh connection when nothing came back.
+        bool reused = client->is_socket_open() != 0;
+        httplib::Response res;
+        httplib::Error error = httplib::Error::Success;
+        errno = 0;
+        bool ok = client->send(req, res, error);
+        int saved_errno = errno;
+        if (!ok && reused && (error == httplib::Error::Write || error == httplib::Error::Read) &&
+            Clock::now() - start < options.timeout / 2) {
+            client->stop();
+            body.clear();
+            res = httplib::Response{};
+            error = httplib::Error::Success;
+            start = Clock::now();
+            deadline = start + options.timeout;
+            errno = 0;
+            ok = client->send(req, res, error);
+            saved_errno = errno;
+        }
+        auto elapsed = Clock::now() - start;
+
+        Attempt attempt;
+        attempt.latency = std::chrono::duration_cast<std::chrono::microseconds>(elapsed);
+        if (!ok) {
+            attempt.error = deadline_passed ? "timed out after " + duration_text(options.timeout)
+                                            : describe(error, elapsed, saved_errno);
+            // Whatever state the connection is in, the next request starts on a new one.
+            client->stop();
+            return attempt;
+        }
+        Response response;
+        response.status = res.status;
+        response.headers.reserve(res.headers.size());
+        for (const auto& [name, value] : res.headers) {
+            response.headers.push_back({name, value});
+        }
+        response.body = std::move(body);
+        attempt.response = std::move(response);
+        return attempt;
+    }
+};
+
+Client::Client(Url origin, ClientOptions options)
+    : m_impl(std::make_unique<Impl>(std::move(origin), std::move(options))) {}
+Client::~Client() = default;
+Client::Client(Client&&) noexcept = default;
+Client& Client::operator=(Client&&) noexcept = default;
+
+Attempt Client::send(const Request& request) {
+    return m_impl->send(request);
+}
+
+const Url& Client::origin() const {
+    return m_impl->origin;
+}
+
+bool is_retryable(const Attempt& attempt) {
+    if (!attempt.response) {
+        return true;
+    }
+    int status = attempt.response->status;
+    return status == 429 || (status >= 500 && status <= 599);
+}
+
+std::optional<std::chrono::milliseconds> retry_after(const Response& response) {
+    auto value = find_header(response.headers, "Retry-After");
+    if (!value) {
+        return std::nullopt;
+    }
+    std::string text = *value;
+    auto first = text.find_first_not_of(" \t");
+    auto last = text.find_last_not_of(" \t");
+    if (first == std::string::npos) {
+        return std::nullopt;
+    }
+    text = text.substr(first, last - first + 1);
+    if (std::all_of(text.begin(), text.end(),
+                    [](unsigned char c) { return std::isdigit(c) != 0; })) {
+        // Anything beyond a day is not a retry hint we could honour in a test run.
+        if (text.size() > 6) {
+            return std::nullopt;
+        }
+        return std::chrono::seconds(std::stol(text));
+    }
+    // HTTP-date: IMF-fixdate, then the obsolete RFC 850 and asctime forms (RFC 9110 5.6.7).
+    for (const char* format :
+         {"%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"}) {
+        std::tm tm{};
+        const char* end = strptime(text.c_str(), format, &tm);
+        if (end != nullptr && *end == '\0') {
+            auto when = std::chrono::system_clock::from_time_t(timegm(&tm));
+            auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
+                when - std::chrono::system_clock::now());
+            return std::max(wait, std::chrono::milliseconds(0));
+        }
+    }
+    return std::nullopt;
+}
+
+std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int retry, double random01) {
+    double wait = static_cast<double>(policy.backoff.count());
+    for (int i = 1; i < retry; ++i) {
+        wait *= policy.multiplier;
+        if (wait > static_cast<double>(policy.max_backoff.count())) {
+            break;
+        }
+    }
+    if (policy.jitter) {
+        wait *= 0.8 + 0.4 * std::clamp(random01, 0.0, 1.0);
+    }
+    wait = std::min(wait, static_cast<double>(policy.max_backoff.count()));
+    return std::chrono::milliseconds(static_cast<long long>(wait));
+}
+
+std::chrono::milliseconds retry_delay(const RetryPolicy& policy, const Attempt& failed,
+                                      double random01) {
+    if (failed.response) {
+        if (auto asked = retry_after(*failed.response)) {
+            return std::min(*asked, policy.max_backoff);
+        }
+    }
+    return backoff_delay(policy, failed.number, random01);
+}
+
+std::vector<Attempt> deliver(Client& client, const Request& request, const RetryPolicy& policy,
+                             const std::function<void(const Attempt&)>& on_attempt) {
+    thread_local std::mt19937_64 generator{std::random_device{}()};
+    std::uniform_real_distribution<double> uniform(0.0, 1.0);
+    std::vector<Attempt> attempts;
+    std::chrono::milliseconds wait{0};
+    for (int number = 1;; ++number) {
+        if (wait.count() > 0) {
+            std::this_thread::sleep_for(wait);
+        }
+        Attempt attempt = client.send(request);
+        attempt.number = number;
+        attempt.waited = wait;
+        if (on_attempt) {
+            on_attempt(attempt);
+        }
+        bool again = number <= policy.retries && is_retryable(attempt);
+        if (again) {
+            wait = retry_delay(policy, attempt, uniform(generator));
+        }
+        attempts.push_back(std::move(attempt));
+        if (!again) {
+            return attempts;
+        }
+    }
+}
+
+} // namespace blandhook::http
