@@ -1,0 +1,133 @@
+#include "inspector/security.hpp"
+
+#include "error.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace blandhook::inspector {
+
+namespace {
+
+std::string lower(std::string_view text) {
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+// The bound host as it appears in a Host header: IPv6 literals in brackets.
+std::string host_form(std::string_view host) {
+    std::string out = lower(host);
+    if (out.find(':') != std::string::npos && !out.starts_with("[")) {
+        out = "[" + out + "]";
+    }
+    return out;
+}
+
+} // namespace
+
+bool host_is_ours(std::string_view host_header, const ServerFacts& server) {
+    std::string host = lower(host_header);
+    if (host.empty()) {
+        return false;
+    }
+    // Split "name:port" / "[v6]:port"; a missing port means the scheme's default.
+    std::string name = host;
+    int port = server.tls ? 443 : 80;
+    const auto bracket = host.rfind(']');
+    const auto colon = host.rfind(':');
+    if (colon != std::string::npos && (bracket == std::string::npos || colon > bracket)) {
+        name = host.substr(0, colon);
+        const std::string digits = host.substr(colon + 1);
+        if (digits.empty() || digits.size() > 5 ||
+            !std::all_of(digits.begin(), digits.end(),
+                         [](unsigned char c) { return std::isdigit(c) != 0; })) {
+            return false;
+        }
+        port = std::stoi(digits);
+    }
+    if (!server.loopback) {
+        // Bound beyond loopback the listener may be reached under any name (its address, a DNS
+        // name, a reverse proxy): the access token, kept in a cookie per host, guards it then.
+        return true;
+    }
+    if (port != server.port) {
+        return false;
+    }
+    return name == "localhost" || name == "127.0.0.1" || name == "[::1]" ||
+           name == host_form(server.bound_host);
+}
+
+std::optional<Refusal> check_request(const RequestFacts& request, const ServerFacts& server,
+                                     Need need) {
+    if (!host_is_ours(request.host, server)) {
+        return Refusal{403, "the Host header does not name this listener"};
+    }
+    if (!request.origin.empty()) {
+        const std::string own =
+            std::string(server.tls ? "https://" : "http://") + lower(request.host);
+        if (lower(request.origin) != own) {
+            return Refusal{403, "cross-origin request refused"};
+        }
+    }
+    const std::string site = lower(request.sec_fetch_site);
+    if (need != Need::page && !site.empty() && site != "same-origin" && site != "none") {
+        return Refusal{403, "cross-site request refused"};
+    }
+    if (!server.loopback && !tokens_equal(request.access_token, server.access_token)) {
+        return Refusal{401, "this listener is reachable from the network: open the inspector "
+                            "with the access token printed at start-up (?token=…)"};
+    }
+    if (need == Need::action && !tokens_equal(request.page_token, server.page_token)) {
+        return Refusal{403, "missing or wrong X-Blandhook-Token"};
+    }
+    return std::nullopt;
+}
+
+bool tokens_equal(std::string_view a, std::string_view b) {
+    if (a.empty() || b.empty() || a.size() != b.size()) {
+        return false;
+    }
+    return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string random_token() {
+    std::array<unsigned char, 16> bytes{};
+    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+        throw Error(ErrorKind::internal, "inspector", "no random bytes for the page token");
+    }
+    static constexpr char k_hex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned char b : bytes) {
+        out += k_hex[b >> 4];
+        out += k_hex[b & 0x0F];
+    }
+    return out;
+}
+
+std::optional<std::string> cookie_value(std::string_view cookie_header, std::string_view name) {
+    std::size_t pos = 0;
+    while (pos < cookie_header.size()) {
+        std::size_t end = cookie_header.find(';', pos);
+        if (end == std::string_view::npos) {
+            end = cookie_header.size();
+        }
+        std::string_view pair = cookie_header.substr(pos, end - pos);
+        while (!pair.empty() && pair.front() == ' ') {
+            pair.remove_prefix(1);
+        }
+        const auto eq = pair.find('=');
+        if (eq != std::string_view::npos && pair.substr(0, eq) == name) {
+            return std::string(pair.substr(eq + 1));
+        }
+        pos = end + 1;
+    }
+    return std::nullopt;
+}
+
+} // namespace blandhook::inspector
