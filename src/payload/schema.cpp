@@ -1,6 +1,7 @@
 #include "payload/schema.hpp"
 
 #include "embed/embedded.hpp"
+#include "payload/json.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -53,7 +54,6 @@ struct Node {
     const Node* else_schema = nullptr;
     std::optional<Severity> severity;
     std::string message;
-    std::string drift_label; // the schema's title, for drift messages
 };
 
 class CompileError : public std::runtime_error {
@@ -139,10 +139,9 @@ private:
         for (const auto& [keyword, value] : schema.items()) {
             const std::string at = where + "/" + keyword;
             if (k_annotations.count(keyword) != 0) {
-                if (keyword == "title" && value.is_string()) {
-                    node.drift_label = value.get<std::string>();
-                }
-            } else if (keyword == "type") {
+                continue; // shown to readers of the schema, never checked
+            }
+            if (keyword == "type") {
                 node.types = 0;
                 if (value.is_array()) {
                     for (const auto& name : value) {
@@ -382,6 +381,12 @@ std::string value_text(element value) {
     return simdjson::minify(value);
 }
 
+std::string js_number(double value) {
+    std::string text;
+    write_js_number(text, value);
+    return text;
+}
+
 std::string list_text(const std::vector<SchemaJson>& values) {
     std::string text;
     for (const auto& value : values) {
@@ -497,14 +502,12 @@ private:
             if (const auto number = number_of(value)) {
                 if (node.minimum && *number < *node.minimum) {
                     report(pointer, Severity::error,
-                           value_text(value) + " is below the minimum " +
-                               SchemaJson(*node.minimum).dump(),
+                           value_text(value) + " is below the minimum " + js_number(*node.minimum),
                            true);
                 }
                 if (node.maximum && *number > *node.maximum) {
                     report(pointer, Severity::error,
-                           value_text(value) + " is above the maximum " +
-                               SchemaJson(*node.maximum).dump(),
+                           value_text(value) + " is above the maximum " + js_number(*node.maximum),
                            true);
                 }
             }
@@ -560,12 +563,10 @@ private:
             if (known) {
                 check(*it->second, field.value, pointer);
             } else {
-                report(
-                    pointer, Severity::warning,
-                    "unknown field (vendor drift?): not in the " +
-                        (node.drift_label.empty() ? std::string("documented") : node.drift_label) +
-                        " schema",
-                    false);
+                report(pointer, Severity::warning,
+                       "unknown field \"" + std::string(field.key) +
+                           "\", not in the documented schema (vendor drift?)",
+                       false);
             }
             pointer.resize(length);
         }
