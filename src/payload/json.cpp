@@ -671,6 +671,14 @@ std::string canonical_json(std::string_view text) {
     return canonical_json(parse_json(text));
 }
 
+std::string canonical_json(const std::string& text) {
+    return canonical_json(std::string_view(text));
+}
+
+std::string canonical_json(const char* text) {
+    return canonical_json(std::string_view(text));
+}
+
 std::string pretty_json(const Json& value, int indent) {
     std::string out;
     Writer(out, indent).write(value, 0);

@@ -38,6 +38,10 @@ std::string canonical_json(const Json& value);
 
 /// JSON.stringify(JSON.parse(text)). Throws JsonError when `text` is not JSON.
 std::string canonical_json(std::string_view text);
+/// The same for text held in a std::string or a C string (which would otherwise convert to Json
+/// as readily as to std::string_view, an ambiguous call).
+std::string canonical_json(const std::string& text);
+std::string canonical_json(const char* text);
 
 /// JSON.stringify(value, null, indent): for display and for pretty fixture files.
 std::string pretty_json(const Json& value, int indent = 2);
