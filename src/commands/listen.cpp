@@ -1,17 +1,497 @@
 #include "commands/listen.hpp"
 
+#include "capture/store.hpp"
 #include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/output.hpp"
 #include "error.hpp"
+#include "inspector/inspector.hpp"
+#include "listen/display.hpp"
+#include "listen/listener.hpp"
+
+#include <atomic>
+#include <charconv>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fmt/core.h>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <pthread.h>
+#include <sstream>
+#include <thread>
+#include <unistd.h>
 
 namespace blandhook::commands {
+namespace {
 
-// Interim registration while the command is being written; replaced by its real implementation.
-void register_listen(cli::Registrar& registrar) {
-    CLI::App* app = registrar.add_command("listen", "(in progress)", "");
-    app->allow_extras();
-    registrar.on_run(app, [](const cli::Context&) -> int {
-        throw Error(ErrorKind::internal, "listen", "this command is not built yet");
+constexpr const char* k_examples =
+    R"(  blandhook listen                                 capture on http://127.0.0.1:4000
+  blandhook listen --port 0 --secret "$BLAND_WEBHOOK_SECRET" --require-signature
+  blandhook listen --forward-to http://localhost:3000/webhook --forward-status
+  blandhook listen --respond-sequence 500,500,200      watch Bland-style retries walk a sequence
+  blandhook listen --fail-rate 0.3 --seed 7 --delay 2s
+  blandhook listen --count 1 --match kind=post-call --timeout 5m --json | jq .payload
+  blandhook listen -v --transcript                      headers, pretty body, the conversation
+  cloudflared tunnel --url http://127.0.0.1:4000        then give Bland the https URL it prints
+)";
+
+struct ListenOptions {
+    std::string host = "127.0.0.1";
+    int port = 4000;
+    std::string tls_cert;
+    std::string tls_key;
+    std::string secret;
+    bool require_signature = false;
+    std::string save;
+    bool no_save = false;
+    bool fsync = false;
+    bool verbose = false;
+    bool transcript = false;
+    bool json = false;
+    bool quiet = false;
+    int status = 200;
+    std::string delay;
+    std::string respond_sequence;
+    double fail_rate = 0;
+    int fail_status = 500;
+    std::uint64_t seed = 0;
+    bool drop = false;
+    std::string answer_body;
+    std::vector<std::string> answer_headers;
+    std::string forward_to;
+    bool forward_status = false;
+    std::string forward_timeout = "10s";
+    std::size_t count = 0;
+    std::string timeout;
+    std::vector<std::string> matches;
+    std::string max_body = "10MiB";
+    std::size_t max_connections = 1024;
+};
+
+std::size_t parse_size(const std::string& text) {
+    std::size_t value = 0;
+    auto [rest, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    const std::string unit(rest, text.data() + text.size());
+    std::size_t factor = 0;
+    if (unit.empty() || unit == "B") {
+        factor = 1;
+    } else if (unit == "KiB" || unit == "K" || unit == "KB" || unit == "k") {
+        factor = 1024;
+    } else if (unit == "MiB" || unit == "M" || unit == "MB") {
+        factor = 1024 * 1024;
+    } else if (unit == "GiB" || unit == "G" || unit == "GB") {
+        factor = 1024 * 1024 * 1024;
+    }
+    if (error != std::errc() || factor == 0 || value == 0) {
+        throw Error(ErrorKind::usage, "--max-body", "'" + text + "' is not a size",
+                    "examples: 10MiB, 512KiB, 1048576");
+    }
+    return value * factor;
+}
+
+// --match KEY=VALUE: every one given must hold for a capture to count.
+struct Match {
+    std::string key;
+    std::string value;
+};
+
+std::vector<Match> parse_matches(const std::vector<std::string>& texts) {
+    static const char* const k_keys[] = {"call_id", "kind", "status",
+                                         "method",  "path", "signature"};
+    std::vector<Match> matches;
+    for (const std::string& text : texts) {
+        const std::size_t equals = text.find('=');
+        bool known = false;
+        if (equals != std::string::npos) {
+            for (const char* key : k_keys) {
+                known = known || text.compare(0, equals, key) == 0;
+            }
+        }
+        if (!known) {
+            throw Error(ErrorKind::usage, "--match", "'" + text + "' is not KEY=VALUE",
+                        "KEY is one of call_id, kind, status, method, path, signature; "
+                        "example: --match kind=post-call");
+        }
+        matches.push_back({text.substr(0, equals), text.substr(equals + 1)});
+    }
+    return matches;
+}
+
+bool matches_all(const capture::Capture& capture, const std::vector<Match>& matches) {
+    for (const Match& match : matches) {
+        std::string actual;
+        if (match.key == "call_id") {
+            actual = capture.payload.call_id;
+        } else if (match.key == "kind") {
+            actual = capture.payload.kind;
+        } else if (match.key == "status") {
+            actual = capture.payload.status;
+        } else if (match.key == "method") {
+            actual = capture.method;
+        } else if (match.key == "path") {
+            actual = capture.path;
+        } else if (match.key == "signature") {
+            actual = capture.payload.signature;
+        }
+        if (actual != match.value) {
+            return false;
+        }
+    }
+    return true;
+}
+
+listen::AnswerConfig answer_config(const ListenOptions& options) {
+    listen::AnswerConfig answer;
+    if (options.status < 100 || options.status > 599) {
+        throw Error(ErrorKind::usage, "--status",
+                    std::to_string(options.status) + " is not an HTTP status (100-599)");
+    }
+    if (options.fail_status < 100 || options.fail_status > 599) {
+        throw Error(ErrorKind::usage, "--fail-status",
+                    std::to_string(options.fail_status) + " is not an HTTP status (100-599)");
+    }
+    if (options.fail_rate < 0 || options.fail_rate > 1) {
+        throw Error(ErrorKind::usage, "--fail-rate", "must be between 0 and 1",
+                    "example: --fail-rate 0.25 fails one request in four");
+    }
+    answer.status = options.status;
+    answer.fail_rate = options.fail_rate;
+    answer.fail_status = options.fail_status;
+    answer.seed = options.seed;
+    answer.drop = options.drop;
+    answer.require_signature = options.require_signature;
+    answer.forward_status = options.forward_status;
+    if (!options.delay.empty()) {
+        answer.delay = listen::parse_duration(options.delay, "--delay");
+    }
+    if (!options.respond_sequence.empty()) {
+        answer.sequence = listen::parse_sequence(options.respond_sequence);
+    }
+    if (!options.answer_body.empty()) {
+        if (options.answer_body.front() == '@') {
+            const std::string path = options.answer_body.substr(1);
+            std::ifstream in(path, std::ios::binary);
+            if (!in) {
+                throw Error(ErrorKind::input, "--answer-body", "cannot read " + path);
+            }
+            std::ostringstream text;
+            text << in.rdbuf();
+            answer.body = text.str();
+        } else {
+            answer.body = options.answer_body;
+        }
+    }
+    for (const std::string& header : options.answer_headers) {
+        const std::size_t colon = header.find(':');
+        if (colon == std::string::npos || colon == 0) {
+            throw Error(ErrorKind::usage, "--answer-header", "'" + header + "' is not NAME: VALUE",
+                        "example: --answer-header 'Retry-After: 30'");
+        }
+        std::string value = header.substr(colon + 1);
+        while (!value.empty() && value.front() == ' ') {
+            value.erase(value.begin());
+        }
+        answer.headers.emplace_back(header.substr(0, colon), value);
+    }
+    return answer;
+}
+
+// Prints to stdout from request threads: one lock, whole lines, flushed so that scripts reading
+// a pipe see each capture as it arrives.
+class Printer {
+public:
+    void print(const std::string& text) {
+        std::lock_guard lock(m_mutex);
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        std::fflush(stdout);
+    }
+
+private:
+    std::mutex m_mutex;
+};
+
+// What the run loop waits for: a stop asked by a signal, by --count, or the server ending.
+struct StopState {
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool count_reached = false;
+    int signal = 0;
+};
+
+void print_banner(const listen::Listener& listener, const ListenOptions& options) {
+    const std::string url = listener.url();
+    std::string banner;
+    if (!listen::is_loopback_host(options.host)) {
+        cli::print_warning(
+            fmt::format("listening on {} ({}): anyone who can reach this machine can send to it",
+                        options.host, url));
+        banner +=
+            fmt::format("  inspector:  {}/_blandhook/?token={}\n", url, listener.access_token());
+        banner +=
+            fmt::format("  access token (inspector and its API): {}\n", listener.access_token());
+    } else {
+        banner += fmt::format("  inspector:  {}/_blandhook/\n", url);
+    }
+    banner += fmt::format("  captures:   {}\n", options.no_save
+                                                    ? std::string("kept in memory only (--no-save)")
+                                                    : listener.store().path());
+    banner += fmt::format(
+        "  signatures: {}\n",
+        listener.has_secret()
+            ? (options.require_signature ? "checked, required (401 otherwise)" : "checked")
+            : "not checked (set --secret or BLAND_WEBHOOK_SECRET)");
+    if (!options.forward_to.empty()) {
+        banner +=
+            fmt::format("  forwarding: {}{}\n", options.forward_to,
+                        options.forward_status ? " (its answer goes back to the sender)" : "");
+    }
+    if (!listener.tls()) {
+        const int port = listener.port();
+        banner += "  Bland only delivers webhooks to https URLs. To reach this listener:\n";
+        banner += fmt::format("    cloudflared tunnel --url http://127.0.0.1:{}\n", port);
+        banner += fmt::format("    ngrok http {}\n", port);
+        banner += fmt::format("    ssh -R 443:127.0.0.1:{} you@your-public-host\n", port);
+        banner += "  and use the https URL the tunnel prints as the call's \"webhook\".\n";
+        banner += "  Or serve HTTPS yourself on a public host: --tls-cert cert.pem --tls-key "
+                  "key.pem --host 0.0.0.0\n";
+    }
+    std::fputs(banner.c_str(), stderr);
+}
+
+std::string summary_text(const capture::Store& store,
+                         const std::map<std::string, std::size_t>& kinds, std::size_t non_2xx,
+                         const ListenOptions& options) {
+    std::string text =
+        fmt::format("blandhook: {} capture{}", store.appended(), store.appended() == 1 ? "" : "s");
+    if (!kinds.empty()) {
+        std::string parts;
+        for (const auto& [kind, count] : kinds) {
+            parts += fmt::format("{}{} {}", parts.empty() ? "" : ", ", count, kind);
+        }
+        text += " (" + parts + ")";
+    }
+    if (non_2xx > 0) {
+        text += fmt::format(", {} answered non-2xx", non_2xx);
+    }
+    text += options.no_save ? ", not saved" : ", saved to " + store.path();
+    return text + "\n";
+}
+
+int run_listen(const ListenOptions& options, const cli::Context& context) {
+    listen::ListenerOptions listener_options;
+    listener_options.host = options.host;
+    listener_options.port = options.port;
+    listener_options.tls_cert = options.tls_cert;
+    listener_options.tls_key = options.tls_key;
+    listener_options.secret = options.secret;
+    if (listener_options.secret.empty()) {
+        if (const char* secret = std::getenv("BLAND_WEBHOOK_SECRET"); secret != nullptr) {
+            listener_options.secret = secret;
+        }
+    }
+    if (options.require_signature && listener_options.secret.empty()) {
+        throw Error(ErrorKind::usage, "--require-signature", "needs a secret to check against",
+                    "pass --secret SECRET or set BLAND_WEBHOOK_SECRET");
+    }
+    if (options.no_save && !options.save.empty()) {
+        throw Error(ErrorKind::usage, "--no-save", "--save and --no-save exclude each other");
+    }
+    if (options.port < 0 || options.port > 65535) {
+        throw Error(ErrorKind::usage, "--port", std::to_string(options.port) + " is not a port",
+                    "use 0 to pick a free one");
+    }
+    listener_options.forward_to = options.forward_to;
+    listener_options.forward_timeout =
+        listen::parse_duration(options.forward_timeout, "--forward-timeout");
+    if (options.forward_status && options.forward_to.empty()) {
+        throw Error(ErrorKind::usage, "--forward-status", "needs --forward-to URL");
+    }
+    listener_options.store.path =
+        options.no_save ? std::string()
+                        : (options.save.empty() ? capture::default_log_path() : options.save);
+    listener_options.store.fsync = options.fsync;
+    listener_options.max_body_bytes = parse_size(options.max_body);
+    listener_options.max_threads = std::max<std::size_t>(options.max_connections, 16);
+    listener_options.answer = answer_config(options);
+    const std::vector<Match> matches = parse_matches(options.matches);
+    std::optional<std::chrono::milliseconds> timeout;
+    if (!options.timeout.empty()) {
+        timeout = listen::parse_duration(options.timeout, "--timeout");
+    }
+
+    // Signals are taken by one thread with sigwait; every other thread (the server's included)
+    // inherits a mask that blocks them, so no handler runs in the middle of a write.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    listen::Listener listener(listener_options);
+    inspector::mount(listener, listener.server());
+
+    Printer printer;
+    StopState stop;
+    std::mutex stats_mutex;
+    std::map<std::string, std::size_t> kinds;
+    std::size_t non_2xx = 0;
+    std::atomic<std::size_t> counted{0};
+    listen::DisplayOptions display;
+    display.color = context.color_stdout;
+    display.headers = options.verbose;
+    display.body = options.verbose;
+    display.transcript = options.transcript;
+    listener.store().subscribe([&](const capture::Capture& capture) {
+        {
+            std::lock_guard lock(stats_mutex);
+            ++kinds[capture.payload.kind];
+            if (capture.response_status < 200 || capture.response_status > 299) {
+                ++non_2xx;
+            }
+        }
+        if (options.json) {
+            printer.print(capture::to_json_line(capture) + "\n");
+        } else if (!options.quiet) {
+            printer.print(listen::format_capture(capture, display));
+        }
+        if (options.count > 0 && matches_all(capture, matches) &&
+            counted.fetch_add(1) + 1 == options.count) {
+            std::lock_guard lock(stop.mutex);
+            stop.count_reached = true;
+            stop.cv.notify_all();
+        }
     });
+
+    listener.start();
+    const std::string ready = fmt::format("blandhook listening on {}\n", listener.url());
+    if (options.json) {
+        std::fputs(ready.c_str(), stderr);
+    } else {
+        printer.print(ready);
+    }
+    print_banner(listener, options);
+
+    std::atomic<bool> done{false};
+    std::thread signal_thread([&] {
+        const timespec tick{0, 200'000'000};
+        while (!done) {
+            const int received = sigtimedwait(&signals, nullptr, &tick);
+            if (received > 0) {
+                std::lock_guard lock(stop.mutex);
+                stop.signal = received;
+                stop.cv.notify_all();
+                return;
+            }
+        }
+    });
+
+    bool timed_out = false;
+    {
+        std::unique_lock lock(stop.mutex);
+        auto stopping = [&] {
+            return stop.count_reached || stop.signal != 0 || !listener.running();
+        };
+        if (timeout) {
+            timed_out = !stop.cv.wait_for(lock, *timeout, stopping);
+        } else {
+            // The server ending on its own (it cannot, short of a bug) is checked once a second.
+            while (!stop.cv.wait_for(lock, std::chrono::seconds(1), stopping)) {
+            }
+        }
+    }
+    listener.stop();
+    done = true;
+    signal_thread.join();
+
+    std::string summary;
+    {
+        std::lock_guard lock(stats_mutex);
+        summary = summary_text(listener.store(), kinds, non_2xx, options);
+    }
+    std::fputs(summary.c_str(), stderr);
+
+    if (options.count > 0 && counted < options.count) {
+        if (timed_out) {
+            throw Error(ErrorKind::timeout, "--timeout",
+                        fmt::format("{} of {} matching capture{} came within {}", counted.load(),
+                                    options.count, options.count == 1 ? "" : "s", options.timeout),
+                        "is the sender pointed at this listener's URL?");
+        }
+        return cli::exit_code::k_interrupted;
+    }
+    return cli::exit_code::k_ok;
+}
+
+} // namespace
+
+void register_listen(cli::Registrar& registrar) {
+    auto options = std::make_shared<ListenOptions>();
+    CLI::App* app = registrar.add_command(
+        "listen", "Capture, check and answer webhooks on a local URL (a private Webhook.site)",
+        k_examples);
+
+    app->add_option("--host", options->host, "Address to bind (a warning unless loopback)")
+        ->capture_default_str();
+    app->add_option("-p,--port", options->port, "Port to listen on; 0 picks a free one")
+        ->capture_default_str();
+    app->add_option("--tls-cert", options->tls_cert, "Serve HTTPS with this PEM certificate");
+    app->add_option("--tls-key", options->tls_key, "The PEM private key for --tls-cert");
+    app->add_option("--secret", options->secret,
+                    "Webhook signing secret to check X-Webhook-Signature "
+                    "(default: $BLAND_WEBHOOK_SECRET)");
+    app->add_flag("--require-signature", options->require_signature,
+                  "Answer 401 to requests without a valid signature");
+    app->add_option(
+        "--save", options->save,
+        "Capture log to append to (default: $XDG_STATE_HOME/blandhook/captures.ndjson)");
+    app->add_flag("--no-save", options->no_save, "Keep captures in memory only");
+    app->add_flag("--fsync", options->fsync,
+                  "fdatasync the capture log before answering (survives power loss; slower)");
+    app->add_flag("-v,--verbose", options->verbose, "Show headers and the pretty-printed body");
+    app->add_flag("--transcript", options->transcript, "Show the call's conversation");
+    app->add_flag("--json", options->json,
+                  "Print each capture as one JSON line on stdout (the capture log format)");
+    app->add_flag("-q,--quiet", options->quiet, "Print no line per capture");
+    app->add_option("--status", options->status, "Status to answer with")->capture_default_str();
+    app->add_option("--delay", options->delay, "Wait this long before answering (250ms, 2s)");
+    app->add_option("--respond-sequence", options->respond_sequence,
+                    "Statuses to answer in turn per call_id, the last one repeating "
+                    "(500,500,200; 'drop' closes)");
+    app->add_option("--fail-rate", options->fail_rate,
+                    "Fraction of requests answered with --fail-status (0..1)");
+    app->add_option("--fail-status", options->fail_status, "Status for --fail-rate failures")
+        ->capture_default_str();
+    app->add_option("--seed", options->seed, "Seed for --fail-rate, for repeatable runs")
+        ->capture_default_str();
+    app->add_flag("--drop", options->drop, "Close every connection without answering");
+    app->add_option("--answer-body", options->answer_body,
+                    "Body to answer with instead of the JSON receipt (@FILE reads a file)");
+    app->add_option("--answer-header", options->answer_headers,
+                    "Header to add to answers, 'Name: value' (repeatable)");
+    app->add_option("--forward-to", options->forward_to,
+                    "Relay every captured request byte-exact to this URL (your app)");
+    app->add_flag("--forward-status", options->forward_status,
+                  "Answer the sender with the app's answer instead of the configured one");
+    app->add_option("--forward-timeout", options->forward_timeout, "How long the app may take")
+        ->capture_default_str();
+    app->add_option("-n,--count", options->count,
+                    "Exit 0 after N captures (that match every --match)");
+    app->add_option("--timeout", options->timeout,
+                    "Stop after this long; with --count, exit 4 if they did not all come");
+    app->add_option("--match", options->matches,
+                    "KEY=VALUE a capture must have to count (call_id, kind, status, method, path, "
+                    "signature); repeatable");
+    app->add_option("--max-body", options->max_body, "Largest body accepted; 413 beyond")
+        ->capture_default_str();
+    app->add_option("--max-connections", options->max_connections,
+                    "Connections served at once, idle keep-alive ones included")
+        ->capture_default_str();
+
+    registrar.on_run(
+        app, [options](const cli::Context& context) { return run_listen(*options, context); });
 }
 
 } // namespace blandhook::commands

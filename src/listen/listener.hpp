@@ -70,6 +70,7 @@ public:
     bool tls() const;
 
     capture::Store& store();
+    const capture::Store& store() const;
 
     /// The answer configuration now in force; set_answer replaces it for the next requests and
     /// restarts the per-call_id sequences. Thread-safe.

@@ -1,0 +1,455 @@
+#include "capture/capture.hpp"
+
+#include "error.hpp"
+#include "payload/analysis.hpp"
+#include "payload/signature.hpp"
+
+#include <simdjson.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <fmt/core.h>
+
+namespace blandhook::capture {
+namespace {
+
+// Which bytes need escaping inside a JSON string: 0 = copy as is, else the escape letter
+// ('u' for \u00XX). Built once; the hot path is a table lookup per byte.
+constexpr std::array<char, 256> make_escape_table() {
+    std::array<char, 256> table{};
+    for (int c = 0; c < 0x20; ++c) {
+        table[c] = 'u';
+    }
+    table['"'] = '"';
+    table['\\'] = '\\';
+    table['\b'] = 'b';
+    table['\f'] = 'f';
+    table['\n'] = 'n';
+    table['\r'] = 'r';
+    table['\t'] = 't';
+    return table;
+}
+constexpr std::array<char, 256> k_escape = make_escape_table();
+
+// Appends `text` as a JSON string. `text` must be valid UTF-8 (callers check or base64 first).
+void append_string(std::string& out, std::string_view text) {
+    out.push_back('"');
+    const char* data = text.data();
+    std::size_t run_start = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char escape = k_escape[static_cast<unsigned char>(data[i])];
+        if (escape == 0) {
+            continue;
+        }
+        out.append(data + run_start, i - run_start);
+        run_start = i + 1;
+        if (escape == 'u') {
+            static constexpr char k_hex[] = "0123456789abcdef";
+            const auto byte = static_cast<unsigned char>(data[i]);
+            out.append("\\u00");
+            out.push_back(k_hex[byte >> 4]);
+            out.push_back(k_hex[byte & 0xf]);
+        } else {
+            out.push_back('\\');
+            out.push_back(escape);
+        }
+    }
+    out.append(data + run_start, text.size() - run_start);
+    out.push_back('"');
+}
+
+// Header names and values, paths and queries are not guaranteed UTF-8 either (HTTP allows
+// obs-text): such a value is written with invalid bytes as U+FFFD so the line stays valid JSON.
+// Only the body must round-trip byte-exact, and it has base64 for that.
+void append_text(std::string& out, std::string_view text) {
+    if (is_valid_utf8(text)) {
+        append_string(out, text);
+        return;
+    }
+    std::string cleaned;
+    for (unsigned char c : text) {
+        if (c < 0x80) {
+            cleaned.push_back(static_cast<char>(c));
+        } else {
+            cleaned.append("\xEF\xBF\xBD");
+        }
+    }
+    append_string(out, cleaned);
+}
+
+void append_key(std::string& out, std::string_view key) {
+    out.push_back('"');
+    out.append(key);
+    out.append("\":");
+}
+
+void append_number(std::string& out, double value) {
+    // %.17g round-trips a double; JSON has no NaN/Infinity.
+    if (value != value || value > 1e308 || value < -1e308) {
+        out.append("null");
+        return;
+    }
+    out.append(fmt::format("{}", value));
+}
+
+std::string string_or(const nlohmann::json& object, const char* key) {
+    auto it = object.find(key);
+    if (it == object.end() || !it->is_string()) {
+        return {};
+    }
+    return it->get<std::string>();
+}
+
+template <typename T> T number_or(const nlohmann::json& object, const char* key, T fallback) {
+    auto it = object.find(key);
+    if (it == object.end() || !it->is_number()) {
+        return fallback;
+    }
+    return it->get<T>();
+}
+
+Error bad_line(const std::string& detail) {
+    return Error(ErrorKind::input, "capture log", detail,
+                 "the file is not a blandhook capture log (docs/capture-log.md)");
+}
+
+} // namespace
+
+std::optional<std::string_view> Capture::header(std::string_view name) const {
+    for (const Header& h : headers) {
+        if (h.name.size() == name.size() &&
+            std::equal(h.name.begin(), h.name.end(), name.begin(), [](char a, char b) {
+                return std::tolower(static_cast<unsigned char>(a)) ==
+                       std::tolower(static_cast<unsigned char>(b));
+            })) {
+            return std::string_view(h.value);
+        }
+    }
+    return std::nullopt;
+}
+
+std::string Capture::target() const {
+    return query.empty() ? path : path + "?" + query;
+}
+
+bool is_valid_utf8(std::string_view bytes) {
+    return simdjson::validate_utf8(bytes.data(), bytes.size());
+}
+
+std::string to_json_line(const Capture& capture) {
+    std::string out;
+    const bool utf8 = is_valid_utf8(capture.body);
+    out.reserve(512 + capture.body.size() * (utf8 ? 11 : 14) / 10 + capture.headers.size() * 64);
+    out.append("{\"id\":");
+    out.append(std::to_string(capture.id));
+    out.append(",\"received_at\":");
+    append_string(out, capture.received_at);
+    out.append(",\"method\":");
+    append_text(out, capture.method);
+    out.append(",\"path\":");
+    append_text(out, capture.path);
+    out.append(",\"query\":");
+    append_text(out, capture.query);
+    out.append(",\"peer\":");
+    append_text(out, capture.peer);
+    if (!capture.tls.empty()) {
+        out.append(",\"tls\":");
+        append_text(out, capture.tls);
+    }
+    out.append(",\"headers\":[");
+    for (std::size_t i = 0; i < capture.headers.size(); ++i) {
+        out.append(i == 0 ? "[" : ",[");
+        append_text(out, capture.headers[i].name);
+        out.push_back(',');
+        append_text(out, capture.headers[i].value);
+        out.push_back(']');
+    }
+    out.append("],\"body_bytes\":");
+    out.append(std::to_string(capture.body.size()));
+    if (utf8) {
+        out.append(",\"body\":");
+        append_string(out, capture.body);
+    } else {
+        out.append(",\"body_encoding\":\"base64\",\"body\":\"");
+        out.append(base64_encode(capture.body));
+        out.push_back('"');
+    }
+    out.append(",\"response\":{\"status\":");
+    out.append(std::to_string(capture.response_status));
+    out.append(",\"latency_us\":");
+    out.append(std::to_string(capture.latency_us));
+    if (!capture.response_note.empty()) {
+        out.append(",\"note\":");
+        append_text(out, capture.response_note);
+    }
+    out.push_back('}');
+    if (capture.forward) {
+        const ForwardResult& forward = *capture.forward;
+        out.append(",\"forward\":{\"url\":");
+        append_text(out, forward.url);
+        out.append(",\"status\":");
+        out.append(std::to_string(forward.status));
+        out.append(",\"latency_us\":");
+        out.append(std::to_string(forward.latency_us));
+        if (!forward.error.empty()) {
+            out.append(",\"error\":");
+            append_text(out, forward.error);
+        }
+        out.push_back('}');
+    }
+    const PayloadSummary& payload = capture.payload;
+    out.append(",\"payload\":{\"kind\":");
+    append_text(out, payload.kind);
+    out.append(payload.is_json ? ",\"is_json\":true" : ",\"is_json\":false");
+    out.append(payload.valid_utf8 ? ",\"valid_utf8\":true" : ",\"valid_utf8\":false");
+    if (!payload.json_error.empty()) {
+        out.append(",\"json_error\":");
+        append_text(out, payload.json_error);
+    }
+    const std::pair<const char*, const std::string*> texts[] = {
+        {"call_id", &payload.call_id},
+        {"status", &payload.status},
+        {"error_message", &payload.error_message},
+        {"message", &payload.message},
+    };
+    for (const auto& [key, value] : texts) {
+        if (!value->empty()) {
+            out.append(",");
+            append_key(out, key);
+            append_text(out, *value);
+        }
+    }
+    if (payload.duration_seconds) {
+        out.append(",\"duration_seconds\":");
+        append_number(out, *payload.duration_seconds);
+    }
+    out.append(",\"signature\":");
+    append_text(out, payload.signature);
+    out.append(",\"errors\":");
+    out.append(std::to_string(payload.errors));
+    out.append(",\"warnings\":");
+    out.append(std::to_string(payload.warnings));
+    out.append(",\"findings\":[");
+    for (std::size_t i = 0; i < payload.findings.size(); ++i) {
+        const auto& finding = payload.findings[i];
+        out.append(i == 0 ? "{\"pointer\":" : ",{\"pointer\":");
+        append_text(out, finding.pointer);
+        out.append(",\"severity\":");
+        append_text(out, finding.severity);
+        out.append(",\"message\":");
+        append_text(out, finding.message);
+        out.push_back('}');
+    }
+    out.append("]}}");
+    return out;
+}
+
+nlohmann::json to_json(const Capture& capture) {
+    return nlohmann::json::parse(to_json_line(capture));
+}
+
+Capture from_json(const nlohmann::json& line) {
+    if (!line.is_object()) {
+        throw bad_line("a line is not a JSON object");
+    }
+    Capture capture;
+    auto id = line.find("id");
+    if (id == line.end() || !id->is_number_unsigned()) {
+        throw bad_line("a line has no numeric \"id\"");
+    }
+    capture.id = id->get<std::uint64_t>();
+    capture.received_at = string_or(line, "received_at");
+    capture.method = string_or(line, "method");
+    capture.path = string_or(line, "path");
+    capture.query = string_or(line, "query");
+    capture.peer = string_or(line, "peer");
+    capture.tls = string_or(line, "tls");
+    if (auto headers = line.find("headers"); headers != line.end() && headers->is_array()) {
+        for (const auto& pair : *headers) {
+            if (pair.is_array() && pair.size() == 2 && pair[0].is_string() && pair[1].is_string()) {
+                capture.headers.push_back({pair[0].get<std::string>(), pair[1].get<std::string>()});
+            }
+        }
+    }
+    const std::string body = string_or(line, "body");
+    capture.body = string_or(line, "body_encoding") == "base64" ? base64_decode(body) : body;
+    if (auto response = line.find("response"); response != line.end() && response->is_object()) {
+        capture.response_status = number_or<int>(*response, "status", 0);
+        capture.latency_us = number_or<std::int64_t>(*response, "latency_us", 0);
+        capture.response_note = string_or(*response, "note");
+    }
+    if (auto forward = line.find("forward"); forward != line.end() && forward->is_object()) {
+        ForwardResult result;
+        result.url = string_or(*forward, "url");
+        result.status = number_or<int>(*forward, "status", 0);
+        result.latency_us = number_or<std::int64_t>(*forward, "latency_us", 0);
+        result.error = string_or(*forward, "error");
+        capture.forward = result;
+    }
+    if (auto payload = line.find("payload"); payload != line.end() && payload->is_object()) {
+        PayloadSummary& summary = capture.payload;
+        summary.kind = string_or(*payload, "kind");
+        if (summary.kind.empty()) {
+            summary.kind = "unknown";
+        }
+        summary.is_json = payload->value("is_json", false);
+        summary.valid_utf8 = payload->value("valid_utf8", true);
+        summary.json_error = string_or(*payload, "json_error");
+        summary.call_id = string_or(*payload, "call_id");
+        summary.status = string_or(*payload, "status");
+        summary.error_message = string_or(*payload, "error_message");
+        summary.message = string_or(*payload, "message");
+        if (auto duration = payload->find("duration_seconds");
+            duration != payload->end() && duration->is_number()) {
+            summary.duration_seconds = duration->get<double>();
+        }
+        summary.signature = string_or(*payload, "signature");
+        summary.errors = number_or<std::size_t>(*payload, "errors", 0);
+        summary.warnings = number_or<std::size_t>(*payload, "warnings", 0);
+        if (auto findings = payload->find("findings");
+            findings != payload->end() && findings->is_array()) {
+            for (const auto& finding : *findings) {
+                if (finding.is_object()) {
+                    summary.findings.push_back({string_or(finding, "pointer"),
+                                                string_or(finding, "severity"),
+                                                string_or(finding, "message")});
+                }
+            }
+        }
+    }
+    return capture;
+}
+
+Capture from_json_line(std::string_view line) {
+    nlohmann::json parsed = nlohmann::json::parse(line.begin(), line.end(), nullptr, false);
+    if (parsed.is_discarded()) {
+        throw bad_line("a line is not valid JSON");
+    }
+    return from_json(parsed);
+}
+
+void analyze_into(Capture& capture, std::string_view secret) {
+    const payload::Analysis analysis = payload::analyze(capture.body);
+    PayloadSummary& summary = capture.payload;
+    summary.kind = std::string(payload::kind_name(analysis.kind));
+    summary.is_json = analysis.is_json;
+    summary.valid_utf8 = analysis.valid_utf8;
+    summary.json_error = analysis.json_error;
+    summary.call_id = analysis.summary.call_id;
+    summary.status = analysis.summary.status;
+    summary.error_message = analysis.summary.error_message;
+    summary.duration_seconds = analysis.summary.duration_seconds;
+    summary.message = analysis.summary.message;
+    summary.errors = analysis.error_count();
+    summary.warnings = analysis.warning_count();
+    summary.findings.clear();
+    summary.findings.reserve(analysis.findings.size());
+    for (const payload::Finding& finding : analysis.findings) {
+        summary.findings.push_back({finding.pointer,
+                                    std::string(payload::severity_name(finding.severity)),
+                                    finding.message});
+    }
+    std::optional<std::string_view> header = capture.header(payload::k_signature_header);
+    summary.signature =
+        std::string(payload::verdict_name(payload::check_signature(secret, capture.body, header)));
+}
+
+std::string now_iso8601() {
+    const auto now = std::chrono::system_clock::now();
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+    const auto millis =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
+        1000;
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
+                  utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                  static_cast<int>(millis));
+    return buffer;
+}
+
+std::string base64_encode(std::string_view bytes) {
+    static constexpr char k_alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    out.reserve((bytes.size() + 2) / 3 * 4);
+    std::size_t i = 0;
+    for (; i + 2 < bytes.size(); i += 3) {
+        const unsigned value = (static_cast<unsigned char>(bytes[i]) << 16) |
+                               (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+                               static_cast<unsigned char>(bytes[i + 2]);
+        out.push_back(k_alphabet[(value >> 18) & 63]);
+        out.push_back(k_alphabet[(value >> 12) & 63]);
+        out.push_back(k_alphabet[(value >> 6) & 63]);
+        out.push_back(k_alphabet[value & 63]);
+    }
+    if (i < bytes.size()) {
+        unsigned value = static_cast<unsigned char>(bytes[i]) << 16;
+        if (i + 1 < bytes.size()) {
+            value |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+        }
+        out.push_back(k_alphabet[(value >> 18) & 63]);
+        out.push_back(k_alphabet[(value >> 12) & 63]);
+        out.push_back(i + 1 < bytes.size() ? k_alphabet[(value >> 6) & 63] : '=');
+        out.push_back('=');
+    }
+    return out;
+}
+
+std::string base64_decode(std::string_view text) {
+    auto value_of = [](char c) -> int {
+        if (c >= 'A' && c <= 'Z') {
+            return c - 'A';
+        }
+        if (c >= 'a' && c <= 'z') {
+            return c - 'a' + 26;
+        }
+        if (c >= '0' && c <= '9') {
+            return c - '0' + 52;
+        }
+        if (c == '+') {
+            return 62;
+        }
+        if (c == '/') {
+            return 63;
+        }
+        return -1;
+    };
+    if (text.size() % 4 != 0) {
+        throw bad_line("a base64 body has a length that is not a multiple of 4");
+    }
+    std::string out;
+    out.reserve(text.size() / 4 * 3);
+    for (std::size_t i = 0; i < text.size(); i += 4) {
+        int values[4];
+        int padding = 0;
+        for (int j = 0; j < 4; ++j) {
+            const char c = text[i + j];
+            if (c == '=' && i + 4 == text.size() && j >= 2) {
+                values[j] = 0;
+                ++padding;
+                continue;
+            }
+            values[j] = value_of(c);
+            if (values[j] < 0 || padding > 0) {
+                throw bad_line("a base64 body holds a character outside the alphabet");
+            }
+        }
+        const unsigned value =
+            (static_cast<unsigned>(values[0]) << 18) | (static_cast<unsigned>(values[1]) << 12) |
+            (static_cast<unsigned>(values[2]) << 6) | static_cast<unsigned>(values[3]);
+        out.push_back(static_cast<char>((value >> 16) & 0xff));
+        if (padding < 2) {
+            out.push_back(static_cast<char>((value >> 8) & 0xff));
+        }
+        if (padding < 1) {
+            out.push_back(static_cast<char>(value & 0xff));
+        }
+    }
+    return out;
+}
+
+} // namespace blandhook::capture

@@ -1,0 +1,557 @@
+#include "capture/store.hpp"
+
+#include "error.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <condition_variable>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <fcntl.h>
+#include <fstream>
+#include <limits>
+#include <mutex>
+#include <shared_mutex>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace blandhook::capture {
+namespace {
+
+constexpr std::uint64_t k_no_offset = std::numeric_limits<std::uint64_t>::max();
+
+std::string errno_text() {
+    return std::strerror(errno);
+}
+
+// mkdir -p with 0700 for the directories we create (existing ones are left as they are).
+void make_private_dirs(const std::string& path) {
+    const std::size_t slash = path.find_last_of('/');
+    if (slash == std::string::npos || slash == 0) {
+        return;
+    }
+    const std::string dir = path.substr(0, slash);
+    struct stat info {};
+    if (::stat(dir.c_str(), &info) == 0) {
+        return;
+    }
+    make_private_dirs(dir);
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+        throw Error(ErrorKind::input, "capture log", "cannot create " + dir + ": " + errno_text(),
+                    "choose another place with --save PATH, or --no-save");
+    }
+}
+
+// The id of a log line without parsing all of it: every line blandhook writes starts {"id":N,
+std::optional<std::uint64_t> quick_id(std::string_view line) {
+    constexpr std::string_view k_prefix = "{\"id\":";
+    if (line.substr(0, k_prefix.size()) != k_prefix) {
+        return std::nullopt;
+    }
+    std::uint64_t id = 0;
+    std::size_t i = k_prefix.size();
+    bool digits = false;
+    for (; i < line.size() && line[i] >= '0' && line[i] <= '9'; ++i) {
+        id = id * 10 + static_cast<std::uint64_t>(line[i] - '0');
+        digits = true;
+    }
+    if (!digits || i >= line.size() || line[i] != ',') {
+        return std::nullopt;
+    }
+    return id;
+}
+
+bool contains(std::string_view haystack, std::string_view needle) {
+    return haystack.find(needle) != std::string_view::npos;
+}
+
+} // namespace
+
+std::string default_log_path() {
+    if (const char* state = std::getenv("XDG_STATE_HOME"); state != nullptr && *state == '/') {
+        return std::string(state) + "/blandhook/captures.ndjson";
+    }
+    if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+        return std::string(home) + "/.local/state/blandhook/captures.ndjson";
+    }
+    return ".blandhook/captures.ndjson";
+}
+
+bool Filter::matches(const Capture& capture) const {
+    if (after && capture.id <= *after) {
+        return false;
+    }
+    if (before && capture.id >= *before) {
+        return false;
+    }
+    if (!call_id.empty() && capture.payload.call_id != call_id) {
+        return false;
+    }
+    if (!kind.empty() && capture.payload.kind != kind) {
+        return false;
+    }
+    if (!status.empty() && capture.payload.status != status) {
+        return false;
+    }
+    if (!method.empty() && capture.method != method) {
+        return false;
+    }
+    if (response_status != 0 && capture.response_status != response_status) {
+        return false;
+    }
+    if (!text.empty()) {
+        bool found = contains(capture.path, text) || contains(capture.query, text) ||
+                     contains(capture.body, text);
+        for (const Header& header : capture.headers) {
+            found = found || contains(header.name, text) || contains(header.value, text);
+        }
+        if (!found) {
+            return false;
+        }
+    }
+    return true;
+}
+
+struct Store::Impl {
+    int write_fd = -1;
+    int read_fd = -1;
+
+    // Group commit: appenders add their line to `pending`; whoever finds no write in progress
+    // takes the whole pending buffer and writes it with one write(), the others wait for it.
+    std::mutex mutex;
+    std::condition_variable written_cv;
+    std::string pending;
+    std::string writing_buffer;
+    std::uint64_t filling_batch = 1; ///< the batch `pending` will be written as
+    std::uint64_t written_batch = 0; ///< every batch up to this one is written
+    bool writing = false;
+    std::string write_error;       ///< set when a write failed; later appends fail too
+    std::uint64_t end_offset = 0;  ///< where the next appended byte lands in the file
+    std::uint64_t written_end = 0; ///< bytes of the file that are written (readable)
+
+    std::uint64_t first_id = 0; ///< id of offsets[0]
+    std::uint64_t last_id = 0;
+    std::uint64_t opened_last_id = 0;
+    std::uint64_t appended = 0;
+    std::deque<std::uint64_t> offsets; ///< by id - first_id; k_no_offset for gaps
+    std::uint64_t indexed = 0;
+
+    // Recent captures, contiguous ids, bounded by bytes.
+    mutable std::mutex cache_mutex;
+    std::deque<std::shared_ptr<const Capture>> cache;
+    std::size_t cache_bytes = 0;
+
+    std::mutex subscribers_mutex;
+    std::shared_ptr<const std::vector<std::pair<Subscription, std::function<void(const Capture&)>>>>
+        subscribers = std::make_shared<
+            std::vector<std::pair<Subscription, std::function<void(const Capture&)>>>>();
+    Subscription next_subscription = 1;
+
+    void index(std::uint64_t id, std::uint64_t offset) {
+        if (offsets.empty()) {
+            first_id = id;
+        }
+        if (id < first_id + offsets.size()) {
+            return; // a repeated or out-of-order id (concatenated logs): the first one wins
+        }
+        while (first_id + offsets.size() < id) {
+            offsets.push_back(k_no_offset);
+        }
+        offsets.push_back(offset);
+        ++indexed;
+    }
+
+    std::uint64_t offset_of(std::uint64_t id) const {
+        if (offsets.empty() || id < first_id || id - first_id >= offsets.size()) {
+            return k_no_offset;
+        }
+        return offsets[id - first_id];
+    }
+
+    static std::size_t cost(const Capture& capture) {
+        return sizeof(Capture) + capture.body.size() + capture.path.size() + capture.query.size() +
+               capture.headers.size() * 64 + capture.payload.findings.size() * 96;
+    }
+};
+
+Store::Store(StoreOptions options)
+    : m_options(std::move(options)), m_impl(std::make_unique<Impl>()) {
+    if (m_options.path.empty()) {
+        return;
+    }
+    const std::string& path = m_options.path;
+    make_private_dirs(path);
+    m_impl->write_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (m_impl->write_fd < 0) {
+        throw Error(ErrorKind::input, "capture log", "cannot open " + path + ": " + errno_text(),
+                    "choose another place with --save PATH, or --no-save");
+    }
+    if (::flock(m_impl->write_fd, LOCK_EX | LOCK_NB) != 0) {
+        ::close(m_impl->write_fd);
+        throw Error(ErrorKind::input, "capture log",
+                    path + " is in use by another blandhook listen",
+                    "give this one its own log with --save PATH, or --no-save");
+    }
+    m_impl->read_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+
+    // Index what is already there; a line cut short by a crash is removed so that the next line
+    // starts clean (nothing half-written survives a restart).
+    std::uint64_t offset = 0;
+    std::uint64_t complete_end = 0;
+    {
+        std::ifstream in(path, std::ios::binary);
+        std::string line;
+        while (std::getline(in, line)) {
+            const std::uint64_t line_offset = offset;
+            offset += line.size() + 1;
+            if (in.eof()) {
+                break; // no newline: a torn last line
+            }
+            complete_end = offset;
+            std::optional<std::uint64_t> id = quick_id(line);
+            if (!id) {
+                try {
+                    id = from_json_line(line).id;
+                } catch (const Error&) {
+                    continue;
+                }
+            }
+            m_impl->index(*id, line_offset);
+            m_impl->last_id = std::max(m_impl->last_id, *id);
+        }
+    }
+    struct stat info {};
+    if (::fstat(m_impl->write_fd, &info) == 0 &&
+        static_cast<std::uint64_t>(info.st_size) > complete_end) {
+        if (::ftruncate(m_impl->write_fd, static_cast<off_t>(complete_end)) != 0) {
+            throw Error(ErrorKind::input, "capture log",
+                        "cannot remove a torn last line from " + path + ": " + errno_text());
+        }
+    }
+    m_impl->end_offset = complete_end;
+    m_impl->written_end = complete_end;
+    m_impl->opened_last_id = m_impl->last_id;
+}
+
+Store::~Store() {
+    if (m_impl->write_fd >= 0) {
+        ::close(m_impl->write_fd);
+    }
+    if (m_impl->read_fd >= 0) {
+        ::close(m_impl->read_fd);
+    }
+}
+
+std::uint64_t Store::append(Capture& capture) {
+    Impl& impl = *m_impl;
+    // Serialise outside the lock with a placeholder id; the id is spliced in under the lock so
+    // that ids and file order agree.
+    capture.id = 0;
+    std::string line = to_json_line(capture);
+    constexpr std::size_t k_placeholder = sizeof("{\"id\":0") - 1;
+    std::string_view rest = std::string_view(line).substr(k_placeholder);
+
+    std::unique_lock lock(impl.mutex);
+    if (!impl.write_error.empty()) {
+        throw Error(ErrorKind::internal, "capture log", impl.write_error);
+    }
+    const std::uint64_t id = ++impl.last_id;
+    capture.id = id;
+    ++impl.appended;
+    std::uint64_t my_batch = 0;
+    if (impl.write_fd >= 0) {
+        const std::size_t before = impl.pending.size();
+        impl.pending.append("{\"id\":");
+        impl.pending.append(std::to_string(id));
+        impl.pending.append(rest);
+        impl.pending.push_back('\n');
+        impl.index(id, impl.end_offset);
+        impl.end_offset += impl.pending.size() - before;
+        my_batch = impl.filling_batch;
+    }
+    auto shared = std::make_shared<const Capture>(capture);
+    {
+        std::lock_guard cache_lock(impl.cache_mutex);
+        impl.cache_bytes += Impl::cost(*shared);
+        impl.cache.push_back(shared);
+        while (impl.cache.size() > 1 && impl.cache_bytes > m_options.cache_bytes) {
+            impl.cache_bytes -= Impl::cost(*impl.cache.front());
+            impl.cache.pop_front();
+        }
+    }
+
+    while (impl.write_fd >= 0 && impl.written_batch < my_batch) {
+        if (impl.writing) {
+            impl.written_cv.wait(lock);
+            continue;
+        }
+        impl.writing = true;
+        impl.writing_buffer.swap(impl.pending);
+        const std::uint64_t batch = impl.filling_batch++;
+        const std::uint64_t batch_end = impl.end_offset - impl.pending.size();
+        lock.unlock();
+        std::string error;
+        const char* data = impl.writing_buffer.data();
+        std::size_t left = impl.writing_buffer.size();
+        while (left > 0) {
+            const ssize_t n = ::write(impl.write_fd, data, left);
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n <= 0) {
+                error = "cannot write to " + m_options.path + ": " + errno_text();
+                break;
+            }
+            data += n;
+            left -= static_cast<std::size_t>(n);
+        }
+        if (error.empty() && m_options.fsync && ::fdatasync(impl.write_fd) != 0) {
+            error = "cannot sync " + m_options.path + ": " + errno_text();
+        }
+        impl.writing_buffer.clear();
+        if (impl.writing_buffer.capacity() > (4u << 20)) {
+            impl.writing_buffer.shrink_to_fit(); // a burst of huge bodies must not pin memory
+        }
+        lock.lock();
+        impl.writing = false;
+        impl.written_batch = batch;
+        impl.written_end = batch_end;
+        if (!error.empty()) {
+            impl.write_error = error;
+        }
+        impl.written_cv.notify_all();
+    }
+    if (!impl.write_error.empty()) {
+        throw Error(ErrorKind::internal, "capture log", impl.write_error,
+                    "free some disk space or choose another log with --save PATH");
+    }
+    lock.unlock();
+
+    std::shared_ptr<const std::vector<std::pair<Subscription, std::function<void(const Capture&)>>>>
+        subscribers;
+    {
+        std::lock_guard subscribers_lock(impl.subscribers_mutex);
+        subscribers = impl.subscribers;
+    }
+    for (const auto& [subscription, callback] : *subscribers) {
+        callback(*shared);
+    }
+    return id;
+}
+
+std::optional<Capture> Store::get(std::uint64_t id) const {
+    const Impl& impl = *m_impl;
+    {
+        std::lock_guard cache_lock(impl.cache_mutex);
+        if (!impl.cache.empty() && id >= impl.cache.front()->id && id <= impl.cache.back()->id) {
+            const auto& entry = impl.cache[id - impl.cache.front()->id];
+            if (entry->id == id) {
+                return *entry;
+            }
+        }
+    }
+    std::uint64_t offset = 0;
+    std::uint64_t end = 0;
+    {
+        std::lock_guard lock(m_impl->mutex);
+        offset = impl.offset_of(id);
+        if (offset == k_no_offset || offset >= impl.written_end) {
+            return std::nullopt;
+        }
+        end = impl.written_end;
+        for (std::uint64_t next = id + 1; next <= impl.last_id; ++next) {
+            const std::uint64_t next_offset = impl.offset_of(next);
+            if (next_offset != k_no_offset) {
+                end = std::min(end, next_offset);
+                break;
+            }
+        }
+    }
+    if (impl.read_fd < 0 || end <= offset) {
+        return std::nullopt;
+    }
+    std::string line(end - offset, '\0');
+    std::size_t done = 0;
+    while (done < line.size()) {
+        const ssize_t n = ::pread(impl.read_fd, line.data() + done, line.size() - done,
+                                  static_cast<off_t>(offset + done));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return std::nullopt;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    const std::size_t newline = line.find('\n');
+    if (newline != std::string::npos) {
+        line.resize(newline);
+    }
+    try {
+        Capture capture = from_json_line(line);
+        if (capture.id == id) {
+            return capture;
+        }
+    } catch (const Error&) {
+    }
+    return std::nullopt;
+}
+
+std::vector<Capture> Store::list(const Filter& filter) const {
+    std::vector<Capture> found;
+    if (filter.limit == 0) {
+        return found;
+    }
+    std::uint64_t lowest = 0;
+    std::uint64_t highest = 0;
+    {
+        std::lock_guard lock(m_impl->mutex);
+        highest = m_impl->last_id;
+        lowest = m_impl->offsets.empty() ? highest + 1 : m_impl->first_id;
+    }
+    {
+        std::lock_guard cache_lock(m_impl->cache_mutex);
+        if (!m_impl->cache.empty()) {
+            lowest = std::min(lowest, m_impl->cache.front()->id);
+        }
+    }
+    if (filter.before) {
+        if (*filter.before == 0) {
+            return found;
+        }
+        highest = std::min(highest, *filter.before - 1);
+    }
+    if (filter.after) {
+        lowest = std::max(lowest, *filter.after + 1);
+    }
+    for (std::uint64_t id = highest; id >= lowest && id > 0; --id) {
+        std::optional<Capture> capture = get(id);
+        if (capture && filter.matches(*capture)) {
+            found.push_back(std::move(*capture));
+            if (found.size() >= filter.limit) {
+                break;
+            }
+        }
+    }
+    return found;
+}
+
+std::uint64_t Store::appended() const {
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->appended;
+}
+
+std::uint64_t Store::last_id() const {
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->last_id;
+}
+
+std::uint64_t Store::size() const {
+    std::lock_guard lock(m_impl->mutex);
+    if (m_impl->write_fd >= 0) {
+        return m_impl->indexed;
+    }
+    std::lock_guard cache_lock(m_impl->cache_mutex);
+    return m_impl->cache.size();
+}
+
+Subscription Store::subscribe(std::function<void(const Capture&)> callback) {
+    std::lock_guard lock(m_impl->subscribers_mutex);
+    auto next =
+        std::make_shared<std::vector<std::pair<Subscription, std::function<void(const Capture&)>>>>(
+            *m_impl->subscribers);
+    const Subscription subscription = m_impl->next_subscription++;
+    next->emplace_back(subscription, std::move(callback));
+    m_impl->subscribers = std::move(next);
+    return subscription;
+}
+
+void Store::unsubscribe(Subscription subscription) {
+    std::lock_guard lock(m_impl->subscribers_mutex);
+    auto next =
+        std::make_shared<std::vector<std::pair<Subscription, std::function<void(const Capture&)>>>>(
+            *m_impl->subscribers);
+    std::erase_if(*next, [&](const auto& entry) { return entry.first == subscription; });
+    m_impl->subscribers = std::move(next);
+}
+
+std::optional<Capture> Store::wait_for(const std::function<bool(const Capture&)>& predicate,
+                                       std::chrono::milliseconds timeout) {
+    struct Waiter {
+        std::mutex mutex;
+        std::condition_variable cv;
+        std::optional<Capture> found;
+        std::function<bool(const Capture&)> predicate;
+    };
+    auto waiter = std::make_shared<Waiter>();
+    // The callback may still run on an appending thread after this returns: it owns everything
+    // it touches through `waiter`.
+    waiter->predicate = predicate;
+    // Subscribe first, then look at what already came, so that nothing slips between the two.
+    const Subscription subscription = subscribe([waiter](const Capture& capture) {
+        std::lock_guard lock(waiter->mutex);
+        if (!waiter->found && waiter->predicate(capture)) {
+            waiter->found = capture;
+            waiter->cv.notify_all();
+        }
+    });
+    std::vector<std::shared_ptr<const Capture>> recent;
+    {
+        std::lock_guard cache_lock(m_impl->cache_mutex);
+        recent.assign(m_impl->cache.begin(), m_impl->cache.end());
+    }
+    const std::uint64_t opened = m_impl->opened_last_id;
+    std::optional<Capture> result;
+    for (const auto& capture : recent) {
+        if (capture->id > opened && predicate(*capture)) {
+            result = *capture;
+            break;
+        }
+    }
+    if (!result) {
+        std::unique_lock lock(waiter->mutex);
+        waiter->cv.wait_for(lock, timeout, [&] { return waiter->found.has_value(); });
+        result = waiter->found;
+    }
+    unsubscribe(subscription);
+    return result;
+}
+
+void read_log(const std::string& path, const std::function<bool(Capture&&)>& callback,
+              const std::function<void(std::size_t, const std::string&)>& on_bad_line) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw Error(ErrorKind::input, "capture log", "cannot open " + path + ": " + errno_text(),
+                    "run 'blandhook listen' first, or name the log with --log PATH");
+    }
+    std::string line;
+    std::size_t number = 0;
+    while (std::getline(in, line)) {
+        ++number;
+        const bool last_without_newline = in.eof();
+        if (line.empty()) {
+            continue;
+        }
+        Capture capture;
+        try {
+            capture = from_json_line(line);
+        } catch (const Error& error) {
+            if (last_without_newline) {
+                return; // torn by a crash mid-write
+            }
+            if (on_bad_line) {
+                on_bad_line(number, error.detail());
+                continue;
+            }
+            throw Error(ErrorKind::input, "capture log",
+                        path + ":" + std::to_string(number) + ": " + error.detail());
+        }
+        if (!callback(std::move(capture))) {
+            return;
+        }
+    }
+}
+
+} // namespace blandhook::capture
