@@ -1,17 +1,346 @@
 #include "commands/call.hpp"
 
+#include "bland/call_check.hpp"
+#include "bland/calls_api.hpp"
 #include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/output.hpp"
 #include "error.hpp"
+#include "http/client.hpp"
+#include "listen/answer.hpp"
+#include "listen/listener.hpp"
+#include "payload/json.hpp"
+
+#include <cstdio>
+#include <fmt/core.h>
+#include <fstream>
 
 namespace blandhook::commands {
+namespace {
 
-// Interim registration while the command is being written; replaced by its real implementation.
+using payload::Json;
+
+struct CallOptions {
+    std::string to;
+    std::string task;
+    std::string pathway_id;
+    std::string voice;
+    std::string first_sentence;
+    std::string from;
+    bool record = false;
+    std::string metadata;
+    std::string request_data;
+    std::string webhook_events;
+    std::string webhook;
+    std::string api_key;
+    std::string api_url{bland::k_default_base_url};
+    int max_duration = 2;
+    bool dry_run = false;
+    bool wait = false;
+    std::string timeout = "5m";
+    bool listen = false;
+    std::string listen_host = "127.0.0.1";
+    int listen_port = 0;
+    std::string public_url;
+    std::string secret;
+    std::string expect_status = "completed";
+    bool expect_delayed = false;
+    bool check_delivery = false;
+    bool json = false;
+    std::string report;
+    bool insecure = false;
+};
+
+constexpr const char* k_examples =
+    R"(  blandhook call --to +15551234567 --task "Confirm the appointment" --dry-run
+  blandhook call --to +15551234567 --task "Say hi" --wait
+  blandhook call --to +15551234567 --task "Say hi" --listen --public-url https://abc.trycloudflare.com \
+      --secret "$BLAND_WEBHOOK_SECRET" --check-delivery --report junit:call.xml
+  blandhook emulate --port 4001 --call-duration 1s &
+  blandhook call --api-url http://127.0.0.1:4001 --api-key test --to +15555550486 --task hi \
+      --listen --expect-status busy              a busy line, checked end to end offline
+
+Exit codes: 0 every check passed, 1 a check failed, 3 the API could not be reached,
+4 --timeout passed, 6 the API answered with an error. See docs/call.md.
+)";
+
+Json parse_object(const std::string& text, const char* what) {
+    Json value;
+    try {
+        value = payload::parse_json(text);
+    } catch (const payload::JsonError& error) {
+        throw Error(ErrorKind::usage, what, fmt::format("not JSON: {}", error.what()),
+                    R"(give a JSON object, e.g. '{"customer_id":"c_42"}')");
+    }
+    if (!value.is_object()) {
+        throw Error(ErrorKind::usage, what, "must be a JSON object");
+    }
+    return value;
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+    std::vector<std::string> items;
+    std::string item;
+    for (char c : text + ",") {
+        if (c == ',') {
+            auto first = item.find_first_not_of(' ');
+            auto last = item.find_last_not_of(' ');
+            if (first != std::string::npos) {
+                items.push_back(item.substr(first, last - first + 1));
+            }
+            item.clear();
+        } else {
+            item += c;
+        }
+    }
+    return items;
+}
+
+Json build_request(const CallOptions& opts) {
+    if (!bland::is_e164(opts.to)) {
+        throw Error(ErrorKind::usage, "--to", fmt::format("'{}' is not an E.164 number", opts.to),
+                    "write it as + then country code and number, e.g. +15551234567");
+    }
+    if (opts.task.empty() == opts.pathway_id.empty()) {
+        throw Error(ErrorKind::usage, "call", "give exactly one of --task and --pathway-id");
+    }
+    if (opts.max_duration < 1) {
+        throw Error(ErrorKind::usage, "--max-duration", "must be at least 1 minute");
+    }
+    Json body = Json::object();
+    body["phone_number"] = opts.to;
+    if (!opts.task.empty()) {
+        body["task"] = opts.task;
+    } else {
+        body["pathway_id"] = opts.pathway_id;
+    }
+    if (!opts.from.empty()) {
+        if (!bland::is_e164(opts.from)) {
+            throw Error(ErrorKind::usage, "--from",
+                        fmt::format("'{}' is not an E.164 number", opts.from));
+        }
+        body["from"] = opts.from;
+    }
+    if (!opts.voice.empty()) {
+        body["voice"] = opts.voice;
+    }
+    if (!opts.first_sentence.empty()) {
+        body["first_sentence"] = opts.first_sentence;
+    }
+    if (opts.record) {
+        body["record"] = true;
+    }
+    body["max_duration"] = opts.max_duration;
+    if (!opts.webhook.empty()) {
+        http::parse_url(opts.webhook, "--webhook");
+        body["webhook"] = opts.webhook;
+    }
+    if (!opts.webhook_events.empty()) {
+        Json events = Json::array();
+        for (const auto& event : split_list(opts.webhook_events)) {
+            if (!bland::is_webhook_event(event)) {
+                std::string known;
+                for (auto name : bland::k_webhook_events) {
+                    known += (known.empty() ? "" : ", ") + std::string(name);
+                }
+                throw Error(ErrorKind::usage, "--webhook-events",
+                            fmt::format("'{}' is not a Bland webhook event", event),
+                            "known events: " + known);
+            }
+            events.push_back(event);
+        }
+        body["webhook_events"] = events;
+    }
+    if (!opts.metadata.empty()) {
+        body["metadata"] = parse_object(opts.metadata, "--metadata");
+    }
+    if (!opts.request_data.empty()) {
+        body["request_data"] = parse_object(opts.request_data, "--request-data");
+    }
+    return body;
+}
+
+void print_dry_run(const CallOptions& opts, const bland::ApiClient& api, Json body) {
+    if (opts.listen && opts.public_url.empty()) {
+        body["webhook"] = fmt::format("http://{}:{}/webhook (the embedded listener; port chosen "
+                                      "at start)",
+                                      opts.listen_host, opts.listen_port);
+    } else if (opts.listen) {
+        body["webhook"] = opts.public_url;
+    }
+    std::printf("POST %s\nauthorization: %s\ncontent-type: application/json\n\n%s\n",
+                api.url_of("/v1/calls").c_str(), bland::redact_key(opts.api_key).c_str(),
+                payload::pretty_json(body).c_str());
+}
+
+void write_report(const std::string& spec, const bland::CallResult& result) {
+    const std::string prefix = "junit:";
+    if (spec.rfind(prefix, 0) != 0 || spec.size() == prefix.size()) {
+        throw Error(ErrorKind::usage, "--report", fmt::format("'{}' is not junit:FILE", spec));
+    }
+    std::string path = spec.substr(prefix.size());
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << bland::junit_report(result);
+    if (!out.good()) {
+        throw Error(ErrorKind::internal, "--report", fmt::format("cannot write {}", path));
+    }
+}
+
+int run_call_command(const CallOptions& opts, const cli::Context& context) {
+    Json body = build_request(opts);
+    bland::CallPlan plan;
+    plan.api.base_url = opts.api_url;
+    plan.api.api_key = opts.api_key;
+    plan.api.insecure = opts.insecure;
+    if (opts.dry_run) {
+        bland::ApiClient api(plan.api);
+        print_dry_run(opts, api, body);
+        return cli::exit_code::k_ok;
+    }
+    if (opts.api_key.empty()) {
+        throw Error(ErrorKind::usage, "call", "no API key",
+                    "pass --api-key or set BLAND_API_KEY (the official CLI's variable)");
+    }
+    plan.request = body;
+    plan.wait = opts.wait;
+    plan.listen = opts.listen;
+    plan.listen_host = opts.listen_host;
+    plan.listen_port = opts.listen_port;
+    plan.public_url = opts.public_url;
+    plan.secret = opts.secret;
+    plan.expect_status = opts.expect_status;
+    plan.expect_delayed = opts.expect_delayed;
+    plan.check_delivery = opts.check_delivery;
+    plan.timeout = listen::parse_duration(opts.timeout, "--timeout");
+    if (opts.listen && !opts.webhook.empty()) {
+        throw Error(ErrorKind::usage, "call", "--listen and --webhook both set the webhook URL",
+                    "use --public-url to give the address Bland should use for the listener");
+    }
+    if (opts.listen && opts.public_url.empty()) {
+        http::Url api_url = http::parse_url(opts.api_url, "--api-url");
+        if (!listen::is_loopback_host(api_url.host)) {
+            throw Error(
+                ErrorKind::usage, "--listen",
+                fmt::format("{} cannot reach a listener on {}", api_url.origin(), opts.listen_host),
+                "Bland needs a public https:// URL: run a tunnel (cloudflared, ngrok, "
+                "ssh -R) to the listener's port (--listen-port) and pass --public-url");
+        }
+    }
+    if (!opts.public_url.empty()) {
+        http::parse_url(opts.public_url, "--public-url");
+    }
+    if (opts.expect_delayed &&
+        body.value("webhook_events", Json::array()).dump().find("\"citations\"") ==
+            std::string::npos) {
+        cli::print_warning("--expect-delayed without 'citations' in --webhook-events: Bland "
+                           "sends the delayed variant only for citations");
+    }
+
+    // With --json, stdout carries the result only; progress goes to stderr.
+    std::FILE* progress_out = opts.json ? stderr : stdout;
+    bool color = opts.json ? context.color_stderr : context.color_stdout;
+    auto progress = [progress_out](const std::string& line) {
+        std::fprintf(progress_out, "%s\n", line.c_str());
+        std::fflush(progress_out);
+    };
+    bland::CallResult result = bland::run_call(plan, progress);
+
+    if (!opts.report.empty()) {
+        write_report(opts.report, result);
+    }
+    if (opts.json) {
+        std::printf("%s\n", payload::canonical_json(bland::result_json(result)).c_str());
+    } else {
+        for (const auto& check : result.checks) {
+            std::printf("  %s  %-9s %s\n",
+                        check.passed ? cli::paint("PASS", cli::Style::green, color).c_str()
+                                     : cli::paint("FAIL", cli::Style::red, color).c_str(),
+                        check.name.c_str(), check.detail.c_str());
+        }
+        if (result.verdict == bland::Verdict::timeout) {
+            std::printf("result: %s: %s\n", cli::paint("timeout", cli::Style::red, color).c_str(),
+                        result.timeout_reason.c_str());
+        } else {
+            std::printf("result: %s (%zu checks)\n",
+                        result.verdict == bland::Verdict::pass
+                            ? cli::paint("pass", cli::Style::green, color).c_str()
+                            : cli::paint("fail", cli::Style::red, color).c_str(),
+                        result.checks.size());
+        }
+    }
+    std::fflush(stdout);
+    switch (result.verdict) {
+    case bland::Verdict::pass:
+        return cli::exit_code::k_ok;
+    case bland::Verdict::fail:
+        return cli::exit_code::k_failed;
+    case bland::Verdict::timeout:
+        return cli::exit_code::k_timeout;
+    }
+    return cli::exit_code::k_failed;
+}
+
+} // namespace
+
 void register_call(cli::Registrar& registrar) {
-    CLI::App* app = registrar.add_command("call", "(in progress)", "");
-    app->allow_extras();
-    registrar.on_run(app, [](const cli::Context&) -> int {
-        throw Error(ErrorKind::internal, "call", "this command is not built yet");
-    });
+    auto opts = std::make_shared<CallOptions>();
+    CLI::App* app = registrar.add_command(
+        "call", "Place a call through Bland's API and prove its webhook arrives and is right",
+        k_examples);
+    app->add_option("--to", opts->to, "Number to call, E.164 (+15551234567)")->required();
+    app->add_option("--task", opts->task, "What the agent should do (or --pathway-id)");
+    app->add_option("--pathway-id", opts->pathway_id,
+                    "Conversational pathway to run instead of --task");
+    app->add_option("--voice", opts->voice, "Voice name or id");
+    app->add_option("--first-sentence", opts->first_sentence, "The agent's opening sentence");
+    app->add_option("--from", opts->from, "Caller ID, E.164, one of your Bland numbers");
+    app->add_flag("--record", opts->record, "Record the call (recording_url in the webhook)");
+    app->add_option("--metadata", opts->metadata, "JSON object echoed in the webhook");
+    app->add_option("--request-data", opts->request_data,
+                    "JSON object of variables for the agent (request_data)");
+    app->add_option("--webhook-events", opts->webhook_events,
+                    "Comma-separated webhook_events: queue,call,latency,webhook,tool,"
+                    "dynamic_data,citations,evals,post_transfer_transcript");
+    app->add_option("--webhook", opts->webhook, "Where Bland sends the post-call webhook");
+    app->add_option("--api-key", opts->api_key, "Bland API key (never printed)")
+        ->envname("BLAND_API_KEY");
+    app->add_option("--api-url", opts->api_url, "Bland API base URL (or the emulator's)")
+        ->envname("BLAND_BASE_URL")
+        ->capture_default_str();
+    app->add_option("--max-duration", opts->max_duration,
+                    "Longest call in minutes (a cost guard; Bland's default is 30)")
+        ->capture_default_str();
+    app->add_flag("--dry-run", opts->dry_run,
+                  "Print the exact request (key redacted) and send nothing");
+    app->add_flag("--wait", opts->wait,
+                  "Poll the call until it is done, showing queued -> started -> completed");
+    app->add_option("--timeout", opts->timeout, "Give up waiting after this long (exit 4)")
+        ->capture_default_str();
+    app->add_flag("--listen", opts->listen,
+                  "Catch the post-call webhook on an embedded listener and check it");
+    app->add_option("--listen-host", opts->listen_host, "Address the embedded listener binds")
+        ->capture_default_str();
+    app->add_option("--listen-port", opts->listen_port, "Port of the embedded listener, 0 = any")
+        ->capture_default_str();
+    app->add_option("--public-url", opts->public_url,
+                    "The webhook URL Bland should use: a tunnel to the listener");
+    app->add_option("--secret", opts->secret, "Webhook signing secret to check signatures with")
+        ->envname("BLAND_WEBHOOK_SECRET");
+    std::vector<std::string> statuses(bland::k_call_statuses.begin(), bland::k_call_statuses.end());
+    statuses.emplace_back("any");
+    registrar.choices(app->add_option("--expect-status", opts->expect_status,
+                                      "The call status the check requires ('any' for none)")
+                          ->capture_default_str(),
+                      statuses);
+    app->add_flag("--expect-delayed", opts->expect_delayed,
+                  "Require the delayed webhook (corrected_transcript, citations)");
+    app->add_flag("--check-delivery", opts->check_delivery,
+                  "Read the delivery log and require a 2xx recorded for the webhook");
+    app->add_flag("--json", opts->json, "Print the result as one JSON object");
+    app->add_option("--report", opts->report, "Write a report: junit:FILE");
+    app->add_flag("-k,--insecure", opts->insecure, "Skip TLS verification of the API");
+    registrar.on_run(
+        app, [opts](const cli::Context& context) { return run_call_command(*opts, context); });
 }
 
 } // namespace blandhook::commands

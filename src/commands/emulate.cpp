@@ -1,17 +1,191 @@
 #include "commands/emulate.hpp"
 
 #include "cli/command.hpp"
+#include "emulator/emulator.hpp"
+#include "emulator/outcome.hpp"
 #include "error.hpp"
+#include "listen/answer.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fmt/core.h>
+#include <mutex>
+#include <pthread.h>
 
 namespace blandhook::commands {
+namespace {
 
-// Interim registration while the command is being written; replaced by its real implementation.
+struct EmulateOptions {
+    std::string host = "127.0.0.1";
+    int port = 4001;
+    std::string api_key;
+    std::string secret;
+    std::string call_duration = "10s";
+    std::string webhook_delay = "0s";
+    std::string citations_delay = "0s";
+    bool delay_webhook = false;
+    bool strict_webhooks = false;
+    int retries = 4;
+    std::string retry_backoff = "1s";
+    double retry_multiplier = 2.0;
+    std::string retry_max_backoff = "30s";
+    std::string delivery_timeout = "10s";
+    int workers = 32;
+    int per_receiver = 8;
+    bool quiet = false;
+};
+
+constexpr const char* k_examples =
+    R"(  blandhook emulate                                   Bland's API on http://127.0.0.1:4001
+  blandhook emulate --port 0 --call-duration 200ms --secret whsec_test
+  BLAND_BASE_URL=http://127.0.0.1:4001 bland call send +15555550486 --task hi --wait
+  curl -s localhost:4001/v1/calls -H 'authorization: k' -d '{"phone_number":"+15555550100",
+       "task":"Say hi","webhook":"http://127.0.0.1:4000/hook"}'
+
+Outcome by the number's last digits: 302 warm-transfer, 404 not found, 408 no-answer,
+480 unavailable, 486 busy, 500 call failed, 503 unable to start, 507 database, 599 unknown,
+608 spam-blocked, 866 voicemail; 402 and 429 refuse the request (402, 429). Any other number
+completes. request_data.blandhook_scenario=FIXTURE picks any call fixture instead.
+See docs/emulate.md.
+)";
+
+// The environment's value for `name`, or "" (the secret may come from BLAND_WEBHOOK_SECRET, the
+// variable the listener reads, so both sides of a test share one setting).
+std::string env_or_empty(const char* name) {
+    const char* value = std::getenv(name);
+    return value != nullptr ? value : "";
+}
+
+int run_emulate(const EmulateOptions& opts) {
+    emulator::EmulatorOptions options;
+    options.host = opts.host;
+    options.port = opts.port;
+    options.api_key = opts.api_key;
+    options.call_duration = listen::parse_duration(opts.call_duration, "--call-duration");
+    options.webhook_delay = listen::parse_duration(opts.webhook_delay, "--webhook-delay");
+    options.citations_delay = listen::parse_duration(opts.citations_delay, "--citations-delay");
+    options.delay_webhook = opts.delay_webhook;
+    options.strict_webhooks = opts.strict_webhooks;
+    options.delivery.secret =
+        opts.secret.empty() ? env_or_empty("BLAND_WEBHOOK_SECRET") : opts.secret;
+    options.delivery.retry.retries = opts.retries;
+    options.delivery.retry.backoff = listen::parse_duration(opts.retry_backoff, "--retry-backoff");
+    options.delivery.retry.multiplier = opts.retry_multiplier;
+    options.delivery.retry.max_backoff =
+        listen::parse_duration(opts.retry_max_backoff, "--retry-max-backoff");
+    options.delivery.attempt_timeout =
+        listen::parse_duration(opts.delivery_timeout, "--delivery-timeout");
+    options.delivery.workers = opts.workers;
+    options.delivery.per_receiver = opts.per_receiver;
+    options.delivery.user_agent = std::string("blandhook-emulate/") + BLANDHOOK_VERSION;
+    if (opts.retries < 0 || opts.retry_multiplier < 1.0 || opts.workers < 1 ||
+        opts.per_receiver < 1) {
+        throw Error(ErrorKind::usage, "emulate",
+                    "--retries must be >= 0, --retry-multiplier >= 1, --workers and "
+                    "--per-receiver >= 1");
+    }
+    if (options.call_duration.count() < 1) {
+        throw Error(ErrorKind::usage, "--call-duration", "must be at least 1ms");
+    }
+    if (!opts.quiet) {
+        // Lines come from several threads: one lock keeps them whole.
+        auto out_mutex = std::make_shared<std::mutex>();
+        options.log = [out_mutex](std::string_view line) {
+            std::lock_guard lock(*out_mutex);
+            std::fwrite(line.data(), 1, line.size(), stdout);
+            std::fputc('\n', stdout);
+            std::fflush(stdout);
+        };
+    }
+
+    // SIGINT and SIGTERM are taken synchronously by sigwait below: blocked here, before any
+    // thread starts, so that every thread inherits the mask.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    emulator::Emulator emulator(options);
+    emulator.start();
+    const auto& retry = options.delivery.retry;
+    std::printf("blandhook emulate: Bland API on %s (export BLAND_BASE_URL=%s)\n",
+                emulator.url().c_str(), emulator.url().c_str());
+    std::printf("  calls last %lldms; webhooks %s, %s; retries %d (backoff %lldms x%g, max "
+                "%lldms), %lldms per attempt\n",
+                static_cast<long long>(options.call_duration.count()),
+                options.delivery.secret.empty() ? "unsigned (no --secret)" : "signed",
+                options.strict_webhooks ? "https:// only (strict, as Bland)"
+                                        : "http:// and https:// accepted (Bland: https only)",
+                retry.retries, static_cast<long long>(retry.backoff.count()), retry.multiplier,
+                static_cast<long long>(retry.max_backoff.count()),
+                static_cast<long long>(options.delivery.attempt_timeout.count()));
+    std::printf("  %s\n", options.api_key.empty()
+                              ? "any API key accepted (--api-key to require one)"
+                              : "API key required: 401 AUTH_FAILURE otherwise");
+    std::fflush(stdout);
+
+    int received = 0;
+    sigwait(&signals, &received);
+    emulator.stop();
+    auto stats = emulator.stats();
+    std::printf("blandhook emulate: stopped (%s): %zu calls, %zu ended, %zu webhooks delivered, "
+                "%zu failed, %zu attempts\n",
+                received == SIGINT ? "SIGINT" : "SIGTERM", stats.calls, stats.ended,
+                stats.delivered, stats.failed, stats.attempts);
+    std::fflush(stdout);
+    return 0;
+}
+
+} // namespace
+
 void register_emulate(cli::Registrar& registrar) {
-    CLI::App* app = registrar.add_command("emulate", "(in progress)", "");
-    app->allow_extras();
-    registrar.on_run(app, [](const cli::Context&) -> int {
-        throw Error(ErrorKind::internal, "emulate", "this command is not built yet");
-    });
+    auto opts = std::make_shared<EmulateOptions>();
+    CLI::App* app = registrar.add_command(
+        "emulate", "Run a local Bland calls API that simulates calls and delivers their webhooks",
+        k_examples);
+    app->add_option("--host", opts->host, "Address to bind")->capture_default_str();
+    app->add_option("--port", opts->port, "Port to bind; 0 picks a free one")
+        ->capture_default_str();
+    app->add_option("--api-key", opts->api_key,
+                    "Require this key in the authorization header (raw or 'Bearer KEY')");
+    app->add_option("--secret", opts->secret,
+                    "Sign webhooks with this secret (X-Webhook-Signature); default "
+                    "$BLAND_WEBHOOK_SECRET");
+    app->add_option("--call-duration", opts->call_duration,
+                    "Wall-clock time from queued to hang-up (queued for the first fifth)")
+        ->capture_default_str();
+    app->add_option("--webhook-delay", opts->webhook_delay,
+                    "Wait between hang-up and the post-call webhook (Bland: up to a minute)")
+        ->capture_default_str();
+    app->add_option("--citations-delay", opts->citations_delay,
+                    "Extra wait for citations: the delayed webhook or the citations event")
+        ->capture_default_str();
+    app->add_flag("--delay-webhook", opts->delay_webhook,
+                  "With 'citations' in webhook_events send one delayed post-call webhook "
+                  "(corrected_transcript, citations) instead of a separate citations event");
+    app->add_flag("--strict-webhooks", opts->strict_webhooks,
+                  "Accept only https:// webhook URLs, as Bland does");
+    app->add_option("--retries", opts->retries,
+                    "Extra attempts after a failed delivery (network error, 5xx, 429)")
+        ->capture_default_str();
+    app->add_option("--retry-backoff", opts->retry_backoff, "Wait before the first retry")
+        ->capture_default_str();
+    app->add_option("--retry-multiplier", opts->retry_multiplier, "Growth of the wait per retry")
+        ->capture_default_str();
+    app->add_option("--retry-max-backoff", opts->retry_max_backoff, "Longest wait between tries")
+        ->capture_default_str();
+    app->add_option("--delivery-timeout", opts->delivery_timeout,
+                    "Time one delivery attempt may take, connect to answer")
+        ->capture_default_str();
+    app->add_option("--workers", opts->workers, "Deliveries in flight at once")
+        ->capture_default_str();
+    app->add_option("--per-receiver", opts->per_receiver,
+                    "Deliveries in flight at once to one receiver (origin)")
+        ->capture_default_str();
+    app->add_flag("-q,--quiet", opts->quiet, "Print only the readiness and summary lines");
+    registrar.on_run(app, [opts](const cli::Context&) { return run_emulate(*opts); });
 }
 
 } // namespace blandhook::commands

@@ -1,0 +1,52 @@
+#pragma once
+// Builds the bodies a simulated call sends and shows, from the fixture library: the post-call
+// payload (also the call-details object once the call is over), the in-progress call details,
+// the citations event and live events. Pure: the caller passes every time and id.
+#include "payload/json.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace blandhook::emulator {
+
+using SystemTime = std::chrono::system_clock::time_point;
+
+/// `2025-09-12T20:39:03.168+00:00`, the form Bland uses for created_at.
+std::string iso_offset(SystemTime time);
+/// `2025-09-12T20:39:03.168Z`, the form Bland uses for started_at and end_at.
+std::string iso_zulu(SystemTime time);
+
+/// Everything about one call that its bodies echo.
+struct CallFacts {
+    std::string call_id;
+    payload::Json request; ///< the POST /v1/calls body as received (validated)
+    std::string outcome;   ///< fixture name (emulator/outcome.hpp)
+    SystemTime created_at;
+    std::optional<SystemTime> started_at; ///< absent while queued
+    std::optional<SystemTime> ended_at;   ///< absent until the call is over
+    bool stopped = false;                 ///< ended by POST /v1/calls/{id}/stop
+};
+
+/// The default caller ID when the request has no `from`.
+constexpr std::string_view k_default_from = "+15550000000";
+
+/// The post-call payload of a finished call: the outcome fixture with this call's ids, numbers,
+/// times, metadata, variables and request_data. With `delayed`, also the delayed variant's
+/// corrected_transcript and citations. Throws blandhook::Error (internal) for a missing fixture.
+payload::Json build_post_call(const CallFacts& facts, bool delayed);
+
+/// GET /v1/calls/{id} while the call is not over: ids, numbers, times, `completed: false` and
+/// `queue_status` (`queued` or `started`). Bland does not document the in-progress `status`
+/// value; the emulator sends null.
+payload::Json build_in_progress(const CallFacts& facts);
+
+/// The separate citations event (spec section 4) for a finished call.
+payload::Json build_citations_event(const CallFacts& facts, SystemTime now);
+
+/// A live event `{message, call_id, category, log_level}`.
+payload::Json build_live_event(std::string_view call_id, std::string_view message,
+                               std::string_view category, std::string_view log_level);
+
+} // namespace blandhook::emulator

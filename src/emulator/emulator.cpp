@@ -1,0 +1,573 @@
+#include "emulator/emulator.hpp"
+
+#include "emulator/call_payload.hpp"
+#include "emulator/outcome.hpp"
+#include "emulator/request_validation.hpp"
+#include "error.hpp"
+#include "payload/json.hpp"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <fmt/core.h>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+
+namespace blandhook::emulator {
+namespace {
+
+using payload::Json;
+
+// The account every emulated call belongs to (delivery log `user_id`, citations events).
+constexpr std::string_view k_user_id = "00000000-0000-4000-8000-00000000b1a4";
+
+std::string new_uuid() {
+    thread_local std::mt19937_64 random{std::random_device{}()};
+    std::uint64_t high = random();
+    std::uint64_t low = random();
+    high = (high & 0xffffffffffff0fffULL) | 0x0000000000004000ULL; // version 4
+    low = (low & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;   // RFC 4122 variant
+    return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", high >> 32, (high >> 16) & 0xffff,
+                       high & 0xffff, low >> 48, low & 0xffffffffffffULL);
+}
+
+void send_json(httplib::Response& response, int status, const Json& body) {
+    response.status = status;
+    response.set_content(payload::canonical_json(body), "application/json");
+}
+
+// {"status":"error","message":…} with an optional "errors" list of strings, the send-call shape.
+void send_status_error(httplib::Response& response, int status, std::string_view message,
+                       const std::vector<std::string>& errors = {}) {
+    Json body = {{"status", "error"}, {"message", message}};
+    if (!errors.empty()) {
+        body["errors"] = errors;
+    }
+    send_json(response, status, body);
+}
+
+// {"data":null,"errors":[{error,message}]}, the shape of the auth and postcall endpoints.
+void send_data_error(httplib::Response& response, int status, std::string_view code,
+                     std::string_view message) {
+    Json error = {{"error", code}, {"message", message}};
+    send_json(response, status, Json{{"data", nullptr}, {"errors", Json::array({error})}});
+}
+
+std::string millis_text(std::chrono::microseconds latency) {
+    return fmt::format("{}ms", (latency.count() + 500) / 1000);
+}
+
+std::string attempt_text(const http::Attempt& attempt) {
+    if (!attempt.response) {
+        return attempt.error;
+    }
+    return fmt::format("{} in {}", attempt.response->status, millis_text(attempt.latency));
+}
+
+bool is_2xx(const http::Attempt& attempt) {
+    return attempt.response && attempt.response->status >= 200 && attempt.response->status <= 299;
+}
+
+std::vector<std::string> string_list(const Json& body, const char* field) {
+    std::vector<std::string> out;
+    auto it = body.find(field);
+    if (it != body.end() && it->is_array()) {
+        for (const auto& item : *it) {
+            if (item.is_string()) {
+                out.push_back(item.get<std::string>());
+            }
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+struct Emulator::Impl {
+    // One simulated call. Guarded by Impl::mutex.
+    struct Call {
+        CallFacts facts;
+        std::string webhook;             // "" when the request had none
+        std::vector<std::string> events; // webhook_events
+        bool ended = false;
+        Json final_payload;             // once ended
+        std::string final_queue_status; // "complete", or "complete_error" after failed delivery
+        // Delivery log (GET /v1/postcall/webhooks/{id}); `logged` once a post-call send began.
+        bool logged = false;
+        std::string log_url;
+        std::string log_created_at;
+        Json log_attempts = Json::array();
+    };
+
+    EmulatorOptions options;
+    Scheduler scheduler;
+    httplib::Server server;
+    std::thread server_thread;
+    int port = 0;
+    mutable std::mutex mutex;
+    std::map<std::string, std::shared_ptr<Call>> calls;
+    EmulatorStats counters;
+    std::atomic<bool> stopped{false};
+
+    explicit Impl(EmulatorOptions opts) : options(std::move(opts)), scheduler(options.delivery) {}
+
+    void log(const std::string& line) const {
+        if (options.log) {
+            options.log(line);
+        }
+    }
+
+    bool has_event(const Call& call, std::string_view event) const {
+        return std::find(call.events.begin(), call.events.end(), event) != call.events.end();
+    }
+
+    bool authorized(const httplib::Request& request) const {
+        if (options.api_key.empty()) {
+            return true;
+        }
+        std::string value = request.get_header_value("authorization");
+        return value == options.api_key || value == "Bearer " + options.api_key;
+    }
+
+    // ---- call life cycle -------------------------------------------------------------------
+
+    void live_event(const std::shared_ptr<Call>& call, std::string_view event,
+                    std::string_view message, std::string_view category, std::string_view level) {
+        if (call->webhook.empty() || !has_event(*call, event)) {
+            return;
+        }
+        Json body = build_live_event(call->facts.call_id, message, category, level);
+        Delivery delivery;
+        delivery.url = call->webhook;
+        delivery.body = payload::canonical_json(body);
+        delivery.retry = false;
+        std::string id = call->facts.call_id;
+        delivery.on_attempt = [this, id,
+                               message = std::string(message)](const http::Attempt& attempt, bool) {
+            log(fmt::format("event   {} '{}' -> {}", id, message, attempt_text(attempt)));
+        };
+        scheduler.deliver(std::move(delivery), Clock::now());
+    }
+
+    void start_call(const std::shared_ptr<Call>& call) {
+        {
+            std::lock_guard lock(mutex);
+            if (call->ended) {
+                return;
+            }
+            call->facts.started_at = std::chrono::system_clock::now();
+        }
+        log(fmt::format("call    {} started", call->facts.call_id));
+        live_event(call, "call", "Call connected", "call", "info");
+        live_event(call, "latency", "TTS: 218ms", "latency", "performance");
+    }
+
+    // Ends the call (its duration ran out, or it was stopped) and schedules its webhooks.
+    void end_call(const std::shared_ptr<Call>& call, bool stopped_by_api) {
+        CallFacts facts;
+        {
+            std::lock_guard lock(mutex);
+            if (call->ended) {
+                return;
+            }
+            call->ended = true;
+            call->facts.ended_at = std::chrono::system_clock::now();
+            call->facts.stopped = stopped_by_api;
+            facts = call->facts;
+            ++counters.ended;
+        }
+        bool citations = has_event(*call, "citations");
+        bool delayed = citations && options.delay_webhook;
+        Json body = build_post_call(facts, delayed);
+        std::string status = body.value("status", std::string("?"));
+        {
+            std::lock_guard lock(mutex);
+            call->final_payload = body;
+            call->final_queue_status = body.value("queue_status", std::string("complete"));
+        }
+        log(fmt::format("call    {} ended{} status {}", facts.call_id,
+                        stopped_by_api ? " (stopped)" : "", status));
+        live_event(call, "call", "Call ended", "call", "info");
+        if (call->webhook.empty()) {
+            return;
+        }
+        auto due = Clock::now() + options.webhook_delay +
+                   (delayed ? options.citations_delay : std::chrono::milliseconds(0));
+        send_post_call(call, call->webhook, "spawn", due);
+        if (citations && !delayed) {
+            Json event = build_citations_event(facts, std::chrono::system_clock::now());
+            event["user_id"] = k_user_id;
+            Delivery delivery;
+            delivery.url = call->webhook;
+            delivery.body = payload::canonical_json(event);
+            std::string id = facts.call_id;
+            delivery.on_attempt = [this, id](const http::Attempt& attempt, bool final) {
+                log(fmt::format("event   {} citations -> {}{}", id, attempt_text(attempt),
+                                final || is_2xx(attempt) ? "" : ", will retry"));
+            };
+            scheduler.deliver(std::move(delivery), due + options.citations_delay);
+        }
+    }
+
+    // Starts one post-call delivery to `url`, recorded in the call's delivery log.
+    void send_post_call(const std::shared_ptr<Call>& call, const std::string& url,
+                        std::string send_type, Clock::time_point due) {
+        std::string body;
+        {
+            std::lock_guard lock(mutex);
+            if (!call->logged) {
+                call->logged = true;
+                call->log_created_at = iso_offset(std::chrono::system_clock::now());
+            }
+            call->log_url = url;
+            body = payload::canonical_json(call->final_payload);
+        }
+        Delivery delivery;
+        delivery.url = url;
+        delivery.body = std::move(body);
+        std::string id = call->facts.call_id;
+        delivery.on_attempt = [this, call, id, send_type](const http::Attempt& attempt,
+                                                          bool final) {
+            bool ok = is_2xx(attempt);
+            {
+                std::lock_guard lock(mutex);
+                auto sent_at = std::chrono::system_clock::now() -
+                               std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                   attempt.latency);
+                call->log_attempts.push_back(
+                    Json{{"sent_at", iso_offset(sent_at)},
+                         {"response_code", attempt.response ? attempt.response->status : 0},
+                         {"response_time", millis_text(attempt.latency)},
+                         {"send_type", send_type}});
+                ++counters.attempts;
+                if (ok) {
+                    ++counters.delivered;
+                } else if (final) {
+                    ++counters.failed;
+                    // Bland's queue_status for a finished call whose post-call webhook failed.
+                    if (call->final_queue_status == "complete") {
+                        call->final_queue_status = "complete_error";
+                    }
+                }
+            }
+            log(fmt::format("webhook {} attempt {} ({}) -> {}{}", id, attempt.number, send_type,
+                            attempt_text(attempt),
+                            ok ? ", delivered" : (final ? ", giving up" : ", will retry")));
+        };
+        scheduler.deliver(std::move(delivery), due);
+    }
+
+    // ---- endpoints ---------------------------------------------------------------------------
+
+    void post_calls(const httplib::Request& request, httplib::Response& response) {
+        Json body;
+        try {
+            body = payload::parse_json(request.body);
+        } catch (const payload::JsonError& error) {
+            send_status_error(response, 400, "Invalid parameters",
+                              {fmt::format("The body is not valid JSON: {}", error.what())});
+            return;
+        }
+        ValidationOptions validation;
+        validation.allow_http_webhooks = !options.strict_webhooks;
+        auto errors = validate_send_call(body, validation);
+        std::string scenario_error;
+        std::optional<Outcome> outcome;
+        if (errors.empty()) {
+            const auto& number = body["phone_number"].get_ref<const std::string&>();
+            if (auto refusal = refusal_for(number)) {
+                send_status_error(response, refusal->http_status, refusal->message);
+                return;
+            }
+            Json request_data = body.contains("request_data") ? body["request_data"] : Json();
+            outcome = choose_outcome(number, request_data, scenario_error);
+            if (!outcome) {
+                errors.push_back(scenario_error);
+            }
+        }
+        if (!errors.empty()) {
+            send_status_error(response, 400, "Invalid parameters", errors);
+            return;
+        }
+
+        auto call = std::make_shared<Call>();
+        call->facts.call_id = new_uuid();
+        call->facts.outcome = outcome->fixture;
+        call->facts.created_at = std::chrono::system_clock::now();
+        if (body.contains("webhook") && body["webhook"].is_string()) {
+            call->webhook = body["webhook"].get<std::string>();
+        }
+        call->events = string_list(body, "webhook_events");
+        call->facts.request = std::move(body);
+        const std::string id = call->facts.call_id;
+        {
+            std::lock_guard lock(mutex);
+            calls.emplace(id, call);
+            ++counters.calls;
+        }
+        log(fmt::format("call    {} queued  {} -> {} ({}){}", id,
+                        call->facts.request["phone_number"].get<std::string>(), outcome->fixture,
+                        outcome->source, call->webhook.empty() ? ", no webhook" : ""));
+        live_event(call, "queue", "Call enqueued", "queue", "info");
+
+        auto now = Clock::now();
+        scheduler.at(now + options.call_duration / 5, [this, call] { start_call(call); });
+        scheduler.at(now + options.call_duration, [this, call] { end_call(call, false); });
+        send_json(response, 200,
+                  Json{{"status", "success"},
+                       {"message", "Call successfully queued."},
+                       {"call_id", id},
+                       {"batch_id", nullptr}});
+    }
+
+    std::shared_ptr<Call> find_call(const std::string& id) const {
+        std::lock_guard lock(mutex);
+        auto it = calls.find(id);
+        return it == calls.end() ? nullptr : it->second;
+    }
+
+    void get_call(const std::string& id, httplib::Response& response) {
+        auto call = find_call(id);
+        if (!call) {
+            send_status_error(response, 404, "Call not found.");
+            return;
+        }
+        Json body;
+        {
+            std::lock_guard lock(mutex);
+            if (call->ended && !call->final_payload.is_null()) {
+                body = call->final_payload;
+                body["queue_status"] = call->final_queue_status;
+            } else {
+                CallFacts facts = call->facts;
+                body = build_in_progress(facts);
+            }
+        }
+        send_json(response, 200, body);
+    }
+
+    void stop_call(const std::string& id, httplib::Response& response) {
+        auto call = find_call(id);
+        if (!call) {
+            send_status_error(response, 404, "Call not found.");
+            return;
+        }
+        bool already;
+        {
+            std::lock_guard lock(mutex);
+            already = call->ended;
+        }
+        if (already) {
+            send_status_error(response, 400, "Call has already ended.");
+            return;
+        }
+        end_call(call, true);
+        send_json(response, 200,
+                  Json{{"status", "success"}, {"message", "Call ended successfully."}});
+    }
+
+    void get_webhook_log(const std::string& id, httplib::Response& response) {
+        auto call = find_call(id);
+        if (!call) {
+            send_data_error(response, 404, "NOT_FOUND", "Call not found.");
+            return;
+        }
+        std::lock_guard lock(mutex);
+        if (!call->logged) {
+            send_data_error(response, 404, "NOT_FOUND",
+                            "No post-call webhook has been sent for this call.");
+            return;
+        }
+        Json data = {{"payload", call->final_payload},
+                     {"url", call->log_url},
+                     {"created_at", call->log_created_at},
+                     {"call_id", id},
+                     {"user_id", k_user_id},
+                     {"metadata", call->log_attempts}};
+        send_json(response, 200, Json{{"data", data}, {"errors", nullptr}});
+    }
+
+    // POST /v1/postcall/webhooks/create (`resend` false) and /resend (`resend` true). All ids are
+    // checked first; one bad id refuses the whole request, so nothing is half-sent.
+    void postcall_send(const httplib::Request& request, httplib::Response& response, bool resend) {
+        Json body;
+        try {
+            body = payload::parse_json(request.body);
+        } catch (const payload::JsonError& error) {
+            send_data_error(response, 400, "INVALID_BODY", error.what());
+            return;
+        }
+        std::vector<std::string> ids = string_list(body, "call_ids");
+        if (ids.empty()) {
+            send_data_error(response, 400, "INVALID_PARAMETERS",
+                            "call_ids must be a non-empty array of call ids.");
+            return;
+        }
+        std::string url;
+        if (!resend) {
+            ValidationOptions validation;
+            validation.allow_http_webhooks = !options.strict_webhooks;
+            Json value = body.contains("webhook_url") ? body["webhook_url"] : Json();
+            auto problems = validate_webhook_url(value, "webhook_url", validation);
+            if (!problems.empty()) {
+                send_data_error(response, 400, "INVALID_PARAMETERS", problems.front());
+                return;
+            }
+            url = value.get<std::string>();
+        }
+        Json errors = Json::array();
+        std::vector<std::pair<std::shared_ptr<Call>, std::string>> sends;
+        for (const auto& id : ids) {
+            auto call = find_call(id);
+            std::lock_guard lock(mutex);
+            std::string problem;
+            if (!call) {
+                problem = fmt::format("Call {} not found.", id);
+            } else if (!call->ended) {
+                problem = fmt::format("Call {} has not ended yet.", id);
+            } else if (!resend && call->logged) {
+                problem = fmt::format("A post-call webhook was already sent for call {}.", id);
+            } else if (resend && !call->logged) {
+                problem = fmt::format("No post-call webhook was sent for call {}: nothing to "
+                                      "resend.",
+                                      id);
+            }
+            if (!problem.empty()) {
+                errors.push_back(Json{{"error", "INVALID_CALL"}, {"message", problem}});
+            } else {
+                sends.emplace_back(call, resend ? call->log_url : url);
+            }
+        }
+        if (!errors.empty()) {
+            send_json(response, 400, Json{{"data", nullptr}, {"errors", errors}});
+            return;
+        }
+        for (auto& [call, target] : sends) {
+            send_post_call(call, target, resend ? "resend" : "create", Clock::now());
+        }
+        send_json(response, 200,
+                  Json{{"data",
+                        {{"call_ids", ids},
+                         {"message", resend ? "Webhooks resent." : "Webhooks created."}}},
+                       {"errors", nullptr}});
+    }
+
+    void install_routes() {
+        server.set_tcp_nodelay(true);
+        server.set_keep_alive_timeout(5);
+        int threads = std::max(1, options.server_threads);
+        server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+        server.set_pre_routing_handler(
+            [this](const httplib::Request& request, httplib::Response& response) {
+                if (request.path == "/_blandhook/health" || authorized(request)) {
+                    return httplib::Server::HandlerResponse::Unhandled;
+                }
+                send_data_error(response, 401, "AUTH_FAILURE", "Unauthorized");
+                return httplib::Server::HandlerResponse::Handled;
+            });
+        server.Get("/_blandhook/health", [](const httplib::Request&, httplib::Response& response) {
+            send_json(response, 200, Json{{"status", "ok"}, {"service", "blandhook emulate"}});
+        });
+        server.Post("/v1/calls",
+                    [this](const httplib::Request& request, httplib::Response& response) {
+                        post_calls(request, response);
+                    });
+        server.Get(R"(/v1/calls/([^/]+))",
+                   [this](const httplib::Request& request, httplib::Response& response) {
+                       get_call(request.matches[1], response);
+                   });
+        server.Post(R"(/v1/calls/([^/]+)/stop)",
+                    [this](const httplib::Request& request, httplib::Response& response) {
+                        stop_call(request.matches[1], response);
+                    });
+        server.Get(R"(/v1/postcall/webhooks/([^/]+))",
+                   [this](const httplib::Request& request, httplib::Response& response) {
+                       get_webhook_log(request.matches[1], response);
+                   });
+        server.Post("/v1/postcall/webhooks/create",
+                    [this](const httplib::Request& request, httplib::Response& response) {
+                        postcall_send(request, response, false);
+                    });
+        server.Post("/v1/postcall/webhooks/resend",
+                    [this](const httplib::Request& request, httplib::Response& response) {
+                        postcall_send(request, response, true);
+                    });
+        // Cast: cpp-httplib 0.11 overloads set_error_handler, and a lambda matches both.
+        server.set_error_handler(httplib::Server::Handler(
+            [](const httplib::Request& request, httplib::Response& response) {
+                if (response.status == 404 && response.body.empty()) {
+                    send_status_error(response, 404,
+                                      fmt::format("Not found: {} {} is not an endpoint of the "
+                                                  "emulator.",
+                                                  request.method, request.path));
+                }
+            }));
+        server.set_exception_handler([this](const httplib::Request& request,
+                                            httplib::Response& response, std::exception_ptr ep) {
+            std::string what = "unknown error";
+            try {
+                std::rethrow_exception(ep);
+            } catch (const std::exception& error) {
+                what = error.what();
+            }
+            log(fmt::format("error   {} {}: {}", request.method, request.path, what));
+            send_status_error(response, 500, "Internal error in the emulator.");
+        });
+    }
+};
+
+Emulator::Emulator(EmulatorOptions options) : m_impl(std::make_unique<Impl>(std::move(options))) {}
+
+Emulator::~Emulator() {
+    stop();
+}
+
+int Emulator::start() {
+    m_impl->install_routes();
+    const auto& options = m_impl->options;
+    int port = options.port == 0
+                   ? m_impl->server.bind_to_any_port(options.host)
+                   : (m_impl->server.bind_to_port(options.host, options.port) ? options.port : -1);
+    if (port <= 0) {
+        throw Error(
+            ErrorKind::network, "emulate",
+            fmt::format("cannot listen on {}:{}", options.host, options.port),
+            "the port may be in use: pick another with --port, or --port 0 for any free one");
+    }
+    m_impl->port = port;
+    m_impl->server_thread = std::thread([this] { m_impl->server.listen_after_bind(); });
+    // cpp-httplib 0.11 has no wait_until_ready(): listen_after_bind() flips is_running() first.
+    for (int i = 0; i < 5'000 && !m_impl->server.is_running(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return port;
+}
+
+void Emulator::stop() {
+    if (m_impl->stopped.exchange(true)) {
+        return;
+    }
+    m_impl->server.stop();
+    if (m_impl->server_thread.joinable()) {
+        m_impl->server_thread.join();
+    }
+    m_impl->scheduler.stop();
+}
+
+std::string Emulator::url() const {
+    std::string host = m_impl->options.host;
+    if (host.find(':') != std::string::npos) {
+        host = "[" + host + "]";
+    }
+    return fmt::format("http://{}:{}", host, m_impl->port);
+}
+
+EmulatorStats Emulator::stats() const {
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->counters;
+}
+
+} // namespace blandhook::emulator
