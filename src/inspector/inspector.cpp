@@ -34,7 +34,7 @@ constexpr std::size_t k_max_answer_body = 64u << 10;
 // An event stream wakes this often to notice a stopping server; a comment line this often finds
 // out that the browser went away (a write to a closed socket fails), which ends the stream.
 constexpr auto k_stream_tick = std::chrono::milliseconds(250);
-constexpr auto k_keep_alive = std::chrono::seconds(5);
+constexpr auto k_keep_alive = std::chrono::seconds(1);
 // Captures a new stream sends from the store before following the feed; more means "reload".
 constexpr std::size_t k_stream_backlog = 1000;
 

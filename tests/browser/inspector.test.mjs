@@ -1,0 +1,436 @@
+// The inspector as a user sees it: real headless chromium against the built `blandhook listen`.
+import assert from 'node:assert/strict';
+import { copyFileSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import {
+  artifactPath, fixture, hmac, launchBrowser, rawRequest, sendWebhook, sourceDir, startListener,
+} from './harness.mjs';
+
+const SECRET = 'whsec_browser_test';
+let browser;
+
+before(async () => { browser = await launchBrowser(); });
+after(async () => { await browser?.close(); });
+
+// The rows in the list, top to bottom, as the user reads them.
+async function rows(page) {
+  return page.$$eval('#list-spacer .item', (items) => items
+    .map((item) => ({
+      top: new DOMMatrixReadOnly(getComputedStyle(item).transform).m42,
+      id: Number(item.dataset.id),
+      request: item.querySelector('.req').textContent,
+      answer: item.querySelector('.badge').textContent,
+      kind: item.querySelector('.kind').textContent,
+      callId: item.querySelector('.cid').textContent,
+      outcome: item.querySelector('.out').textContent,
+      signature: item.querySelector('.sig').textContent,
+      valid: item.querySelector('.val').textContent,
+    }))
+    .sort((a, b) => a.top - b.top));
+}
+
+async function openInspector(url, { viewport } = {}) {
+  const page = await browser.context.newPage();
+  if (viewport) await page.setViewportSize(viewport);
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(String(error)));
+  page.on('dialog', async (dialog) => { errors.push(`dialog: ${dialog.message()}`); await dialog.dismiss(); });
+  await page.goto(url);
+  await page.waitForSelector('#live.on');
+  return { page, errors };
+}
+
+async function selectRow(page, predicate) {
+  await page.waitForFunction(predicate);
+  await page.evaluate(`(${predicate.toString()})().click()`);
+}
+
+function withCallId(body, callId, changes = {}) {
+  const value = JSON.parse(body);
+  value.call_id = callId;
+  if ('c_id' in value) value.c_id = callId;
+  return JSON.stringify(Object.assign(value, changes));
+}
+
+describe('live list', () => {
+  let listener;
+  before(async () => { listener = await startListener(['--secret', SECRET]); });
+  after(async () => { await listener.stop(); });
+
+  test('webhooks sent while the page is open appear at the top without a reload', async () => {
+    const { page, errors } = await openInspector(listener.inspector);
+    await page.evaluate(() => { window.__sameDocument = true; });
+    const busy = withCallId(fixture('error-busy'), 'live-list-busy');
+    await sendWebhook(listener.base, busy, { headers: { 'X-Webhook-Signature': hmac(SECRET, busy) } });
+    await sendWebhook(listener.base, withCallId(fixture('completed-outbound'), 'live-list-done'),
+                      { path: '/hooks/bland?attempt=1' });
+    await sendWebhook(listener.base, fixture('live-event'));
+    await page.waitForFunction(() => document.querySelectorAll('#list-spacer .item').length >= 3);
+    const list = await rows(page);
+    assert.equal(list[0].kind, 'live-event');
+    assert.equal(list[1].callId, 'live-list-done');
+    assert.equal(list[1].request, 'POST /hooks/bland?attempt=1');
+    assert.equal(list[1].answer, '200');
+    assert.equal(list[1].signature, 'missing');
+    assert.equal(list[2].callId, 'live-list-busy');
+    assert.equal(list[2].kind, 'post-call');
+    assert.match(list[2].outcome, /busy/);
+    assert.equal(list[2].signature, 'valid (raw)');
+    assert.ok(list[0].id > list[1].id && list[1].id > list[2].id, 'newest first');
+    assert.equal(await page.evaluate(() => window.__sameDocument), true, 'no reload happened');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('filters by kind, call_id, status and free text, for history and live rows', async () => {
+    await sendWebhook(listener.base, withCallId(fixture('no-answer'), 'filter-no-answer'));
+    await sendWebhook(listener.base, withCallId(fixture('completed-inbound'), 'filter-inbound',
+                                                { summary: 'The caller asked about zebra crossings.' }));
+    const { page } = await openInspector(listener.inspector);
+    await page.selectOption('select[name=kind]', 'live-event');
+    await page.waitForFunction(() => [...document.querySelectorAll('#list-spacer .item .kind')]
+      .every((k) => k.textContent === 'live-event') && document.querySelector('#list-spacer .item'));
+    // A live row that does not match stays out; one that matches comes in.
+    await sendWebhook(listener.base, withCallId(fixture('error-busy'), 'filter-live-busy'));
+    await sendWebhook(listener.base, fixture('live-event'));
+    await page.waitForFunction(() => document.querySelectorAll('#list-spacer .item').length >= 2);
+    assert.ok((await rows(page)).every((r) => r.kind === 'live-event'));
+
+    await page.selectOption('select[name=kind]', '');
+    await page.fill('input[name=q]', 'zebra crossings');
+    await page.waitForFunction(() => {
+      const items = document.querySelectorAll('#list-spacer .item .cid');
+      return items.length === 1 && items[0].textContent === 'filter-inbound';
+    });
+    await page.fill('input[name=q]', '');
+    await page.fill('input[name=call_id]', 'filter-no-answer');
+    await page.waitForFunction(() => {
+      const items = document.querySelectorAll('#list-spacer .item .cid');
+      return items.length === 1 && items[0].textContent === 'filter-no-answer';
+    });
+    await page.fill('input[name=call_id]', '');
+    await page.fill('input[name=status]', 'busy');
+    await page.waitForFunction(() => {
+      const items = [...document.querySelectorAll('#list-spacer .item .cid')].map((c) => c.textContent);
+      return items.length >= 2 && items.includes('filter-live-busy') && items.includes('live-list-busy') &&
+             !items.includes('filter-no-answer');
+    });
+    await page.close();
+  });
+});
+
+describe('history', () => {
+  let listener;
+  const count = 650;
+  before(async () => {
+    listener = await startListener();
+    const body = fixture('completed-outbound');
+    for (let i = 0; i < count; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, j) =>
+        sendWebhook(listener.base, withCallId(body, `history-${i + j}`))));
+    }
+  });
+  after(async () => { await listener.stop(); });
+
+  test('the capture log is listed on open, newest first, and pages in while scrolling', async () => {
+    const { page } = await openInspector(listener.inspector);
+    await page.waitForFunction((n) => document.getElementById('total').textContent === `${n} captures`, count);
+    const first = await rows(page);
+    assert.equal(first[0].id, count, 'the newest capture is on top');
+    assert.ok(first.length < 100, `only the rows in view are in the DOM (${first.length})`);
+    // Scroll to the end until the oldest capture is there: three more pages come in on the way.
+    await page.waitForFunction(() => {
+      const list = document.getElementById('list');
+      list.scrollTop = list.scrollHeight;
+      const ids = [...document.querySelectorAll('#list-spacer .item')].map((i) => Number(i.dataset.id));
+      return ids.includes(1);
+    }, null, { polling: 100, timeout: 20000 });
+    const last = await rows(page);
+    assert.equal(last[last.length - 1].id, 1);
+    const height = await page.$eval('#list-spacer', (s) => s.getBoundingClientRect().height);
+    const rowHeight = await page.$eval('#list-spacer .item', (i) => i.getBoundingClientRect().height);
+    assert.equal(Math.round(height / rowHeight), count, 'every capture has its place in the list');
+    await page.close();
+  });
+});
+
+describe('detail', () => {
+  let listener;
+  before(async () => { listener = await startListener(['--secret', SECRET]); });
+  after(async () => { await listener.stop(); });
+
+  test('shows the request, the body as tree and raw text, and findings that point at their field', async () => {
+    const body = JSON.stringify(Object.assign(JSON.parse(withCallId(fixture('completed-outbound'), 'detail-findings')),
+                                              { call_length: 'twelve' }), null, 1);
+    await sendWebhook(listener.base, body, { path: '/detail?x=1', headers: { 'X-Custom-Header': 'kept' } });
+    const { page } = await openInspector(listener.inspector);
+    await page.click('#list-spacer .item');
+    await page.waitForSelector('#detail:not([hidden]) #detail-title');
+    assert.match(await page.textContent('#detail-title'), /^#\d+ POST \/detail\?x=1$/);
+    await page.click('.tabs [data-tab=request]');
+    const request = await page.textContent('#tab-request');
+    assert.match(request, /POST \/detail\?x=1 HTTP\/1\.1/);
+    assert.match(request, /X-Custom-Header\s*kept/i);
+    await page.click('.tabs [data-tab=raw]');
+    assert.equal(await page.textContent('#tab-raw'), body, 'raw text is the exact body');
+    const finding = page.locator('#findings li', { hasText: '/call_length' });
+    await finding.first().click();
+    const highlighted = await page.waitForSelector('#tab-tree .highlight');
+    assert.match(await highlighted.textContent(), /"call_length": "twelve"/);
+    assert.equal(await page.isVisible('#tab-tree'), true);
+    // The tree folds: closing the root hides the field.
+    await page.click('#tab-tree > details > summary');
+    assert.equal(await page.isVisible('#tab-tree .highlight'), false);
+    await page.close();
+  });
+
+  test('a post-call payload reads as a chat with corrected transcript and linked citations', async () => {
+    const body = fixture('delayed-citations');
+    const payload = JSON.parse(body);
+    await sendWebhook(listener.base, body, { headers: { 'X-Webhook-Signature': hmac(SECRET, body) } });
+    const { page } = await openInspector(listener.inspector);
+    await selectRow(page, () => [...document.querySelectorAll('#list-spacer .item')]
+      .find((i) => i.querySelector('.kind').textContent === 'delayed-post-call'));
+    await page.waitForSelector('#tab-conversation.active .chat');
+    const messages = await page.$$eval('#tab-conversation .msg', (ms) => ms.map((m) => ({
+      side: m.classList.contains('user') ? 'user' : 'assistant',
+      text: m.lastChild.textContent,
+      who: m.querySelector('.who').textContent,
+    })));
+    assert.equal(messages.length, payload.transcripts.length);
+    payload.transcripts.forEach((turn, i) => {
+      assert.equal(messages[i].text, turn.text);
+      assert.equal(messages[i].side, turn.user === 'user' ? 'user' : 'assistant');
+      assert.match(messages[i].who, new RegExp(`^${turn.user} · \\d\\d:\\d\\d:\\d\\d`));
+    });
+    assert.equal(await page.textContent('#tab-conversation .summary-text'), payload.summary);
+    const segments = await page.$$eval('#tab-conversation .seg', (s) => s.length);
+    assert.equal(segments, payload.corrected_transcript.length);
+    assert.match(await page.textContent('#verdicts'), /signature valid \(raw\)/);
+    // A citation links to the utterance it cites.
+    const cited = payload.citations[0].cited_utterances[1];
+    await page.locator('#tab-conversation a.cite', { hasText: cited.transcript }).click();
+    const target = await page.waitForSelector('#tab-conversation .seg.highlight');
+    assert.ok((await target.textContent()).includes(cited.transcript));
+    const tables = await page.textContent('#tab-conversation');
+    for (const [key, value] of Object.entries(payload.variables || {}).slice(0, 3)) {
+      assert.ok(tables.includes(key) && tables.includes(typeof value === 'string' ? value : JSON.stringify(value)));
+    }
+    for (const key of Object.keys(payload.metadata || {})) assert.ok(tables.includes(key));
+    await page.setViewportSize({ width: 1366, height: 820 });
+    await page.screenshot({ path: artifactPath('inspector-laptop.png') });
+    if (process.env.BLANDHOOK_UPDATE_DOCS_SCREENSHOT) {
+      copyFileSync(artifactPath('inspector-laptop.png'), path.join(sourceDir, 'docs/inspector.png'));
+    }
+    await page.close();
+  });
+
+  test('is readable at phone width: the list fills the screen and the detail covers it', async () => {
+    const { page } = await openInspector(listener.inspector, { viewport: { width: 390, height: 844 } });
+    await page.waitForSelector('#list-spacer .item');
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'no sideways scrolling');
+    await page.screenshot({ path: artifactPath('inspector-phone-list.png') });
+    await selectRow(page, () => [...document.querySelectorAll('#list-spacer .item')]
+      .find((i) => i.querySelector('.kind').textContent === 'delayed-post-call'));
+    await page.waitForSelector('#tab-conversation.active .chat');
+    const box = await page.$eval('#detail', (d) => d.getBoundingClientRect().toJSON());
+    assert.deepEqual([box.x, box.width], [0, 390]);
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390));
+    await page.screenshot({ path: artifactPath('inspector-phone-detail.png') });
+    await page.click('#detail-back');
+    await page.waitForSelector('#detail', { state: 'hidden' });
+    await page.close();
+  });
+});
+
+describe('actions', () => {
+  let listener;
+  let target;
+  const received = [];
+  before(async () => {
+    listener = await startListener(['--secret', SECRET]);
+    target = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(202, { 'Content-Type': 'text/plain' });
+        res.end('accepted by the test app');
+      });
+    });
+    await new Promise((r) => target.listen(0, '127.0.0.1', r));
+  });
+  after(async () => {
+    await listener.stop();
+    await new Promise((r) => target.close(r));
+  });
+
+  test('copy as curl signs server-side, the fixture downloads, replay shows the answer', async () => {
+    const body = withCallId(fixture('voicemail'), 'actions-call');
+    await sendWebhook(listener.base, body);
+    const { page } = await openInspector(listener.inspector);
+    const html = await page.content();
+    assert.ok(!html.includes(SECRET), 'the secret never reaches the page');
+    await page.click('#list-spacer .item');
+    await page.waitForSelector('#detail:not([hidden])');
+
+    await page.click('#act-curl');
+    const curl = await (await page.waitForSelector('#curl-text')).textContent();
+    assert.ok(curl.includes(`X-Webhook-Signature: ${hmac(SECRET, body)}`), curl);
+    assert.ok(curl.includes(`${listener.base}/webhook`));
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#act-fixture')]);
+    assert.equal(download.suggestedFilename(), 'actions-call.json');
+    const saved = readFileSync(await download.path(), 'utf8');
+    assert.equal(saved, `${JSON.stringify(JSON.parse(body), null, 2)}\n`);
+
+    await page.fill('#replay-form input[name=url]', `http://127.0.0.1:${target.address().port}/bland`);
+    await page.click('#replay-form button');
+    await page.waitForSelector('#replay-status');
+    assert.equal(await page.textContent('#replay-status'), '202');
+    assert.equal(await page.textContent('#replay-body'), 'accepted by the test app');
+    assert.equal(received.length, 1);
+    assert.equal(received[0].body, body);
+    assert.equal(received[0].headers['x-webhook-signature'], hmac(SECRET, body));
+    await page.close();
+  });
+
+  test('"answer the next requests with" changes the listener\'s answer live', async () => {
+    const { page } = await openInspector(listener.inspector);
+    await page.click('#answer-button');
+    await page.fill('#answer-form input[name=status]', '503');
+    await page.fill('#answer-form input[name=delay_ms]', '0');
+    await page.click('#answer-form button[type=submit]');
+    await page.waitForFunction(() => document.getElementById('answer-summary').textContent === '503');
+    const answered = await sendWebhook(listener.base, fixture('live-event'));
+    assert.equal(answered.status, 503);
+    await page.waitForFunction(() => document.querySelector('#list-spacer .item .badge').textContent === '503');
+    await page.click('#answer-reset');
+    await page.waitForFunction(() => document.getElementById('answer-summary').textContent === '200');
+    assert.equal((await sendWebhook(listener.base, fixture('live-event'))).status, 200);
+    await page.close();
+  });
+});
+
+describe('safety', () => {
+  let listener;
+  before(async () => { listener = await startListener(); });
+  after(async () => { await listener.stop(); });
+
+  test('a hostile payload is shown as text and runs nothing', async () => {
+    const evil = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+    const payload = JSON.parse(fixture('completed-outbound'));
+    Object.assign(payload, {
+      call_id: `<script>window.__pwned=3</script>`,
+      summary: evil,
+      recording_url: 'javascript:window.__pwned=4',
+      error_message: '<svg onload="window.__pwned=5">',
+      metadata: { link: 'javascript:alert(1)', html: evil, '<b onmouseover=alert(1)>': 'key' },
+    });
+    payload.transcripts[0].text = evil;
+    payload.transcripts[0].user = '<img src=x onerror=alert(2)>';
+    const body = JSON.stringify(payload);
+    await sendWebhook(listener.base, body, {
+      path: '/%3Cscript%3Ealert(1)%3C/script%3E?<img src=x onerror=alert(3)>',
+      headers: { 'X-Evil': '<script>alert(4)</script>' },
+    });
+    const { page, errors } = await openInspector(listener.inspector);
+    await page.click('#list-spacer .item');
+    await page.waitForSelector('#tab-conversation.active .chat');
+    for (const tab of ['conversation', 'tree', 'raw', 'request']) {
+      await page.click(`.tabs [data-tab=${tab}]`);
+      await page.mouse.move(10, 10);
+    }
+    for (const link of await page.$$('#detail a')) await link.click({ modifiers: [] }).catch(() => {});
+    await page.click('.tabs [data-tab=conversation]');
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
+    assert.deepEqual(errors, [], 'no dialog, no script error');
+    assert.equal(await page.$$eval('#detail script, #list script', (s) => s.length), 0);
+    assert.equal(await page.$$eval('#detail img, #list img, #detail svg', (s) => s.length), 0);
+    assert.equal(await page.$$eval('a[href^="javascript:" i]', (a) => a.length), 0);
+    assert.ok((await page.textContent('#tab-conversation .summary-text')).includes('<script>window.__pwned=2</script>'),
+              'the markup is visible as text');
+    assert.equal(await (await page.$('#list-spacer .item .cid')).textContent(), '<script>window.__pwned=3</script>');
+    await page.screenshot({ path: artifactPath('inspector-hostile.png') });
+    await page.close();
+  });
+
+  test('the page is served with a policy that forbids inline script and framing', async () => {
+    const res = await rawRequest(listener.port, { path: '/_blandhook/' });
+    assert.equal(res.status, 200);
+    assert.match(res.headers['content-security-policy'], /script-src 'self'/);
+    assert.doesNotMatch(res.headers['content-security-policy'], /unsafe-inline/);
+    assert.match(res.headers['content-security-policy'], /frame-ancestors 'none'/);
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    assert.doesNotMatch(res.body, /<script>|<script [^>]*>[^<]/, 'no inline script in the page');
+  });
+
+  test('cross-origin and rebinding requests are refused, actions need the page token', async () => {
+    const config = async () => JSON.parse((await rawRequest(listener.port, { path: '/_blandhook/api/answer' })).body);
+    const html = (await rawRequest(listener.port, { path: '/_blandhook/' })).body;
+    const token = /name="blandhook-token" content="([0-9a-f]+)"/.exec(html)[1];
+    const post = (headers) => rawRequest(listener.port, {
+      method: 'POST', path: '/_blandhook/api/answer', body: '{"status":418}',
+      headers: { 'Content-Type': 'application/json', ...headers },
+    });
+    // DNS rebinding: a foreign name pointing at 127.0.0.1 gets nothing, not even the page.
+    for (const target of ['/_blandhook/', '/_blandhook/api/captures', '/_blandhook/api/answer']) {
+      const res = await rawRequest(listener.port, { path: target, headers: { Host: `evil.example:${listener.port}` } });
+      assert.equal(res.status, 403, target);
+    }
+    assert.equal((await post({ 'X-Blandhook-Token': token, Origin: 'http://evil.example' })).status, 403);
+    assert.equal((await post({ 'X-Blandhook-Token': token, 'Sec-Fetch-Site': 'cross-site' })).status, 403);
+    assert.equal((await post({})).status, 403, 'no page token');
+    assert.equal((await post({ 'X-Blandhook-Token': 'f'.repeat(32) })).status, 403, 'wrong page token');
+    assert.equal((await config()).status, 200, 'nothing changed');
+
+    // From a real page on another origin: the browser sends it, the listener refuses it.
+    const evilSite = http.createServer((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end('<!doctype html><title>evil</title><p>evil</p>');
+    });
+    await new Promise((r) => evilSite.listen(0, '127.0.0.1', r));
+    const page = await browser.context.newPage();
+    await page.goto(`http://localhost:${evilSite.address().port}/`);
+    const outcome = await page.evaluate(async (url) => {
+      const results = [];
+      await fetch(`${url}api/answer`, { method: 'POST', mode: 'no-cors', body: '{"status":418}',
+                                        headers: { 'Content-Type': 'text/plain' } }).catch(() => {});
+      try {
+        const res = await fetch(`${url}api/captures`);
+        results.push(`read ${res.status}`);
+      } catch (e) { results.push('read blocked'); }
+      return results;
+    }, listener.inspector);
+    assert.deepEqual(outcome, ['read blocked']);
+    assert.equal((await config()).status, 200, 'the cross-origin action changed nothing');
+    assert.equal((await post({ 'X-Blandhook-Token': token, Origin: listener.local })).status, 200,
+                 'the page itself may act');
+    assert.equal((await config()).status, 418);
+    await page.close();
+    await new Promise((r) => evilSite.close(r));
+  });
+});
+
+describe('bound beyond loopback', () => {
+  let listener;
+  before(async () => { listener = await startListener(['--host', '0.0.0.0']); });
+  after(async () => { await listener.stop(); });
+
+  test('page and API need the access token printed at start-up; capture stays open', async () => {
+    assert.ok(listener.token, `the banner prints an access token:\n${listener.output()}`);
+    assert.equal((await rawRequest(listener.port, { path: '/_blandhook/' })).status, 401);
+    assert.equal((await rawRequest(listener.port, { path: '/_blandhook/api/captures' })).status, 401);
+    assert.equal((await rawRequest(listener.port, { path: '/_blandhook/api/captures?token=wrong' })).status, 401);
+    const sent = await sendWebhook(listener.local, withCallId(fixture('completed-outbound'), 'remote-capture'));
+    assert.equal(sent.status, 200, 'senders cannot log in: capture needs no token');
+
+    const { page } = await openInspector(`${listener.inspector}?token=${listener.token}`);
+    assert.equal(new URL(page.url()).search, '', 'the token leaves the address bar');
+    await page.waitForFunction(() => document.querySelector('#list-spacer .item .cid')?.textContent === 'remote-capture');
+    await page.close();
+  });
+});

@@ -1,0 +1,162 @@
+// The inspector's request checks and exports, as pure functions: which Host, Origin and tokens
+// pass, and what the curl command and the fixture file contain.
+#include "capture/capture.hpp"
+#include "error.hpp"
+#include "inspector/security.hpp"
+#include "inspector/views.hpp"
+#include "payload/signature.hpp"
+
+#include <doctest/doctest.h>
+
+using blandhook::inspector::check_request;
+using blandhook::inspector::host_is_ours;
+using blandhook::inspector::Need;
+using blandhook::inspector::RequestFacts;
+using blandhook::inspector::ServerFacts;
+
+namespace {
+
+ServerFacts loopback_server() {
+    ServerFacts server;
+    server.bound_host = "127.0.0.1";
+    server.port = 4000;
+    server.page_token = "p4g3";
+    server.access_token = "acc355";
+    return server;
+}
+
+RequestFacts from_page() {
+    RequestFacts request;
+    request.host = "127.0.0.1:4000";
+    request.origin = "http://127.0.0.1:4000";
+    request.sec_fetch_site = "same-origin";
+    request.page_token = "p4g3";
+    return request;
+}
+
+} // namespace
+
+TEST_CASE("inspector: the listener's own loopback names pass the Host check, others do not") {
+    const ServerFacts server = loopback_server();
+    CHECK(host_is_ours("127.0.0.1:4000", server));
+    CHECK(host_is_ours("localhost:4000", server));
+    CHECK(host_is_ours("LOCALHOST:4000", server));
+    CHECK(host_is_ours("[::1]:4000", server));
+    CHECK_FALSE(host_is_ours("127.0.0.1:4001", server));
+    CHECK_FALSE(host_is_ours("127.0.0.1", server));
+    CHECK_FALSE(host_is_ours("evil.example:4000", server));
+    CHECK_FALSE(host_is_ours("localhost.evil.example:4000", server));
+    CHECK_FALSE(host_is_ours("", server));
+    CHECK_FALSE(host_is_ours("127.0.0.1:4000x", server));
+}
+
+TEST_CASE("inspector: a request from the page itself may read and act") {
+    const ServerFacts server = loopback_server();
+    CHECK_FALSE(check_request(from_page(), server, Need::read));
+    CHECK_FALSE(check_request(from_page(), server, Need::action));
+    RequestFacts curl; // no Origin, no Sec-Fetch-Site: a script on this machine
+    curl.host = "localhost:4000";
+    CHECK_FALSE(check_request(curl, server, Need::read));
+}
+
+TEST_CASE("inspector: cross-origin, cross-site and rebinding requests are refused with 403") {
+    const ServerFacts server = loopback_server();
+    RequestFacts request = from_page();
+    request.origin = "http://evil.example";
+    CHECK(check_request(request, server, Need::action)->status == 403);
+
+    request = from_page();
+    request.origin = "http://127.0.0.1:3000"; // another local app: another origin
+    CHECK(check_request(request, server, Need::action)->status == 403);
+
+    request = from_page();
+    request.origin.clear();
+    request.sec_fetch_site = "same-site";
+    CHECK(check_request(request, server, Need::read)->status == 403);
+
+    request = from_page();
+    request.host = "rebound.evil.example:4000";
+    request.origin = "http://rebound.evil.example:4000";
+    CHECK(check_request(request, server, Need::page)->status == 403);
+}
+
+TEST_CASE("inspector: actions need the page token, reads do not") {
+    const ServerFacts server = loopback_server();
+    RequestFacts request = from_page();
+    request.page_token.clear();
+    CHECK_FALSE(check_request(request, server, Need::read));
+    CHECK(check_request(request, server, Need::action)->status == 403);
+    request.page_token = "p4g4";
+    CHECK(check_request(request, server, Need::action)->status == 403);
+}
+
+TEST_CASE("inspector: bound beyond loopback, everything needs the access token") {
+    ServerFacts server = loopback_server();
+    server.bound_host = "0.0.0.0";
+    server.loopback = false;
+    RequestFacts request = from_page();
+    request.host = "192.168.1.20:4000";
+    request.origin = "http://192.168.1.20:4000";
+    CHECK(check_request(request, server, Need::page)->status == 401);
+    CHECK(check_request(request, server, Need::read)->status == 401);
+    request.access_token = "acc355";
+    CHECK_FALSE(check_request(request, server, Need::page));
+    CHECK_FALSE(check_request(request, server, Need::action));
+    request.access_token = "acc356";
+    CHECK(check_request(request, server, Need::read)->status == 401);
+}
+
+TEST_CASE("inspector: cookie values are found by exact name") {
+    using blandhook::inspector::cookie_value;
+    CHECK(cookie_value("a=1; blandhook_access=xyz; b=2", "blandhook_access") == "xyz");
+    CHECK_FALSE(cookie_value("xblandhook_access=1", "blandhook_access"));
+    CHECK_FALSE(cookie_value("", "blandhook_access"));
+}
+
+TEST_CASE("inspector: copy as curl quotes the body for the shell and signs the exact bytes") {
+    blandhook::capture::Capture capture;
+    capture.method = "POST";
+    capture.path = "/hook";
+    capture.headers = {{"Content-Type", "application/json"}};
+    capture.body = R"({"summary":"it's fine"})";
+    const std::string curl =
+        blandhook::inspector::curl_command(capture, "http://127.0.0.1:3000/hook", "s3cret");
+    CHECK(curl.find(R"('{"summary":"it'\''s fine"}')") != std::string::npos);
+    CHECK(curl.find("X-Webhook-Signature: " + blandhook::payload::sign("s3cret", capture.body)) !=
+          std::string::npos);
+    CHECK(curl.find("'http://127.0.0.1:3000/hook'") != std::string::npos);
+
+    const std::string unsigned_curl =
+        blandhook::inspector::curl_command(capture, "http://127.0.0.1:3000/hook", "");
+    CHECK(unsigned_curl.find("X-Webhook-Signature") == std::string::npos);
+
+    capture.body = std::string("\x00\xff binary", 9);
+    const std::string binary = blandhook::inspector::curl_command(capture, "http://h/", "");
+    CHECK(binary.starts_with("printf '%s' '" + blandhook::capture::base64_encode(capture.body) +
+                             "' | base64 -d | curl"));
+}
+
+TEST_CASE("inspector: a fixture download is the body pretty-printed, key order kept") {
+    blandhook::capture::Capture capture;
+    capture.body = R"({"z":1,"a":[true,null],"m":"’"})";
+    CHECK(blandhook::inspector::fixture_text(capture) ==
+          "{\n  \"z\": 1,\n  \"a\": [\n    true,\n    null\n  ],\n  \"m\": \"’\"\n}\n");
+    capture.body = "not json";
+    CHECK_THROWS_AS(blandhook::inspector::fixture_text(capture), blandhook::Error);
+}
+
+TEST_CASE("inspector: rows and details carry text even for bytes that are not UTF-8") {
+    blandhook::capture::Capture capture;
+    capture.id = 7;
+    capture.method = "POST";
+    capture.path = "/p\xff";
+    capture.body = "\xff\xfe";
+    capture.response_status = 0;
+    const auto row = blandhook::inspector::row_json(capture);
+    CHECK(row["path"] == "/p\xEF\xBF\xBD");
+    CHECK(row["answer"]["dropped"] == true);
+    const auto detail = blandhook::inspector::detail_json(capture);
+    CHECK(detail["body_encoding"] == "base64");
+    CHECK(detail["body"] == blandhook::capture::base64_encode("\xff\xfe"));
+    CHECK_NOTHROW((void)detail.dump());
+}
