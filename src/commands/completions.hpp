@@ -7,7 +7,7 @@ class Registrar;
 
 namespace blandhook::commands {
 
-/// Adds `completions` (and its subcommands) to the command tree.
+/// Adds `completions` and the hidden `manpage` to the command tree.
 void register_completions(cli::Registrar& registrar);
 
 } // namespace blandhook::commands

@@ -1,5 +1,6 @@
 #pragma once
-// `blandhook sign`: see src/commands/sign.cpp for its options, help and examples.
+// `blandhook sign` and `blandhook verify`: see src/commands/sign.cpp for their options, help and
+// examples.
 
 namespace blandhook::cli {
 class Registrar;
@@ -7,7 +8,7 @@ class Registrar;
 
 namespace blandhook::commands {
 
-/// Adds `sign` (and its subcommands) to the command tree.
+/// Adds `sign` and `verify` to the command tree.
 void register_sign(cli::Registrar& registrar);
 
 } // namespace blandhook::commands

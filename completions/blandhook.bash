@@ -1,0 +1,204 @@
+# bash completion for blandhook                              -*- shell-script -*-
+# Generated from the command tree by `blandhook completions bash`. Do not edit: regenerate with
+#   build/blandhook completions bash > completions/blandhook.bash
+
+# The subcommands of a command path ("" is the top level, "fixtures" the fixtures group).
+__blandhook_subcommands() {
+    case "$1" in
+        "") echo "listen captures replay call emulate fixtures sign verify completions" ;;
+        "captures") echo "list show export" ;;
+        "fixtures") echo "list show validate schema" ;;
+    esac
+}
+
+# Every option of a command path.
+__blandhook_options() {
+    case "$1" in
+        "") echo "--help -h --version" ;;
+        "listen") echo "--help -h --host --port -p --tls-cert --tls-key --secret --require-signature --save --no-save --fsync --verbose -v --transcript --json --quiet -q --status --delay --respond-sequence --fail-rate --fail-status --seed --drop --answer-body --answer-header --forward-to --forward-status --forward-timeout --count -n --timeout --match --max-body --max-connections" ;;
+        "captures") echo "--help -h" ;;
+        "captures list") echo "--help -h --log --limit -n --kind --call-id --status --json" ;;
+        "captures show") echo "--help -h --log --json" ;;
+        "captures export") echo "--help -h --log --as --out -o --force -f --url --secret" ;;
+        "replay") echo "--help -h" ;;
+        "call") echo "--help -h --to --task --pathway-id --voice --first-sentence --from --record --metadata --request-data --webhook-events --webhook --api-key --api-url --max-duration --dry-run --wait --timeout --listen --listen-host --listen-port --public-url --secret --expect-status --expect-delayed --check-delivery --json --report --insecure -k" ;;
+        "emulate") echo "--help -h --host --port --api-key --secret --call-duration --webhook-delay --citations-delay --delay-webhook --strict-webhooks --retries --retry-backoff --retry-multiplier --retry-max-backoff --delivery-timeout --workers --per-receiver --quiet -q" ;;
+        "fixtures") echo "--help -h" ;;
+        "fixtures list") echo "--help -h --json" ;;
+        "fixtures show") echo "--help -h" ;;
+        "fixtures validate") echo "--help -h --kind -k --json" ;;
+        "fixtures schema") echo "--help -h" ;;
+        "sign") echo "--help -h --secret -s --canonical" ;;
+        "verify") echo "--help -h --secret -s --signature -S --json" ;;
+        "completions") echo "--help -h" ;;
+    esac
+}
+
+# The options of a command path that take a value: the next word is that value.
+__blandhook_value_options() {
+    case "$1" in
+        "listen") echo "--host --port -p --tls-cert --tls-key --secret --save --status --delay --respond-sequence --fail-rate --fail-status --seed --answer-body --answer-header --forward-to --forward-timeout --count -n --timeout --match --max-body --max-connections" ;;
+        "captures list") echo "--log --limit -n --kind --call-id --status" ;;
+        "captures show") echo "--log" ;;
+        "captures export") echo "--log --as --out -o --url --secret" ;;
+        "call") echo "--to --task --pathway-id --voice --first-sentence --from --metadata --request-data --webhook-events --webhook --api-key --api-url --max-duration --timeout --listen-host --listen-port --public-url --secret --expect-status --report" ;;
+        "emulate") echo "--host --port --api-key --secret --call-duration --webhook-delay --citations-delay --retries --retry-backoff --retry-multiplier --retry-max-backoff --delivery-timeout --workers --per-receiver" ;;
+        "fixtures validate") echo "--kind -k" ;;
+        "sign") echo "--secret -s" ;;
+        "verify") echo "--secret -s --signature -S" ;;
+    esac
+}
+
+__blandhook_files() {
+    compopt -o filenames 2>/dev/null
+    COMPREPLY=($(compgen -f -- "$1"))
+}
+
+# Completes the value "$3" of option "$2" of command path "$1".
+__blandhook_option_value() {
+    case "$1 $2" in
+        "listen --host") : ;;
+        "listen --port") : ;;
+        "listen -p") : ;;
+        "listen --tls-cert") __blandhook_files "$3" ;;
+        "listen --tls-key") : ;;
+        "listen --secret") : ;;
+        "listen --save") : ;;
+        "listen --status") : ;;
+        "listen --delay") : ;;
+        "listen --respond-sequence") : ;;
+        "listen --fail-rate") : ;;
+        "listen --fail-status") : ;;
+        "listen --seed") : ;;
+        "listen --answer-body") : ;;
+        "listen --answer-header") : ;;
+        "listen --forward-to") : ;;
+        "listen --forward-timeout") : ;;
+        "listen --count") : ;;
+        "listen -n") : ;;
+        "listen --timeout") : ;;
+        "listen --match") : ;;
+        "listen --max-body") : ;;
+        "listen --max-connections") : ;;
+        "captures list --log") : ;;
+        "captures list --limit") : ;;
+        "captures list -n") : ;;
+        "captures list --kind") : ;;
+        "captures list --call-id") : ;;
+        "captures list --status") : ;;
+        "captures show --log") : ;;
+        "captures export --log") : ;;
+        "captures export --as") COMPREPLY=($(compgen -W "fixture curl" -- "$3")) ;;
+        "captures export --out") : ;;
+        "captures export -o") : ;;
+        "captures export --url") : ;;
+        "captures export --secret") : ;;
+        "call --to") : ;;
+        "call --task") : ;;
+        "call --pathway-id") : ;;
+        "call --voice") : ;;
+        "call --first-sentence") : ;;
+        "call --from") : ;;
+        "call --metadata") : ;;
+        "call --request-data") : ;;
+        "call --webhook-events") : ;;
+        "call --webhook") : ;;
+        "call --api-key") : ;;
+        "call --api-url") : ;;
+        "call --max-duration") : ;;
+        "call --timeout") : ;;
+        "call --listen-host") : ;;
+        "call --listen-port") : ;;
+        "call --public-url") : ;;
+        "call --secret") : ;;
+        "call --expect-status") COMPREPLY=($(compgen -W "completed failed busy no-answer canceled unknown any" -- "$3")) ;;
+        "call --report") : ;;
+        "emulate --host") : ;;
+        "emulate --port") : ;;
+        "emulate --api-key") : ;;
+        "emulate --secret") : ;;
+        "emulate --call-duration") : ;;
+        "emulate --webhook-delay") : ;;
+        "emulate --citations-delay") : ;;
+        "emulate --retries") : ;;
+        "emulate --retry-backoff") : ;;
+        "emulate --retry-multiplier") : ;;
+        "emulate --retry-max-backoff") : ;;
+        "emulate --delivery-timeout") : ;;
+        "emulate --workers") : ;;
+        "emulate --per-receiver") : ;;
+        "fixtures validate --kind") COMPREPLY=($(compgen -W "post-call delayed-post-call citations-event live-event" -- "$3")) ;;
+        "fixtures validate -k") COMPREPLY=($(compgen -W "post-call delayed-post-call citations-event live-event" -- "$3")) ;;
+        "sign --secret") : ;;
+        "sign -s") : ;;
+        "verify --secret") : ;;
+        "verify -s") : ;;
+        "verify --signature") : ;;
+        "verify -S") : ;;
+    esac
+}
+
+# Completes the positional argument "$2" of command path "$1".
+__blandhook_arguments() {
+    case "$1" in
+        "fixtures show") COMPREPLY=($(compgen -W "citations-event completed-inbound completed-outbound delayed-citations error-busy error-call-failed error-database error-number-not-found error-spam-blocked error-temporarily-unavailable error-unable-to-start error-unknown live-event no-answer voicemail warm-transfer" -- "$2")) ;;
+        "fixtures validate") __blandhook_files "$2" ;;
+        "fixtures schema") COMPREPLY=($(compgen -W "post-call delayed-post-call citations-event live-event" -- "$2")) ;;
+        "sign") __blandhook_files "$2" ;;
+        "verify") __blandhook_files "$2" ;;
+        "completions") COMPREPLY=($(compgen -W "bash zsh fish" -- "$2")) ;;
+    esac
+}
+
+_blandhook() {
+    local cur="${COMP_WORDS[COMP_CWORD]}" path="" word i
+    COMPREPLY=()
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        word="${COMP_WORDS[i]}"
+        case "$word" in
+        -*=*) ;;
+        -*)
+            if [[ " $(__blandhook_value_options "$path") " == *" $word "* ]]; then
+                ((i += 1))
+            fi
+            ;;
+        *)
+            if [[ " $(__blandhook_subcommands "$path") " == *" $word "* ]]; then
+                path="${path:+$path }$word"
+            fi
+            ;;
+        esac
+    done
+
+    # An option's value: `--opt VALUE`, and `--opt=VALUE`, which bash splits at the `=`.
+    local prev="" before=""
+    ((COMP_CWORD >= 1)) && prev="${COMP_WORDS[COMP_CWORD - 1]}"
+    ((COMP_CWORD >= 2)) && before="${COMP_WORDS[COMP_CWORD - 2]}"
+    if [[ "$cur" == "=" && "$prev" == -* ]]; then
+        __blandhook_option_value "$path" "$prev" ""
+        return 0
+    fi
+    if [[ "$prev" == "=" && "$before" == -* ]]; then
+        __blandhook_option_value "$path" "$before" "$cur"
+        return 0
+    fi
+    if [[ "$prev" == -* && " $(__blandhook_value_options "$path") " == *" $prev "* ]]; then
+        __blandhook_option_value "$path" "$prev" "$cur"
+        return 0
+    fi
+
+    if [[ "$cur" == -* ]]; then
+        COMPREPLY=($(compgen -W "$(__blandhook_options "$path")" -- "$cur"))
+        return 0
+    fi
+    local subcommands
+    subcommands="$(__blandhook_subcommands "$path")"
+    if [[ -n "$subcommands" ]]; then
+        COMPREPLY=($(compgen -W "$subcommands" -- "$cur"))
+    else
+        __blandhook_arguments "$path" "$cur"
+    fi
+    return 0
+}
+
+complete -F _blandhook blandhook

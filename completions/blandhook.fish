@@ -1,0 +1,208 @@
+# fish completion for blandhook. Generated from the command tree by `blandhook completions fish`.
+# Do not edit: regenerate with
+#   build/blandhook completions fish > completions/blandhook.fish
+
+# The subcommands of a command path ("" is the top level).
+function __blandhook_subcommands
+    switch "$argv[1]"
+        case ''
+            echo listen captures replay call emulate fixtures sign verify completions
+        case 'captures'
+            echo list show export
+        case 'fixtures'
+            echo list show validate schema
+    end
+end
+
+# The options of a command path that take a value: the next word is that value.
+function __blandhook_value_options
+    switch "$argv[1]"
+        case 'listen'
+            echo --host --port -p --tls-cert --tls-key --secret --save --status --delay --respond-sequence --fail-rate --fail-status --seed --answer-body --answer-header --forward-to --forward-timeout --count -n --timeout --match --max-body --max-connections
+        case 'captures list'
+            echo --log --limit -n --kind --call-id --status
+        case 'captures show'
+            echo --log
+        case 'captures export'
+            echo --log --as --out -o --url --secret
+        case 'call'
+            echo --to --task --pathway-id --voice --first-sentence --from --metadata --request-data --webhook-events --webhook --api-key --api-url --max-duration --timeout --listen-host --listen-port --public-url --secret --expect-status --report
+        case 'emulate'
+            echo --host --port --api-key --secret --call-duration --webhook-delay --citations-delay --retries --retry-backoff --retry-multiplier --retry-max-backoff --delivery-timeout --workers --per-receiver
+        case 'fixtures validate'
+            echo --kind -k
+        case 'sign'
+            echo --secret -s
+        case 'verify'
+            echo --secret -s --signature -S
+    end
+end
+
+# The command path typed so far, such as "fixtures validate".
+function __blandhook_path
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l path
+    set -l skip 0
+    for token in $tokens
+        if test $skip = 1
+            set skip 0
+            continue
+        end
+        switch $token
+            case '-*=*'
+            case '-*'
+                if contains -- $token (string split ' ' -- (__blandhook_value_options "$path"))
+                    set skip 1
+                end
+            case '*'
+                if contains -- $token (string split ' ' -- (__blandhook_subcommands "$path"))
+                    set -a path $token
+                end
+        end
+    end
+    echo "$path"
+end
+
+function __blandhook_at
+    test (__blandhook_path) = "$argv[1]"
+end
+
+complete -c blandhook -f
+complete -c blandhook -n '__blandhook_at \'\'' -a listen -d 'Capture, check and answer webhooks on a local URL (a private Webhook.site)'
+complete -c blandhook -n '__blandhook_at \'\'' -a captures -d 'List, show and export what \'blandhook listen\' captured'
+complete -c blandhook -n '__blandhook_at \'\'' -a replay -d '(in progress)'
+complete -c blandhook -n '__blandhook_at \'\'' -a call -d 'Place a call through Bland\'s API and prove its webhook arrives and is right'
+complete -c blandhook -n '__blandhook_at \'\'' -a emulate -d 'Run a local Bland calls API that simulates calls and delivers their webhooks'
+complete -c blandhook -n '__blandhook_at \'\'' -a fixtures -d 'The built-in payload library: list, show, validate, schema'
+complete -c blandhook -n '__blandhook_at \'\'' -a sign -d 'Print the X-Webhook-Signature value Bland would send for a body'
+complete -c blandhook -n '__blandhook_at \'\'' -a verify -d 'Check an X-Webhook-Signature value against a body (exit 0 valid, 1 invalid)'
+complete -c blandhook -n '__blandhook_at \'\'' -a completions -d 'Print shell completions for bash, zsh or fish'
+complete -c blandhook -n '__blandhook_at \'\'' -l help -s h -d 'Print this help message and exit'
+complete -c blandhook -n '__blandhook_at \'\'' -l version -d 'Print the version and exit'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l help -s h -d 'Print this help message and exit'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l host -x -d 'Address to bind (a warning unless loopback)'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l port -s p -x -d 'Port to listen on; 0 picks a free one'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l tls-cert -r -F -d 'Serve HTTPS with this PEM certificate'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l tls-key -x -d 'The PEM private key for --tls-cert'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l secret -x -d 'Webhook signing secret to check X-Webhook-Signature (default: $BLAND_WEBHOOK_SECRET)'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l require-signature -d 'Answer 401 to requests without a valid signature'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l save -x -d 'Capture log to append to (default: $XDG_STATE_HOME/blandhook/captures.ndjson)'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l no-save -d 'Keep captures in memory only'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l fsync -d 'fdatasync the capture log before answering (survives power loss; slower)'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l verbose -s v -d 'Show headers and the pretty-printed body'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l transcript -d 'Show the call\'s conversation'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l json -d 'Print each capture as one JSON line on stdout (the capture log format)'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l quiet -s q -d 'Print no line per capture'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l status -x -d 'Status to answer with'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l delay -x -d 'Wait this long before answering (250ms, 2s)'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l respond-sequence -x -d 'Statuses to answer in turn per call_id, the last one repeating (500,500,200; \'drop\' closes)'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l fail-rate -x -d 'Fraction of requests answered with --fail-status (0..1)'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l fail-status -x -d 'Status for --fail-rate failures'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l seed -x -d 'Seed for --fail-rate, for repeatable runs'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l drop -d 'Close every connection without answering'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l answer-body -x -d 'Body to answer with instead of the JSON receipt (@FILE reads a file)'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l answer-header -x -d 'Header to add to answers, \'Name: value\' (repeatable)'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l forward-to -x -d 'Relay every captured request byte-exact to this URL (your app)'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l forward-status -d 'Answer the sender with the app\'s answer instead of the configured one'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l forward-timeout -x -d 'How long the app may take'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l count -s n -x -d 'Exit 0 after N captures (that match every --match)'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l timeout -x -d 'Stop after this long; with --count, exit 4 if they did not all come'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l match -x -d 'KEY=VALUE a capture must have to count (call_id, kind, status, method, path, signature); repeatable'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l max-body -x -d 'Largest body accepted; 413 beyond'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l max-connections -x -d 'Connections served at once, idle keep-alive ones included'
+complete -c blandhook -n '__blandhook_at \'captures\'' -a list -d 'The newest captures, one line each'
+complete -c blandhook -n '__blandhook_at \'captures\'' -a show -d 'One capture in full: headers, body, findings, transcript'
+complete -c blandhook -n '__blandhook_at \'captures\'' -a export -d 'A capture as a fixture file or a curl command'
+complete -c blandhook -n '__blandhook_at \'captures\'' -l help -s h -d 'Print this help message and exit'
+complete -c blandhook -n '__blandhook_at \'captures list\'' -l help -s h -d 'Print this help message and exit'
+complete -c blandhook -n '__blandhook_at \'captures list\'' -l log -x -d 'Capture log to read (default: $XDG_STATE_HOME/blandhook/captures.ndjson)'
+complete -c blandhook -n '__blandhook_at \'captures list\'' -l limit -s n -x -d 'How many'
+complete -c blandhook -n '__blandhook_at \'captures list\'' -l kind -x -d 'Only this payload kind (post-call, live-event …)'
+complete -c blandhook -n '__blandhook_at \'captures list\'' -l call-id -x -d 'Only this call_id'
+complete -c blandhook -n '__blandhook_at \'captures list\'' -l status -x -d 'Only this call status (completed, failed …)'
+complete -c blandhook -n '__blandhook_at \'captures list\'' -l json -d 'One JSON line per capture (the log format)'
+complete -c blandhook -n '__blandhook_at \'captures show\'' -l help -s h -d 'Print this help message and exit'
+complete -c blandhook -n '__blandhook_at \'captures show\'' -l log -x -d 'Capture log to read (default: $XDG_STATE_HOME/blandhook/captures.ndjson)'
+complete -c blandhook -n '__blandhook_at \'captures show\'' -l json -d 'The capture as one JSON line'
+complete -c blandhook -n '__blandhook_at \'captures export\'' -l help -s h -d 'Print this help message and exit'
+complete -c blandhook -n '__blandhook_at \'captures export\'' -l log -x -d 'Capture log to read (default: $XDG_STATE_HOME/blandhook/captures.ndjson)'
+complete -c blandhook -n '__blandhook_at \'captures export\'' -l as -x -a 'fixture curl' -d 'What to export as'
+complete -c blandhook -n '__blandhook_at \'captures export\'' -l out -s o -x -d 'Where to write (\'-\' for stdout; fixture default capture-ID.json, curl default stdout)'
+complete -c blandhook -n '__blandhook_at \'captures export\'' -l force -s f -d 'Replace an existing file'
+complete -c blandhook -n '__blandhook_at \'captures export\'' -l url -x -d 'For curl: where to send (the capture\'s path is added when URL has none)'
+complete -c blandhook -n '__blandhook_at \'captures export\'' -l secret -x -d 'For curl: sign with this secret (default: $BLAND_WEBHOOK_SECRET)'
+complete -c blandhook -n '__blandhook_at \'replay\'' -l help -s h -d 'Print this help message and exit'
+complete -c blandhook -n '__blandhook_at \'call\'' -l help -s h -d 'Print this help message and exit'
+complete -c blandhook -n '__blandhook_at \'call\'' -l to -x -d 'Number to call, E.164 (+15551234567)'
+complete -c blandhook -n '__blandhook_at \'call\'' -l task -x -d 'What the agent should do (or --pathway-id)'
+complete -c blandhook -n '__blandhook_at \'call\'' -l pathway-id -x -d 'Conversational pathway to run instead of --task'
+complete -c blandhook -n '__blandhook_at \'call\'' -l voice -x -d 'Voice name or id'
+complete -c blandhook -n '__blandhook_at \'call\'' -l first-sentence -x -d 'The agent\'s opening sentence'
+complete -c blandhook -n '__blandhook_at \'call\'' -l from -x -d 'Caller ID, E.164, one of your Bland numbers'
+complete -c blandhook -n '__blandhook_at \'call\'' -l record -d 'Record the call (recording_url in the webhook)'
+complete -c blandhook -n '__blandhook_at \'call\'' -l metadata -x -d 'JSON object echoed in the webhook'
+complete -c blandhook -n '__blandhook_at \'call\'' -l request-data -x -d 'JSON object of variables for the agent (request_data)'
+complete -c blandhook -n '__blandhook_at \'call\'' -l webhook-events -x -d 'Comma-separated webhook_events: queue,call,latency,webhook,tool,dynamic_data,citations,evals,post_transfer_transcript'
+complete -c blandhook -n '__blandhook_at \'call\'' -l webhook -x -d 'Where Bland sends the post-call webhook'
+complete -c blandhook -n '__blandhook_at \'call\'' -l api-key -x -d 'Bland API key (never printed)'
+complete -c blandhook -n '__blandhook_at \'call\'' -l api-url -x -d 'Bland API base URL (or the emulator\'s)'
+complete -c blandhook -n '__blandhook_at \'call\'' -l max-duration -x -d 'Longest call in minutes (a cost guard; Bland\'s default is 30)'
+complete -c blandhook -n '__blandhook_at \'call\'' -l dry-run -d 'Print the exact request (key redacted) and send nothing'
+complete -c blandhook -n '__blandhook_at \'call\'' -l wait -d 'Poll the call until it is done, showing queued -> started -> completed'
+complete -c blandhook -n '__blandhook_at \'call\'' -l timeout -x -d 'Give up waiting after this long (exit 4)'
+complete -c blandhook -n '__blandhook_at \'call\'' -l listen -d 'Catch the post-call webhook on an embedded listener and check it'
+complete -c blandhook -n '__blandhook_at \'call\'' -l listen-host -x -d 'Address the embedded listener binds'
+complete -c blandhook -n '__blandhook_at \'call\'' -l listen-port -x -d 'Port of the embedded listener, 0 = any'
+complete -c blandhook -n '__blandhook_at \'call\'' -l public-url -x -d 'The webhook URL Bland should use: a tunnel to the listener'
+complete -c blandhook -n '__blandhook_at \'call\'' -l secret -x -d 'Webhook signing secret to check signatures with'
+complete -c blandhook -n '__blandhook_at \'call\'' -l expect-status -x -a 'completed failed busy no-answer canceled unknown any' -d 'The call status the check requires (\'any\' for none)'
+complete -c blandhook -n '__blandhook_at \'call\'' -l expect-delayed -d 'Require the delayed webhook (corrected_transcript, citations)'
+complete -c blandhook -n '__blandhook_at \'call\'' -l check-delivery -d 'Read the delivery log and require a 2xx recorded for the webhook'
+complete -c blandhook -n '__blandhook_at \'call\'' -l json -d 'Print the result as one JSON object'
+complete -c blandhook -n '__blandhook_at \'call\'' -l report -x -d 'Write a report: junit:FILE'
+complete -c blandhook -n '__blandhook_at \'call\'' -l insecure -s k -d 'Skip TLS verification of the API'
+complete -c blandhook -n '__blandhook_at \'emulate\'' -l help -s h -d 'Print this help message and exit'
+complete -c blandhook -n '__blandhook_at \'emulate\'' -l host -x -d 'Address to bind'
+complete -c blandhook -n '__blandhook_at \'emulate\'' -l port -x -d 'Port to bind; 0 picks a free one'
+complete -c blandhook -n '__blandhook_at \'emulate\'' -l api-key -x -d 'Require this key in the authorization header (raw or \'Bearer KEY\')'
+complete -c blandhook -n '__blandhook_at \'emulate\'' -l secret -x -d 'Sign webhooks with this secret (X-Webhook-Signature); default $BLAND_WEBHOOK_SECRET'
+complete -c blandhook -n '__blandhook_at \'emulate\'' -l call-duration -x -d 'Wall-clock time from queued to hang-up (queued for the first fifth)'
+complete -c blandhook -n '__blandhook_at \'emulate\'' -l webhook-delay -x -d 'Wait between hang-up and the post-call webhook (Bland: up to a minute)'
+complete -c blandhook -n '__blandhook_at \'emulate\'' -l citations-delay -x -d 'Extra wait for citations: the delayed webhook or the citations event'
+complete -c blandhook -n '__blandhook_at \'emulate\'' -l delay-webhook -d 'With \'citations\' in webhook_events send one delayed post-call webhook (corrected_transcript, citations) instead of a separate citations event'
+complete -c blandhook -n '__blandhook_at \'emulate\'' -l strict-webhooks -d 'Accept only https:// webhook URLs, as Bland does'
+complete -c blandhook -n '__blandhook_at \'emulate\'' -l retries -x -d 'Extra attempts after a failed delivery (network error, 5xx, 429)'
+complete -c blandhook -n '__blandhook_at \'emulate\'' -l retry-backoff -x -d 'Wait before the first retry'
+complete -c blandhook -n '__blandhook_at \'emulate\'' -l retry-multiplier -x -d 'Growth of the wait per retry'
+complete -c blandhook -n '__blandhook_at \'emulate\'' -l retry-max-backoff -x -d 'Longest wait between tries'
+complete -c blandhook -n '__blandhook_at \'emulate\'' -l delivery-timeout -x -d 'Time one delivery attempt may take, connect to answer'
+complete -c blandhook -n '__blandhook_at \'emulate\'' -l workers -x -d 'Deliveries in flight at once'
+complete -c blandhook -n '__blandhook_at \'emulate\'' -l per-receiver -x -d 'Deliveries in flight at once to one receiver (origin)'
+complete -c blandhook -n '__blandhook_at \'emulate\'' -l quiet -s q -d 'Print only the readiness and summary lines'
+complete -c blandhook -n '__blandhook_at \'fixtures\'' -a list -d 'List the built-in fixtures: name, kind, modelled?, description'
+complete -c blandhook -n '__blandhook_at \'fixtures\'' -a show -d 'Print a built-in fixture\'s exact bytes'
+complete -c blandhook -n '__blandhook_at \'fixtures\'' -a validate -d 'Validate payload files against the schema of their kind (exit 1 on errors, 5 when a file is unreadable or not JSON)'
+complete -c blandhook -n '__blandhook_at \'fixtures\'' -a schema -d 'Print the JSON Schema of a payload kind (default post-call)'
+complete -c blandhook -n '__blandhook_at \'fixtures\'' -l help -s h -d 'Print this help message and exit'
+complete -c blandhook -n '__blandhook_at \'fixtures list\'' -l help -s h -d 'Print this help message and exit'
+complete -c blandhook -n '__blandhook_at \'fixtures list\'' -l json -d 'Print the list as JSON'
+complete -c blandhook -n '__blandhook_at \'fixtures show\'' -l help -s h -d 'Print this help message and exit'
+complete -c blandhook -n '__blandhook_at \'fixtures show\'' -a 'citations-event completed-inbound completed-outbound delayed-citations error-busy error-call-failed error-database error-number-not-found error-spam-blocked error-temporarily-unavailable error-unable-to-start error-unknown live-event no-answer voicemail warm-transfer' -d 'Fixture name (see \'fixtures list\')'
+complete -c blandhook -n '__blandhook_at \'fixtures validate\'' -l help -s h -d 'Print this help message and exit'
+complete -c blandhook -n '__blandhook_at \'fixtures validate\'' -l kind -s k -x -a 'post-call delayed-post-call citations-event live-event' -d 'Validate as this kind instead of the one the body looks like'
+complete -c blandhook -n '__blandhook_at \'fixtures validate\'' -l json -d 'Print the findings as JSON'
+complete -c blandhook -n '__blandhook_at \'fixtures validate\'' -F
+complete -c blandhook -n '__blandhook_at \'fixtures schema\'' -l help -s h -d 'Print this help message and exit'
+complete -c blandhook -n '__blandhook_at \'fixtures schema\'' -a 'post-call delayed-post-call citations-event live-event' -d 'Payload kind'
+complete -c blandhook -n '__blandhook_at \'sign\'' -l help -s h -d 'Print this help message and exit'
+complete -c blandhook -n '__blandhook_at \'sign\'' -l secret -s s -x -d 'Webhook signing secret (default: $BLAND_WEBHOOK_SECRET)'
+complete -c blandhook -n '__blandhook_at \'sign\'' -l canonical -d 'Sign the compact JSON.stringify(JSON.parse(body)) re-serialisation, as Bland\'s example receiver hashes it, instead of the raw bytes'
+complete -c blandhook -n '__blandhook_at \'sign\'' -F
+complete -c blandhook -n '__blandhook_at \'verify\'' -l help -s h -d 'Print this help message and exit'
+complete -c blandhook -n '__blandhook_at \'verify\'' -l secret -s s -x -d 'Webhook signing secret (default: $BLAND_WEBHOOK_SECRET)'
+complete -c blandhook -n '__blandhook_at \'verify\'' -l signature -s S -x -d 'The X-Webhook-Signature value received (hex, either case)'
+complete -c blandhook -n '__blandhook_at \'verify\'' -l json -d 'Print {file, valid, matched, verdict} as JSON for machines'
+complete -c blandhook -n '__blandhook_at \'verify\'' -F
+complete -c blandhook -n '__blandhook_at \'completions\'' -l help -s h -d 'Print this help message and exit'
+complete -c blandhook -n '__blandhook_at \'completions\'' -a 'bash zsh fish' -d 'The shell to complete for'
