@@ -22,95 +22,138 @@ simdjson::dom::parser& thread_parser() {
     return parser;
 }
 
-bool has(object fields, std::string_view key) {
-    return fields.at_key(key).error() == simdjson::SUCCESS;
+// The top-level fields classification and the summary look at, gathered in one pass over the
+// object. A repeated key keeps its last value, as JSON.parse does.
+struct TopLevel {
+    bool is_object = false;
+    std::optional<element> call_id, inbound, status, queue_status, error_message,
+        corrected_duration, call_length, answered_by, transcripts, message, citations, event_type,
+        completed, concatenated_transcript, corrected_transcript, category;
+};
+
+TopLevel gather(element value) {
+    TopLevel top;
+    object fields;
+    if (value.get_object().get(fields) != simdjson::SUCCESS) {
+        return top;
+    }
+    top.is_object = true;
+    const std::pair<std::string_view, std::optional<element> TopLevel::*> k_wanted[] = {
+        {"call_id", &TopLevel::call_id},
+        {"inbound", &TopLevel::inbound},
+        {"status", &TopLevel::status},
+        {"queue_status", &TopLevel::queue_status},
+        {"error_message", &TopLevel::error_message},
+        {"corrected_duration", &TopLevel::corrected_duration},
+        {"call_length", &TopLevel::call_length},
+        {"answered_by", &TopLevel::answered_by},
+        {"transcripts", &TopLevel::transcripts},
+        {"message", &TopLevel::message},
+        {"citations", &TopLevel::citations},
+        {"event_type", &TopLevel::event_type},
+        {"completed", &TopLevel::completed},
+        {"concatenated_transcript", &TopLevel::concatenated_transcript},
+        {"corrected_transcript", &TopLevel::corrected_transcript},
+        {"category", &TopLevel::category},
+    };
+    for (auto field : fields) {
+        for (const auto& [name, member] : k_wanted) {
+            if (field.key == name) {
+                top.*member = field.value;
+                break;
+            }
+        }
+    }
+    return top;
 }
 
-std::string_view string_field(object fields, std::string_view key) {
+std::string_view text_of(const std::optional<element>& value) {
     std::string_view text;
-    if (fields.at_key(key).get_string().get(text) == simdjson::SUCCESS) {
+    if (value && value->get_string().get(text) == simdjson::SUCCESS) {
         return text;
     }
     return {};
 }
 
-// Spec section 4: how a listener tells the bodies apart.
-Kind classify_element(element value) {
-    object fields;
-    if (value.get_object().get(fields) != simdjson::SUCCESS) {
-        return Kind::unknown;
-    }
-    if (string_field(fields, "event_type") == "citations") {
-        return Kind::citations_event;
-    }
-    if (has(fields, "completed") || has(fields, "concatenated_transcript")) {
-        return has(fields, "corrected_transcript") || has(fields, "citations")
-                   ? Kind::delayed_post_call
-                   : Kind::post_call;
-    }
-    if (has(fields, "category") && has(fields, "message")) {
-        return Kind::live_event;
-    }
-    return Kind::unknown;
-}
-
-std::optional<double> number_field(object fields, std::string_view key) {
+std::optional<double> number_of(const std::optional<element>& value) {
     double number = 0;
-    if (fields.at_key(key).get_double().get(number) == simdjson::SUCCESS) {
+    if (value && value->get_double().get(number) == simdjson::SUCCESS) {
         return number;
     }
     return std::nullopt;
 }
 
-Summary summarise(Kind kind, element value) {
+std::size_t array_size(const std::optional<element>& value) {
+    simdjson::dom::array array;
+    if (value && value->get_array().get(array) == simdjson::SUCCESS) {
+        return array.size();
+    }
+    return 0;
+}
+
+// Spec section 4: how a listener tells the bodies apart.
+Kind classify_fields(const TopLevel& top) {
+    if (!top.is_object) {
+        return Kind::unknown;
+    }
+    if (text_of(top.event_type) == "citations") {
+        return Kind::citations_event;
+    }
+    if (top.completed || top.concatenated_transcript) {
+        return top.corrected_transcript || top.citations ? Kind::delayed_post_call
+                                                         : Kind::post_call;
+    }
+    if (top.category && top.message) {
+        return Kind::live_event;
+    }
+    return Kind::unknown;
+}
+
+Kind classify_element(element value) {
+    return classify_fields(gather(value));
+}
+
+Summary summarise(Kind kind, const TopLevel& top) {
     Summary summary;
-    object fields;
-    if (value.get_object().get(fields) != simdjson::SUCCESS) {
+    if (!top.is_object) {
         return summary;
     }
-    element id;
-    if (fields.at_key("call_id").get(id) == simdjson::SUCCESS) {
-        if (id.type() == element_type::STRING) {
-            summary.call_id = std::string(id.get_string().value_unsafe());
-        } else if (id.type() == element_type::INT64 || id.type() == element_type::UINT64) {
-            summary.call_id = simdjson::minify(id); // the reference page calls it a number
+    if (top.call_id) {
+        if (top.call_id->type() == element_type::STRING) {
+            summary.call_id = std::string(text_of(top.call_id));
+        } else if (top.call_id->type() == element_type::INT64 ||
+                   top.call_id->type() == element_type::UINT64) {
+            summary.call_id = simdjson::minify(*top.call_id); // the reference calls it a number
         }
     }
     bool inbound = false;
-    if (fields.at_key("inbound").get_bool().get(inbound) == simdjson::SUCCESS) {
+    if (top.inbound && top.inbound->get_bool().get(inbound) == simdjson::SUCCESS) {
         summary.direction = inbound ? "inbound" : "outbound";
     }
-    summary.status = std::string(string_field(fields, "status"));
+    summary.status = std::string(text_of(top.status));
     if (summary.status.empty()) {
-        summary.status = std::string(string_field(fields, "queue_status"));
+        summary.status = std::string(text_of(top.queue_status));
     }
-    summary.error_message = std::string(string_field(fields, "error_message"));
+    summary.error_message = std::string(text_of(top.error_message));
     // corrected_duration arrives as a string of seconds ("11"); call_length is in minutes.
-    const std::string_view corrected = string_field(fields, "corrected_duration");
+    const std::string_view corrected = text_of(top.corrected_duration);
     double seconds = 0;
     const auto parsed =
         std::from_chars(corrected.data(), corrected.data() + corrected.size(), seconds);
     if (!corrected.empty() && parsed.ec == std::errc{} &&
         parsed.ptr == corrected.data() + corrected.size() && std::isfinite(seconds)) {
         summary.duration_seconds = seconds;
-    } else if (const auto number = number_field(fields, "corrected_duration")) {
+    } else if (const auto number = number_of(top.corrected_duration)) {
         summary.duration_seconds = *number;
-    } else if (const auto minutes = number_field(fields, "call_length")) {
+    } else if (const auto minutes = number_of(top.call_length)) {
         summary.duration_seconds = *minutes * 60;
     }
-    summary.answered_by = std::string(string_field(fields, "answered_by"));
-    simdjson::dom::array transcripts;
-    if (fields.at_key("transcripts").get_array().get(transcripts) == simdjson::SUCCESS) {
-        summary.transcript_turns = transcripts.size();
-    }
+    summary.answered_by = std::string(text_of(top.answered_by));
+    summary.transcript_turns = array_size(top.transcripts);
     if (kind == Kind::live_event) {
-        summary.message = std::string(string_field(fields, "message"));
+        summary.message = std::string(text_of(top.message));
     } else if (kind == Kind::citations_event) {
-        simdjson::dom::array citations;
-        const std::size_t count =
-            fields.at_key("citations").get_array().get(citations) == simdjson::SUCCESS
-                ? citations.size()
-                : 0;
+        const std::size_t count = array_size(top.citations);
         summary.message = std::to_string(count) + (count == 1 ? " citation" : " citations");
     }
     return summary;
@@ -162,8 +205,9 @@ Analysis analyze(std::string_view body) {
         return analysis;
     }
     analysis.is_json = true;
-    analysis.kind = classify_element(root);
-    analysis.summary = summarise(analysis.kind, root);
+    const TopLevel top = gather(root);
+    analysis.kind = classify_fields(top);
+    analysis.summary = summarise(analysis.kind, top);
     schema::validate(analysis.kind, root, analysis.findings);
     return analysis;
 }

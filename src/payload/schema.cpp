@@ -409,14 +409,22 @@ void append_pointer_token(std::string& pointer, std::string_view token) {
     }
 }
 
+// One step of the path from the root to the value being checked: a key, or an array index.
+// The RFC 6901 pointer text is only built when a finding is reported (the hot path finds none).
+struct Step {
+    std::string_view key;
+    std::size_t index = k_no_index;
+    static constexpr std::size_t k_no_index = static_cast<std::size_t>(-1);
+};
+
 // Walks a value against a node. In probe mode (an `if`) it only records whether the value fails.
 class Checker {
 public:
-    Checker(std::vector<Finding>* findings) : m_findings(findings) {}
+    explicit Checker(std::vector<Finding>* findings) : m_findings(findings) {}
 
     bool failed() const { return m_failed; }
 
-    void check(const Node& node, element value, std::string& pointer) {
+    void check(const Node& node, element value) {
         if (m_findings == nullptr && m_failed) {
             return;
         }
@@ -428,7 +436,7 @@ public:
         if (!node.message.empty()) {
             m_message = &node.message;
         }
-        check_keywords(node, value, pointer);
+        check_keywords(node, value);
         m_severity = saved_severity;
         m_message = saved_message;
     }
@@ -442,15 +450,30 @@ public:
 
 private:
     std::vector<Finding>* m_findings;
+    std::vector<Step> m_path;
     bool m_failed = false;
     std::optional<Severity> m_severity;
     const std::string* m_message = nullptr;
     std::size_t m_omitted = 0;
     std::size_t m_omitted_errors = 0;
 
-    // `assertion` findings fail a probe; annotations (unknown values, drift) never do.
-    void report(const std::string& pointer, Severity severity, std::string message,
-                bool assertion) {
+    std::string pointer() const {
+        std::string text;
+        for (const Step& step : m_path) {
+            if (step.index == Step::k_no_index) {
+                append_pointer_token(text, step.key);
+            } else {
+                text += '/';
+                text += std::to_string(step.index);
+            }
+        }
+        return text;
+    }
+
+    // `assertion` findings fail a probe; annotations (unknown values, drift) never do. The
+    // message is built by `message` only when the finding is kept.
+    template <typename MakeMessage>
+    void report(Severity severity, bool assertion, const MakeMessage& message) {
         if (assertion) {
             m_failed = true;
         }
@@ -460,92 +483,96 @@ private:
         if (m_severity) {
             severity = *m_severity;
         }
-        if (m_message != nullptr) {
-            message = *m_message;
-        }
         if (m_findings->size() >= k_max_findings) {
             ++m_omitted;
             m_omitted_errors += severity == Severity::error ? 1 : 0;
             return;
         }
-        m_findings->push_back({pointer, severity, std::move(message)});
+        m_findings->push_back(
+            {pointer(), severity, m_message != nullptr ? *m_message : std::string(message())});
     }
 
-    void check_keywords(const Node& node, element value, std::string& pointer) {
+    void check_keywords(const Node& node, element value) {
         if (node.ref != nullptr) {
-            check(*node.ref, value, pointer);
+            check(*node.ref, value);
         }
         if ((type_bits(value) & node.types) == 0) {
-            report(pointer, Severity::error,
-                   "expected " + types_text(node.types) + ", got " + std::string(type_name(value)),
-                   true);
+            report(Severity::error, true, [&] {
+                return "expected " + types_text(node.types) + ", got " +
+                       std::string(type_name(value));
+            });
             return; // the other keywords would only repeat the type error
         }
         if (node.has_enum && std::none_of(node.enum_values.begin(), node.enum_values.end(),
                                           [&](const auto& e) { return equals(value, e); })) {
-            report(pointer, Severity::error,
-                   value_text(value) + " is not one of " + list_text(node.enum_values), true);
+            report(Severity::error, true, [&] {
+                return value_text(value) + " is not one of " + list_text(node.enum_values);
+            });
         }
         if (node.const_value && !equals(value, *node.const_value)) {
-            report(pointer, Severity::error,
-                   "expected " + node.const_value->dump() + ", got " + value_text(value), true);
+            report(Severity::error, true, [&] {
+                return "expected " + node.const_value->dump() + ", got " + value_text(value);
+            });
         }
         if (node.has_known_values &&
             std::none_of(node.known_values.begin(), node.known_values.end(),
                          [&](const auto& e) { return equals(value, e); })) {
-            report(pointer, Severity::warning,
-                   "unknown value " + value_text(value) +
-                       " (documented: " + list_text(node.known_values) + ")",
-                   false);
+            report(Severity::warning, false, [&] {
+                return "unknown value " + value_text(value) +
+                       " (documented: " + list_text(node.known_values) + ")";
+            });
         }
         if (node.minimum || node.maximum) {
             if (const auto number = number_of(value)) {
                 if (node.minimum && *number < *node.minimum) {
-                    report(pointer, Severity::error,
-                           value_text(value) + " is below the minimum " + js_number(*node.minimum),
-                           true);
+                    report(Severity::error, true, [&] {
+                        return value_text(value) + " is below the minimum " +
+                               js_number(*node.minimum);
+                    });
                 }
                 if (node.maximum && *number > *node.maximum) {
-                    report(pointer, Severity::error,
-                           value_text(value) + " is above the maximum " + js_number(*node.maximum),
-                           true);
+                    report(Severity::error, true, [&] {
+                        return value_text(value) + " is above the maximum " +
+                               js_number(*node.maximum);
+                    });
                 }
             }
         }
+        const auto type = value.type();
         simdjson::dom::object object;
-        simdjson::dom::array array;
-        if (value.get_object().get(object) == simdjson::SUCCESS) {
-            check_object(node, object, pointer);
-        } else if (node.items != nullptr && value.get_array().get(array) == simdjson::SUCCESS) {
-            std::size_t index = 0;
-            const auto length = pointer.size();
-            for (element item : array) {
-                pointer += '/';
-                pointer += std::to_string(index++);
-                check(*node.items, item, pointer);
-                pointer.resize(length);
+        if (type == element_type::OBJECT && value.get_object().get(object) == simdjson::SUCCESS) {
+            check_object(node, object);
+        } else if (type == element_type::ARRAY && node.items != nullptr) {
+            simdjson::dom::array array;
+            if (value.get_array().get(array) == simdjson::SUCCESS) {
+                std::size_t index = 0;
+                for (element item : array) {
+                    m_path.push_back({{}, index++});
+                    check(*node.items, item);
+                    m_path.pop_back();
+                }
             }
         }
         for (const Node* rule : node.all_of) {
-            check(*rule, value, pointer);
+            check(*rule, value);
         }
         if (node.if_schema != nullptr) {
             Checker probe(nullptr);
-            probe.check(*node.if_schema, value, pointer);
+            probe.check(*node.if_schema, value);
             const Node* branch = probe.failed() ? node.else_schema : node.then_schema;
             if (branch != nullptr) {
-                check(*branch, value, pointer);
+                check(*branch, value);
             }
         }
     }
 
-    void check_object(const Node& node, simdjson::dom::object object, std::string& pointer) {
-        const auto length = pointer.size();
+    void check_object(const Node& node, simdjson::dom::object object) {
         for (const auto& name : node.required) {
             if (object.at_key(name).error() != simdjson::SUCCESS) {
-                append_pointer_token(pointer, name);
-                report(pointer, Severity::error, "missing required field \"" + name + "\"", true);
-                pointer.resize(length);
+                m_path.push_back({name});
+                report(Severity::error, true,
+                       [&] { return "missing required field \"" + name + "\""; });
+                m_path.pop_back();
             }
         }
         if (node.properties.empty() && !node.warn_on_drift) {
@@ -559,16 +586,16 @@ private:
             if (!known && !node.warn_on_drift) {
                 continue;
             }
-            append_pointer_token(pointer, field.key);
+            m_path.push_back({field.key});
             if (known) {
-                check(*it->second, field.value, pointer);
+                check(*it->second, field.value);
             } else {
-                report(pointer, Severity::warning,
-                       "unknown field \"" + std::string(field.key) +
-                           "\", not in the documented schema (vendor drift?)",
-                       false);
+                report(Severity::warning, false, [&] {
+                    return "unknown field \"" + std::string(field.key) +
+                           "\", not in the documented schema (vendor drift?)";
+                });
             }
-            pointer.resize(length);
+            m_path.pop_back();
         }
     }
 };
@@ -584,8 +611,7 @@ std::vector<Finding> run(const SchemaSet& set, std::string_view file, element va
         return findings;
     }
     Checker checker(&findings);
-    std::string pointer;
-    checker.check(*root->second, value, pointer);
+    checker.check(*root->second, value);
     checker.finish();
     return findings;
 }
