@@ -1,0 +1,154 @@
+#pragma once
+// A raw HTTP/1.1 client over a loopback socket for the listener's tests: it sends exactly the
+// bytes given (hostile ones included) and reads one answer, always with a timeout.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <optional>
+#include <string>
+
+namespace blandhook::test {
+
+struct RawAnswer {
+    bool answered = false; ///< a status line came back
+    int status = 0;
+    std::string head;      ///< status line and headers
+    std::string body;
+    bool closed = false;   ///< the server closed the connection
+};
+
+class RawConnection {
+public:
+    explicit RawConnection(int port, std::chrono::milliseconds timeout = std::chrono::seconds(10))
+        : m_timeout(timeout) {
+        m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(static_cast<std::uint16_t>(port));
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        timeval tv{static_cast<time_t>(timeout.count() / 1000),
+                   static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+        ::setsockopt(m_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        ::setsockopt(m_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+        int yes = 1;
+        ::setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+        m_connected =
+            ::connect(m_fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    }
+    ~RawConnection() {
+        if (m_fd >= 0) {
+            ::close(m_fd);
+        }
+    }
+    RawConnection(const RawConnection&) = delete;
+    RawConnection& operator=(const RawConnection&) = delete;
+
+    bool connected() const { return m_connected; }
+
+    /// Sends all of `bytes`; false when the peer closed or the send timed out.
+    bool send(const std::string& bytes) {
+        std::size_t done = 0;
+        while (done < bytes.size()) {
+            const ssize_t n =
+                ::send(m_fd, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
+            if (n <= 0) {
+                return false;
+            }
+            done += static_cast<std::size_t>(n);
+        }
+        return true;
+    }
+
+    /// Half-closes the sending side (the server sees EOF).
+    void finish_sending() { ::shutdown(m_fd, SHUT_WR); }
+
+    /// Reads one answer: head, then Content-Length bytes (or until close).
+    RawAnswer read_answer() {
+        RawAnswer answer;
+        std::size_t head_end = std::string::npos;
+        while ((head_end = m_buffer.find("\r\n\r\n")) == std::string::npos) {
+            if (!fill()) {
+                answer.closed = true;
+                return answer;
+            }
+        }
+        answer.head = m_buffer.substr(0, head_end + 2);
+        m_buffer.erase(0, head_end + 4);
+        answer.answered = answer.head.rfind("HTTP/1.", 0) == 0;
+        if (answer.answered && answer.head.size() > 12) {
+            answer.status = std::atoi(answer.head.c_str() + 9);
+        }
+        std::optional<std::size_t> length;
+        std::string lower = answer.head;
+        for (char& c : lower) {
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+        if (auto at = lower.find("\r\ncontent-length:"); at != std::string::npos) {
+            length = std::strtoull(lower.c_str() + at + 17, nullptr, 10);
+        }
+        if (length) {
+            while (m_buffer.size() < *length) {
+                if (!fill()) {
+                    answer.closed = true;
+                    break;
+                }
+            }
+            answer.body = m_buffer.substr(0, std::min(*length, m_buffer.size()));
+            m_buffer.erase(0, answer.body.size());
+        }
+        return answer;
+    }
+
+    /// True when the server closes the connection within the timeout (reads and drops data).
+    bool closed_by_server() {
+        while (fill()) {
+        }
+        return m_eof;
+    }
+
+private:
+    bool fill() {
+        char chunk[16384];
+        const ssize_t n = ::recv(m_fd, chunk, sizeof chunk, 0);
+        if (n == 0) {
+            m_eof = true;
+        }
+        if (n <= 0) {
+            return false;
+        }
+        m_buffer.append(chunk, static_cast<std::size_t>(n));
+        return true;
+    }
+
+    int m_fd = -1;
+    bool m_connected = false;
+    bool m_eof = false;
+    std::chrono::milliseconds m_timeout;
+    std::string m_buffer;
+};
+
+/// A complete POST request with a body and optional extra header lines ("Name: value\r\n").
+inline std::string post_request(const std::string& target, const std::string& body,
+                                const std::string& extra_headers = "") {
+    return "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
+           extra_headers + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+/// Sends one request on a fresh connection and reads its answer.
+inline RawAnswer exchange(int port, const std::string& request,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    RawConnection connection(port, timeout);
+    if (!connection.connected()) {
+        return {};
+    }
+    connection.send(request);
+    return connection.read_answer();
+}
+
+} // namespace blandhook::test
