@@ -1,17 +1,328 @@
 #include "commands/replay.hpp"
 
+#include "capture/capture.hpp"
 #include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
+#include "cli/output.hpp"
 #include "error.hpp"
+#include "http/client.hpp"
+#include "replay/build.hpp"
+#include "replay/inputs.hpp"
+#include "replay/manifest.hpp"
+#include "replay/model.hpp"
+#include "replay/report.hpp"
+#include "replay/runner.hpp"
+
+#include <csignal>
+#include <fmt/core.h>
+#include <memory>
+#include <unistd.h>
 
 namespace blandhook::commands {
+namespace {
 
-// Interim registration while the command is being written; replaced by its real implementation.
+struct ReplayOptions {
+    std::vector<std::string> inputs;
+    std::string to;
+    std::string secret;
+    bool raw = false;
+    std::vector<std::string> sets;
+    bool fresh_ids = false;
+    std::vector<std::string> headers;
+    int repeat = 1;
+    int jobs = 1;
+    std::vector<std::string> scenarios;
+    std::string phase_delay = "0s";
+    std::string timeout = "10s";
+    int retries = 2;
+    std::string backoff = "1s";
+    std::string max_backoff = "60s";
+    bool follow_redirects = false;
+    bool insecure = false;
+    std::string cacert;
+    std::vector<std::string> expect_status;
+    std::vector<std::string> expect_body;
+    std::vector<std::string> expect_refusal;
+    std::string manifest;
+    std::vector<std::string> reports;
+    bool quiet = false;
+};
+
+constexpr const char* k_examples =
+    R"(  blandhook replay fixtures/ --to http://localhost:3000/webhook --secret "$SECRET"
+  blandhook replay completed-outbound --to http://localhost:3000/webhook --scenario two-phase
+  blandhook replay fixtures/ --to "$URL" --scenario signature-variants --scenario bad-signature
+  blandhook replay captures.ndjson --to http://localhost:3000     paths as captured
+  blandhook replay error-busy --to "$URL" --set metadata.ticket_id=T-1 --fresh-ids
+  blandhook replay completed-outbound --to "$URL" --repeat 1000 -j 8      a load test
+  blandhook replay --manifest replay.json --report junit:replay.xml --report json:replay.json
+
+Exit codes: 0 all passed, 1 an expectation failed, 2 usage, 3 a delivery got no answer
+(target unreachable, connection reset, timed out), 5 an input could not be read,
+130 interrupted. Reports are written in every case. See docs/replay.md.
+)";
+
+replay::CaseSpec base_spec(const ReplayOptions& options) {
+    replay::CaseSpec spec;
+    for (const auto& set : options.sets) {
+        spec.overrides.push_back(replay::parse_override(set));
+    }
+    for (const auto& header : options.headers) {
+        auto colon = header.find(':');
+        if (colon == std::string::npos || colon == 0) {
+            throw Error(ErrorKind::usage, "--header", "'" + header + "' is not NAME: VALUE",
+                        "e.g. --header 'X-Env: ci'");
+        }
+        std::string value = header.substr(colon + 1);
+        value.erase(0, value.find_first_not_of(" \t"));
+        spec.headers.push_back({header.substr(0, colon), value});
+    }
+    if (!options.expect_status.empty() || !options.expect_body.empty()) {
+        replay::Expectation accept;
+        for (const auto& status : options.expect_status) {
+            replay::parse_statuses(status, accept.statuses, "--expect-status");
+        }
+        if (accept.statuses.empty()) {
+            accept.statuses = replay::accept_expectation().statuses;
+        }
+        accept.body_contains = options.expect_body;
+        spec.accept = accept;
+    }
+    if (!options.expect_refusal.empty()) {
+        replay::Expectation refuse;
+        for (const auto& status : options.expect_refusal) {
+            replay::parse_statuses(status, refuse.statuses, "--expect-refusal");
+        }
+        spec.refuse = refuse;
+    }
+    return spec;
+}
+
+extern "C" void on_interrupt(int) {
+    replay::request_stop();
+}
+
+class FanOut : public replay::ResultSink {
+public:
+    std::vector<replay::ResultSink*> sinks;
+    void finished(const replay::CaseResult& result) override {
+        for (auto* sink : sinks) {
+            sink->finished(result);
+        }
+    }
+};
+
+int run_replay(const ReplayOptions& options, const cli::Context& context) {
+    replay::CaseSpec base = base_spec(options);
+    std::vector<replay::CaseSpec> specs;
+    std::vector<replay::Source> sources;
+
+    std::vector<replay::Scenario> scenarios;
+    for (const auto& name : options.scenarios) {
+        scenarios.push_back(*replay::scenario_from_name(name));
+    }
+    if (scenarios.empty()) {
+        scenarios.push_back(replay::Scenario::single);
+    }
+    for (auto scenario : scenarios) {
+        replay::CaseSpec spec = base;
+        spec.scenario = scenario;
+        specs.push_back(spec);
+        for (const auto& input : options.inputs) {
+            sources.push_back({input, "", specs.size() - 1});
+        }
+    }
+    std::string to = options.to;
+    if (!options.manifest.empty()) {
+        replay::Manifest manifest = replay::load_manifest(options.manifest, base);
+        std::size_t offset = specs.size();
+        for (auto& spec : manifest.specs) {
+            specs.push_back(std::move(spec));
+        }
+        for (auto source : manifest.sources) {
+            source.spec += offset;
+            sources.push_back(std::move(source));
+        }
+        if (to.empty() && manifest.to) {
+            to = *manifest.to;
+        }
+    }
+    if (options.inputs.empty() && options.manifest.empty()) {
+        throw Error(ErrorKind::usage, "replay", "nothing to replay",
+                    "give fixture files, directories, built-in names, capture logs, '-' or "
+                    "--manifest FILE");
+    }
+    if (to.empty()) {
+        throw Error(ErrorKind::usage, "--to", "no target URL",
+                    "give --to http://localhost:3000/webhook (or \"to\" in the manifest)");
+    }
+    std::size_t stdin_uses = 0;
+    bool needs_secret = false;
+    for (const auto& source : sources) {
+        stdin_uses += source.argument == "-" ? 1 : 0;
+        needs_secret =
+            needs_secret || specs[source.spec].scenario == replay::Scenario::signature_variants;
+    }
+    if (stdin_uses > 1) {
+        throw Error(ErrorKind::usage, "replay", "'-' (stdin) can be read only once",
+                    "give one scenario when reading stdin, or save it to a file");
+    }
+    if (needs_secret && options.secret.empty()) {
+        throw Error(ErrorKind::usage, "--secret",
+                    "signature-variants signs every variant and needs the handler's secret",
+                    "pass --secret or set BLAND_WEBHOOK_SECRET");
+    }
+    if (options.jobs < 1 || options.jobs > 256) {
+        throw Error(ErrorKind::usage, "-j", "must be from 1 to 256");
+    }
+    if (options.repeat < 1) {
+        throw Error(ErrorKind::usage, "--repeat", "must be at least 1");
+    }
+    if (options.retries < 0 || options.retries > 20) {
+        throw Error(ErrorKind::usage, "--retries", "must be from 0 to 20");
+    }
+
+    replay::RunOptions run;
+    run.build.target = http::parse_url(to, "--to");
+    run.build.secret = options.secret;
+    run.build.raw = options.raw;
+    run.build.fresh_ids = options.fresh_ids;
+    run.build.phase_delay = replay::parse_duration(options.phase_delay, "--phase-delay");
+    run.client.timeout = replay::parse_duration(options.timeout, "--timeout");
+    if (run.client.timeout.count() <= 0) {
+        throw Error(ErrorKind::usage, "--timeout", "must be more than 0");
+    }
+    run.client.connect_timeout = std::min(run.client.timeout, run.client.connect_timeout);
+    run.client.insecure = options.insecure;
+    run.client.ca_file = options.cacert;
+    run.client.follow_redirects = options.follow_redirects;
+    run.retry.retries = options.retries;
+    run.retry.backoff = replay::parse_duration(options.backoff, "--backoff");
+    run.retry.max_backoff = replay::parse_duration(options.max_backoff, "--max-backoff");
+    run.jobs = options.jobs;
+    run.repeat = options.repeat;
+
+    if (options.secret.empty()) {
+        cli::print_warning("no --secret (or BLAND_WEBHOOK_SECRET): bodies are sent without "
+                           "X-Webhook-Signature, except captures replayed byte for byte");
+    }
+
+    replay::RunInfo info{to, capture::now_iso8601()};
+    std::vector<std::unique_ptr<replay::ReportWriter>> reports;
+    for (const auto& text : options.reports) {
+        auto request = replay::parse_report_request(text);
+        reports.push_back(request.format == "junit" ? replay::make_junit_report(request.path, info)
+                                                    : replay::make_json_report(request.path, info));
+    }
+    replay::TerminalOptions terminal_options;
+    terminal_options.color = context.color_stdout;
+    terminal_options.quiet = options.quiet;
+    terminal_options.progress = isatty(STDERR_FILENO) != 0;
+    replay::TerminalReport terminal(terminal_options);
+    FanOut fan_out;
+    fan_out.sinks.push_back(&terminal);
+    for (auto& report : reports) {
+        fan_out.sinks.push_back(report.get());
+    }
+
+    struct sigaction action {};
+    action.sa_handler = on_interrupt;
+    sigemptyset(&action.sa_mask);
+    struct sigaction previous_int {};
+    struct sigaction previous_term {};
+    sigaction(SIGINT, &action, &previous_int);
+    sigaction(SIGTERM, &action, &previous_term);
+
+    replay::InputReader reader(sources);
+    replay::RunTotals totals = replay::run(reader, specs, run, fan_out);
+
+    sigaction(SIGINT, &previous_int, nullptr);
+    sigaction(SIGTERM, &previous_term, nullptr);
+
+    for (auto& report : reports) {
+        report->finish(totals);
+    }
+    terminal.summary(totals);
+    if (!reader.skipped().empty()) {
+        cli::print_warning(fmt::format("{} file(s) in the input directories are not .json, "
+                                       ".ndjson or .jsonl and were not replayed, e.g. {}",
+                                       reader.skipped().size(), reader.skipped().front()));
+    }
+    if (totals.interrupted) {
+        return cli::exit_code::k_interrupted;
+    }
+    if (totals.unreachable > 0) {
+        return cli::exit_code::k_unreachable;
+    }
+    if (totals.errors > 0) {
+        return cli::exit_code::k_input;
+    }
+    if (totals.failed > 0) {
+        return cli::exit_code::k_failed;
+    }
+    return cli::exit_code::k_ok;
+}
+
+} // namespace
+
 void register_replay(cli::Registrar& registrar) {
-    CLI::App* app = registrar.add_command("replay", "(in progress)", "");
-    app->allow_extras();
-    registrar.on_run(app, [](const cli::Context&) -> int {
-        throw Error(ErrorKind::internal, "replay", "this command is not built yet");
-    });
+    auto options = std::make_shared<ReplayOptions>();
+    CLI::App* app = registrar.add_command(
+        "replay",
+        "Send fixtures or captured webhooks to your handler, signed as Bland signs, "
+        "and check the answers",
+        k_examples);
+    app->add_option("inputs", options->inputs,
+                    "Fixture files, directories (recursive, name order), built-in fixture names, "
+                    "capture logs from 'blandhook listen', or - for stdin");
+    app->add_option("--to", options->to, "Target URL (http or https)");
+    app->add_option("--secret", options->secret,
+                    "Webhook signing secret: signs X-Webhook-Signature over the bytes sent")
+        ->envname("BLAND_WEBHOOK_SECRET");
+    app->add_flag("--raw", options->raw,
+                  "Send file bytes as they are instead of canonical compact JSON");
+    app->add_option("--set", options->sets,
+                    "Override a field: PATH=VALUE, PATH dotted (metadata.ticket) or a JSON "
+                    "pointer; VALUE is JSON when it parses, else a string (repeatable)");
+    app->add_flag("--fresh-ids", options->fresh_ids,
+                  "New call_id and c_id (UUIDv4) for every delivery, shared by one call's phases");
+    app->add_option("-H,--header", options->headers, "Extra header 'Name: value' (repeatable)");
+    app->add_option("--repeat", options->repeat, "Send each input K times")->capture_default_str();
+    app->add_option("-j,--jobs", options->jobs,
+                    "Deliveries in flight at once (order kept per call)")
+        ->capture_default_str();
+    registrar.choices(app->add_option("--scenario", options->scenarios,
+                                      "What to send per input (repeatable; default single)"),
+                      replay::scenario_names());
+    app->add_option("--phase-delay", options->phase_delay,
+                    "Wait between the phases of two-phase/out-of-order (Bland: 30 to 60 s)")
+        ->capture_default_str();
+    app->add_option("--timeout", options->timeout, "Per-attempt timeout")->capture_default_str();
+    app->add_option("--retries", options->retries,
+                    "Retries after a network error, 5xx or 429 (our policy: Bland documents none)")
+        ->capture_default_str();
+    app->add_option("--backoff", options->backoff,
+                    "Wait before the first retry; doubles each retry, +-20 % jitter")
+        ->capture_default_str();
+    app->add_option("--max-backoff", options->max_backoff, "Longest wait between retries")
+        ->capture_default_str();
+    app->add_flag("--follow-redirects", options->follow_redirects, "Follow 3xx answers");
+    app->add_flag("-k,--insecure", options->insecure, "Do not verify the target's TLS certificate");
+    app->add_option("--cacert", options->cacert, "CA bundle to verify the target with")
+        ->check(CLI::ExistingFile);
+    app->add_option("--expect-status", options->expect_status,
+                    "Accepted statuses: 200, 2xx, 200,204 or 200-299 (default 2xx)");
+    app->add_option("--expect-body-contains", options->expect_body,
+                    "Text the answer body must contain (repeatable)");
+    app->add_option("--expect-refusal", options->expect_refusal,
+                    "Statuses for bad-signature/no-signature (default 401,403)");
+    app->add_option("--manifest", options->manifest,
+                    "JSON suite: inputs with scenario, overrides and expectations");
+    app->add_option("--report", options->reports,
+                    "Write a report: junit:FILE or json:FILE (repeatable)");
+    app->add_flag("-q,--quiet", options->quiet, "Print only failures and the summary");
+    registrar.on_run(
+        app, [options](const cli::Context& context) { return run_replay(*options, context); });
 }
 
 } // namespace blandhook::commands

@@ -1,0 +1,38 @@
+#pragma once
+// Turns one input into the deliveries of one case: the body as sent (canonical compact JSON by
+// default, the bytes as they are with --raw or from a capture), ids refreshed, overrides applied,
+// the scenario's phases or variants built, each signed over exactly its own bytes.
+#include "http/client.hpp"
+#include "payload/json.hpp"
+#include "replay/inputs.hpp"
+#include "replay/model.hpp"
+
+#include <chrono>
+#include <string>
+
+namespace blandhook::replay {
+
+struct BuildOptions {
+    http::Url target;   ///< --to
+    std::string secret; ///< --secret / BLAND_WEBHOOK_SECRET; "" sends no signature
+    bool raw = false;   ///< --raw: send the file's bytes as they are
+    bool fresh_ids = false;
+    std::chrono::milliseconds phase_delay{0};
+};
+
+/// The case for `item` run as `spec` says. Never throws for a bad input: the reason goes in
+/// Case::error and the case is reported as an error.
+Case build_case(const Item& item, const CaseSpec& spec, const BuildOptions& options);
+
+/// Gives the call in `document` the id `id`: call_id and c_id, and every string that held the old
+/// call id (variables.call_id, citations[].call_id, recording_url …).
+void refresh_ids(payload::Json& document, const std::string& id);
+
+/// `document` with the keys of every object in reverse order.
+payload::Json reorder_keys(const payload::Json& document);
+
+/// Compact JSON with every non-ASCII character written as \uXXXX and '/' as \/: the same value,
+/// other bytes.
+std::string escaped_json(const payload::Json& document);
+
+} // namespace blandhook::replay

@@ -1,0 +1,238 @@
+#include "replay/inputs.hpp"
+
+#include "capture/capture.hpp"
+#include "error.hpp"
+#include "payload/fixtures.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+
+namespace blandhook::replay {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool replayable_extension(const fs::path& path) {
+    auto extension = path.extension().string();
+    return extension == ".json" || extension == ".ndjson" || extension == ".jsonl";
+}
+
+Item error_item(std::string name, std::string message, std::size_t source) {
+    Item item;
+    item.group = name;
+    item.name = std::move(name);
+    item.error = std::move(message);
+    item.source = source;
+    return item;
+}
+
+} // namespace
+
+bool looks_like_capture_line(std::string_view line) {
+    // Cheap tests first: a fixture's first line is "{" or a whole pretty-printed object.
+    if (line.size() < 2 || line.front() != '{' ||
+        line.find("\"received_at\"") == std::string::npos ||
+        line.find("\"method\"") == std::string::npos) {
+        return false;
+    }
+    auto parsed = nlohmann::json::parse(line, nullptr, false);
+    return parsed.is_object() && parsed.contains("received_at") && parsed.contains("method") &&
+           parsed.contains("id");
+}
+
+InputReader::InputReader(std::vector<Source> sources) : m_sources(std::move(sources)) {}
+
+std::optional<Item> InputReader::next() {
+    while (true) {
+        if (m_stream != nullptr) {
+            if (auto item = next_capture_line()) {
+                return item;
+            }
+            m_stream = nullptr;
+            m_file.reset();
+            continue;
+        }
+        if (!m_ready.empty()) {
+            Item item = std::move(m_ready.front());
+            m_ready.pop_front();
+            return item;
+        }
+        if (!m_pending.empty()) {
+            if (auto item = open_next()) {
+                return item;
+            }
+            continue;
+        }
+        if (m_next_source < m_sources.size()) {
+            expand(m_sources[m_next_source]);
+            ++m_next_source;
+            continue;
+        }
+        return std::nullopt;
+    }
+}
+
+void InputReader::expand(const Source& source) {
+    const std::size_t index = source.spec;
+    const std::string& argument = source.argument;
+    if (argument == "-") {
+        m_pending.push_back({"-", "-", index});
+        return;
+    }
+    fs::path path(argument);
+    if (path.is_relative() && !source.base_dir.empty()) {
+        path = fs::path(source.base_dir) / path;
+    }
+    std::error_code error;
+    auto status = fs::status(path, error);
+    if (fs::is_directory(status)) {
+        std::vector<fs::path> files;
+        fs::recursive_directory_iterator walk(path, fs::directory_options::skip_permission_denied,
+                                              error);
+        if (error) {
+            m_ready.push_back(
+                error_item(path.string(), "cannot read directory: " + error.message(), index));
+            return;
+        }
+        for (auto it = walk; it != fs::recursive_directory_iterator(); it.increment(error)) {
+            if (error) {
+                m_ready.push_back(error_item(it->path().string(),
+                                             "cannot read directory: " + error.message(), index));
+                break;
+            }
+            if (it->is_directory(error)) {
+                continue;
+            }
+            if (replayable_extension(it->path())) {
+                files.push_back(it->path());
+            } else {
+                m_skipped.push_back(it->path().string());
+            }
+        }
+        std::sort(files.begin(), files.end());
+        if (files.empty()) {
+            m_ready.push_back(error_item(
+                path.string(), "directory holds no .json, .ndjson or .jsonl file", index));
+        }
+        for (const auto& file : files) {
+            m_pending.push_back({file.string(), file.string(), index});
+        }
+        return;
+    }
+    if (fs::exists(status)) {
+        m_pending.push_back({path.string(), path.string(), index});
+        return;
+    }
+    if (auto body = payload::fixture_body(argument)) {
+        Item item;
+        item.name = argument;
+        item.group = argument;
+        item.body = std::string(*body);
+        item.source = index;
+        m_ready.push_back(std::move(item));
+        return;
+    }
+    m_ready.push_back(error_item(
+        argument, "no such file, directory or built-in fixture (see 'blandhook fixtures list')",
+        index));
+}
+
+std::optional<Item> InputReader::open_next() {
+    Pending pending = std::move(m_pending.front());
+    m_pending.pop_front();
+    std::istream* stream = &std::cin;
+    if (pending.path != "-") {
+        m_file = std::make_unique<std::ifstream>(pending.path, std::ios::binary);
+        if (!*m_file) {
+            std::string reason = std::strerror(errno);
+            m_file.reset();
+            return error_item(pending.display, "cannot read: " + reason, pending.source);
+        }
+        stream = m_file.get();
+    }
+    std::string first;
+    if (!std::getline(*stream, first)) {
+        m_file.reset();
+        return error_item(pending.display, stream->bad() ? "cannot read" : "the file is empty",
+                          pending.source);
+    }
+    if (looks_like_capture_line(first)) {
+        // A capture log: streamed line by line from here; the first line is replayed too.
+        m_stream = stream;
+        m_stream_name = pending.display;
+        m_stream_source = pending.source;
+        m_line = 0;
+        Item first_item;
+        ++m_line;
+        try {
+            capture::Capture capture = capture::from_json_line(first);
+            first_item.name = m_stream_name + ":1";
+            first_item.group = m_stream_name;
+            first_item.body = std::move(capture.body);
+            first_item.from_capture = true;
+            first_item.method = capture.method;
+            first_item.target = capture.target();
+            for (auto& header : capture.headers) {
+                first_item.headers.push_back({header.name, header.value});
+            }
+            first_item.source = m_stream_source;
+        } catch (const Error& error) {
+            first_item = error_item(m_stream_name + ":1", error.detail(), m_stream_source);
+            first_item.group = m_stream_name;
+        }
+        return first_item;
+    }
+    Item item;
+    item.name = pending.display;
+    item.group = pending.display;
+    item.source = pending.source;
+    item.body = std::move(first);
+    if (!stream->eof()) {
+        item.body += '\n';
+        item.body.append(std::istreambuf_iterator<char>(*stream), std::istreambuf_iterator<char>());
+    }
+    if (stream->bad()) {
+        item.error = "cannot read: " + std::string(std::strerror(errno));
+    }
+    m_file.reset();
+    return item;
+}
+
+std::optional<Item> InputReader::next_capture_line() {
+    std::string line;
+    while (std::getline(*m_stream, line)) {
+        ++m_line;
+        if (line.find_first_not_of(" \t\r") == std::string::npos) {
+            continue;
+        }
+        std::string name = m_stream_name + ":" + std::to_string(m_line);
+        try {
+            capture::Capture capture = capture::from_json_line(line);
+            Item item;
+            item.name = std::move(name);
+            item.group = m_stream_name;
+            item.body = std::move(capture.body);
+            item.from_capture = true;
+            item.method = capture.method;
+            item.target = capture.target();
+            for (auto& header : capture.headers) {
+                item.headers.push_back({std::move(header.name), std::move(header.value)});
+            }
+            item.source = m_stream_source;
+            return item;
+        } catch (const Error& error) {
+            Item item = error_item(std::move(name), "not a capture line: " + error.detail(),
+                                   m_stream_source);
+            item.group = m_stream_name;
+            return item;
+        }
+    }
+    return std::nullopt;
+}
+
+} // namespace blandhook::replay

@@ -1,0 +1,74 @@
+#pragma once
+// The inputs of `blandhook replay`, read one at a time so that a capture log of any length is
+// streamed, never loaded whole: fixture files, directories (recursive, in name order), built-in
+// fixture names, capture logs from `blandhook listen` (told apart by content) and `-` for stdin.
+#include "http/client.hpp"
+
+#include <cstddef>
+#include <deque>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace blandhook::replay {
+
+/// One body to replay, or the reason it could not be read.
+struct Item {
+    std::string name;  ///< "fixtures/error-busy.json", "error-busy", "capture.ndjson:17", "-"
+    std::string group; ///< the input it came from: a file, a built-in name, a capture log
+    std::string body;  ///< exact bytes
+    bool from_capture = false;
+    std::string method = "POST"; ///< captures: as received
+    std::string target;          ///< captures: path and query as received
+    http::Headers headers;       ///< captures: as received
+    std::string error;           ///< not empty when the input could not be read
+    std::size_t source = 0;      ///< Source::spec of the input it came from
+};
+
+/// One input argument: a path, a built-in name or "-"; relative paths resolve against base_dir.
+struct Source {
+    std::string argument;
+    std::string base_dir; ///< "" for the working directory
+    std::size_t spec = 0; ///< which CaseSpec applies to it
+};
+
+/// True when `line` is a line of a capture log written by `blandhook listen`.
+bool looks_like_capture_line(std::string_view line);
+
+class InputReader {
+public:
+    explicit InputReader(std::vector<Source> sources);
+
+    /// The next item, in input order; nullopt when every input is exhausted.
+    std::optional<Item> next();
+
+    /// Files a directory held that are not replayed (not .json, .ndjson or .jsonl), for a warning.
+    const std::vector<std::string>& skipped() const { return m_skipped; }
+
+private:
+    struct Pending {
+        std::string path; ///< file to open, or "-" for stdin
+        std::string display;
+        std::size_t source = 0;
+    };
+    std::optional<Item> open_next();
+    std::optional<Item> next_capture_line();
+    void expand(const Source& source);
+
+    std::vector<Source> m_sources;
+    std::size_t m_next_source = 0;
+    std::deque<Pending> m_pending;
+    std::vector<std::string> m_skipped;
+    std::deque<Item> m_ready; ///< items expanded from a source but not handed out yet
+
+    // The capture log being streamed.
+    std::unique_ptr<std::ifstream> m_file;
+    std::istream* m_stream = nullptr;
+    std::string m_stream_name;
+    std::size_t m_stream_source = 0;
+    std::size_t m_line = 0;
+};
+
+} // namespace blandhook::replay

@@ -1,0 +1,230 @@
+#include "replay/manifest.hpp"
+
+#include "error.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace blandhook::replay {
+namespace {
+
+using nlohmann::json;
+
+struct Context {
+    std::string file;
+    std::string where; ///< "defaults", "cases[2]"
+
+    [[noreturn]] void fail(const std::string& detail) const {
+        throw Error(ErrorKind::input, file, where + ": " + detail,
+                    "see docs/replay.md, section \"Manifest\"");
+    }
+};
+
+std::vector<std::string> strings(const json& value, const Context& context, const char* key) {
+    std::vector<std::string> out;
+    if (value.is_string()) {
+        out.push_back(value.get<std::string>());
+    } else if (value.is_array()) {
+        for (const auto& item : value) {
+            if (!item.is_string()) {
+                context.fail(std::string("\"") + key + "\" must hold strings");
+            }
+            out.push_back(item.get<std::string>());
+        }
+    } else {
+        context.fail(std::string("\"") + key + "\" must be a string or an array of strings");
+    }
+    return out;
+}
+
+Expectation expectation(const json& value, const Context& context, const char* key) {
+    Expectation result;
+    auto add_status = [&](const json& status) {
+        if (status.is_number_integer()) {
+            int code = status.get<int>();
+            result.statuses.push_back({code, code});
+        } else if (status.is_string()) {
+            try {
+                parse_statuses(status.get<std::string>(), result.statuses, key);
+            } catch (const Error& error) {
+                context.fail(error.detail());
+            }
+        } else {
+            context.fail(std::string("\"") + key + ".status\" must be 200, \"2xx\" or a list");
+        }
+    };
+    if (value.is_number() || value.is_string() || value.is_array()) {
+        // "expect": 200 is short for "expect": {"status": 200}.
+        if (value.is_array()) {
+            for (const auto& status : value) {
+                add_status(status);
+            }
+        } else {
+            add_status(value);
+        }
+        return result;
+    }
+    if (!value.is_object()) {
+        context.fail(std::string("\"") + key + "\" must be an object");
+    }
+    for (const auto& [name, item] : value.items()) {
+        if (name == "status") {
+            if (item.is_array()) {
+                for (const auto& status : item) {
+                    add_status(status);
+                }
+            } else {
+                add_status(item);
+            }
+        } else if (name == "body_contains") {
+            result.body_contains = strings(item, context, "body_contains");
+        } else {
+            context.fail(std::string("unknown key \"") + name + "\" in \"" + key +
+                         "\" (status, body_contains)");
+        }
+    }
+    if (result.statuses.empty()) {
+        result.statuses = accept_expectation().statuses;
+    }
+    return result;
+}
+
+// Applies the keys of `object` (the manifest's defaults or one case) on top of `spec`.
+void apply(const json& object, CaseSpec& spec, const Context& context, bool is_case) {
+    for (const auto& [key, value] : object.items()) {
+        if (key == "scenario") {
+            auto scenario =
+                value.is_string() ? scenario_from_name(value.get<std::string>()) : std::nullopt;
+            if (!scenario) {
+                context.fail("\"scenario\" must be one of single, two-phase, out-of-order, "
+                             "duplicate, signature-variants, bad-signature, no-signature");
+            }
+            spec.scenario = *scenario;
+        } else if (key == "set") {
+            if (!value.is_object()) {
+                context.fail("\"set\" must be an object of PATH: VALUE");
+            }
+            for (const auto& [path, item] : value.items()) {
+                Override override_ = parse_override(path + "=null");
+                override_.value = payload::parse_json(item.dump());
+                spec.overrides.push_back(std::move(override_));
+            }
+        } else if (key == "headers") {
+            if (!value.is_object()) {
+                context.fail("\"headers\" must be an object of NAME: VALUE");
+            }
+            for (const auto& [name, item] : value.items()) {
+                if (!item.is_string()) {
+                    context.fail("header \"" + name + "\" must be a string");
+                }
+                spec.headers.push_back({name, item.get<std::string>()});
+            }
+        } else if (key == "expect") {
+            spec.accept = expectation(value, context, "expect");
+        } else if (key == "expect_refusal") {
+            spec.refuse = expectation(value, context, "expect_refusal");
+        } else if (is_case &&
+                   (key == "name" || key == "input" || key == "inputs" || key == "scenarios")) {
+            continue; // handled by the caller
+        } else {
+            context.fail("unknown key \"" + key + "\"");
+        }
+    }
+}
+
+} // namespace
+
+Manifest parse_manifest(std::string_view text, const std::string& base_dir, const CaseSpec& base,
+                        const std::string& name) {
+    Context context{name, "top level"};
+    json root = json::parse(text, nullptr, false);
+    if (root.is_discarded() || !root.is_object()) {
+        context.fail("not a JSON object");
+    }
+    Manifest manifest;
+    CaseSpec defaults = base;
+    for (const auto& [key, value] : root.items()) {
+        if (key == "to") {
+            if (!value.is_string()) {
+                context.fail("\"to\" must be a URL string");
+            }
+            manifest.to = value.get<std::string>();
+        } else if (key == "defaults") {
+            if (!value.is_object()) {
+                context.fail("\"defaults\" must be an object");
+            }
+            apply(value, defaults, Context{name, "defaults"}, false);
+        } else if (key != "cases" && key != "$schema" && key != "description") {
+            context.fail("unknown key \"" + key + "\" (to, defaults, cases)");
+        }
+    }
+    auto cases = root.find("cases");
+    if (cases == root.end() || !cases->is_array() || cases->empty()) {
+        context.fail("\"cases\" must be a non-empty array");
+    }
+    for (std::size_t i = 0; i < cases->size(); ++i) {
+        const json& entry = (*cases)[i];
+        Context here{name, "cases[" + std::to_string(i) + "]"};
+        if (!entry.is_object()) {
+            here.fail("must be an object");
+        }
+        CaseSpec spec = defaults;
+        apply(entry, spec, here, true);
+        std::vector<std::string> inputs;
+        if (auto input = entry.find("input"); input != entry.end()) {
+            inputs = strings(*input, here, "input");
+        } else if (auto many = entry.find("inputs"); many != entry.end()) {
+            inputs = strings(*many, here, "inputs");
+        } else {
+            here.fail("needs \"input\": a fixture file, a directory, a built-in name or a log");
+        }
+        if (auto given = entry.find("name"); given != entry.end()) {
+            if (!given->is_string()) {
+                here.fail("\"name\" must be a string");
+            }
+            spec.name = given->get<std::string>();
+        }
+        std::vector<Scenario> scenarios{spec.scenario};
+        if (auto many = entry.find("scenarios"); many != entry.end()) {
+            scenarios.clear();
+            for (const auto& scenario_text : strings(*many, here, "scenarios")) {
+                auto scenario = scenario_from_name(scenario_text);
+                if (!scenario) {
+                    here.fail("unknown scenario \"" + scenario_text + "\"");
+                }
+                scenarios.push_back(*scenario);
+            }
+        }
+        for (Scenario scenario : scenarios) {
+            CaseSpec one = spec;
+            one.scenario = scenario;
+            if (!one.name.empty() && (scenarios.size() > 1 || inputs.size() > 1)) {
+                // Several tests from one entry: keep names apart in the report.
+                one.name.clear();
+            }
+            manifest.specs.push_back(one);
+            for (const auto& input : inputs) {
+                manifest.sources.push_back({input, base_dir, manifest.specs.size() - 1});
+            }
+        }
+    }
+    return manifest;
+}
+
+Manifest load_manifest(const std::string& path, const CaseSpec& base) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw Error(ErrorKind::input, path,
+                    "cannot read the manifest: " + std::string(std::strerror(errno)));
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    std::string base_dir = std::filesystem::path(path).parent_path().string();
+    return parse_manifest(text.str(), base_dir, base, path);
+}
+
+} // namespace blandhook::replay

@@ -1,0 +1,318 @@
+#include "replay/model.hpp"
+
+#include "error.hpp"
+
+#include <array>
+#include <charconv>
+#include <random>
+#include <stdexcept>
+#include <string>
+
+namespace blandhook::replay {
+namespace {
+
+constexpr std::array<std::pair<Scenario, std::string_view>, 7> k_scenarios = {{
+    {Scenario::single, "single"},
+    {Scenario::two_phase, "two-phase"},
+    {Scenario::out_of_order, "out-of-order"},
+    {Scenario::duplicate, "duplicate"},
+    {Scenario::signature_variants, "signature-variants"},
+    {Scenario::bad_signature, "bad-signature"},
+    {Scenario::no_signature, "no-signature"},
+}};
+
+std::optional<int> to_int(std::string_view text) {
+    int value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size()) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::string range_text(std::pair<int, int> range) {
+    if (range.first == range.second) {
+        return std::to_string(range.first);
+    }
+    if (range.first % 100 == 0 && range.second == range.first + 99) {
+        return std::to_string(range.first / 100) + "xx";
+    }
+    return std::to_string(range.first) + "-" + std::to_string(range.second);
+}
+
+// RFC 6901: '~' and '/' inside a token are written ~0 and ~1.
+std::string escape_token(std::string_view token) {
+    std::string out;
+    for (char c : token) {
+        if (c == '~') {
+            out += "~0";
+        } else if (c == '/') {
+            out += "~1";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> pointer_tokens(std::string_view pointer) {
+    std::vector<std::string> tokens;
+    if (pointer.empty()) {
+        return tokens;
+    }
+    std::size_t start = 1;
+    while (true) {
+        auto slash = pointer.find('/', start);
+        std::string_view raw = pointer.substr(start, slash - start);
+        std::string token;
+        for (std::size_t i = 0; i < raw.size(); ++i) {
+            if (raw[i] == '~' && i + 1 < raw.size() && (raw[i + 1] == '0' || raw[i + 1] == '1')) {
+                token += raw[i + 1] == '0' ? '~' : '/';
+                ++i;
+            } else {
+                token += raw[i];
+            }
+        }
+        tokens.push_back(std::move(token));
+        if (slash == std::string_view::npos) {
+            return tokens;
+        }
+        start = slash + 1;
+    }
+}
+
+} // namespace
+
+std::string_view scenario_name(Scenario scenario) {
+    for (const auto& [value, name] : k_scenarios) {
+        if (value == scenario) {
+            return name;
+        }
+    }
+    return "single";
+}
+
+std::optional<Scenario> scenario_from_name(std::string_view name) {
+    for (const auto& [value, known] : k_scenarios) {
+        if (known == name) {
+            return value;
+        }
+    }
+    return std::nullopt;
+}
+
+std::vector<std::string> scenario_names() {
+    std::vector<std::string> names;
+    for (const auto& entry : k_scenarios) {
+        names.emplace_back(entry.second);
+    }
+    return names;
+}
+
+bool Expectation::status_ok(int status) const {
+    for (const auto& [low, high] : statuses) {
+        if (status >= low && status <= high) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::string Expectation::text() const {
+    std::string out;
+    for (std::size_t i = 0; i < statuses.size(); ++i) {
+        if (i > 0) {
+            out += i + 1 == statuses.size() ? " or " : ", ";
+        }
+        out += range_text(statuses[i]);
+    }
+    for (const auto& needle : body_contains) {
+        out += ", body contains \"" + needle + "\"";
+    }
+    return out;
+}
+
+void parse_statuses(std::string_view text, std::vector<std::pair<int, int>>& into,
+                    std::string_view what) {
+    auto fail = [&] {
+        return Error(ErrorKind::usage, std::string(what),
+                     "'" + std::string(text) +
+                         "' is not a status: use 200, 2xx, 200,204 or 401-403");
+    };
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        auto comma = text.find(',', start);
+        std::string_view item = text.substr(start, comma - start);
+        while (!item.empty() && item.front() == ' ') {
+            item.remove_prefix(1);
+        }
+        while (!item.empty() && item.back() == ' ') {
+            item.remove_suffix(1);
+        }
+        std::pair<int, int> range;
+        if (item.size() == 3 && (item[1] == 'x' || item[1] == 'X') &&
+            (item[2] == 'x' || item[2] == 'X') && item[0] >= '1' && item[0] <= '5') {
+            range = {(item[0] - '0') * 100, (item[0] - '0') * 100 + 99};
+        } else if (auto dash = item.find('-'); dash != std::string_view::npos) {
+            auto low = to_int(item.substr(0, dash));
+            auto high = to_int(item.substr(dash + 1));
+            if (!low || !high || *low > *high) {
+                throw fail();
+            }
+            range = {*low, *high};
+        } else if (auto single = to_int(item)) {
+            range = {*single, *single};
+        } else {
+            throw fail();
+        }
+        if (range.first < 100 || range.second > 599) {
+            throw fail();
+        }
+        into.push_back(range);
+        if (comma == std::string_view::npos) {
+            break;
+        }
+        start = comma + 1;
+    }
+}
+
+Expectation accept_expectation() {
+    return Expectation{{{200, 299}}, {}};
+}
+
+Expectation refusal_expectation() {
+    return Expectation{{{401, 401}, {403, 403}}, {}};
+}
+
+Override parse_override(std::string_view text) {
+    auto eq = text.find('=');
+    if (eq == std::string_view::npos || eq == 0) {
+        throw Error(ErrorKind::usage, "--set", "'" + std::string(text) + "' is not PATH=VALUE",
+                    "e.g. --set metadata.ticket_id=T-1 or --set /transcripts/0/text='\"hi\"'");
+    }
+    Override result;
+    result.path = std::string(text.substr(0, eq));
+    std::string_view value = text.substr(eq + 1);
+    if (result.path.front() == '/') {
+        result.pointer = result.path;
+    } else {
+        std::size_t start = 0;
+        while (true) {
+            auto dot = result.path.find('.', start);
+            std::string_view token = std::string_view(result.path).substr(start, dot - start);
+            if (token.empty()) {
+                throw Error(ErrorKind::usage, "--set", "'" + result.path + "' has an empty segment",
+                            "write a dotted path such as metadata.ticket_id, or a JSON pointer");
+            }
+            result.pointer += "/" + escape_token(token);
+            if (dot == std::string::npos) {
+                break;
+            }
+            start = dot + 1;
+        }
+    }
+    try {
+        result.value = payload::parse_json(value);
+    } catch (const payload::JsonError&) {
+        result.value = std::string(value);
+    }
+    return result;
+}
+
+void apply_override(payload::Json& document, const Override& override_) {
+    auto tokens = pointer_tokens(override_.pointer);
+    payload::Json* node = &document;
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+        const std::string& token = tokens[i];
+        bool last = i + 1 == tokens.size();
+        if (node->is_null()) {
+            *node = payload::Json::object();
+        }
+        if (node->is_object()) {
+            node = &(*node)[token];
+        } else if (node->is_array()) {
+            std::size_t index = node->size();
+            if (token != "-") {
+                auto parsed = to_int(token);
+                if (!parsed || *parsed < 0 || static_cast<std::size_t>(*parsed) > node->size()) {
+                    throw Error(ErrorKind::input, "--set " + override_.path,
+                                "'" + token + "' is not an index of an array of " +
+                                    std::to_string(node->size()));
+                }
+                index = static_cast<std::size_t>(*parsed);
+            }
+            if (index == node->size()) {
+                node->push_back(nullptr);
+            }
+            node = &(*node)[index];
+        } else {
+            throw Error(ErrorKind::input, "--set " + override_.path,
+                        "'" + token + "' goes inside a " + node->type_name() + ", not an object");
+        }
+        if (last) {
+            *node = override_.value;
+        }
+    }
+    if (tokens.empty()) {
+        document = override_.value;
+    }
+}
+
+std::chrono::milliseconds parse_duration(std::string_view text, std::string_view what) {
+    auto fail = [&] {
+        return Error(ErrorKind::usage, std::string(what),
+                     "'" + std::string(text) + "' is not a duration",
+                     "write it like 10s, 500ms, 1.5s or 2m");
+    };
+    std::size_t unit_start = text.find_first_not_of("0123456789.");
+    std::string_view number = text.substr(0, unit_start);
+    std::string_view unit = unit_start == std::string_view::npos ? "s" : text.substr(unit_start);
+    if (number.empty()) {
+        throw fail();
+    }
+    double value = 0;
+    try {
+        std::size_t used = 0;
+        value = std::stod(std::string(number), &used);
+        if (used != number.size()) {
+            throw fail();
+        }
+    } catch (const std::logic_error&) {
+        throw fail();
+    }
+    double factor = 0;
+    if (unit == "ms") {
+        factor = 1;
+    } else if (unit == "s") {
+        factor = 1000;
+    } else if (unit == "m" || unit == "min") {
+        factor = 60'000;
+    } else if (unit == "h") {
+        factor = 3'600'000;
+    } else {
+        throw fail();
+    }
+    return std::chrono::milliseconds(static_cast<long long>(value * factor + 0.5));
+}
+
+std::string uuid_v4() {
+    thread_local std::mt19937_64 generator{std::random_device{}()};
+    std::uint64_t high = generator();
+    std::uint64_t low = generator();
+    high = (high & 0xffffffffffff0fffULL) | 0x0000000000004000ULL; // version 4
+    low = (low & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;   // variant 10
+    static constexpr char k_hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(36);
+    for (int i = 0; i < 32; ++i) {
+        std::uint64_t word = i < 16 ? high : low;
+        int shift = 60 - 4 * (i % 16);
+        out += k_hex[(word >> shift) & 0xf];
+        if (i == 7 || i == 11 || i == 15 || i == 19) {
+            out += '-';
+        }
+    }
+    return out;
+}
+
+} // namespace blandhook::replay

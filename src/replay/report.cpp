@@ -1,0 +1,618 @@
+#include "replay/report.hpp"
+
+#include "cli/output.hpp"
+#include "error.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fmt/core.h>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+namespace blandhook::replay {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms(std::chrono::microseconds value) {
+    return static_cast<double>(value.count()) / 1000.0;
+}
+
+// Text safe for XML 1.0 and for JSON consumers: invalid UTF-8 and control characters other than
+// tab and newlines become '?', so a binary answer body never breaks a report.
+std::string printable(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        auto byte = static_cast<unsigned char>(text[i]);
+        if (byte < 0x80) {
+            bool allowed = byte >= 0x20 || byte == '\t' || byte == '\n' || byte == '\r';
+            out += allowed && byte != 0x7f ? static_cast<char>(byte) : '?';
+            ++i;
+            continue;
+        }
+        std::size_t length = byte >= 0xf0 && byte < 0xf5   ? 4
+                             : byte >= 0xe0                ? 3
+                             : byte >= 0xc2 && byte < 0xe0 ? 2
+                                                           : 0;
+        bool valid = length > 0 && i + length <= text.size();
+        for (std::size_t k = 1; valid && k < length; ++k) {
+            valid = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
+        }
+        if (valid) {
+            out.append(text.substr(i, length));
+            i += length;
+        } else {
+            out += '?';
+            ++i;
+        }
+    }
+    return out;
+}
+
+std::string xml_escape(std::string_view raw) {
+    std::string text = printable(raw);
+    std::string out;
+    out.reserve(text.size() + 16);
+    for (char c : text) {
+        switch (c) {
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        case '\'':
+            out += "&apos;";
+            break;
+        case '\n':
+            out += "&#10;";
+            break;
+        case '\r':
+            out += "&#13;";
+            break;
+        case '\t':
+            out += "&#9;";
+            break;
+        default:
+            out += c;
+        }
+    }
+    return out;
+}
+
+// Element text: newlines kept as they are (readable in CI log viewers).
+std::string xml_text(std::string_view raw) {
+    std::string text = printable(raw);
+    std::string out;
+    out.reserve(text.size() + 16);
+    for (char c : text) {
+        switch (c) {
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        default:
+            out += c;
+        }
+    }
+    return out;
+}
+
+std::string delivery_heading(const DeliveryResult& delivery) {
+    return fmt::format("{} {}{}  {} bytes  {}  expect {}", delivery.method, delivery.target,
+                       delivery.label.empty() ? "" : "  " + delivery.label, delivery.bytes,
+                       delivery.signed_request ? "signed" : "unsigned", delivery.expect);
+}
+
+std::string attempt_line(const http::Attempt& attempt) {
+    std::string waited = attempt.waited.count() > 0
+                             ? fmt::format(" (after {:.1f} s)", attempt.waited.count() / 1000.0)
+                             : "";
+    std::string outcome =
+        attempt.response ? std::to_string(attempt.response->status) : "no answer: " + attempt.error;
+    return fmt::format("attempt {}{}: {} in {}", attempt.number, waited, outcome,
+                       format_latency(attempt.latency));
+}
+
+// The attempt log of a case: what <system-out> holds and what a failure prints below its line.
+std::string attempt_log(const CaseResult& result) {
+    std::string out;
+    for (const auto& delivery : result.deliveries) {
+        out += delivery_heading(delivery) + "\n";
+        for (const auto& attempt : delivery.attempts) {
+            out += "  " + attempt_line(attempt) + "\n";
+        }
+        const auto& last = delivery.attempts.back();
+        if (last.response && !last.response->body.empty() && !delivery.passed) {
+            out += "  answer body: " + last.response->body + "\n";
+        }
+        if (!delivery.passed) {
+            out += "  FAILED: " + delivery.failure + "\n";
+        }
+    }
+    return out;
+}
+
+class FileReport : public ReportWriter {
+protected:
+    explicit FileReport(const std::string& path) : m_path(path) {
+        // Opened now: an unwritable report path is a usage error before anything is sent.
+        m_out.open(path, std::ios::binary | std::ios::trunc);
+        if (!m_out) {
+            throw Error(ErrorKind::usage, "--report",
+                        "cannot write " + path + ": " + std::strerror(errno));
+        }
+    }
+    void check() {
+        m_out.flush();
+        if (!m_out) {
+            throw Error(ErrorKind::internal, "--report", "writing " + m_path + " failed");
+        }
+    }
+    std::string m_path;
+    std::ofstream m_out;
+};
+
+// Temporary spool for parts whose header (counts) is known only at the end.
+class Spool {
+public:
+    Spool() : m_file(std::tmpfile()) {
+        if (m_file == nullptr) {
+            throw Error(ErrorKind::internal, "--report", "cannot create a temporary file");
+        }
+    }
+    ~Spool() {
+        if (m_file != nullptr) {
+            std::fclose(m_file);
+        }
+    }
+    Spool(const Spool&) = delete;
+    Spool& operator=(const Spool&) = delete;
+    void write(std::string_view text) { std::fwrite(text.data(), 1, text.size(), m_file); }
+    void copy_to(std::ostream& out) {
+        std::fflush(m_file);
+        std::rewind(m_file);
+        char buffer[65536];
+        std::size_t n = 0;
+        while ((n = std::fread(buffer, 1, sizeof buffer, m_file)) > 0) {
+            out.write(buffer, static_cast<std::streamsize>(n));
+        }
+    }
+
+private:
+    std::FILE* m_file;
+};
+
+class JunitReport : public FileReport {
+public:
+    JunitReport(const std::string& path, RunInfo info)
+        : FileReport(path), m_info(std::move(info)) {}
+
+    void finished(const CaseResult& result) override {
+        std::string suite = result.group;
+        if (result.scenario != Scenario::single) {
+            suite += " [" + std::string(scenario_name(result.scenario)) + "]";
+        }
+        if (!m_suite || suite != m_suite_name) {
+            close_suite();
+            m_suite = std::make_unique<Spool>();
+            m_suite_name = suite;
+            m_suite_counts = {};
+        }
+        double seconds = static_cast<double>(result.duration.count()) / 1e6;
+        std::string xml =
+            fmt::format("    <testcase name=\"{}\" classname=\"{}\" time=\"{:.6f}\">\n",
+                        xml_escape(result.name), xml_escape(classname(result)), seconds);
+        switch (result.outcome) {
+        case Outcome::passed:
+            break;
+        case Outcome::failed:
+            xml += fmt::format("      <failure type=\"expectation\" message=\"{}\">{}</failure>\n",
+                               xml_escape(result.message), xml_text(attempt_log(result)));
+            ++m_suite_counts.failures;
+            break;
+        case Outcome::unreachable:
+            xml += fmt::format("      <error type=\"unreachable\" message=\"{}\">{}</error>\n",
+                               xml_escape(result.message), xml_text(attempt_log(result)));
+            ++m_suite_counts.errors;
+            break;
+        case Outcome::error:
+            xml += fmt::format("      <error type=\"input\" message=\"{}\"/>\n",
+                               xml_escape(result.message));
+            ++m_suite_counts.errors;
+            break;
+        }
+        if (!result.deliveries.empty()) {
+            xml += "      <system-out>" + xml_text(attempt_log(result)) + "</system-out>\n";
+        }
+        xml += "    </testcase>\n";
+        m_suite->write(xml);
+        ++m_suite_counts.tests;
+        m_suite_counts.seconds += seconds;
+    }
+
+    void finish(const RunTotals& totals) override {
+        close_suite();
+        m_out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+        m_out << fmt::format("<testsuites name=\"blandhook replay\" tests=\"{}\" failures=\"{}\" "
+                             "errors=\"{}\" time=\"{:.3f}\">\n",
+                             totals.cases, totals.failed, totals.unreachable + totals.errors,
+                             static_cast<double>(totals.wall.count()) / 1e6);
+        m_suites.copy_to(m_out);
+        m_out << "</testsuites>\n";
+        check();
+    }
+
+private:
+    struct Counts {
+        std::size_t tests = 0;
+        std::size_t failures = 0;
+        std::size_t errors = 0;
+        double seconds = 0;
+    };
+
+    static std::string classname(const CaseResult& result) {
+        return "blandhook.replay." + std::string(scenario_name(result.scenario));
+    }
+
+    void close_suite() {
+        if (!m_suite) {
+            return;
+        }
+        m_suites.write(fmt::format(
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\" "
+            "time=\"{:.3f}\" timestamp=\"{}\">\n    <properties>\n      <property name=\"target\" "
+            "value=\"{}\"/>\n    </properties>\n",
+            xml_escape(m_suite_name), m_suite_counts.tests, m_suite_counts.failures,
+            m_suite_counts.errors, m_suite_counts.seconds, xml_escape(m_info.started_at),
+            xml_escape(m_info.target)));
+        flush_suite_into_suites();
+        m_suites.write("  </testsuite>\n");
+        m_suite.reset();
+    }
+
+    void flush_suite_into_suites() {
+        // Spool to spool through a buffer: suites can be far larger than memory should hold.
+        struct Forward : std::streambuf {
+            Spool* target;
+            explicit Forward(Spool* t) : target(t) {}
+            std::streamsize xsputn(const char* s, std::streamsize n) override {
+                target->write(std::string_view(s, static_cast<std::size_t>(n)));
+                return n;
+            }
+            int overflow(int c) override {
+                if (c != EOF) {
+                    char ch = static_cast<char>(c);
+                    target->write(std::string_view(&ch, 1));
+                }
+                return c;
+            }
+        } forward(&m_suites);
+        std::ostream out(&forward);
+        m_suite->copy_to(out);
+    }
+
+    RunInfo m_info;
+    Spool m_suites;
+    std::unique_ptr<Spool> m_suite;
+    std::string m_suite_name;
+    Counts m_suite_counts;
+};
+
+class JsonReport : public FileReport {
+public:
+    JsonReport(const std::string& path, RunInfo info) : FileReport(path), m_info(std::move(info)) {
+        nlohmann::json head = {{"tool", "blandhook replay"},
+                               {"version", BLANDHOOK_VERSION},
+                               {"target", m_info.target},
+                               {"started_at", m_info.started_at}};
+        std::string text = head.dump();
+        text.pop_back(); // keep the object open for "cases"
+        m_out << text << ",\"cases\":[";
+    }
+
+    void finished(const CaseResult& result) override {
+        nlohmann::json entry = {{"name", printable(result.name)},
+                                {"group", printable(result.group)},
+                                {"scenario", scenario_name(result.scenario)},
+                                {"outcome", outcome_name(result.outcome)},
+                                {"duration_ms", ms(result.duration)}};
+        if (!result.message.empty()) {
+            entry["message"] = printable(result.message);
+        }
+        nlohmann::json deliveries = nlohmann::json::array();
+        for (const auto& delivery : result.deliveries) {
+            nlohmann::json attempts = nlohmann::json::array();
+            for (const auto& attempt : delivery.attempts) {
+                nlohmann::json item = {{"number", attempt.number},
+                                       {"waited_ms", attempt.waited.count()},
+                                       {"latency_ms", ms(attempt.latency)}};
+                if (attempt.response) {
+                    item["status"] = attempt.response->status;
+                    item["body"] = printable(attempt.response->body);
+                } else {
+                    item["status"] = nullptr;
+                    item["error"] = attempt.error;
+                }
+                attempts.push_back(std::move(item));
+            }
+            nlohmann::json one = {{"label", delivery.label},
+                                  {"method", delivery.method},
+                                  {"target", printable(delivery.target)},
+                                  {"bytes", delivery.bytes},
+                                  {"signed", delivery.signed_request},
+                                  {"expect", delivery.expect},
+                                  {"passed", delivery.passed},
+                                  {"attempts", std::move(attempts)}};
+            if (!delivery.passed) {
+                one["failure"] = printable(delivery.failure);
+            }
+            deliveries.push_back(std::move(one));
+        }
+        entry["deliveries"] = std::move(deliveries);
+        m_out << (m_first ? "\n" : ",\n") << entry.dump();
+        m_first = false;
+    }
+
+    void finish(const RunTotals& totals) override {
+        nlohmann::json summary = {
+            {"cases", totals.cases},       {"passed", totals.passed},
+            {"failed", totals.failed},     {"unreachable", totals.unreachable},
+            {"errors", totals.errors},     {"deliveries", totals.deliveries},
+            {"attempts", totals.attempts}, {"interrupted", totals.interrupted},
+            {"wall_ms", ms(totals.wall)}};
+        m_out << "\n],\"summary\":" << summary.dump() << "}\n";
+        check();
+    }
+
+private:
+    RunInfo m_info;
+    bool m_first = true;
+};
+
+std::string answers_text(const CaseResult& result) {
+    std::string out;
+    for (const auto& delivery : result.deliveries) {
+        if (!out.empty()) {
+            out += "  ";
+        }
+        if (!delivery.label.empty()) {
+            out += delivery.label + " ";
+        }
+        for (std::size_t i = 0; i < delivery.attempts.size(); ++i) {
+            const auto& attempt = delivery.attempts[i];
+            if (i > 0) {
+                out += "→";
+            }
+            out += attempt.response ? std::to_string(attempt.response->status) : "—";
+        }
+    }
+    return out;
+}
+
+std::string pad(std::string text, std::size_t width) {
+    // Width in code points, not bytes, so that "→" and "µ" do not shift columns.
+    std::size_t shown = 0;
+    for (unsigned char c : text) {
+        shown += (c & 0xc0) != 0x80;
+    }
+    if (shown < width) {
+        text.append(width - shown, ' ');
+    }
+    return text;
+}
+
+} // namespace
+
+std::string format_latency(std::chrono::microseconds latency) {
+    auto us = latency.count();
+    if (us < 1000) {
+        return fmt::format("{} µs", us);
+    }
+    if (us < 1'000'000) {
+        return fmt::format("{:.1f} ms", static_cast<double>(us) / 1000.0);
+    }
+    return fmt::format("{:.2f} s", static_cast<double>(us) / 1e6);
+}
+
+std::vector<std::string> report_formats() {
+    return {"junit", "json"};
+}
+
+ReportRequest parse_report_request(std::string_view text) {
+    auto colon = text.find(':');
+    std::string format(text.substr(0, colon));
+    auto formats = report_formats();
+    if (colon == std::string_view::npos || colon + 1 == text.size() ||
+        std::find(formats.begin(), formats.end(), format) == formats.end()) {
+        throw Error(ErrorKind::usage, "--report",
+                    "'" + std::string(text) + "' is not FORMAT:FILE with FORMAT junit or json",
+                    "e.g. --report junit:replay.xml --report json:replay.json");
+    }
+    return {format, std::string(text.substr(colon + 1))};
+}
+
+std::unique_ptr<ReportWriter> make_junit_report(const std::string& path, const RunInfo& info) {
+    return std::make_unique<JunitReport>(path, info);
+}
+
+std::unique_ptr<ReportWriter> make_json_report(const std::string& path, const RunInfo& info) {
+    return std::make_unique<JsonReport>(path, info);
+}
+
+TerminalReport::TerminalReport(TerminalOptions options)
+    : m_options(options), m_start(Clock::now()), m_last_progress(Clock::now()) {}
+
+void TerminalReport::finished(const CaseResult& result) {
+    std::string key = result.group + '\n' + std::string(scenario_name(result.scenario));
+    auto [it, inserted] = m_row_index.emplace(key, m_rows.size());
+    if (inserted) {
+        Row row;
+        row.group = result.group;
+        row.scenario = std::string(scenario_name(result.scenario));
+        m_rows.push_back(std::move(row));
+    }
+    Row& row = m_rows[it->second];
+    ++row.cases;
+    ++m_done;
+    bool passed = result.outcome == Outcome::passed;
+    if (passed) {
+        ++row.passed;
+    } else {
+        ++row.failed;
+        ++m_done_failed;
+    }
+    for (const auto& delivery : result.deliveries) {
+        const auto& last = delivery.attempts.back();
+        if (last.response) {
+            row.latencies_us.push_back(static_cast<std::uint32_t>(
+                std::min<std::int64_t>(last.latency.count(), UINT32_MAX)));
+        }
+    }
+
+    bool retried = std::any_of(result.deliveries.begin(), result.deliveries.end(),
+                               [](const DeliveryResult& d) { return d.attempts.size() > 1; });
+    if (!passed || !m_options.quiet) {
+        if (m_options.progress) {
+            std::fputs("\r\033[K", stderr);
+        }
+        const bool color = m_options.color;
+        std::string mark;
+        switch (result.outcome) {
+        case Outcome::passed:
+            mark = cli::paint("PASS ", cli::Style::green, color);
+            break;
+        case Outcome::failed:
+            mark = cli::paint("FAIL ", cli::Style::red, color);
+            break;
+        case Outcome::unreachable:
+            mark = cli::paint("DOWN ", cli::Style::red, color);
+            break;
+        case Outcome::error:
+            mark = cli::paint("ERROR", cli::Style::red, color);
+            break;
+        }
+        std::string line = mark + "  " + printable(result.name);
+        if (!result.deliveries.empty()) {
+            line += "  " + answers_text(result) + "  " + format_latency(result.duration);
+        }
+        if (!passed) {
+            line += "\n       " + cli::paint(printable(result.message), cli::Style::yellow, color);
+        }
+        std::fputs((line + "\n").c_str(), stdout);
+        // Each attempt is shown when there was more than one, or when the case failed.
+        if (retried || (!passed && !result.deliveries.empty())) {
+            for (const auto& delivery : result.deliveries) {
+                for (const auto& attempt : delivery.attempts) {
+                    std::string label = delivery.label.empty() ? "" : delivery.label + " ";
+                    std::fputs(cli::paint("       " + label + attempt_line(attempt),
+                                          cli::Style::dim, color)
+                                   .append("\n")
+                                   .c_str(),
+                               stdout);
+                }
+            }
+        }
+    }
+    if (!passed) {
+        ++m_failure_count;
+        if (m_failures.size() < 20) {
+            m_failures.push_back(printable(result.name) + ": " + printable(result.message));
+        }
+    }
+    progress(false);
+}
+
+void TerminalReport::progress(bool force) {
+    if (!m_options.progress) {
+        return;
+    }
+    auto now = Clock::now();
+    if (!force && now - m_last_progress < std::chrono::milliseconds(100)) {
+        return;
+    }
+    m_last_progress = now;
+    double seconds = std::chrono::duration<double>(now - m_start).count();
+    std::fflush(stdout);
+    std::fprintf(stderr, "\r\033[Kreplay: %zu done, %zu failed, %.0f/s", m_done, m_done_failed,
+                 seconds > 0 ? static_cast<double>(m_done) / seconds : 0.0);
+    std::fflush(stderr);
+}
+
+void TerminalReport::summary(const RunTotals& totals) {
+    if (m_options.progress) {
+        std::fputs("\r\033[K", stderr);
+    }
+    const bool color = m_options.color;
+    std::size_t width = 5;
+    for (const auto& row : m_rows) {
+        std::size_t shown = 0;
+        for (unsigned char c : row.group) {
+            shown += (c & 0xc0) != 0x80;
+        }
+        width = std::max(width, std::min<std::size_t>(shown, 60));
+    }
+    std::string out = "\n" +
+                      cli::paint(pad("INPUT", width) + "  " + pad("SCENARIO", 18) +
+                                     "  CASES  PASSED  FAILED  p50       max",
+                                 cli::Style::bold, color) +
+                      "\n";
+    for (auto& row : m_rows) {
+        std::string p50 = "-";
+        std::string max = "-";
+        if (!row.latencies_us.empty()) {
+            auto middle =
+                row.latencies_us.begin() + static_cast<std::ptrdiff_t>(row.latencies_us.size() / 2);
+            std::nth_element(row.latencies_us.begin(), middle, row.latencies_us.end());
+            p50 = format_latency(std::chrono::microseconds(*middle));
+            max = format_latency(std::chrono::microseconds(
+                *std::max_element(row.latencies_us.begin(), row.latencies_us.end())));
+        }
+        std::string failed = std::to_string(row.failed);
+        out += fmt::format("{}  {}  {:>5}  {:>6}  {}  {}{}\n", pad(printable(row.group), width),
+                           pad(row.scenario, 18), row.cases, row.passed,
+                           cli::paint(fmt::format("{:>6}", failed),
+                                      row.failed > 0 ? cli::Style::red : cli::Style::dim, color),
+                           pad(p50, 10), max);
+    }
+    double seconds = static_cast<double>(totals.wall.count()) / 1e6;
+    out += fmt::format("\n{} cases, {} deliveries, {} attempts in {:.2f} s ({:.0f} deliveries/s): ",
+                       totals.cases, totals.deliveries, totals.attempts, seconds,
+                       seconds > 0 ? static_cast<double>(totals.deliveries) / seconds : 0.0);
+    std::string verdict =
+        fmt::format("{} passed, {} failed, {} unreachable, {} errors", totals.passed, totals.failed,
+                    totals.unreachable, totals.errors);
+    bool all_passed = totals.passed == totals.cases;
+    out += cli::paint(verdict, all_passed ? cli::Style::green : cli::Style::red, color) + "\n";
+    if (totals.interrupted) {
+        out += "interrupted: cases not yet sent were not run\n";
+    }
+    if (m_failure_count > 0 && !m_options.quiet) {
+        out += "\nFailures:\n";
+        for (const auto& failure : m_failures) {
+            out += "  " + failure + "\n";
+        }
+        if (m_failure_count > m_failures.size()) {
+            out += fmt::format("  … and {} more (see the report)\n",
+                               m_failure_count - m_failures.size());
+        }
+    }
+    std::fputs(out.c_str(), stdout);
+    std::fflush(stdout);
+}
+
+} // namespace blandhook::replay

@@ -1,0 +1,87 @@
+#pragma once
+// What a replay run leaves behind: the terminal lines and summary table, a progress line on a
+// TTY, and report files for CI (JUnit XML, JSON). Every writer streams: cases are written as they
+// finish, so a run of any length uses bounded memory.
+#include "replay/runner.hpp"
+
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace blandhook::replay {
+
+/// A --report FORMAT:FILE.
+struct ReportRequest {
+    std::string format; ///< "junit" or "json"
+    std::string path;
+};
+
+/// Parses "junit:FILE" or "json:FILE". Throws Error (usage).
+ReportRequest parse_report_request(std::string_view text);
+
+/// The report formats --report accepts.
+std::vector<std::string> report_formats();
+
+struct RunInfo {
+    std::string target;     ///< --to
+    std::string started_at; ///< ISO 8601 UTC
+};
+
+/// A report file. open() creates the file at once so that an unwritable path fails before any
+/// delivery; finish() completes it (also after an interrupted run).
+class ReportWriter : public ResultSink {
+public:
+    virtual void finish(const RunTotals& totals) = 0;
+};
+
+/// JUnit XML as CI systems read it: one <testsuite> per input, one <testcase> per case, <failure>
+/// for an expectation, <error> for an unreachable target or an unreadable input, the attempts in
+/// <system-out>.
+std::unique_ptr<ReportWriter> make_junit_report(const std::string& path, const RunInfo& info);
+
+/// {"tool","version","target","started_at","cases":[…],"summary":{…}}: docs/replay.md.
+std::unique_ptr<ReportWriter> make_json_report(const std::string& path, const RunInfo& info);
+
+struct TerminalOptions {
+    bool color = false;
+    bool quiet = false;    ///< only failures and the summary
+    bool progress = false; ///< a progress line on stderr (stderr is a TTY)
+};
+
+/// The terminal: one line per case (with each attempt when there was more than one), a progress
+/// line on a TTY, and a summary table per input and scenario at the end.
+class TerminalReport : public ResultSink {
+public:
+    explicit TerminalReport(TerminalOptions options);
+    void finished(const CaseResult& result) override;
+    /// Prints the summary table and the totals line.
+    void summary(const RunTotals& totals);
+
+private:
+    struct Row {
+        std::string group;
+        std::string scenario;
+        std::size_t cases = 0;
+        std::size_t passed = 0;
+        std::size_t failed = 0;                  ///< failed, unreachable and errors
+        std::vector<std::uint32_t> latencies_us; ///< final attempts of delivered requests
+    };
+    void progress(bool force);
+
+    TerminalOptions m_options;
+    std::vector<Row> m_rows;
+    std::map<std::string, std::size_t> m_row_index;
+    std::vector<std::string> m_failures; ///< the first ones, for the summary
+    std::size_t m_failure_count = 0;
+    std::size_t m_done = 0;
+    std::size_t m_done_failed = 0;
+    std::chrono::steady_clock::time_point m_start;
+    std::chrono::steady_clock::time_point m_last_progress;
+};
+
+/// "12.3 ms", "850 µs", "1.20 s".
+std::string format_latency(std::chrono::microseconds latency);
+
+} // namespace blandhook::replay

@@ -1,0 +1,389 @@
+#include "replay/runner.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+namespace blandhook::replay {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::atomic<bool> g_stop{false};
+
+struct Work {
+    std::size_t index = 0;
+    std::shared_ptr<const Item> item;
+    const CaseSpec* spec = nullptr;
+    int repeat = 1;
+    std::shared_ptr<const Case> prebuilt; ///< shared by repeats when nothing changes per delivery
+};
+
+bool refused(const std::string& error) {
+    return error.rfind("connection refused", 0) == 0 || error.rfind("could not resolve", 0) == 0;
+}
+
+std::string attempts_text(const std::vector<http::Attempt>& attempts) {
+    std::string out;
+    for (const auto& attempt : attempts) {
+        if (!out.empty()) {
+            out += ", then ";
+        }
+        out += attempt.response ? std::to_string(attempt.response->status) : attempt.error;
+    }
+    return out;
+}
+
+void judge_delivery(DeliveryResult& delivery, const Expectation& expect) {
+    const http::Attempt& last = delivery.attempts.back();
+    if (!last.response) {
+        delivery.passed = false;
+        delivery.failure = "no answer: " + last.error;
+        return;
+    }
+    const http::Response& response = *last.response;
+    if (!expect.status_ok(response.status)) {
+        delivery.passed = false;
+        delivery.failure =
+            "answered " + std::to_string(response.status) + ", expected " + delivery.expect;
+        return;
+    }
+    for (const auto& needle : expect.body_contains) {
+        if (response.body.find(needle) == std::string::npos) {
+            delivery.passed = false;
+            delivery.failure = "answer body lacks \"" + needle + "\"";
+            return;
+        }
+    }
+    delivery.passed = true;
+}
+
+class Runner {
+public:
+    Runner(const std::vector<CaseSpec>& specs, const RunOptions& options, ResultSink& sink)
+        : m_specs(specs), m_options(options), m_sink(sink),
+          m_window(static_cast<std::size_t>(std::max(64, options.jobs * 16))) {}
+
+    RunTotals run(InputReader& reader) {
+        auto start = Clock::now();
+        std::vector<std::thread> workers;
+        for (int i = 0; i < std::max(1, m_options.jobs); ++i) {
+            workers.emplace_back([this] { work(); });
+        }
+        // Whatever happens while reading, the workers are told to finish and joined.
+        struct JoinOnExit {
+            Runner* runner;
+            std::vector<std::thread>& threads;
+            ~JoinOnExit() {
+                {
+                    std::lock_guard lock(runner->m_mutex);
+                    runner->m_done_dispatching = true;
+                }
+                runner->m_work_ready.notify_all();
+                for (auto& thread : threads) {
+                    if (thread.joinable()) {
+                        thread.join();
+                    }
+                }
+            }
+        };
+        {
+            JoinOnExit join_on_exit{this, workers};
+            dispatch(reader);
+        }
+        m_totals.interrupted = g_stop;
+        m_totals.wall = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
+        return m_totals;
+    }
+
+private:
+    void dispatch(InputReader& reader) {
+        std::size_t index = 0;
+        while (!g_stop) {
+            std::optional<Item> next = reader.next();
+            if (!next) {
+                break;
+            }
+            auto item = std::make_shared<const Item>(std::move(*next));
+            const CaseSpec& spec = m_specs.at(item->source);
+            std::shared_ptr<const Case> prebuilt;
+            if (!m_options.build.fresh_ids) {
+                prebuilt = std::make_shared<const Case>(build_case(*item, spec, m_options.build));
+            }
+            for (int repeat = 1; repeat <= std::max(1, m_options.repeat) && !g_stop; ++repeat) {
+                push(Work{index++, item, &spec, repeat, prebuilt});
+            }
+        }
+    }
+
+    void push(Work work) {
+        std::unique_lock lock(m_mutex);
+        // Bounded: the reader never runs more than a window ahead of the reports.
+        while (!m_room.wait_for(lock, std::chrono::milliseconds(100),
+                                [&] { return work.index < m_next_report + m_window || g_stop; })) {
+        }
+        m_queue.push_back(std::move(work));
+        lock.unlock();
+        m_work_ready.notify_one();
+    }
+
+    void work() {
+        std::optional<http::Client> client;
+        while (true) {
+            Work work;
+            {
+                std::unique_lock lock(m_mutex);
+                m_work_ready.wait(lock, [&] { return !m_queue.empty() || m_done_dispatching; });
+                if (m_queue.empty()) {
+                    return;
+                }
+                work = std::move(m_queue.front());
+                m_queue.pop_front();
+            }
+            if (!client) {
+                client.emplace(m_options.build.target, m_options.client);
+            }
+            CaseResult result = execute(work, *client);
+            complete(std::move(result));
+        }
+    }
+
+    CaseResult execute(const Work& work, http::Client& client) {
+        std::shared_ptr<const Case> built = work.prebuilt;
+        if (!built) {
+            built =
+                std::make_shared<const Case>(build_case(*work.item, *work.spec, m_options.build));
+        }
+        const Case& the_case = *built;
+        CaseResult result;
+        result.index = work.index;
+        result.name = the_case.name;
+        if (m_options.repeat > 1) {
+            result.name += " #" + std::to_string(work.repeat);
+        }
+        result.group = the_case.group;
+        result.scenario = the_case.scenario;
+        if (!the_case.error.empty()) {
+            result.outcome = Outcome::error;
+            result.message = the_case.error;
+            return result;
+        }
+        if (g_stop) {
+            result.outcome = Outcome::error;
+            result.message = "not sent: interrupted";
+            return result;
+        }
+        if (m_unreachable) {
+            std::lock_guard lock(m_mutex);
+            result.outcome = Outcome::unreachable;
+            result.message = "not sent: the target is unreachable (" + m_unreachable_reason + ")";
+            return result;
+        }
+        auto start = Clock::now();
+        bool all_refused = true;
+        for (std::size_t i = 0; i < the_case.deliveries.size(); ++i) {
+            const Delivery& delivery = the_case.deliveries[i];
+            if (i > 0 && the_case.phase_delay.count() > 0 &&
+                (the_case.scenario == Scenario::two_phase ||
+                 the_case.scenario == Scenario::out_of_order)) {
+                std::this_thread::sleep_for(the_case.phase_delay);
+            }
+            DeliveryResult delivered;
+            delivered.label = delivery.label;
+            delivered.method = delivery.request.method;
+            delivered.target = delivery.request.target;
+            delivered.bytes = delivery.request.body.size();
+            delivered.signed_request =
+                http::find_header(delivery.request.headers, "X-Webhook-Signature").has_value();
+            delivered.expect = delivery.expect.text();
+            delivered.expect_refusal = delivery.expect_refusal;
+            delivered.attempts = http::deliver(client, delivery.request, m_options.retry);
+            for (auto& attempt : delivered.attempts) {
+                if (attempt.response) {
+                    m_reached = true;
+                    all_refused = false;
+                    if (attempt.response->body.size() > k_kept_body_bytes) {
+                        attempt.response->body.resize(k_kept_body_bytes);
+                    }
+                } else if (!refused(attempt.error)) {
+                    all_refused = false;
+                }
+            }
+            judge_delivery(delivered, delivery.expect);
+            result.deliveries.push_back(std::move(delivered));
+        }
+        result.duration =
+            std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
+        judge(result);
+        // A target that refused every attempt and never answered once is down: the remaining
+        // cases are reported as not sent instead of each waiting through its retries.
+        if (all_refused && !m_reached && !result.deliveries.empty()) {
+            std::lock_guard lock(m_mutex);
+            if (!m_unreachable) {
+                m_unreachable_reason = result.deliveries.front().attempts.back().error;
+                m_unreachable = true;
+            }
+        }
+        return result;
+    }
+
+    void complete(CaseResult result) {
+        std::lock_guard lock(m_mutex);
+        m_finished.emplace(result.index, std::move(result));
+        bool advanced = false;
+        for (auto it = m_finished.find(m_next_report); it != m_finished.end();
+             it = m_finished.find(m_next_report)) {
+            count(it->second);
+            m_sink.finished(it->second);
+            m_finished.erase(it);
+            ++m_next_report;
+            advanced = true;
+        }
+        if (advanced) {
+            m_room.notify_all();
+        }
+    }
+
+    void count(const CaseResult& result) {
+        ++m_totals.cases;
+        switch (result.outcome) {
+        case Outcome::passed:
+            ++m_totals.passed;
+            break;
+        case Outcome::failed:
+            ++m_totals.failed;
+            break;
+        case Outcome::unreachable:
+            ++m_totals.unreachable;
+            break;
+        case Outcome::error:
+            ++m_totals.errors;
+            break;
+        }
+        m_totals.deliveries += result.deliveries.size();
+        for (const auto& delivery : result.deliveries) {
+            m_totals.attempts += delivery.attempts.size();
+        }
+    }
+
+    const std::vector<CaseSpec>& m_specs;
+    const RunOptions& m_options;
+    ResultSink& m_sink;
+    const std::size_t m_window;
+
+    std::mutex m_mutex;
+    std::condition_variable m_work_ready;
+    std::condition_variable m_room;
+    std::deque<Work> m_queue;
+    bool m_done_dispatching = false;
+    std::size_t m_next_report = 0;
+    std::map<std::size_t, CaseResult> m_finished;
+    RunTotals m_totals;
+
+    std::atomic<bool> m_reached{false};
+    std::atomic<bool> m_unreachable{false};
+    std::string m_unreachable_reason;
+};
+
+} // namespace
+
+std::string_view outcome_name(Outcome outcome) {
+    switch (outcome) {
+    case Outcome::passed:
+        return "passed";
+    case Outcome::failed:
+        return "failed";
+    case Outcome::unreachable:
+        return "unreachable";
+    case Outcome::error:
+        return "error";
+    }
+    return "error";
+}
+
+void judge(CaseResult& result) {
+    std::vector<const DeliveryResult*> failed;
+    for (const auto& delivery : result.deliveries) {
+        if (!delivery.attempts.empty() && !delivery.attempts.back().response) {
+            result.outcome = Outcome::unreachable;
+            result.message = (delivery.label.empty() ? "" : delivery.label + ": ") +
+                             delivery.failure +
+                             (delivery.attempts.size() > 1
+                                  ? " (" + std::to_string(delivery.attempts.size()) + " attempts)"
+                                  : "");
+            return;
+        }
+        if (!delivery.passed) {
+            failed.push_back(&delivery);
+        }
+    }
+    if (failed.empty()) {
+        result.outcome = Outcome::passed;
+        result.message.clear();
+        return;
+    }
+    result.outcome = Outcome::failed;
+    if (result.scenario == Scenario::signature_variants) {
+        const DeliveryResult* compact = nullptr;
+        std::string refused;
+        for (const auto& delivery : result.deliveries) {
+            if (delivery.label == "compact") {
+                compact = &delivery;
+            }
+        }
+        for (const auto* delivery : failed) {
+            refused += (refused.empty() ? "" : ", ") + delivery->label + " (" +
+                       attempts_text(delivery->attempts) + ")";
+        }
+        if (compact != nullptr && compact->passed) {
+            result.message = "the handler re-serialises the body before checking the signature "
+                             "(as Bland's JSON.stringify example does) and refused correctly "
+                             "signed bytes: " +
+                             refused + "; compute the HMAC over the raw request body";
+        } else {
+            result.message = "the handler refused correctly signed bodies, even the compact one "
+                             "Bland's example signs: " +
+                             refused;
+        }
+        return;
+    }
+    std::string message;
+    for (const auto* delivery : failed) {
+        if (!message.empty()) {
+            message += "; ";
+        }
+        if (!delivery->label.empty()) {
+            message += delivery->label + ": ";
+        }
+        message += delivery->failure;
+        if (delivery->expect_refusal && delivery->attempts.back().response &&
+            delivery->attempts.back().response->status / 100 == 2) {
+            message += delivery->label == "no-signature"
+                           ? " (the handler accepts unsigned requests)"
+                           : " (the handler does not verify X-Webhook-Signature)";
+        }
+        if (delivery->attempts.size() > 1) {
+            message += " after " + std::to_string(delivery->attempts.size()) + " attempts (" +
+                       attempts_text(delivery->attempts) + ")";
+        }
+    }
+    result.message = message;
+}
+
+RunTotals run(InputReader& reader, const std::vector<CaseSpec>& specs, const RunOptions& options,
+              ResultSink& sink) {
+    g_stop = false;
+    Runner runner(specs, options, sink);
+    return runner.run(reader);
+}
+
+void request_stop() {
+    g_stop = true;
+}
+
+} // namespace blandhook::replay

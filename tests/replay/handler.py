@@ -1,0 +1,62 @@
+#!/usr/bin/python3
+"""A tiny webhook handler standing in for "the team's handler" in the replay tests and the
+GitHub Actions example: verifies X-Webhook-Signature over the raw body (or, with --reserialize,
+over a JSON.stringify-like re-serialisation, the mistake replay's signature-variants catches),
+answers 200 {"ok":true} or 401.
+
+Usage: handler.py --secret S [--reserialize] [--port-file FILE] [--port N]
+"""
+import argparse
+import hashlib
+import hmac
+import json
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--secret", required=True)
+    parser.add_argument("--reserialize", action="store_true")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--port-file")
+    args = parser.parse_args()
+    secret = args.secret.encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # answers in one segment: no delayed-ACK stalls
+
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length", "0"))
+            body = self.rfile.read(length)
+            signed = body
+            if args.reserialize:
+                signed = json.dumps(json.loads(body), separators=(",", ":"),
+                                    ensure_ascii=False).encode()
+            expected = hmac.new(secret, signed, hashlib.sha256).hexdigest()
+            given = self.headers.get("X-Webhook-Signature", "").strip().lower()
+            ok = hmac.compare_digest(expected, given)
+            answer = b'{"ok":true}' if ok else b'{"error":"bad signature"}'
+            self.send_response(200 if ok else 401)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *unused):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    port = server.server_address[1]
+    if args.port_file:
+        with open(args.port_file + ".tmp", "w") as out:
+            out.write(str(port))
+        import os
+        os.replace(args.port_file + ".tmp", args.port_file)
+    print(f"listening on http://127.0.0.1:{port}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
