@@ -1,10 +1,12 @@
 #include "payload/analysis.hpp"
 
 #include "embed/embedded.hpp"
+#include "payload/json.hpp"
 #include "payload/schema.hpp"
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -16,10 +18,54 @@ using simdjson::dom::element;
 using simdjson::dom::element_type;
 using simdjson::dom::object;
 
-// One parser per thread: simdjson reuses its buffers, so a listener parses without allocating.
-simdjson::dom::parser& thread_parser() {
+// One parser and one padded copy of the body per thread: simdjson reuses both buffers, so a
+// listener parses without allocating. (simdjson reads up to SIMDJSON_PADDING bytes past the end,
+// which a string_view does not promise.) The depth limit is parse_json's, so both agree.
+simdjson::error_code parse_padded(std::string_view body, element& root) {
     thread_local simdjson::dom::parser parser;
-    return parser;
+    thread_local std::string padded;
+    if (parser.max_depth() != k_max_json_depth) {
+        if (const auto error = parser.allocate(64 * 1024, k_max_json_depth)) {
+            return error;
+        }
+    }
+    padded.resize(body.size() + simdjson::SIMDJSON_PADDING);
+    std::copy(body.begin(), body.end(), padded.begin());
+    return parser.parse(padded.data(), body.size(), false).get(root);
+}
+
+// canonical_json text with every lone-surrogate escape (\udXXX) turned into \ufffd: lossy, but
+// what simdjson accepts, and only used to analyse bodies simdjson refused.
+std::string without_lone_surrogates(std::string text) {
+    for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+        if (text[i] != '\\') {
+            continue;
+        }
+        if (text[i + 1] == 'u' && i + 2 < text.size() && text[i + 2] == 'd') {
+            text.replace(i + 2, 4, "fffd");
+        }
+        ++i; // skip the escaped character, so "\\\\ud800" (an escaped backslash) stays
+    }
+    return text;
+}
+
+// Parses as JSON.parse would accept it: simdjson first (the hot path); for what simdjson refuses
+// but JavaScript takes (1e400, integers beyond 64 bits, lone surrogate escapes), our own parser,
+// re-serialised so that simdjson can hold it.
+simdjson::error_code parse_body(std::string_view body, element& root) {
+    const auto error = parse_padded(body, root);
+    if (error != simdjson::NUMBER_ERROR && error != simdjson::STRING_ERROR) {
+        return error;
+    }
+    try {
+        const std::string text = without_lone_surrogates(canonical_json(parse_json(body)));
+        if (parse_padded(text, root) == simdjson::SUCCESS) {
+            return simdjson::SUCCESS;
+        }
+    } catch (const JsonError&) {
+        // JSON.parse refuses it too: report simdjson's reason
+    }
+    return error;
 }
 
 // The top-level fields classification and the summary look at, gathered in one pass over the
@@ -163,7 +209,7 @@ Summary summarise(Kind kind, const TopLevel& top) {
 std::string parse_error_text(simdjson::error_code error) {
     switch (error) {
     case simdjson::DEPTH_ERROR:
-        return "nesting deeper than 1024 levels";
+        return "nesting deeper than " + std::to_string(k_max_json_depth) + " levels";
     case simdjson::UTF8_ERROR:
         return "not valid UTF-8";
     case simdjson::EMPTY:
@@ -198,7 +244,7 @@ std::size_t Analysis::warning_count() const {
 Analysis analyze(std::string_view body) {
     Analysis analysis;
     element root;
-    const auto error = thread_parser().parse(body.data(), body.size()).get(root);
+    const auto error = parse_body(body, root);
     if (error != simdjson::SUCCESS) {
         analysis.valid_utf8 = error != simdjson::UTF8_ERROR && simdjson::validate_utf8(body);
         analysis.json_error = parse_error_text(error);
@@ -214,7 +260,7 @@ Analysis analyze(std::string_view body) {
 
 Kind classify(std::string_view body) {
     element root;
-    if (thread_parser().parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) {
+    if (parse_body(body, root) != simdjson::SUCCESS) {
         return Kind::unknown;
     }
     return classify_element(root);
@@ -223,7 +269,7 @@ Kind classify(std::string_view body) {
 std::vector<Finding> validate(std::string_view body, std::optional<Kind> kind) {
     std::vector<Finding> findings;
     element root;
-    const auto error = thread_parser().parse(body.data(), body.size()).get(root);
+    const auto error = parse_body(body, root);
     if (error != simdjson::SUCCESS) {
         if (kind && *kind != Kind::unknown) {
             findings.push_back({"", Severity::error, "not JSON: " + parse_error_text(error)});

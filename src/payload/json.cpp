@@ -15,7 +15,7 @@ namespace blandhook::payload {
 
 namespace {
 
-constexpr int k_max_depth = 1000;
+constexpr int k_max_depth = k_max_json_depth;
 // Objects with more keys than this get a hash index for duplicate detection, so a hostile body
 // with a million keys stays linear instead of quadratic.
 constexpr std::size_t k_indexed_object_size = 16;

@@ -13,6 +13,9 @@
 
 namespace blandhook::payload {
 
+/// parse_json (and analyze) refuse nesting deeper than this.
+constexpr int k_max_json_depth = 1000;
+
 /// The mutable, order-preserving DOM every command uses to read and edit payloads.
 using Json = nlohmann::ordered_json;
 

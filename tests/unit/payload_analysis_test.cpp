@@ -333,6 +333,30 @@ TEST_CASE("to_json carries kind, flags, summary and findings") {
     CHECK(broken["findings"].empty());
 }
 
+TEST_CASE("analyze accepts what JSON.parse accepts but simdjson refuses") {
+    for (const char* body : {R"({"completed":true,"price":1e400})",
+                             R"({"completed":true,"price":12345678901234567890123})",
+                             R"({"completed":true,"summary":"\ud800 alone"})"}) {
+        CAPTURE(body);
+        const Analysis analysis = analyze(body);
+        CHECK(analysis.is_json);
+        CHECK(analysis.valid_utf8);
+        CHECK(analysis.kind == Kind::post_call);
+        CHECK(classify(body) == Kind::post_call);
+    }
+    // The big integer is a number to the schema as it is to JavaScript.
+    CHECK(finding_at(analyze(R"({"completed":true,"price":12345678901234567890123})").findings,
+                     "/price") == nullptr);
+}
+
+TEST_CASE("analyze and parse_json share the 1,000-level nesting limit") {
+    const std::string at_limit = std::string(1000, '[') + std::string(1000, ']');
+    CHECK(analyze(at_limit).is_json);
+    const Analysis deeper = analyze("[" + at_limit + "]");
+    CHECK_FALSE(deeper.is_json);
+    CHECK(deeper.json_error == "nesting deeper than 1000 levels");
+}
+
 TEST_CASE("hostile bodies never crash analyze") {
     const Analysis deep = analyze(std::string(100000, '['));
     CHECK_FALSE(deep.is_json);
