@@ -18,9 +18,9 @@ namespace blandhook::test {
 struct RawAnswer {
     bool answered = false; ///< a status line came back
     int status = 0;
-    std::string head;      ///< status line and headers
+    std::string head; ///< status line and headers
     std::string body;
-    bool closed = false;   ///< the server closed the connection
+    bool closed = false; ///< the server closed the connection
 };
 
 class RawConnection {
@@ -38,8 +38,7 @@ public:
         ::setsockopt(m_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
         int yes = 1;
         ::setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
-        m_connected =
-            ::connect(m_fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+        m_connected = ::connect(m_fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
     }
     ~RawConnection() {
         if (m_fd >= 0) {
@@ -55,8 +54,7 @@ public:
     bool send(const std::string& bytes) {
         std::size_t done = 0;
         while (done < bytes.size()) {
-            const ssize_t n =
-                ::send(m_fd, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
+            const ssize_t n = ::send(m_fd, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
             if (n <= 0) {
                 return false;
             }
@@ -141,7 +139,7 @@ inline std::string post_request(const std::string& target, const std::string& bo
 }
 
 /// Sends one request on a fresh connection and reads its answer.
-inline RawAnswer exchange(int port, const std::string& request,
+inline RawAnswer round_trip(int port, const std::string& request,
                           std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
     RawConnection connection(port, timeout);
     if (!connection.connected()) {

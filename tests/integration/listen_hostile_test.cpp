@@ -1,0 +1,210 @@
+// A catalogue of hostile and malformed requests sent over raw sockets to an in-process listener.
+// For each one: the listener must neither crash nor hang, and must then answer and capture a
+// normal webhook. Where the right answer is certain, it is checked too.
+#include "capture/store.hpp"
+#include "integration/listen_raw_socket.hpp"
+#include "listen/listener.hpp"
+#include "support/process.hpp"
+
+#include <doctest/doctest.h>
+
+#include <fmt/core.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+using namespace blandhook;
+using test::post_request;
+using test::RawConnection;
+using test::round_trip;
+
+namespace {
+
+struct Hostile {
+    const char* name;
+    std::string bytes;
+    int expected_status = -1; ///< -1: any answer or a close is fine
+    bool half_close = false;  ///< shut our sending side after the bytes
+};
+
+std::string chunked(const std::string& chunks) {
+    return "POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks;
+}
+
+std::vector<Hostile> catalogue() {
+    std::vector<Hostile> list;
+    const std::string nested_arrays = std::string(100'000, '[') + std::string(100'000, ']');
+    std::string nested_objects;
+    for (int i = 0; i < 100'000; ++i) {
+        nested_objects += "{\"a\":";
+    }
+    nested_objects += "1" + std::string(100'000, '}');
+    std::string many_headers = "POST / HTTP/1.1\r\nHost: x\r\n";
+    for (int i = 0; i < 2000; ++i) {
+        many_headers += fmt::format("X-H{}: {}\r\n", i, i);
+    }
+    many_headers += "Content-Length: 2\r\n\r\n{}";
+    std::string duplicate_keys = "{";
+    for (int i = 0; i < 20'000; ++i) {
+        duplicate_keys += "\"call_id\":\"dup\",";
+    }
+    duplicate_keys += "\"completed\":true}";
+    std::string big_chunks;
+    const std::string chunk(1 << 20, 'x');
+    for (int i = 0; i < 12; ++i) {
+        big_chunks += fmt::format("{:x}\r\n", chunk.size()) + chunk + "\r\n";
+    }
+    big_chunks += "0\r\n\r\n";
+
+    list.push_back({"garbage request line", "GARBAGE\r\n\r\n", 400});
+    list.push_back({"unknown method", "BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n"});
+    list.push_back({"HTTP/0.9 style request", "GET /\r\n\r\n", -1, true});
+    list.push_back(
+        {"10,000 byte URI", "GET /" + std::string(10'000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n"});
+    list.push_back(
+        {"16 KB header value", "POST / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(16'384, 'v') +
+                                   "\r\nContent-Length: 2\r\n\r\n{}"});
+    list.push_back({"2,000 headers", many_headers});
+    list.push_back({"header without colon",
+                    "POST / HTTP/1.1\r\nHost: x\r\nNoColonHere\r\nContent-Length: 2\r\n\r\n{}"});
+    list.push_back({"negative Content-Length",
+                    "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n{}", -1, true});
+    list.push_back({"non-numeric Content-Length",
+                    "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}", -1, true});
+    list.push_back({"Content-Length beyond the bytes sent, then EOF",
+                    "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n{\"call_id\":", -1,
+                    true});
+    list.push_back(
+        {"two different Content-Length headers",
+         "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 9\r\n\r\n{}", -1,
+         true});
+    list.push_back({"Content-Length and chunked together (smuggling)",
+                    "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: "
+                    "chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n",
+                    -1, true});
+    list.push_back({"chunk size that is not hex", chunked("zz\r\nhello\r\n0\r\n\r\n"), -1, true});
+    list.push_back({"chunk size of 2^64-1", chunked("ffffffffffffffff\r\nabc\r\n"), -1, true});
+    list.push_back({"12 MiB in chunks (over the body limit)", chunked(big_chunks), -1, true});
+    list.push_back(
+        {"declared 11 MiB body",
+         "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(11u << 20) + "\r\n\r\n{",
+         -1, true});
+    list.push_back({"NUL bytes in the path",
+                    std::string("GET /a\0b HTTP/1.1\r\nHost: x\r\n\r\n", 29), -1, true});
+    list.push_back({"path traversal", "GET /../../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n"});
+    list.push_back({"broken percent-encoding", "GET /%zz%%ff% HTTP/1.1\r\nHost: x\r\n\r\n"});
+    list.push_back({"100,000 nested brackets", post_request("/nested", nested_arrays), 200});
+    list.push_back({"100,000 nested objects", post_request("/nested", nested_objects), 200});
+    list.push_back({"invalid UTF-8 inside JSON strings",
+                    post_request("/", "{\"call_id\":\"\xff\xfe\",\"completed\":true}"), 200});
+    list.push_back(
+        {"lone surrogate escapes", post_request("/", R"({"call_id":"\ud800\udfff\udc00"})"), 200});
+    list.push_back({"a number with 100,000 digits",
+                    post_request("/", "[" + std::string(100'000, '9') + "]"), 200});
+    list.push_back({"1e999999 and -0", post_request("/", "[1e999999,-0,-1e-999999]"), 200});
+    list.push_back({"20,000 duplicate keys", post_request("/", duplicate_keys), 200});
+    list.push_back({"connect and close at once", "", -1, true});
+    list.push_back({"Expect: 100-continue",
+                    "POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: "
+                    "2\r\n\r\n{}"});
+    list.push_back({"obsolete header folding",
+                    "POST / HTTP/1.1\r\nHost: x\r\nX-Folded: a\r\n  b\r\nContent-Length: "
+                    "2\r\n\r\n{}"});
+    list.push_back({"gzip Content-Encoding with a body that is not gzip",
+                    "POST / HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: "
+                    "4\r\n\r\nnope",
+                    -1, true});
+    list.push_back({"two pipelined requests in one write",
+                    post_request("/p1", "{}") + post_request("/p2", "{}"), 200});
+    list.push_back(
+        {"absolute-form target",
+         "POST http://evil.example/x HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"});
+    list.push_back({"HTTP/2 connection preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", -1, true});
+    list.push_back(
+        {"TLS ClientHello on the plain port",
+         std::string("\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03", 11) + std::string(160, '\x00'),
+         -1, true});
+    list.push_back({"HTTP/1.0 without Host", "POST / HTTP/1.0\r\nContent-Length: 2\r\n\r\n{}"});
+    list.push_back({"control characters in a header value",
+                    "POST / HTTP/1.1\r\nHost: x\r\nX-Ctl: \x01\x02\x1b[31m\r\nContent-Length: "
+                    "2\r\n\r\n{}"});
+    list.push_back(
+        {"a 4 KB garbage signature",
+         post_request("/", "{}", "X-Webhook-Signature: " + std::string(4'000, 'z') + "\r\n"), 200});
+    list.push_back({"HTML with script as the body",
+                    post_request("/", "<script>alert(1)</script><img src=x onerror=alert(2)>"),
+                    200});
+    return list;
+}
+
+std::string normal_webhook(int index) {
+    return R"({"call_id":"after-)" + std::to_string(index) +
+           R"(","completed":true,"status":"completed","concatenated_transcript":"user: hi"})";
+}
+
+} // namespace
+
+TEST_CASE("listen: every hostile request in the catalogue is survived, and a normal webhook is "
+          "answered and captured after each") {
+    test::TempDir dir;
+    listen::ListenerOptions options;
+    options.port = 0;
+    options.store.path = dir.file("c.ndjson");
+    options.secret = "s";
+    options.read_timeout = std::chrono::seconds(2);
+    listen::Listener listener(options);
+    listener.start();
+    const int port = listener.port();
+
+    const std::vector<Hostile> hostile = catalogue();
+    CHECK(hostile.size() >= 25);
+    for (std::size_t i = 0; i < hostile.size(); ++i) {
+        const Hostile& item = hostile[i];
+        const std::string name = item.name;
+        CAPTURE(name);
+        {
+            RawConnection connection(port, std::chrono::seconds(5));
+            REQUIRE(connection.connected());
+            connection.send(item.bytes);
+            if (item.half_close) {
+                connection.finish_sending();
+            }
+            const test::RawAnswer answer = connection.read_answer();
+            if (item.expected_status != -1) {
+                CHECK(answer.status == item.expected_status);
+            }
+            MESSAGE(fmt::format("{}: {}", item.name,
+                                answer.answered ? std::to_string(answer.status) : "closed"));
+        }
+        const test::RawAnswer after =
+            round_trip(port, post_request("/after", normal_webhook(static_cast<int>(i))),
+                       std::chrono::seconds(5));
+        CHECK(after.status == 200);
+        const auto captured = listener.store().wait_for(
+            [&](const capture::Capture& c) {
+                return c.payload.call_id == "after-" + std::to_string(i);
+            },
+            std::chrono::seconds(5));
+        CHECK(captured.has_value());
+    }
+}
+
+TEST_CASE("listen: a slow client that never finishes its headers does not block others") {
+    test::TempDir dir;
+    listen::ListenerOptions options;
+    options.port = 0;
+    options.store.path = dir.file("c.ndjson");
+    options.read_timeout = std::chrono::seconds(1);
+    listen::Listener listener(options);
+    listener.start();
+    std::vector<std::unique_ptr<RawConnection>> slow;
+    for (int i = 0; i < 50; ++i) {
+        slow.push_back(std::make_unique<RawConnection>(listener.port()));
+        slow.back()->send("POST / HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+    }
+    CHECK(round_trip(listener.port(), post_request("/", normal_webhook(0)), std::chrono::seconds(5))
+              .status == 200);
+    // And the slow one is cut off by the read timeout rather than held forever.
+    CHECK(slow.front()->closed_by_server());
+}
