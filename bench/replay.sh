@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Replay throughput and memory, all in one run so that the ratios compare like with like:
+#   20,000 POSTs of fixtures/completed-outbound.json (canonical compact bytes) to nginx on
+#   loopback with `blandhook replay -j 8`, `hey -c 8` and a `curl` loop (timed over fewer curls
+#   and extrapolated, as stated in the output); then the peak RSS of replaying a generated
+#   100,000-line capture log.
+# Usage: bench/replay.sh [BLANDHOOK_BINARY] [DELIVERIES] [CURLS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+blandhook=$(realpath "${1:-build-replay/blandhook}")
+deliveries=${2:-20000}
+curls=${3:-300}
+log_lines=${LOG_LINES:-100000}
+secret=whsec_bench
+
+work=$(mktemp -d /tmp/blandhook-bench-replay-XXXXXX)
+nginx_pid=""
+cleanup() {
+    if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mkdir -p "$work/tmp"
+cat > "$work/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $work/tmp/body;
+    proxy_temp_path $work/tmp/proxy;
+    fastcgi_temp_path $work/tmp/fastcgi;
+    uwsgi_temp_path $work/tmp/uwsgi;
+    scgi_temp_path $work/tmp/scgi;
+    # The whole 9.5 KB body fits the buffer; 'return' reads and discards it, so keep-alive holds.
+    client_body_buffer_size 64k;
+    keepalive_requests 1000000;
+    keepalive_timeout 60s;
+    server {
+        listen 127.0.0.1:$port;
+        location / { return 200 "ok\n"; }
+    }
+}
+CONF
+nginx -c "$work/nginx.conf" -p "$work" &
+nginx_pid=$!
+url="http://127.0.0.1:$port/webhook"
+for _ in $(seq 100); do
+    curl -s -o /dev/null "$url" && break
+    sleep 0.05
+done
+
+# The body as replay sends it (canonical compact JSON) and its signature, for hey and curl.
+/usr/bin/python3 - "$work" "$secret" "$blandhook" <<'PY'
+import hashlib, hmac, json, subprocess, sys
+work, secret, blandhook = sys.argv[1], sys.argv[2], sys.argv[3]
+body = open("fixtures/completed-outbound.json", "rb").read()
+body = json.dumps(json.loads(body), separators=(",", ":"), ensure_ascii=False).encode()
+open(work + "/body.json", "wb").write(body)
+open(work + "/signature", "w").write(hmac.new(secret.encode(), body, hashlib.sha256).hexdigest())
+PY
+signature=$(cat "$work/signature")
+status=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary @"$work/body.json" "$url")
+[ "$status" = 200 ] || { echo "nginx answered $status to POST, not 200" >&2; exit 1; }
+body_bytes=$(stat -c %s "$work/body.json")
+
+now() { date +%s.%N; }
+rate() { /usr/bin/python3 -c "print(f'{$1/($3-$2):.0f}')"; }
+
+echo "target: nginx $(nginx -v 2>&1 | sed 's/.*\///') on $url, body ${body_bytes} bytes, $(nproc) cores"
+
+t0=$(now)
+"$blandhook" replay completed-outbound --to "$url" --secret "$secret" --repeat "$deliveries" -j 8 \
+    --retries 0 -q >"$work/replay.out"
+t1=$(now)
+grep -q "$deliveries passed" "$work/replay.out" || { cat "$work/replay.out"; exit 1; }
+replay_rate=$(rate "$deliveries" "$t0" "$t1")
+
+t0=$(now)
+"$blandhook" replay completed-outbound --to "$url" --secret "$secret" --repeat "$deliveries" -j 8 \
+    --retries 0 -q --fresh-ids >"$work/replay-fresh.out"
+t1=$(now)
+grep -q "$deliveries passed" "$work/replay-fresh.out" || { cat "$work/replay-fresh.out"; exit 1; }
+fresh_rate=$(rate "$deliveries" "$t0" "$t1")
+
+t0=$(now)
+hey -c 8 -n "$deliveries" -m POST -D "$work/body.json" -T application/json \
+    -H "X-Webhook-Signature: $signature" "$url" >"$work/hey.out"
+t1=$(now)
+grep -q "\[200\].*$deliveries responses" "$work/hey.out" || { cat "$work/hey.out"; exit 1; }
+hey_rate=$(rate "$deliveries" "$t0" "$t1")
+
+t0=$(now)
+for _ in $(seq "$curls"); do
+    curl -s -o /dev/null -X POST --data-binary @"$work/body.json" -H "Content-Type: application/json" \
+        -H "X-Webhook-Signature: $signature" "$url"
+done
+t1=$(now)
+curl_rate=$(rate "$curls" "$t0" "$t1")
+
+# Memory: a 100,000-line capture log (as `blandhook listen` writes it), replayed with -j 8.
+/usr/bin/python3 - "$work" "$log_lines" <<'PY'
+import json, sys
+work, lines = sys.argv[1], int(sys.argv[2])
+body = open(work + "/body.json", encoding="utf-8").read()
+with open(work + "/captures.ndjson", "w", encoding="utf-8") as out:
+    for i in range(1, lines + 1):
+        out.write(json.dumps({"id": i, "received_at": "2026-11-27T10:00:00.000Z", "method": "POST",
+                              "path": "/webhook", "query": "", "peer": "127.0.0.1:40000",
+                              "headers": [["Content-Type", "application/json"]],
+                              "body_bytes": len(body.encode()), "body": body,
+                              "response": {"status": 200, "latency_us": 100}},
+                             separators=(",", ":"), ensure_ascii=False) + "\n")
+PY
+log_mb=$(( $(stat -c %s "$work/captures.ndjson") / 1048576 ))
+t0=$(now)
+/usr/bin/time -f "%M" -o "$work/rss" "$blandhook" replay "$work/captures.ndjson" --to "$url" \
+    --secret "$secret" -j 8 --retries 0 -q --report junit:"$work/log.xml" \
+    --report json:"$work/log.json" >"$work/log.out"
+t1=$(now)
+grep -q "$log_lines passed" "$work/log.out" || { tail "$work/log.out"; exit 1; }
+rss_mb=$(( $(cat "$work/rss") / 1024 ))
+log_rate=$(rate "$log_lines" "$t0" "$t1")
+
+ratio() { /usr/bin/python3 -c "print(f'{$1/$2:.2f}x')"; }
+cat <<OUT
+
+| run | deliveries/s | blandhook replay vs it |
+|---|---:|---:|
+| blandhook replay -j 8 (body signed once, reused) | $replay_rate | |
+| blandhook replay -j 8 --fresh-ids (every body re-serialised and signed) | $fresh_rate | |
+| hey -c 8 (one precomputed body and signature) | $hey_rate | $(ratio "$replay_rate" "$hey_rate") (fresh ids: $(ratio "$fresh_rate" "$hey_rate")) |
+| curl loop, $curls runs extrapolated to $deliveries | $curl_rate | $(ratio "$replay_rate" "$curl_rate") (fresh ids: $(ratio "$fresh_rate" "$curl_rate")) |
+
+capture log: $log_lines lines ($log_mb MB) replayed with -j 8 and JUnit + JSON reports in
+$(/usr/bin/python3 -c "print(f'{$t1-$t0:.1f}')") s ($log_rate/s), peak RSS $rss_mb MB
+OUT
