@@ -186,6 +186,12 @@ _blandhook() {
         __blandhook_option_value "$path" "$prev" "$cur"
         return 0
     fi
+    # `--opt=VALUE` as one word, when COMP_WORDBREAKS lacks `=`.
+    if [[ "$cur" == --*=* ]]; then
+        __blandhook_option_value "$path" "${cur%%=*}" "${cur#*=}"
+        COMPREPLY=("${COMPREPLY[@]/#/${cur%%=*}=}")
+        return 0
+    fi
 
     if [[ "$cur" == -* ]]; then
         COMPREPLY=($(compgen -W "$(__blandhook_options "$path")" -- "$cur"))

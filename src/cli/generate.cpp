@@ -318,6 +318,12 @@ _blandhook() {{
         __blandhook_option_value "$path" "$prev" "$cur"
         return 0
     fi
+    # `--opt=VALUE` as one word, when COMP_WORDBREAKS lacks `=`.
+    if [[ "$cur" == --*=* ]]; then
+        __blandhook_option_value "$path" "${{cur%%=*}}" "${{cur#*=}}"
+        COMPREPLY=("${{COMPREPLY[@]/#/${{cur%%=*}}=}}")
+        return 0
+    fi
 
     if [[ "$cur" == -* ]]; then
         COMPREPLY=($(compgen -W "$(__blandhook_options "$path")" -- "$cur"))
@@ -591,21 +597,31 @@ complete -c blandhook -f
 
 // ----------------------------------------------------------------------------------------- man
 
+// Roff-safe text: backslashes and hyphens escaped, lines never starting with a control character,
+// non-ASCII characters as \[uXXXX] so that troff renders them without a preconv pass.
 std::string roff_escape(const std::string& text) {
     std::string out;
     bool line_start = true;
-    for (char c : text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
         if (line_start && (c == '.' || c == '\'')) {
             out += "\\&";
         }
+        line_start = c == '\n';
         if (c == '\\') {
             out += "\\e";
         } else if (c == '-') {
             out += "\\-";
+        } else if (c < 0x80) {
+            out += static_cast<char>(c);
         } else {
-            out += c;
+            const int length = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+            unsigned code = length == 1 ? 0xfffd : c & (0x7f >> length);
+            for (int k = 1; k < length && i + 1 < text.size(); ++k) {
+                code = (code << 6) | (static_cast<unsigned char>(text[++i]) & 0x3f);
+            }
+            out += fmt::format("\\[u{:04X}]", code);
         }
-        line_start = c == '\n';
     }
     return out;
 }

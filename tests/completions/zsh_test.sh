@@ -1,0 +1,48 @@
+#!/bin/sh
+# Checks the generated zsh completion: `zsh -n`, then real completion in an interactive zsh
+# driven through zpty, with compadd wrapped to print every candidate it is given.
+set -eu
+binary="$1"
+command -v zsh >/dev/null || { echo "zsh is not installed (tools/test installs it)"; exit 1; }
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+mkdir "$work/functions"
+"$binary" completions zsh >"$work/functions/_blandhook"
+zsh -n "$work/functions/_blandhook"
+
+cat >"$work/complete.zsh" <<'ZSH'
+# usage: zsh -f complete.zsh FUNCTION_DIR 'words to complete' -> one candidate per line
+zmodload zsh/zpty || exit 3
+zpty z zsh -f -i
+zpty -w z "fpath=($1 \$fpath); autoload -U compinit; compinit -u -D -d /dev/null; PROMPT='> '"
+zpty -w z 'compadd() { local -a __hits; builtin compadd -A __hits "$@"; local i; for i in $__hits; do print -r -- "<hit>$i</hit>"; done; builtin compadd "$@"; }'
+zpty -w z "print '<rea''dy>'"
+zpty -r -m z line '*<ready>*' || exit 4
+# TAB completes, Ctrl-U clears the line, then a marker command ends the output.
+zpty -n -w z "$2"$'\t\x15'
+zpty -w z "print '<do''ne>'"
+zpty -r -m z out '*<done>*' || exit 5
+print -r -- "$out" | grep -o '<hit>[^<]*</hit>' | sed 's/<hit>\(.*\)<\/hit>/\1/' | sort -u
+zpty -d z
+ZSH
+
+failures=0
+expect() {
+    mode="$1" candidate="$2" line="$3"
+    got="$(cd "$work" && timeout 30 zsh -f "$work/complete.zsh" "$work/functions" "$line" || true)"
+    if printf '%s\n' "$got" | grep -qx -- "$candidate"; then found=yes; else found=no; fi
+    if { [ "$mode" = has ] && [ "$found" = no ]; } || { [ "$mode" = lacks ] && [ "$found" = yes ]; }; then
+        echo "FAIL: [$line] should $mode \"$candidate\"; got: $(echo $got)"
+        failures=$((failures + 1))
+    else
+        echo "ok: [$line] $mode $candidate"
+    fi
+}
+expect has listen 'blandhook li'
+expect has --forward-to 'blandhook listen --fo'
+expect has validate 'blandhook fixtures '
+expect has delayed-post-call 'blandhook fixtures schema '
+expect has fish 'blandhook completions '
+expect has --canonical 'blandhook sign --c'
+expect lacks manpage 'blandhook ma'
+exit $failures
