@@ -108,10 +108,17 @@ void Scheduler::timer_loop() {
     }
 }
 
-http::Attempt Scheduler::send(std::map<std::string, std::unique_ptr<http::Client>>& clients,
-                              const Pending& pending) {
+http::Attempt Scheduler::send(const Pending& pending) {
     const std::string origin = pending.url.origin();
-    auto& client = clients[origin];
+    std::unique_ptr<http::Client> client;
+    {
+        std::lock_guard lock(m_mutex);
+        auto& idle = m_idle[origin];
+        if (!idle.empty()) {
+            client = std::move(idle.back());
+            idle.pop_back();
+        }
+    }
     if (!client) {
         http::ClientOptions options;
         options.timeout = m_options.attempt_timeout;
@@ -132,9 +139,10 @@ http::Attempt Scheduler::send(std::map<std::string, std::unique_ptr<http::Client
     }
     request.body = pending.delivery->body;
     http::Attempt attempt = client->send(request);
-    if (!attempt.response) {
-        // A broken connection must not poison the next delivery to this origin.
-        client.reset();
+    // A connection that failed is dropped: it must not poison the next delivery to this origin.
+    if (attempt.response) {
+        std::lock_guard lock(m_mutex);
+        m_idle[origin].push_back(std::move(client));
     }
     attempt.number = pending.attempt;
     attempt.waited = pending.waited;
@@ -142,8 +150,6 @@ http::Attempt Scheduler::send(std::map<std::string, std::unique_ptr<http::Client
 }
 
 void Scheduler::worker_loop() {
-    // Each worker keeps its own keep-alive connections: http::Client is not thread-safe.
-    std::map<std::string, std::unique_ptr<http::Client>> clients;
     std::unique_lock lock(m_mutex);
     while (true) {
         m_worker_wake.wait(lock, [this] { return m_stopping || !m_ready.empty(); });
@@ -154,7 +160,7 @@ void Scheduler::worker_loop() {
         m_ready.pop_front();
         lock.unlock();
 
-        http::Attempt attempt = send(clients, pending);
+        http::Attempt attempt = send(pending);
         const auto& retry = m_options.retry;
         bool again = pending.delivery->retry && http::is_retryable(attempt) &&
                      pending.attempt <= retry.retries;

@@ -86,8 +86,7 @@ private:
     void worker_loop();
     void make_ready(Pending pending);    // m_mutex held
     void finish(const Pending& pending); // m_mutex held
-    http::Attempt send(std::map<std::string, std::unique_ptr<http::Client>>& clients,
-                       const Pending& pending);
+    http::Attempt send(const Pending& pending);
 
     DeliveryOptions m_options;
     std::mutex m_mutex;
@@ -96,6 +95,9 @@ private:
     std::priority_queue<Timed, std::vector<Timed>, std::greater<>> m_timed;
     std::uint64_t m_sequence = 0;
     std::map<std::string, Receiver> m_receivers; // by origin
+    // Idle keep-alive connections by origin, shared by the workers. At most per_receiver per
+    // origin exist, so a receiver with a small thread pool is never starved by idle connections.
+    std::map<std::string, std::vector<std::unique_ptr<http::Client>>> m_idle;
     std::deque<Pending> m_ready;
     bool m_stopping = false;
     std::thread m_timer;

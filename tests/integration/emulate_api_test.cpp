@@ -1,0 +1,478 @@
+// The emulator in-process against loopback receivers: Bland's API shapes, the call life cycle,
+// signed and retried deliveries, the delivery log, and isolation between receivers.
+#include "emulator/emulator.hpp"
+#include "http/client.hpp"
+#include "integration/http_test_server.hpp"
+#include "payload/json.hpp"
+#include "payload/signature.hpp"
+
+#include <doctest/doctest.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <set>
+
+using namespace blandhook;
+using payload::Json;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr auto k_wait = 15s; // upper bound for anything awaited; never an assertion on speed
+
+struct Received {
+    std::string path;
+    std::string body;
+    std::string signature;
+    std::string content_type;
+};
+
+// A webhook receiver on 127.0.0.1:0 that records every POST and answers `status_for(n)` to the
+// n-th one (1-based); `gate`, when set, holds every answer until opened.
+class Receiver {
+public:
+    std::function<int(std::size_t)> status_for = [](std::size_t) { return 200; };
+
+    Receiver() {
+        m_server.server().Post(
+            ".*", [this](const httplib::Request& request, httplib::Response& response) {
+                std::size_t n;
+                {
+                    std::unique_lock lock(m_mutex);
+                    m_received.push_back({request.path, request.body,
+                                          request.get_header_value("X-Webhook-Signature"),
+                                          request.get_header_value("Content-Type")});
+                    n = m_received.size();
+                    m_changed.notify_all();
+                    m_changed.wait_for(lock, k_wait, [this] { return !m_gated; });
+                }
+                response.status = status_for(n);
+                response.set_content("{}", "application/json");
+            });
+        m_server.start();
+    }
+    ~Receiver() { open_gate(); }
+
+    std::string url(const std::string& path = "/hook") const { return m_server.url(path); }
+    void close_gate() {
+        std::lock_guard lock(m_mutex);
+        m_gated = true;
+    }
+    void open_gate() {
+        std::lock_guard lock(m_mutex);
+        m_gated = false;
+        m_changed.notify_all();
+    }
+    /// Waits until `count` requests arrived; returns false when they did not within k_wait.
+    bool wait_for(std::size_t count) {
+        std::unique_lock lock(m_mutex);
+        return m_changed.wait_for(lock, k_wait, [&] { return m_received.size() >= count; });
+    }
+    std::vector<Received> received() {
+        std::lock_guard lock(m_mutex);
+        return m_received;
+    }
+
+private:
+    test::LoopbackServer<> m_server;
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    std::vector<Received> m_received;
+    bool m_gated = false;
+};
+
+emulator::EmulatorOptions fast_options() {
+    emulator::EmulatorOptions options;
+    options.call_duration = 100ms;
+    options.delivery.secret = "whsec_test";
+    options.delivery.retry.backoff = 10ms;
+    options.delivery.retry.max_backoff = 50ms;
+    options.delivery.attempt_timeout = 5s;
+    return options;
+}
+
+// A client of the emulator's API.
+class Api {
+public:
+    explicit Api(const emulator::Emulator& emulator, std::string key = "test-key")
+        : m_client(http::parse_url(emulator.url()), client_options()), m_key(std::move(key)) {}
+
+    http::Response send(const std::string& method, const std::string& target,
+                        const std::optional<Json>& body = std::nullopt,
+                        std::optional<std::string> key = std::nullopt) {
+        http::Request request;
+        request.method = method;
+        request.target = target;
+        if (!key || !key->empty()) {
+            request.headers.push_back({"authorization", key.value_or(m_key)});
+        }
+        if (body) {
+            request.headers.push_back({"Content-Type", "application/json"});
+            request.body = payload::canonical_json(*body);
+        }
+        http::Attempt attempt = m_client.send(request);
+        REQUIRE_MESSAGE(attempt.response, attempt.error);
+        return *attempt.response;
+    }
+    Json json(const std::string& method, const std::string& target,
+              const std::optional<Json>& body = std::nullopt) {
+        return payload::parse_json(send(method, target, body).body);
+    }
+    std::string place(Json body) {
+        Json answer = json("POST", "/v1/calls", body);
+        REQUIRE(answer["status"] == "success");
+        return answer["call_id"].get<std::string>();
+    }
+    /// Polls GET /v1/calls/{id} until `done` says so; returns every queue_status seen, in order.
+    std::vector<std::string> follow(const std::string& id) {
+        std::vector<std::string> seen;
+        auto deadline = std::chrono::steady_clock::now() + k_wait;
+        while (std::chrono::steady_clock::now() < deadline) {
+            Json call = json("GET", "/v1/calls/" + id);
+            std::string state = call["queue_status"].get<std::string>();
+            if (seen.empty() || seen.back() != state) {
+                seen.push_back(state);
+            }
+            if (call["completed"] == true) {
+                return seen;
+            }
+            std::this_thread::sleep_for(10ms);
+        }
+        FAIL("call " << id << " did not complete");
+        return seen;
+    }
+    /// Polls the delivery log until it holds `count` attempts.
+    Json log_with(const std::string& id, std::size_t count) {
+        auto deadline = std::chrono::steady_clock::now() + k_wait;
+        while (std::chrono::steady_clock::now() < deadline) {
+            auto response = send("GET", "/v1/postcall/webhooks/" + id);
+            if (response.status == 200) {
+                Json log = payload::parse_json(response.body);
+                if (log["data"]["metadata"].size() >= count) {
+                    return log;
+                }
+            }
+            std::this_thread::sleep_for(10ms);
+        }
+        FAIL("the delivery log of " << id << " never held " << count << " attempts");
+        return Json();
+    }
+
+private:
+    static http::ClientOptions client_options() {
+        http::ClientOptions options;
+        options.timeout = 10s;
+        return options;
+    }
+    http::Client m_client;
+    std::string m_key;
+};
+
+Json call_body(const std::string& number, const std::string& webhook = "") {
+    Json body = {{"phone_number", number}, {"task", "Confirm the appointment"}};
+    if (!webhook.empty()) {
+        body["webhook"] = webhook;
+    }
+    return body;
+}
+
+std::vector<int> codes(const Json& log) {
+    std::vector<int> out;
+    for (const auto& item : log["data"]["metadata"]) {
+        out.push_back(item["response_code"].get<int>());
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("POST /v1/calls answers Bland's success shape and the call ends complete") {
+    emulator::Emulator emulator(fast_options());
+    emulator.start();
+    Api api(emulator);
+    auto response = api.send("POST", "/v1/calls", call_body("+15555550100"));
+    CHECK(response.status == 200);
+    Json answer = payload::parse_json(response.body);
+    CHECK(answer["status"] == "success");
+    CHECK(answer["message"] == "Call successfully queued.");
+    CHECK(answer["batch_id"].is_null());
+    std::string id = answer["call_id"].get<std::string>();
+    CHECK(id.size() == 36);
+
+    auto seen = api.follow(id);
+    // States only move forward: queued, started, complete (a fast poll may skip some).
+    std::vector<std::string> order = {"queued", "started", "complete"};
+    std::size_t position = 0;
+    for (const auto& state : seen) {
+        auto it = std::find(order.begin() + static_cast<long>(position), order.end(), state);
+        REQUIRE_MESSAGE(it != order.end(), "unexpected or backward state " << state);
+        position = static_cast<std::size_t>(it - order.begin());
+    }
+    CHECK(seen.back() == "complete");
+    Json call = api.json("GET", "/v1/calls/" + id);
+    CHECK(call["call_id"] == id);
+    CHECK(call["status"] == "completed");
+    CHECK(call["to"] == "+15555550100");
+}
+
+TEST_CASE("the post-call webhook is canonical JSON signed with the secret") {
+    Receiver receiver;
+    emulator::Emulator emulator(fast_options());
+    emulator.start();
+    Api api(emulator);
+    Json body = call_body("+15555550100", receiver.url());
+    body["metadata"] = {{"order", "A-17"}};
+    std::string id = api.place(body);
+    REQUIRE(receiver.wait_for(1));
+    Received got = receiver.received().front();
+    CHECK(got.path == "/hook");
+    CHECK(got.content_type == "application/json");
+    CHECK(got.body == payload::canonical_json(payload::parse_json(got.body)));
+    CHECK(got.signature == payload::sign("whsec_test", got.body));
+    Json webhook = payload::parse_json(got.body);
+    CHECK(webhook["call_id"] == id);
+    CHECK(webhook["metadata"]["order"] == "A-17");
+    CHECK(webhook["completed"] == true);
+}
+
+TEST_CASE("a receiver that answers 500 twice gets three attempts, all in the delivery log") {
+    Receiver receiver;
+    receiver.status_for = [](std::size_t n) { return n <= 2 ? 500 : 200; };
+    emulator::Emulator emulator(fast_options());
+    emulator.start();
+    Api api(emulator);
+    std::string id = api.place(call_body("+15555550100", receiver.url()));
+    Json log = api.log_with(id, 3);
+    CHECK(codes(log) == std::vector<int>{500, 500, 200});
+    for (const auto& attempt : log["data"]["metadata"]) {
+        CHECK(attempt["send_type"] == "spawn");
+        CHECK(attempt["response_time"].get<std::string>().back() == 's');
+        CHECK(attempt["sent_at"].is_string());
+    }
+    CHECK(log["data"]["url"] == receiver.url());
+    CHECK(log["data"]["call_id"] == id);
+    CHECK(log["data"]["payload"]["call_id"] == id);
+    CHECK(log["errors"].is_null());
+    CHECK(receiver.received().size() == 3);
+    // Every attempt carries the same signed bytes.
+    auto all = receiver.received();
+    CHECK(all[0].body == all[2].body);
+    CHECK(all[0].signature == all[2].signature);
+    CHECK(api.json("GET", "/v1/calls/" + id)["queue_status"] == "complete");
+}
+
+TEST_CASE("a receiver that always fails gets 1 + retries attempts and the call is complete_error") {
+    Receiver receiver;
+    receiver.status_for = [](std::size_t) { return 503; };
+    auto options = fast_options();
+    options.delivery.retry.retries = 2;
+    emulator::Emulator emulator(options);
+    emulator.start();
+    Api api(emulator);
+    std::string id = api.place(call_body("+15555550100", receiver.url()));
+    Json log = api.log_with(id, 3);
+    CHECK(codes(log) == std::vector<int>{503, 503, 503});
+    auto deadline = std::chrono::steady_clock::now() + k_wait;
+    Json call;
+    do {
+        call = api.json("GET", "/v1/calls/" + id);
+    } while (call["queue_status"] != "complete_error" &&
+             std::chrono::steady_clock::now() < deadline);
+    CHECK(call["queue_status"] == "complete_error");
+    CHECK(emulator.stats().failed == 1);
+}
+
+TEST_CASE("a 4xx answer other than 429 is final: one attempt") {
+    Receiver receiver;
+    receiver.status_for = [](std::size_t) { return 400; };
+    emulator::Emulator emulator(fast_options());
+    emulator.start();
+    Api api(emulator);
+    std::string id = api.place(call_body("+15555550100", receiver.url()));
+    Json log = api.log_with(id, 1);
+    CHECK(codes(log) == std::vector<int>{400});
+}
+
+TEST_CASE("with --api-key a wrong or missing key gets 401 in Bland's shape") {
+    auto options = fast_options();
+    options.api_key = "sk-right";
+    emulator::Emulator emulator(options);
+    emulator.start();
+    Api api(emulator, "sk-right");
+    const std::string shape =
+        R"({"data":null,"errors":[{"error":"AUTH_FAILURE","message":"Unauthorized"}]})";
+    for (std::string key : {"sk-wrong", "", "Bearer sk-wrong"}) {
+        CAPTURE(key);
+        auto response = api.send("POST", "/v1/calls", call_body("+15555550100"), key);
+        CHECK(response.status == 401);
+        CHECK(response.body == shape);
+    }
+    CHECK(api.send("POST", "/v1/calls", call_body("+15555550100"), "sk-right").status == 200);
+    CHECK(api.send("POST", "/v1/calls", call_body("+15555550100"), "Bearer sk-right").status ==
+          200);
+}
+
+TEST_CASE("invalid send-call bodies get 400 with Bland's error list") {
+    emulator::Emulator emulator(fast_options());
+    emulator.start();
+    Api api(emulator);
+    auto response = api.send("POST", "/v1/calls", Json{{"task", "hi"}});
+    CHECK(response.status == 400);
+    CHECK(
+        response.body ==
+        R"({"status":"error","message":"Invalid parameters","errors":["Missing required parameter: phone_number."]})");
+    auto refused = api.send("POST", "/v1/calls", call_body("+15555550429"));
+    CHECK(refused.status == 429);
+    CHECK(refused.body == R"({"status":"error","message":"Rate limit exceeded"})");
+    auto unknown = api.send("GET", "/v1/calls/no-such-call");
+    CHECK(unknown.status == 404);
+}
+
+TEST_CASE("stopping a queued call ends it at once as canceled, and its webhook follows") {
+    Receiver receiver;
+    auto options = fast_options();
+    options.call_duration = 60s;
+    emulator::Emulator emulator(options);
+    emulator.start();
+    Api api(emulator);
+    std::string id = api.place(call_body("+15555550100", receiver.url()));
+    Json stopped = api.json("POST", "/v1/calls/" + id + "/stop", Json::object());
+    CHECK(stopped == Json{{"status", "success"}, {"message", "Call ended successfully."}});
+    Json call = api.json("GET", "/v1/calls/" + id);
+    CHECK(call["completed"] == true);
+    CHECK(call["status"] == "canceled");
+    REQUIRE(receiver.wait_for(1));
+    CHECK(payload::parse_json(receiver.received().front().body)["status"] == "canceled");
+    CHECK(api.send("POST", "/v1/calls/" + id + "/stop", Json::object()).status == 400);
+}
+
+TEST_CASE("create sends a finished call's payload once; resend repeats it to the same URL") {
+    Receiver receiver;
+    emulator::Emulator emulator(fast_options());
+    emulator.start();
+    Api api(emulator);
+    std::string id = api.place(call_body("+15555550100"));
+    api.follow(id);
+    CHECK(api.send("GET", "/v1/postcall/webhooks/" + id).status == 404);
+
+    Json created = api.json("POST", "/v1/postcall/webhooks/create",
+                            Json{{"call_ids", {id}}, {"webhook_url", receiver.url("/created")}});
+    CHECK(created["errors"].is_null());
+    REQUIRE(receiver.wait_for(1));
+    CHECK(receiver.received()[0].path == "/created");
+    auto again = api.send("POST", "/v1/postcall/webhooks/create",
+                          Json{{"call_ids", {id}}, {"webhook_url", receiver.url("/created")}});
+    CHECK(again.status == 400);
+    CHECK(again.body.find("already sent") != std::string::npos);
+
+    api.json("POST", "/v1/postcall/webhooks/resend", Json{{"call_ids", {id}}});
+    REQUIRE(receiver.wait_for(2));
+    CHECK(receiver.received()[1].path == "/created");
+    CHECK(receiver.received()[1].body == receiver.received()[0].body);
+    Json log = api.log_with(id, 2);
+    CHECK(log["data"]["metadata"][0]["send_type"] == "create");
+    CHECK(log["data"]["metadata"][1]["send_type"] == "resend");
+}
+
+TEST_CASE("citations: a separate citations event, or one delayed webhook with --delay-webhook") {
+    for (bool delay : {false, true}) {
+        CAPTURE(delay);
+        Receiver receiver;
+        auto options = fast_options();
+        options.delay_webhook = delay;
+        emulator::Emulator emulator(options);
+        emulator.start();
+        Api api(emulator);
+        Json body = call_body("+15555550100", receiver.url());
+        body["webhook_events"] = {"citations"};
+        std::string id = api.place(body);
+        REQUIRE(receiver.wait_for(delay ? 1 : 2));
+        std::vector<std::string> kinds;
+        for (const auto& got : receiver.received()) {
+            Json json = payload::parse_json(got.body);
+            CHECK(json["call_id"] == id);
+            if (json.contains("event_type")) {
+                kinds.push_back("citations-event");
+            } else {
+                kinds.push_back(json.contains("citations") ? "delayed" : "post-call");
+            }
+        }
+        if (delay) {
+            CHECK(kinds == std::vector<std::string>{"delayed"});
+        } else {
+            CHECK(std::count(kinds.begin(), kinds.end(), "post-call") == 1);
+            CHECK(std::count(kinds.begin(), kinds.end(), "citations-event") == 1);
+        }
+    }
+}
+
+TEST_CASE("webhook_events queue, call and latency produce live events during the call") {
+    Receiver receiver;
+    emulator::Emulator emulator(fast_options());
+    emulator.start();
+    Api api(emulator);
+    Json body = call_body("+15555550100", receiver.url());
+    body["webhook_events"] = {"queue", "call", "latency"};
+    std::string id = api.place(body);
+    REQUIRE(receiver.wait_for(5)); // enqueued, connected, TTS, ended, post-call
+    std::multiset<std::string> categories;
+    for (const auto& got : receiver.received()) {
+        Json json = payload::parse_json(got.body);
+        CHECK(json["call_id"] == id);
+        CHECK(got.signature == payload::sign("whsec_test", got.body));
+        if (json.contains("category")) {
+            categories.insert(json["category"].get<std::string>());
+            CHECK(json["message"].is_string());
+            CHECK(json["log_level"].is_string());
+        }
+    }
+    CHECK(categories.count("queue") == 1);
+    CHECK(categories.count("call") == 2);
+    CHECK(categories.count("latency") == 1);
+}
+
+TEST_CASE("a receiver that hangs does not stall deliveries to other receivers") {
+    Receiver stuck;
+    Receiver healthy;
+    stuck.close_gate();
+    auto options = fast_options();
+    options.delivery.workers = 4;
+    options.delivery.per_receiver = 2;
+    emulator::Emulator emulator(options);
+    emulator.start();
+    Api api(emulator);
+    for (int i = 0; i < 6; ++i) {
+        api.place(call_body("+15555550100", stuck.url()));
+    }
+    REQUIRE(stuck.wait_for(2)); // both of its workers are now held
+    for (int i = 0; i < 5; ++i) {
+        api.place(call_body("+15555550100", healthy.url()));
+    }
+    CHECK(healthy.wait_for(5));
+    CHECK(stuck.received().size() == 2); // the rest wait their turn, holding no worker
+    stuck.open_gate();
+    CHECK(stuck.wait_for(6));
+}
+
+TEST_CASE("hundreds of concurrent calls each deliver exactly one signed webhook") {
+    Receiver receiver;
+    auto options = fast_options();
+    options.call_duration = 200ms;
+    emulator::Emulator emulator(options);
+    emulator.start();
+    Api api(emulator);
+    std::set<std::string> placed;
+    for (int i = 0; i < 300; ++i) {
+        placed.insert(api.place(call_body("+15555550100", receiver.url())));
+    }
+    REQUIRE(receiver.wait_for(300));
+    std::set<std::string> delivered;
+    for (const auto& got : receiver.received()) {
+        CHECK(got.signature == payload::sign("whsec_test", got.body));
+        delivered.insert(payload::parse_json(got.body)["call_id"].get<std::string>());
+    }
+    CHECK(receiver.received().size() == 300); // no duplicate deliveries
+    CHECK(delivered == placed);
+    CHECK(emulator.stats().delivered == 300);
+    CHECK(emulator.stats().attempts == 300);
+}
