@@ -47,10 +47,10 @@ export async function startListener(extraArgs = [], options = {}) {
     } else await new Promise((r) => setTimeout(r, 20));
   }
   // The banner (with the access token when bound beyond loopback) follows the readiness line.
-  while (!/inspector:/.test(out) && Date.now() < deadline && child.exitCode === null) {
+  while (!/inspector:/.test(out + err) && Date.now() < deadline && child.exitCode === null) {
     await new Promise((r) => setTimeout(r, 20));
   }
-  const token = (/[?&]token=([0-9a-zA-Z]+)/.exec(out) || [])[1] || null;
+  const token = (/[?&]token=([0-9a-zA-Z]+)/.exec(out + err) || [])[1] || null;
   const port = Number(new URL(base).port);
   const local = `http://127.0.0.1:${port}`;
   return {

@@ -90,7 +90,7 @@ describe('live list', () => {
     await sendWebhook(listener.base, withCallId(fixture('completed-inbound'), 'filter-inbound',
                                                 { summary: 'The caller asked about zebra crossings.' }));
     const { page } = await openInspector(listener.inspector);
-    await page.selectOption('select[name=kind]', 'live-event');
+    await page.selectOption('#filters select[name=kind]', 'live-event');
     await page.waitForFunction(() => [...document.querySelectorAll('#list-spacer .item .kind')]
       .every((k) => k.textContent === 'live-event') && document.querySelector('#list-spacer .item'));
     // A live row that does not match stays out; one that matches comes in.
@@ -99,20 +99,20 @@ describe('live list', () => {
     await page.waitForFunction(() => document.querySelectorAll('#list-spacer .item').length >= 2);
     assert.ok((await rows(page)).every((r) => r.kind === 'live-event'));
 
-    await page.selectOption('select[name=kind]', '');
-    await page.fill('input[name=q]', 'zebra crossings');
+    await page.selectOption('#filters select[name=kind]', '');
+    await page.fill('#filters input[name=q]', 'zebra crossings');
     await page.waitForFunction(() => {
       const items = document.querySelectorAll('#list-spacer .item .cid');
       return items.length === 1 && items[0].textContent === 'filter-inbound';
     });
-    await page.fill('input[name=q]', '');
-    await page.fill('input[name=call_id]', 'filter-no-answer');
+    await page.fill('#filters input[name=q]', '');
+    await page.fill('#filters input[name=call_id]', 'filter-no-answer');
     await page.waitForFunction(() => {
       const items = document.querySelectorAll('#list-spacer .item .cid');
       return items.length === 1 && items[0].textContent === 'filter-no-answer';
     });
-    await page.fill('input[name=call_id]', '');
-    await page.fill('input[name=status]', 'busy');
+    await page.fill('#filters input[name=call_id]', '');
+    await page.fill('#filters input[name=status]', 'busy');
     await page.waitForFunction(() => {
       const items = [...document.querySelectorAll('#list-spacer .item .cid')].map((c) => c.textContent);
       return items.length >= 2 && items.includes('filter-live-busy') && items.includes('live-list-busy') &&
@@ -265,6 +265,7 @@ describe('actions', () => {
   });
   after(async () => {
     await listener.stop();
+    target.closeAllConnections();
     await new Promise((r) => target.close(r));
   });
 
@@ -307,7 +308,11 @@ describe('actions', () => {
     await page.waitForFunction(() => document.getElementById('answer-summary').textContent === '503');
     const answered = await sendWebhook(listener.base, fixture('live-event'));
     assert.equal(answered.status, 503);
-    await page.waitForFunction(() => document.querySelector('#list-spacer .item .badge').textContent === '503');
+    await page.waitForFunction(() => {
+      const items = [...document.querySelectorAll('#list-spacer .item')];
+      const newest = items.sort((a, b) => Number(b.dataset.id) - Number(a.dataset.id))[0];
+      return newest && newest.querySelector('.badge').textContent === '503';
+    });
     await page.click('#answer-reset');
     await page.waitForFunction(() => document.getElementById('answer-summary').textContent === '200');
     assert.equal((await sendWebhook(listener.base, fixture('live-event'))).status, 200);
@@ -344,7 +349,7 @@ describe('safety', () => {
       await page.click(`.tabs [data-tab=${tab}]`);
       await page.mouse.move(10, 10);
     }
-    for (const link of await page.$$('#detail a')) await link.click({ modifiers: [] }).catch(() => {});
+    for (const link of await page.$$('#tab-conversation a, #tab-request a')) await link.click({ modifiers: [] }).catch(() => {});
     await page.click('.tabs [data-tab=conversation]');
     assert.equal(await page.evaluate(() => window.__pwned), undefined);
     assert.deepEqual(errors, [], 'no dialog, no script error');
@@ -405,12 +410,13 @@ describe('safety', () => {
       } catch (e) { results.push('read blocked'); }
       return results;
     }, listener.inspector);
-    assert.deepEqual(outcome, ['read blocked']);
+    assert.deepEqual(outcome, ["read blocked"]);
     assert.equal((await config()).status, 200, 'the cross-origin action changed nothing');
     assert.equal((await post({ 'X-Blandhook-Token': token, Origin: listener.local })).status, 200,
                  'the page itself may act');
     assert.equal((await config()).status, 418);
     await page.close();
+    evilSite.closeAllConnections(); // chromium keeps idle connections open
     await new Promise((r) => evilSite.close(r));
   });
 });

@@ -253,10 +253,8 @@
       state.pending.push(JSON.parse(event.data));
       scheduleFlush();
     });
-    stream.addEventListener('total', (event) => {
-      const total = Number(event.data);
-      if (Number.isFinite(total)) { state.total = total; state.arrived = 0; render(); }
-    });
+    // The stream fell too far behind (a flood of captures): start over from the newest page.
+    stream.addEventListener('reset', () => { if (generation === state.generation) reset(); });
     stream.onopen = () => setLive('on');
     stream.onerror = () => setLive(stream.readyState === EventSource.CLOSED ? 'off' : 'wait');
   }
@@ -279,7 +277,9 @@
       state.latest = Math.max(state.latest, row.id);
     }
     state.arrived += incoming.length;
+    const outOfOrder = state.rows.length && incoming[incoming.length - 1].id < state.rows[0].id;
     state.rows = incoming.concat(state.rows);
+    if (outOfOrder) state.rows.sort((a, b) => b.id - a.id);
     // Someone reading further down keeps their place; at the top, new rows slide in.
     const h = rowHeight();
     spacer.style.height = `${state.rows.length * h}px`;
