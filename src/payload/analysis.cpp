@@ -7,6 +7,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 
@@ -34,19 +35,54 @@ simdjson::error_code parse_padded(std::string_view body, element& root) {
     return parser.parse(padded.data(), body.size(), false).get(root);
 }
 
-// canonical_json text with every lone-surrogate escape (\udXXX) turned into \ufffd: lossy, but
-// what simdjson accepts, and only used to analyse bodies simdjson refused.
-std::string without_lone_surrogates(std::string text) {
-    for (std::size_t i = 0; i + 1 < text.size(); ++i) {
-        if (text[i] != '\\') {
+// canonical_json text made acceptable to simdjson: every lone-surrogate escape (\udXXX) becomes
+// \ufffd (lossy, fine for analysis), and integers too long for 64 bits (JavaScript prints
+// doubles below 1e21 in full) get a ".0" so that simdjson reads them as doubles.
+std::string simdjson_friendly(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() + 16);
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (c == '\\') {
+                if (text[i + 1] == 'u' && text[i + 2] == 'd') {
+                    out += "\\ufffd";
+                    i += 5;
+                } else {
+                    out += text.substr(i, 2);
+                    ++i;
+                }
+                continue;
+            }
+            in_string = c != '"';
+            out.push_back(c);
             continue;
         }
-        if (text[i + 1] == 'u' && i + 2 < text.size() && text[i + 2] == 'd') {
-            text.replace(i + 2, 4, "fffd");
+        if (c == '"') {
+            in_string = true;
+            out.push_back(c);
+            continue;
         }
-        ++i; // skip the escaped character, so "\\\\ud800" (an escaped backslash) stays
+        if (c == '-' || (c >= '0' && c <= '9')) {
+            std::size_t end = i + 1;
+            bool integral = true;
+            while (end < text.size() &&
+                   (std::isdigit(static_cast<unsigned char>(text[end])) || text[end] == '.' ||
+                    text[end] == 'e' || text[end] == 'E' || text[end] == '+' || text[end] == '-')) {
+                integral = integral && std::isdigit(static_cast<unsigned char>(text[end]));
+                ++end;
+            }
+            out += text.substr(i, end - i);
+            if (integral && end - i > 18) {
+                out += ".0";
+            }
+            i = end - 1;
+            continue;
+        }
+        out.push_back(c);
     }
-    return text;
+    return out;
 }
 
 // Parses as JSON.parse would accept it: simdjson first (the hot path); for what simdjson refuses
@@ -58,7 +94,7 @@ simdjson::error_code parse_body(std::string_view body, element& root) {
         return error;
     }
     try {
-        const std::string text = without_lone_surrogates(canonical_json(parse_json(body)));
+        const std::string text = simdjson_friendly(canonical_json(parse_json(body)));
         if (parse_padded(text, root) == simdjson::SUCCESS) {
             return simdjson::SUCCESS;
         }

@@ -336,6 +336,8 @@ TEST_CASE("to_json carries kind, flags, summary and findings") {
 TEST_CASE("analyze accepts what JSON.parse accepts but simdjson refuses") {
     for (const char* body : {R"({"completed":true,"price":1e400})",
                              R"({"completed":true,"price":12345678901234567890123})",
+                             R"({"completed":true,"price":-18446744073709551616})",
+                             R"({"completed":true,"s":"\\ud800","n":[18446744073709551616]})",
                              R"({"completed":true,"summary":"\ud800 alone"})"}) {
         CAPTURE(body);
         const Analysis analysis = analyze(body);
