@@ -145,7 +145,13 @@ ApiClient::ApiClient(ApiOptions options) : m_impl(std::make_unique<Impl>()) {
 ApiClient::~ApiClient() = default;
 
 std::string ApiClient::url_of(std::string_view path) const {
-    return m_impl->base.origin() + m_impl->base_path + std::string(path);
+    const http::Url& base = m_impl->base;
+    bool default_port =
+        (base.scheme == "https" && base.port == 443) || (base.scheme == "http" && base.port == 80);
+    std::string host = base.host.find(':') != std::string::npos ? "[" + base.host + "]" : base.host;
+    std::string origin = default_port ? fmt::format("{}://{}", base.scheme, host)
+                                      : fmt::format("{}://{}:{}", base.scheme, host, base.port);
+    return origin + m_impl->base_path + std::string(path);
 }
 
 ApiAnswer ApiClient::request(std::string_view method, std::string_view path,

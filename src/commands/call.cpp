@@ -287,6 +287,8 @@ void register_call(cli::Registrar& registrar) {
     CLI::App* app = registrar.add_command(
         "call", "Place a call through Bland's API and prove its webhook arrives and is right",
         k_examples);
+    // A repeated option takes its last value, as in curl: scripts can append overrides.
+    app->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     app->add_option("--to", opts->to, "Number to call, E.164 (+15551234567)")->required();
     app->add_option("--task", opts->task, "What the agent should do (or --pathway-id)");
     app->add_option("--pathway-id", opts->pathway_id,

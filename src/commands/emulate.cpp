@@ -145,6 +145,8 @@ void register_emulate(cli::Registrar& registrar) {
     CLI::App* app = registrar.add_command(
         "emulate", "Run a local Bland calls API that simulates calls and delivers their webhooks",
         k_examples);
+    // A repeated option takes its last value, as in curl: scripts can append overrides.
+    app->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     app->add_option("--host", opts->host, "Address to bind")->capture_default_str();
     app->add_option("--port", opts->port, "Port to bind; 0 picks a free one")
         ->capture_default_str();

@@ -1,0 +1,219 @@
+// `blandhook call` against `blandhook emulate`, both run as a user runs them: exit codes, stdout,
+// stderr, the delivery log. The emulator is the test double for Bland (no internet here).
+#include "payload/json.hpp"
+#include "support/process.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace blandhook::test;
+using blandhook::payload::Json;
+using blandhook::payload::parse_json;
+using namespace std::chrono_literals;
+
+namespace {
+
+// `blandhook emulate --port 0 …` in the background, with its URL read from the readiness line.
+class Emulate {
+public:
+    explicit Emulate(std::vector<std::string> extra = {}, std::string duration = "100ms") {
+        std::vector<std::string> args = {"emulate", "--port",    "0",          "--call-duration",
+                                         duration,  "--secret",  "whsec_cli",  "--retry-backoff",
+                                         "20ms",    "--api-key", "sk-test-key"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        m_child = start_blandhook(args);
+        auto line = m_child->wait_for_line("Bland API on", 10s);
+        REQUIRE_MESSAGE(line, "no readiness line: " << m_child->err());
+        m_url = "http://127.0.0.1:" + std::to_string(port_from_line(*line));
+    }
+    const std::string& url() const { return m_url; }
+    Child& child() { return *m_child; }
+
+private:
+    std::unique_ptr<Child> m_child;
+    std::string m_url;
+};
+
+ProcessResult call(const Emulate& emulate, std::vector<std::string> args,
+                   std::string key = "sk-test-key") {
+    std::vector<std::string> full = {"call", "--api-url", emulate.url(), "--timeout", "20s"};
+    full.insert(full.end(), args.begin(), args.end());
+    ProcessOptions options;
+    options.env["BLAND_API_KEY"] = key;
+    options.unset_env = {"BLAND_BASE_URL", "BLAND_WEBHOOK_SECRET"};
+    options.timeout = 60s;
+    return run_blandhook(full, options);
+}
+
+} // namespace
+
+TEST_CASE("call --listen against the emulator passes every check and exits 0") {
+    Emulate emulate;
+    auto result = call(emulate, {"--to", "+15555550100", "--task", "Confirm", "--listen",
+                                 "--secret", "whsec_cli", "--check-delivery"});
+    CHECK(result.exit_code == 0);
+    CHECK(result.out.find("  queued ") != std::string::npos);
+    CHECK(result.out.find("  completed ") != std::string::npos);
+    CHECK(result.out.find("PASS  signature X-Webhook-Signature valid-raw") != std::string::npos);
+    CHECK(result.out.find("PASS  schema") != std::string::npos);
+    CHECK(result.out.find("PASS  status    status completed (expected completed)") !=
+          std::string::npos);
+    CHECK(result.out.find("PASS  delivery  Bland recorded 200") != std::string::npos);
+    CHECK(result.out.find("result: pass (5 checks)") != std::string::npos);
+    CHECK(result.out.find("sk-test-key") == std::string::npos);
+    CHECK(result.err.find("sk-test-key") == std::string::npos);
+}
+
+TEST_CASE("a wrong signing secret is a failed check: exit 1") {
+    Emulate emulate;
+    auto result = call(emulate, {"--to", "+15555550100", "--task", "hi", "--listen", "--secret",
+                                 "not-the-secret"});
+    CHECK(result.exit_code == 1);
+    CHECK(result.out.find("FAIL  signature X-Webhook-Signature invalid") != std::string::npos);
+}
+
+TEST_CASE("every failure outcome fails the default expectation with exit 1") {
+    Emulate emulate;
+    const std::vector<std::pair<std::string, std::string>> outcomes = {
+        {"+15555550486", "busy"},   {"+15555550404", "failed"}, {"+15555550480", "failed"},
+        {"+15555550608", "failed"}, {"+15555550500", "failed"}, {"+15555550408", "no-answer"},
+        {"+15555550503", ""},       {"+15555550507", ""},       {"+15555550599", ""}};
+    for (const auto& [number, status] : outcomes) {
+        CAPTURE(number);
+        auto result = call(emulate, {"--to", number, "--task", "hi", "--listen", "--json"});
+        CHECK(result.exit_code == 1);
+        Json json = parse_json(result.out);
+        CHECK(json["verdict"] == "fail");
+        if (!status.empty()) {
+            CHECK(json["webhook"]["status"] == status);
+        }
+    }
+}
+
+TEST_CASE("--expect-status matches the outcome asked for: exit 0") {
+    Emulate emulate;
+    auto busy = call(
+        emulate, {"--to", "+15555550486", "--task", "hi", "--listen", "--expect-status", "busy"});
+    CHECK(busy.exit_code == 0);
+    auto voicemail = call(emulate, {"--to", "+15555550100", "--task", "hi", "--request-data",
+                                    R"({"blandhook_scenario":"voicemail"})", "--wait"});
+    CHECK(voicemail.exit_code == 0);
+}
+
+TEST_CASE("--expect-delayed passes with the delayed webhook and fails with a citations event") {
+    Emulate delayed({"--delay-webhook"});
+    auto pass = call(delayed, {"--to", "+15555550100", "--task", "hi", "--listen",
+                               "--webhook-events", "citations", "--expect-delayed"});
+    CHECK(pass.exit_code == 0);
+    CHECK(pass.out.find("PASS  delayed") != std::string::npos);
+    Emulate separate;
+    auto fail = call(separate, {"--to", "+15555550100", "--task", "hi", "--listen",
+                                "--webhook-events", "citations", "--expect-delayed"});
+    CHECK(fail.exit_code == 1);
+    CHECK(fail.out.find("FAIL  delayed") != std::string::npos);
+}
+
+TEST_CASE("a receiver answering 500 twice gets three attempts; call --check-delivery sees them") {
+    auto listener = start_blandhook(
+        {"listen", "--port", "0", "--no-save", "--quiet", "--respond-sequence", "500,500,200"});
+    auto line = listener->wait_for_line("http://127.0.0.1:", 10s);
+    REQUIRE(line);
+    std::string hook = "http://127.0.0.1:" + std::to_string(port_from_line(*line)) + "/hook";
+    Emulate emulate;
+    auto result = call(emulate, {"--to", "+15555550100", "--task", "hi", "--webhook", hook,
+                                 "--wait", "--check-delivery", "--json"});
+    CHECK(result.exit_code == 0);
+    Json json = parse_json(result.out);
+    REQUIRE(json["delivery_log"].is_array());
+    std::vector<int> codes;
+    for (const auto& attempt : json["delivery_log"]) {
+        codes.push_back(attempt["response_code"].get<int>());
+        CHECK(attempt["send_type"] == "spawn");
+    }
+    CHECK(codes == std::vector<int>{500, 500, 200});
+    // The emulator's own log shows the same three attempts.
+    emulate.child().wait_for_line("attempt 3 (spawn) -> 200", 5s);
+    CHECK(emulate.child().out().find("attempt 1 (spawn) -> 500") != std::string::npos);
+    CHECK(emulate.child().out().find("attempt 2 (spawn) -> 500") != std::string::npos);
+}
+
+TEST_CASE("API errors exit 6 with the HTTP status, Bland's message and a hint") {
+    Emulate emulate;
+    auto wrong_key = call(emulate, {"--to", "+15555550100", "--task", "hi"}, "sk-wrong-key");
+    CHECK(wrong_key.exit_code == 6);
+    CHECK(wrong_key.err.find("HTTP 401: Unauthorized (AUTH_FAILURE)") != std::string::npos);
+    CHECK(wrong_key.err.find("hint: check the API key") != std::string::npos);
+    CHECK(wrong_key.err.find("sk-wrong-key") == std::string::npos);
+
+    auto limited = call(emulate, {"--to", "+15555550429", "--task", "hi"});
+    CHECK(limited.exit_code == 6);
+    CHECK(limited.err.find("HTTP 429: Rate limit exceeded") != std::string::npos);
+    CHECK(limited.err.find("hint: rate limit") != std::string::npos);
+
+    auto broke = call(emulate, {"--to", "+15555550402", "--task", "hi"});
+    CHECK(broke.exit_code == 6);
+    CHECK(broke.err.find("HTTP 402: Insufficient balance.") != std::string::npos);
+}
+
+TEST_CASE("an unreachable API exits 3") {
+    ProcessOptions options;
+    options.env["BLAND_API_KEY"] = "k";
+    options.unset_env = {"BLAND_BASE_URL"};
+    // Port 1 on loopback: nothing listens there for an unprivileged test.
+    auto result = run_blandhook(
+        {"call", "--api-url", "http://127.0.0.1:1", "--to", "+15555550100", "--task", "hi"},
+        options);
+    CHECK(result.exit_code == 3);
+    CHECK(result.err.find("cannot reach http://127.0.0.1:1") != std::string::npos);
+}
+
+TEST_CASE("a call not done before --timeout exits 4, with a JUnit report of the timeout") {
+    Emulate emulate({}, "60s");
+    TempDir dir;
+    auto result = call(emulate, {"--to", "+15555550100", "--task", "hi", "--wait", "--timeout",
+                                 "1s", "--report", "junit:" + dir.file("call.xml")});
+    CHECK(result.exit_code == 4);
+    CHECK(result.out.find("result: timeout: the call was not done within 1s") != std::string::npos);
+    std::string xml = read_file(dir.file("call.xml"));
+    CHECK(xml.find(R"(<testcase classname="blandhook.call" name="timeout">)") != std::string::npos);
+}
+
+TEST_CASE("--dry-run prints the exact request with the key redacted and sends nothing") {
+    ProcessOptions options;
+    options.env["BLAND_API_KEY"] = "sk-live-very-secret";
+    options.unset_env = {"BLAND_BASE_URL"};
+    auto result =
+        run_blandhook({"call", "--to", "+15551234567", "--task", "Confirm", "--metadata",
+                       R"({"order":"A-17"})", "--webhook-events", "queue,call", "--dry-run"},
+                      options);
+    CHECK(result.exit_code == 0);
+    CHECK(result.out.rfind("POST https://api.bland.ai/v1/calls\nauthorization: [redacted]\n", 0) ==
+          0);
+    CHECK(result.out.find("sk-live-very-secret") == std::string::npos);
+    auto body = parse_json(result.out.substr(result.out.find("\n\n") + 2));
+    CHECK(body == Json{{"phone_number", "+15551234567"},
+                       {"task", "Confirm"},
+                       {"max_duration", 2},
+                       {"webhook_events", {"queue", "call"}},
+                       {"metadata", {{"order", "A-17"}}}});
+}
+
+TEST_CASE("a number that is not E.164, or no task, is a usage error: exit 2") {
+    auto bad_number = run_blandhook({"call", "--to", "5551234567", "--task", "hi", "--dry-run"});
+    CHECK(bad_number.exit_code == 2);
+    CHECK(bad_number.err.find("--to: '5551234567' is not an E.164 number") != std::string::npos);
+    auto no_task = run_blandhook({"call", "--to", "+15551234567", "--dry-run"});
+    CHECK(no_task.exit_code == 2);
+    auto bad_event = run_blandhook(
+        {"call", "--to", "+15551234567", "--task", "hi", "--webhook-events", "bogus", "--dry-run"});
+    CHECK(bad_event.exit_code == 2);
+}
+
+TEST_CASE("emulate answers 401 in Bland's shape and validates like Bland") {
+    Emulate emulate;
+    auto unauthorized = run_process({"curl", "-s", "-m", "10", emulate.url() + "/v1/calls/x"});
+    if (unauthorized.exit_code == 127) {
+        return; // no curl on this machine: covered by the integration tests
+    }
+    CHECK(unauthorized.out ==
+          R"({"data":null,"errors":[{"error":"AUTH_FAILURE","message":"Unauthorized"}]})");
+}
