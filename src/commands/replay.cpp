@@ -13,6 +13,7 @@
 #include "replay/report.hpp"
 #include "replay/runner.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <fmt/core.h>
 #include <memory>
@@ -244,9 +245,16 @@ int run_replay(const ReplayOptions& options, const cli::Context& context) {
     }
     terminal.summary(totals);
     if (!reader.skipped().empty()) {
-        cli::print_warning(fmt::format("{} file(s) in the input directories are not .json, "
-                                       ".ndjson or .jsonl and were not replayed, e.g. {}",
-                                       reader.skipped().size(), reader.skipped().front()));
+        std::vector<std::string> skipped = reader.skipped();
+        std::sort(skipped.begin(), skipped.end());
+        std::string names;
+        for (std::size_t i = 0; i < skipped.size() && i < 10; ++i) {
+            names += (i == 0 ? "" : ", ") + skipped[i];
+        }
+        if (skipped.size() > 10) {
+            names += fmt::format(" and {} more", skipped.size() - 10);
+        }
+        cli::print_warning(fmt::format("not replayed, not .json, .ndjson or .jsonl: {}", names));
     }
     if (totals.interrupted) {
         return cli::exit_code::k_interrupted;
