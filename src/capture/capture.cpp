@@ -9,6 +9,7 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <fmt/core.h>
 
@@ -34,30 +35,41 @@ constexpr std::array<char, 256> make_escape_table() {
 constexpr std::array<char, 256> k_escape = make_escape_table();
 
 // Appends `text` as a JSON string. `text` must be valid UTF-8 (callers check or base64 first).
+// This runs on every captured body: it writes through a raw pointer into a buffer sized for the
+// common worst case (every byte a two-character escape) instead of appending piecemeal.
 void append_string(std::string& out, std::string_view text) {
-    out.push_back('"');
-    const char* data = text.data();
-    std::size_t run_start = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char escape = k_escape[static_cast<unsigned char>(data[i])];
+    static constexpr char k_hex[] = "0123456789abcdef";
+    const std::size_t size = text.size();
+    const std::size_t base = out.size();
+    out.resize(base + 2 * size + 2);
+    char* begin = out.data();
+    char* p = begin + base;
+    *p++ = '"';
+    for (std::size_t i = 0; i < size; ++i) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        const char escape = k_escape[byte];
         if (escape == 0) {
-            continue;
-        }
-        out.append(data + run_start, i - run_start);
-        run_start = i + 1;
-        if (escape == 'u') {
-            static constexpr char k_hex[] = "0123456789abcdef";
-            const auto byte = static_cast<unsigned char>(data[i]);
-            out.append("\\u00");
-            out.push_back(k_hex[byte >> 4]);
-            out.push_back(k_hex[byte & 0xf]);
+            *p++ = static_cast<char>(byte);
+        } else if (escape != 'u') {
+            *p++ = '\\';
+            *p++ = escape;
         } else {
-            out.push_back('\\');
-            out.push_back(escape);
+            // \u00XX takes 6 bytes where 2 were planned: make room for it and the rest.
+            const std::size_t used = static_cast<std::size_t>(p - begin);
+            const std::size_t needed = used + 6 + 2 * (size - i - 1) + 1;
+            if (needed > out.size()) {
+                out.resize(needed + size);
+                begin = out.data();
+                p = begin + used;
+            }
+            std::memcpy(p, "\\u00", 4);
+            p[4] = k_hex[byte >> 4];
+            p[5] = k_hex[byte & 0xf];
+            p += 6;
         }
     }
-    out.append(data + run_start, text.size() - run_start);
-    out.push_back('"');
+    *p++ = '"';
+    out.resize(static_cast<std::size_t>(p - begin));
 }
 
 // Header names and values, paths and queries are not guaranteed UTF-8 either (HTTP allows

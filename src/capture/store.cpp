@@ -245,13 +245,21 @@ Store::~Store() {
 }
 
 std::uint64_t Store::append(Capture& capture) {
+    Capture copy = capture;
+    const std::shared_ptr<const Capture> stored = append(std::move(copy));
+    capture.id = stored->id;
+    return stored->id;
+}
+
+std::shared_ptr<const Capture> Store::append(Capture&& capture) {
     Impl& impl = *m_impl;
     // Serialise outside the lock with a placeholder id; the id is spliced in under the lock so
     // that ids and file order agree.
     capture.id = 0;
-    std::string line = to_json_line(capture);
+    const std::string line = impl.write_fd >= 0 ? to_json_line(capture) : std::string();
     constexpr std::size_t k_placeholder = sizeof("{\"id\":0") - 1;
-    std::string_view rest = std::string_view(line).substr(k_placeholder);
+    const std::string_view rest =
+        impl.write_fd >= 0 ? std::string_view(line).substr(k_placeholder) : std::string_view();
 
     std::unique_lock lock(impl.mutex);
     if (!impl.write_error.empty()) {
@@ -271,7 +279,7 @@ std::uint64_t Store::append(Capture& capture) {
         impl.end_offset += impl.pending.size() - before;
         my_batch = impl.filling_batch;
     }
-    auto shared = std::make_shared<const Capture>(capture);
+    auto shared = std::make_shared<const Capture>(std::move(capture));
     {
         std::lock_guard cache_lock(impl.cache_mutex);
         impl.cache_bytes += Impl::cost(*shared);
@@ -338,7 +346,7 @@ std::uint64_t Store::append(Capture& capture) {
     for (const auto& [subscription, callback] : *subscribers) {
         callback(*shared);
     }
-    return id;
+    return shared;
 }
 
 std::optional<Capture> Store::get(std::uint64_t id) const {

@@ -24,7 +24,7 @@ struct StoreOptions {
     std::string path; ///< the capture log; "" keeps captures in memory only (--no-save)
     /// Recent captures kept in memory (whole bodies) for get/list without reading the file; also
     /// the whole history when path is "" (older ones are forgotten then).
-    std::size_t cache_bytes = 32u << 20;
+    std::size_t cache_bytes = 8u << 20;
     bool fsync = false; ///< fdatasync every batch (survives power loss; slower)
 };
 
@@ -58,6 +58,8 @@ public:
     /// subscribers are called (on this thread, after the write). Returns the id.
     /// Thread-safe; called concurrently by the listener's request threads.
     std::uint64_t append(Capture& capture);
+    /// The same without copying the capture: it is moved into the store and shared back.
+    std::shared_ptr<const Capture> append(Capture&& capture);
 
     /// The capture with this id, from memory or the log.
     std::optional<Capture> get(std::uint64_t id) const;

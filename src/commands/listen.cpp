@@ -21,6 +21,7 @@
 #include <mutex>
 #include <pthread.h>
 #include <sstream>
+#include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
 
@@ -280,6 +281,14 @@ std::string summary_text(const capture::Store& store,
     return text + "\n";
 }
 
+// stdout sent to /dev/null: formatting a line per capture would only cost time under load.
+bool stdout_discarded() {
+    struct stat out {};
+    struct stat null {};
+    return ::fstat(STDOUT_FILENO, &out) == 0 && ::stat("/dev/null", &null) == 0 &&
+           S_ISCHR(out.st_mode) && out.st_rdev == null.st_rdev;
+}
+
 int run_listen(const ListenOptions& options, const cli::Context& context) {
     listen::ListenerOptions listener_options;
     listener_options.host = options.host;
@@ -339,6 +348,7 @@ int run_listen(const ListenOptions& options, const cli::Context& context) {
     std::map<std::string, std::size_t> kinds;
     std::size_t non_2xx = 0;
     std::atomic<std::size_t> counted{0};
+    const bool print_lines = !options.quiet && !stdout_discarded();
     listen::DisplayOptions display;
     display.color = context.color_stdout;
     display.headers = options.verbose;
@@ -352,9 +362,11 @@ int run_listen(const ListenOptions& options, const cli::Context& context) {
                 ++non_2xx;
             }
         }
-        if (options.json) {
+        if (!print_lines) {
+            // nothing to show
+        } else if (options.json) {
             printer.print(capture::to_json_line(capture) + "\n");
-        } else if (!options.quiet) {
+        } else {
             printer.print(listen::format_capture(capture, display));
         }
         if (options.count > 0 && matches_all(capture, matches) &&

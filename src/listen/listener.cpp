@@ -318,7 +318,9 @@ void Listener::Impl::capture_request(const httplib::Request& request, httplib::R
             capture.headers.push_back({name, value});
         }
     }
-    capture.body = request.body;
+    // httplib's Request is a local of its connection loop and is not read after the handler
+    // returns: taking its body saves a copy of every payload.
+    capture.body = std::move(const_cast<httplib::Request&>(request).body);
     capture.peer = request.remote_addr.find(':') != std::string::npos
                        ? "[" + request.remote_addr + "]:" + std::to_string(request.remote_port)
                        : request.remote_addr + ":" + std::to_string(request.remote_port);
@@ -360,7 +362,9 @@ void Listener::Impl::capture_request(const httplib::Request& request, httplib::R
         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
 
     // The line is written before the answer leaves.
-    const std::uint64_t id = store->append(capture);
+    const std::shared_ptr<const capture::Capture> stored = store->append(std::move(capture));
+    const std::uint64_t id = stored->id;
+    const capture::PayloadSummary& payload = stored->payload;
 
     if (decision.status == 0) {
         if (int fd = find_connection_socket(request); fd >= 0) {
@@ -398,12 +402,12 @@ void Listener::Impl::capture_request(const httplib::Request& request, httplib::R
         return;
     }
     std::string receipt = "{\"received\":true,\"id\":" + std::to_string(id);
-    if (!capture.payload.call_id.empty()) {
-        receipt += ",\"call_id\":\"" + json_escape(capture.payload.call_id) + "\"";
+    if (!payload.call_id.empty()) {
+        receipt += ",\"call_id\":\"" + json_escape(payload.call_id) + "\"";
     }
-    receipt += ",\"kind\":\"" + capture.payload.kind + "\"";
+    receipt += ",\"kind\":\"" + payload.kind + "\"";
     if (decision.status == 401) {
-        receipt += ",\"error\":\"signature " + json_escape(capture.payload.signature) + "\"";
+        receipt += ",\"error\":\"signature " + json_escape(payload.signature) + "\"";
     }
     receipt += "}";
     response.set_content(receipt, "application/json");

@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Throughput, latency, loss and memory of `blandhook listen` against its peers, in one run, on the
+# same bodies and with the same load (wrk -t2 -c16): the bare cpp-httplib server (the library's
+# ceiling), nginx `return 200` (the machine's limit), a small Node receiver that parses and
+# appends each body, and the official `bland listen` (npm bland-cli) forwarding to nginx.
+#
+#   bench/listen.sh [BUILD_DIR] [SECONDS]        default: build-listen 8
+#   BLAND_CLI=/path/to/bland bench/listen.sh      use an installed bland-cli (else /tmp/bland-cli)
+#
+# Results and the command that produced them: bench/RESULTS-listen.md.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+build=${1:-build-listen}
+seconds=${2:-8}
+blandhook="$root/$build/blandhook"
+[ -x "$blandhook" ] || { echo "build blandhook first: $blandhook" >&2; exit 2; }
+bland=${BLAND_CLI:-/tmp/bland-cli/node_modules/.bin/bland}
+if [ ! -x "$bland" ]; then
+  echo "installing bland-cli under /tmp/bland-cli (npm)" >&2
+  mkdir -p /tmp/bland-cli && (cd /tmp/bland-cli && npm install --no-audit --no-fund bland-cli >/dev/null)
+fi
+
+work=$(mktemp -d /tmp/blandhook-bench.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]:-}"; do
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  done
+  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+secret=bench-secret
+small="$root/fixtures/completed-outbound.json"
+large="$work/large.json"
+# ~110 KB: the same call with its transcript repeated, as a long call would send.
+node -e '
+  const fs = require("fs");
+  const body = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+  const turns = body.transcripts || [];
+  const out = Object.assign({}, body, {transcripts: []});
+  let text = "";
+  while (JSON.stringify(out, null, 2).length < 110 * 1024) {
+    for (const t of turns) out.transcripts.push(Object.assign({}, t, {id: out.transcripts.length + 1}));
+  }
+  fs.writeFileSync(process.argv[2], JSON.stringify(out, null, 2));
+' "$small" "$large"
+
+g++ -O2 -std=c++20 -o "$work/bare" "$here/listen_bare_server.cpp" -lcpp-httplib -lpthread
+
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+
+wait_port() {
+  for _ in $(seq 1 100); do
+    if curl -s -o /dev/null -m 1 "http://127.0.0.1:$1/_blandhook/health" 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "nothing listening on $1" >&2; return 1
+}
+
+nginx_port=$(free_port)
+mkdir -p "$work/nginx"
+cat > "$work/nginx.conf" <<CONF
+worker_processes 2;
+pid $work/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/body;
+  proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi;
+  uwsgi_temp_path $work/nginx/uwsgi;
+  scgi_temp_path $work/nginx/scgi;
+  client_max_body_size 20m;
+  client_body_buffer_size 256k;
+  server { listen 127.0.0.1:$nginx_port; location / { return 200 '{"ok":true}'; } }
+}
+CONF
+nginx -c "$work/nginx.conf" -p "$work/nginx"
+wait_port "$nginx_port"
+
+# warm URL BODY: one second of the same load, not measured
+warm() {
+  local signature
+  signature=$(openssl dgst -sha256 -hmac "$secret" -hex < "$2" | sed 's/^.*= //')
+  BODY_FILE=$2 SIGNATURE=$signature wrk -t2 -c16 -d1s -s "$here/listen_post.lua" "$1" >/dev/null 2>&1 || true
+}
+
+# run_wrk NAME URL BODY: prints "rps p50 p99 requests errors"
+run_wrk() {
+  local url=$2 body=$3 signature
+  signature=$(openssl dgst -sha256 -hmac "$secret" -hex < "$body" | sed 's/^.*= //')
+  BODY_FILE=$body SIGNATURE=$signature wrk -t2 -c16 -d"${seconds}s" --latency -s "$here/listen_post.lua" "$url" > "$work/wrk.txt" 2>&1
+  local rps p50 p99 requests errors
+  rps=$(awk '/^Requests\/sec/ {print $2}' "$work/wrk.txt")
+  p50=$(awk '$1=="50%" {print $2}' "$work/wrk.txt")
+  p99=$(awk '$1=="99%" {print $2}' "$work/wrk.txt")
+  requests=$(awk '/requests in/ {print $1}' "$work/wrk.txt")
+  errors=$(awk '/Socket errors|Non-2xx/ {printf "%s ", $0}' "$work/wrk.txt")
+  echo "$rps $p50 $p99 $requests ${errors:-none}"
+}
+
+to_ms() { # wrk prints 812.00us, 1.23ms, 1.01s
+  awk -v v="$1" 'BEGIN { n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /ms$/) n=n; else if (v ~ /s$/) n*=1000; printf "%.2f", n }'
+}
+
+declare -A rps p99 note
+for size in small large; do
+  body=$([ $size = small ] && echo "$small" || echo "$large")
+  bytes=$(stat -c %s "$body")
+
+  port=$(free_port); "$work/bare" "$port" >/dev/null & pids+=($!); wait_port "$port"
+  warm "http://127.0.0.1:$port/" "$body"
+  read -r r _ q n e < <(run_wrk bare "http://127.0.0.1:$port/" "$body")
+  rps[bare,$size]=$r; p99[bare,$size]=$q; kill "${pids[-1]}"
+
+  warm "http://127.0.0.1:$nginx_port/" "$body"
+  read -r r _ q n e < <(run_wrk nginx "http://127.0.0.1:$nginx_port/" "$body")
+  rps[nginx,$size]=$r; p99[nginx,$size]=$q
+
+  port=$(free_port); node "$here/listen_node_receiver.js" "$port" "$work/node.ndjson" >/dev/null & pids+=($!); wait_port "$port"
+  warm "http://127.0.0.1:$port/" "$body"
+  read -r r _ q n e < <(run_wrk node "http://127.0.0.1:$port/" "$body")
+  rps[node,$size]=$r; p99[node,$size]=$q; kill "${pids[-1]}"
+
+  port=$(free_port)
+  HOME=$work "$bland" listen --port "$port" --forward-to "http://127.0.0.1:$nginx_port/" >/dev/null 2>&1 & pids+=($!)
+  wait_port "$port"
+  warm "http://127.0.0.1:$port/" "$body"
+  read -r r _ q n e < <(run_wrk bland "http://127.0.0.1:$port/" "$body")
+  rps[bland,$size]=$r; p99[bland,$size]=$q; kill "${pids[-1]}"
+
+  port=$(free_port); log="$work/captures-$size.ndjson"
+  "$blandhook" listen --port "$port" --save "$log" --secret "$secret" >/dev/null 2>"$work/blandhook.err" & pids+=($!)
+  bh=${pids[-1]}
+  wait_port "$port"
+  warm "http://127.0.0.1:$port/" "$body"
+  before=$(wc -l < "$log")
+  read -r r _ q n e < <(run_wrk blandhook "http://127.0.0.1:$port/" "$body")
+  rss=$(awk '/VmRSS/ {print $2}' "/proc/$bh/status")
+  kill -TERM "$bh"; wait "$bh" 2>/dev/null || true
+  lines=$(( $(wc -l < "$log") - before ))
+  bad=$(grep -c '"signature":"valid-raw"' "$log" || true)
+  rps[blandhook,$size]=$r; p99[blandhook,$size]=$q
+  note[$size]="wrk completed $n requests ($e), the log gained $lines lines during the measured run, $bad captures with a valid raw signature in total, RSS ${rss} kB at the end"
+  echo "$size ($bytes bytes) done" >&2
+done
+
+echo "| server | 10 KB req/s | p99 | 110 KB req/s | p99 |"
+echo "|---|---|---|---|---|"
+for s in bare nginx node bland blandhook; do
+  echo "| $s | ${rps[$s,small]} | ${p99[$s,small]} | ${rps[$s,large]} | ${p99[$s,large]} |"
+done
+echo
+for size in small large; do
+  b=${rps[blandhook,$size]}
+  awk -v b="$b" -v bare="${rps[bare,$size]}" -v node="${rps[node,$size]}" -v bland="${rps[bland,$size]}" -v ng="${rps[nginx,$size]}" -v size="$size" \
+    'BEGIN { printf "%s: blandhook = %.2fx bare httplib, %.2fx nginx, %.2fx node, %.1fx bland listen\n", size, b/bare, b/ng, b/node, b/bland }'
+  echo "$size: ${note[$size]}; p99 $(to_ms "${p99[blandhook,$size]}") ms"
+done
