@@ -78,7 +78,7 @@ describe('live list', () => {
     assert.equal(list[2].callId, 'live-list-busy');
     assert.equal(list[2].kind, 'post-call');
     assert.match(list[2].outcome, /busy/);
-    assert.equal(list[2].signature, 'valid (raw)');
+    assert.equal(list[2].signature, 'valid');
     assert.ok(list[0].id > list[1].id && list[1].id > list[2].id, 'newest first');
     assert.equal(await page.evaluate(() => window.__sameDocument), true, 'no reload happened');
     assert.deepEqual(errors, []);
@@ -159,7 +159,17 @@ describe('history', () => {
 
 describe('detail', () => {
   let listener;
-  before(async () => { listener = await startListener(['--secret', SECRET]); });
+  before(async () => {
+    listener = await startListener(['--secret', SECRET]);
+    // A realistic list around the captures under test (and for the screenshot in the docs).
+    const signed = (body) => ({ headers: { 'X-Webhook-Signature': hmac(SECRET, body) } });
+    for (const name of ['live-event', 'completed-inbound', 'error-busy', 'voicemail', 'no-answer',
+                        'warm-transfer', 'error-spam-blocked', 'citations-event']) {
+      const body = fixture(name);
+      await sendWebhook(listener.base, body, name === 'no-answer' ? { headers: { 'X-Webhook-Signature': 'bad' } }
+                                                                  : signed(body));
+    }
+  });
   after(async () => { await listener.stop(); });
 
   test('shows the request, the body as tree and raw text, and findings that point at their field', async () => {
@@ -167,7 +177,8 @@ describe('detail', () => {
                                               { call_length: 'twelve' }), null, 1);
     await sendWebhook(listener.base, body, { path: '/detail?x=1', headers: { 'X-Custom-Header': 'kept' } });
     const { page } = await openInspector(listener.inspector);
-    await page.click('#list-spacer .item');
+    await selectRow(page, () => [...document.querySelectorAll('#list-spacer .item')]
+      .find((i) => i.querySelector('.cid').textContent === 'detail-findings'));
     await page.waitForSelector('#detail:not([hidden]) #detail-title');
     assert.match(await page.textContent('#detail-title'), /^#\d+ POST \/detail\?x=1$/);
     await page.click('.tabs [data-tab=request]');
@@ -220,7 +231,7 @@ describe('detail', () => {
       assert.ok(tables.includes(key) && tables.includes(typeof value === 'string' ? value : JSON.stringify(value)));
     }
     for (const key of Object.keys(payload.metadata || {})) assert.ok(tables.includes(key));
-    await page.setViewportSize({ width: 1366, height: 820 });
+    await page.evaluate(() => { document.getElementById('detail').scrollTop = 0; });
     await page.screenshot({ path: artifactPath('inspector-laptop.png') });
     if (process.env.BLANDHOOK_UPDATE_DOCS_SCREENSHOT) {
       copyFileSync(artifactPath('inspector-laptop.png'), path.join(sourceDir, 'docs/inspector.png'));

@@ -74,6 +74,8 @@
   }
   const VERDICT_TEXT = { 'valid-raw': 'valid (raw)', 'valid-canonical': 'valid (JSON.stringify)',
                          'invalid': 'invalid', 'missing': 'missing', 'not-checked': 'not checked' };
+  // The list column is narrow: "valid" for raw-byte signatures, "valid (JSON)" for re-serialised.
+  const SHORT_VERDICT = { 'valid-raw': 'valid', 'valid-canonical': 'valid (JSON)', 'not-checked': 'not checked' };
   function validity(row) {
     if (row.kind === 'unknown') return { text: '–', cls: 'v-none' };
     if (row.errors > 0) return { text: `${row.errors} error${row.errors > 1 ? 's' : ''}`, cls: 'v-bad' };
@@ -138,7 +140,7 @@
       el('span', { class: 'cid', title: row.call_id || '', text: row.call_id || '' }),
       el('span', { class: 'out', title: outcome(row), text: outcome(row) }),
       el('span', { class: 'dur', text: duration(row.duration_s) }),
-      el('span', { class: `sig ${verdictClass(sig)}`, text: VERDICT_TEXT[sig] || sig }),
+      el('span', { class: `sig ${verdictClass(sig)}`, title: VERDICT_TEXT[sig] || sig, text: SHORT_VERDICT[sig] || sig }),
       el('span', { class: `val ${valid.cls}`, text: valid.text }));
     if (state.fresh.has(row.id)) {
       item.classList.add('fresh');
