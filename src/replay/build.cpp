@@ -6,6 +6,7 @@
 #include "payload/kind.hpp"
 #include "payload/signature.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 
@@ -107,7 +108,80 @@ void append_utf16_escape(std::string& out, unsigned code) {
     }
 }
 
+std::optional<std::string> signature_for(Delivery::Signing signing, const std::string& secret,
+                                         std::string_view body,
+                                         const std::optional<std::string>& captured) {
+    switch (signing) {
+    case Delivery::Signing::none:
+        return std::nullopt;
+    case Delivery::Signing::secret:
+        return payload::sign(secret, body);
+    case Delivery::Signing::kept:
+        return captured; // the original bytes, their original signature
+    case Delivery::Signing::wrong: {
+        std::string good =
+            payload::sign(secret.empty() ? std::string("blandhook-wrong-secret") : secret, body);
+        // One hex digit changed: a verifier must compare the whole value to notice.
+        good.back() = good.back() == '0' ? '1' : '0';
+        return good;
+    }
+    }
+    return std::nullopt;
+}
+
+// Characters that JSON writes as they are: an id made of them appears verbatim in every form of
+// the body (pretty, compact, \u-escaped), so replacing its text is exact.
+bool plain_id(std::string_view id) {
+    return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
+    });
+}
+
 } // namespace
+
+std::optional<std::string> text_replaceable_id(std::string_view body) {
+    Json document;
+    try {
+        document = payload::parse_json(body);
+    } catch (const payload::JsonError&) {
+        return std::nullopt;
+    }
+    if (!document.is_object()) {
+        return std::nullopt;
+    }
+    auto call_id = document.find("call_id");
+    if (call_id == document.end() || !call_id->is_string()) {
+        return std::nullopt;
+    }
+    std::string id = call_id->get<std::string>();
+    auto c_id = document.find("c_id");
+    if (!plain_id(id) || (c_id != document.end() && *c_id != id)) {
+        return std::nullopt;
+    }
+    return id;
+}
+
+Case with_new_id(const Case& built, const std::string& old_id, const std::string& new_id,
+                 const BuildOptions& options) {
+    Case result = built;
+    for (auto& delivery : result.deliveries) {
+        std::string& text = delivery.request.body;
+        for (auto at = text.find(old_id); at != std::string::npos;
+             at = text.find(old_id, at + new_id.size())) {
+            text.replace(at, old_id.size(), new_id);
+        }
+        if (delivery.signing == Delivery::Signing::secret ||
+            delivery.signing == Delivery::Signing::wrong) {
+            auto signature = signature_for(delivery.signing, options.secret, text, std::nullopt);
+            for (auto& header : delivery.request.headers) {
+                if (iequals(header.name, payload::k_signature_header)) {
+                    header.value = *signature;
+                }
+            }
+        }
+    }
+    return result;
+}
 
 void refresh_ids(Json& document, const std::string& id) {
     if (!document.is_object()) {
@@ -304,34 +378,32 @@ Case build_case(const Item& item, const CaseSpec& spec, const BuildOptions& opti
         delivery.label = std::move(body.label);
         delivery.request = base;
         delivery.expect = accept;
-        std::optional<std::string> signature;
         if (!options.secret.empty()) {
-            signature = payload::sign(options.secret, body.bytes);
+            delivery.signing = Delivery::Signing::secret;
         } else if (keep_bytes && captured_signature) {
-            signature = captured_signature; // the original bytes with their original signature
+            delivery.signing = Delivery::Signing::kept;
         }
         if (spec.scenario == Scenario::bad_signature) {
-            std::string good = payload::sign(
-                options.secret.empty() ? std::string("blandhook-wrong-secret") : options.secret,
-                body.bytes);
-            // One hex digit changed: a verifier must compare the whole value to notice.
-            good.back() = good.back() == '0' ? '1' : '0';
-            signature = good;
+            delivery.signing = Delivery::Signing::wrong;
             delivery.label = "bad-signature";
             delivery.expect = refuse;
             delivery.expect_refusal = true;
         } else if (spec.scenario == Scenario::no_signature) {
-            signature.reset();
+            delivery.signing = Delivery::Signing::none;
             delivery.label = "no-signature";
             delivery.expect = refuse;
             delivery.expect_refusal = true;
         }
-        if (signature) {
+        if (auto signature =
+                signature_for(delivery.signing, options.secret, body.bytes, captured_signature)) {
             delivery.request.headers.push_back(
                 {std::string(payload::k_signature_header), *signature});
         }
         for (const auto& header : spec.headers) {
             set_header(delivery.request.headers, header.name, header.value);
+            if (iequals(header.name, payload::k_signature_header)) {
+                delivery.signing = Delivery::Signing::none; // the user's own, kept as given
+            }
         }
         delivery.request.body = std::move(body.bytes);
         result.deliveries.push_back(std::move(delivery));

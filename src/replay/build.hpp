@@ -8,6 +8,7 @@
 #include "replay/model.hpp"
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 namespace blandhook::replay {
@@ -23,6 +24,16 @@ struct BuildOptions {
 /// The case for `item` run as `spec` says. Never throws for a bad input: the reason goes in
 /// Case::error and the case is reported as an error.
 Case build_case(const Item& item, const CaseSpec& spec, const BuildOptions& options);
+
+/// The call id of `body` when --fresh-ids can be applied to a case built from it by replacing
+/// text (a JSON object whose call_id is made of letters, digits, '-', '_', '.', and whose c_id is
+/// absent or the same): what refresh_ids would do, without parsing each delivery again.
+std::optional<std::string> text_replaceable_id(std::string_view body);
+
+/// `built` for another call: `old_id` replaced by `new_id` in every delivery's body, each signed
+/// again as it was signed (secret or deliberately wrong).
+Case with_new_id(const Case& built, const std::string& old_id, const std::string& new_id,
+                 const BuildOptions& options);
 
 /// Gives the call in `document` the id `id`: call_id and c_id, and every string that held the old
 /// call id (variables.call_id, citations[].call_id, recording_url …).

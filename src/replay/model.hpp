@@ -78,6 +78,8 @@ struct Delivery {
     http::Request request;
     Expectation expect;
     bool expect_refusal = false; ///< the handler must refuse it (bad or missing signature)
+    /// How X-Webhook-Signature was made, so that a changed body can be signed again.
+    enum class Signing { none, secret, wrong, kept } signing = Signing::none;
 };
 
 /// One test: the deliveries of one call, sent in order by one worker.

@@ -21,7 +21,8 @@ struct Work {
     std::shared_ptr<const Item> item;
     const CaseSpec* spec = nullptr;
     int repeat = 1;
-    std::shared_ptr<const Case> prebuilt; ///< shared by repeats when nothing changes per delivery
+    std::shared_ptr<const Case> prebuilt;  ///< shared by repeats when nothing changes per delivery
+    std::optional<std::string> fresh_from; ///< --fresh-ids: the prebuilt case's call id to replace
 };
 
 bool refused(const std::string& error) {
@@ -111,12 +112,20 @@ private:
             }
             auto item = std::make_shared<const Item>(std::move(*next));
             const CaseSpec& spec = m_specs.at(item->source);
+            // Built once and shared by the repeats; with --fresh-ids, each repeat swaps the call
+            // id in the built bodies by text when that is exact, else builds again.
             std::shared_ptr<const Case> prebuilt;
-            if (!m_options.build.fresh_ids) {
-                prebuilt = std::make_shared<const Case>(build_case(*item, spec, m_options.build));
+            std::optional<std::string> old_id;
+            if (m_options.build.fresh_ids && item->error.empty()) {
+                old_id = text_replaceable_id(item->body);
+            }
+            if (!m_options.build.fresh_ids || old_id) {
+                BuildOptions once = m_options.build;
+                once.fresh_ids = false;
+                prebuilt = std::make_shared<const Case>(build_case(*item, spec, once));
             }
             for (int repeat = 1; repeat <= std::max(1, m_options.repeat) && !g_stop; ++repeat) {
-                push(Work{index++, item, &spec, repeat, prebuilt});
+                push(Work{index++, item, &spec, repeat, prebuilt, old_id});
             }
         }
     }
@@ -155,6 +164,10 @@ private:
 
     CaseResult execute(const Work& work, http::Client& client) {
         std::shared_ptr<const Case> built = work.prebuilt;
+        if (built && work.fresh_from && built->error.empty()) {
+            built = std::make_shared<const Case>(
+                with_new_id(*built, *work.fresh_from, uuid_v4(), m_options.build));
+        }
         if (!built) {
             built =
                 std::make_shared<const Case>(build_case(*work.item, *work.spec, m_options.build));

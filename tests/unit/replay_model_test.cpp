@@ -296,3 +296,26 @@ TEST_CASE("a manifest gives each entry its scenario, overrides and expectations"
                     Error);
     CHECK_THROWS_AS(parse_manifest(R"({"cases": [{"inptu": "x"}]})", "", base), Error);
 }
+
+TEST_CASE("swapping the call id by text gives the bytes refresh_ids would, each signed again") {
+    CaseSpec spec;
+    spec.scenario = Scenario::two_phase;
+    spec.overrides = {parse_override("metadata.run=7")};
+    auto options = options_for();
+    auto old_id = text_replaceable_id(k_post_call);
+    REQUIRE(old_id == "aaaa");
+    Case built = build_case(item_of(k_post_call), spec, options);
+    Case swapped = with_new_id(built, *old_id, "nnnn", options);
+    REQUIRE(swapped.deliveries.size() == 2);
+    for (std::size_t i = 0; i < 2; ++i) {
+        Json expected = payload::parse_json(built.deliveries[i].request.body);
+        refresh_ids(expected, "nnnn");
+        CHECK(swapped.deliveries[i].request.body == payload::canonical_json(expected));
+        CHECK(signature_of(swapped.deliveries[i]) ==
+              payload::sign("s3cret", swapped.deliveries[i].request.body));
+    }
+    // A c_id that differs from call_id, or an id JSON would escape, needs the document.
+    CHECK_FALSE(text_replaceable_id(R"({"call_id":"a","c_id":"b"})"));
+    CHECK_FALSE(text_replaceable_id(R"({"call_id":"a/b"})"));
+    CHECK_FALSE(text_replaceable_id("[1]"));
+}
