@@ -6,6 +6,8 @@
 #include <cmath>
 #include <ctime>
 #include <fmt/core.h>
+#include <map>
+#include <mutex>
 
 namespace blandhook::emulator {
 namespace {
@@ -20,13 +22,21 @@ std::string iso(SystemTime time, std::string_view zone) {
                        millis.count() % 1000, zone);
 }
 
+// Fixtures are parsed once per process: copying a parsed document is several times cheaper than
+// parsing it again for each of hundreds of calls.
 payload::Json load_fixture(std::string_view name) {
+    static std::mutex mutex;
+    static std::map<std::string, payload::Json, std::less<>> cache;
+    std::lock_guard lock(mutex);
+    if (auto it = cache.find(name); it != cache.end()) {
+        return it->second;
+    }
     auto body = payload::fixture_body(name);
     if (!body) {
         throw Error(ErrorKind::internal, "emulate", fmt::format("fixture '{}' is missing", name),
                     "the binary was built without its fixture library");
     }
-    return payload::parse_json(*body);
+    return cache.emplace(std::string(name), payload::parse_json(*body)).first->second;
 }
 
 std::string text_field(const payload::Json& object, const char* field, std::string fallback) {
