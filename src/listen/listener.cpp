@@ -254,6 +254,12 @@ struct Listener::Impl {
     std::map<std::string, std::size_t> sequence_positions; ///< per call_id
     std::mt19937_64 random;
 
+    // Captured requests whose answer is not written yet: stop() lets them finish before it ends
+    // the idle connections (httplib will not write to a connection shut for reading).
+    std::mutex in_flight_mutex;
+    std::condition_variable in_flight_cv;
+    int in_flight = 0;
+
     // Decides the answer for one capture: signature requirement, then the per-call_id sequence,
     // then the fail rate, then the fixed status.
     Decision decide(const capture::Capture& capture, const AnswerConfig& config) {
@@ -299,8 +305,17 @@ struct Listener::Impl {
     void add_routes();
 };
 
+// Set by capture_request and cleared by the logger, which httplib calls on the same thread once
+// the answer is written.
+thread_local bool t_answer_pending = false;
+
 void Listener::Impl::capture_request(const httplib::Request& request, httplib::Response& response) {
     const Clock::time_point started = Clock::now();
+    if (!t_answer_pending) {
+        t_answer_pending = true;
+        std::lock_guard lock(in_flight_mutex);
+        ++in_flight;
+    }
     capture::Capture capture;
     capture.received_at = capture::now_iso8601();
     capture.method = request.method;
@@ -515,6 +530,14 @@ Listener::Listener(ListenerOptions options) : m_impl(std::make_unique<Impl>()) {
             }
             return httplib::Server::HandlerResponse::Unhandled;
         }));
+    server.set_logger([this](const httplib::Request&, const httplib::Response&) {
+        if (t_answer_pending) {
+            t_answer_pending = false;
+            std::lock_guard lock(m_impl->in_flight_mutex);
+            --m_impl->in_flight;
+            m_impl->in_flight_cv.notify_all();
+        }
+    });
     server.set_exception_handler(
         [](const httplib::Request&, httplib::Response& response, std::exception_ptr error) {
             std::string detail = "internal error";
@@ -589,8 +612,16 @@ void Listener::stop() {
         return;
     }
     impl.server->stop();
+    {
+        // Requests being handled get their answer first (bounded: a stuck app or a long --delay
+        // must not hold the stop forever).
+        const auto patience =
+            answer().delay + impl.options.forward_timeout + std::chrono::seconds(2);
+        std::unique_lock lock(impl.in_flight_mutex);
+        impl.in_flight_cv.wait_for(lock, patience, [&] { return impl.in_flight == 0; });
+    }
     // Idle keep-alive connections would hold the stop for up to the keep-alive timeout: end
-    // reading on every connection to our port (requests being handled still get their answer).
+    // reading on every connection to our port.
     const int limit = static_cast<int>(std::min<long>(::sysconf(_SC_OPEN_MAX), 65536));
     for (int fd = 3; fd < limit; ++fd) {
         sockaddr_storage local{};
