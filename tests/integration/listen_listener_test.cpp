@@ -18,9 +18,9 @@
 #include <vector>
 
 using namespace blandhook;
-using test::round_trip;
 using test::post_request;
 using test::RawConnection;
+using test::round_trip;
 
 namespace {
 
@@ -61,7 +61,7 @@ TEST_CASE("listen: a webhook's exact bytes, target and headers are in the log be
     const std::string body = fixture("completed-outbound");
     const test::RawAnswer answer =
         round_trip(listener->port(), post_request("/hooks/bland?attempt=1&x=%20y", body,
-                                                "X-Trace: a\r\nX-Trace: b\r\n"));
+                                                  "X-Trace: a\r\nX-Trace: b\r\n"));
     REQUIRE(answer.answered);
     CHECK(answer.status == 200);
     CHECK(answer.body.find("\"received\":true") != std::string::npos);
@@ -143,7 +143,7 @@ TEST_CASE("listen: any method and path is captured; /_blandhook/health answers a
     for (const char* method : {"GET", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"}) {
         const test::RawAnswer answer =
             round_trip(port, std::string(method) + " /any/where?q=1 HTTP/1.1\r\nHost: x\r\n"
-                                                 "Content-Length: 3\r\n\r\nabc");
+                                                   "Content-Length: 3\r\n\r\nabc");
         CHECK_MESSAGE(answer.status == 200, method);
     }
     const test::RawAnswer health =
@@ -188,7 +188,7 @@ TEST_CASE("listen: signatures are reported raw or JSON.stringify, and --require-
 
     auto signed_with = [&](const std::string& signature) {
         return round_trip(port,
-                        post_request("/", body, "X-Webhook-Signature: " + signature + "\r\n"));
+                          post_request("/", body, "X-Webhook-Signature: " + signature + "\r\n"));
     };
     CHECK(signed_with(payload::sign("whsec_test", body)).status == 200);
     CHECK(signed_with(payload::sign("whsec_test", compact)).status == 200);
@@ -233,7 +233,8 @@ TEST_CASE("listen: --fail-rate with a seed fails the same requests on every run"
         std::vector<int> statuses;
         for (int i = 0; i < 20; ++i) {
             statuses.push_back(
-                round_trip(listener->port(), post_request("/", call_body(std::to_string(i)))).status);
+                round_trip(listener->port(), post_request("/", call_body(std::to_string(i))))
+                    .status);
         }
         return statuses;
     };
@@ -300,8 +301,8 @@ TEST_CASE("listen: --forward-to relays byte-exact with the query, and --forward-
     options.answer.forward_status = true;
     auto listener = start_listener(dir.file("c.ndjson"), options);
     const std::string body = "{\"call_id\":\"fw\",  \"completed\": true}\n";
-    const test::RawAnswer answer =
-        round_trip(listener->port(), post_request("/hook?a=1", body, "X-Webhook-Signature: abc\r\n"));
+    const test::RawAnswer answer = round_trip(
+        listener->port(), post_request("/hook?a=1", body, "X-Webhook-Signature: abc\r\n"));
     CHECK(answer.status == 201);
     CHECK(answer.body == "{\"app\":true}");
 
