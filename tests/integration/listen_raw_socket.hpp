@@ -140,7 +140,7 @@ inline std::string post_request(const std::string& target, const std::string& bo
 
 /// Sends one request on a fresh connection and reads its answer.
 inline RawAnswer round_trip(int port, const std::string& request,
-                          std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+                            std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
     RawConnection connection(port, timeout);
     if (!connection.connected()) {
         return {};
