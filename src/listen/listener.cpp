@@ -191,9 +191,10 @@ public:
                 return result;
             }
             result.error = attempt.error;
-            // Only a refused connection says "try the other address"; a timeout is the app's.
-            if (attempt.error.find("refused") == std::string::npos &&
-                attempt.error.find("connect") == std::string::npos) {
+            // Only a failure to connect says "try the other address"; once the app has the
+            // request (a reset, a timeout on the answer) trying again would deliver it twice.
+            if (attempt.error.rfind("connection refused", 0) != 0 &&
+                attempt.error.rfind("connection timed out", 0) != 0) {
                 break;
             }
         }

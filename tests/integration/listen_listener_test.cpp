@@ -320,6 +320,22 @@ TEST_CASE("listen: --forward-to relays byte-exact with the query, and --forward-
     CHECK(captured.forward->status == 201);
 }
 
+TEST_CASE("listen: --forward-to localhost reaches an app that listens on ::1 only") {
+    test::TempDir dir;
+    listen::ListenerOptions app_options;
+    app_options.host = "::1";
+    app_options.answer.status = 202;
+    auto app = start_listener(dir.file("app.ndjson"), app_options);
+
+    listen::ListenerOptions options;
+    options.forward_to = "http://localhost:" + std::to_string(app->port()) + "/v6";
+    options.answer.forward_status = true;
+    auto listener = start_listener(dir.file("c.ndjson"), options);
+    CHECK(round_trip(listener->port(), post_request("/", call_body("six"))).status == 202);
+    CHECK(round_trip(listener->port(), post_request("/", call_body("six"))).status == 202);
+    CHECK(log_lines(dir.file("app.ndjson")).size() == 2);
+}
+
 TEST_CASE("listen: a dead app is reported in the capture, which is kept and answered") {
     test::TempDir dir;
     int dead_port = 0;
