@@ -23,7 +23,7 @@ struct EmulatorOptions {
     std::chrono::milliseconds citations_delay{0}; ///< extra wait for citations (delayed or event)
     bool delay_webhook = false;   ///< with "citations": one delayed post-call webhook
     bool strict_webhooks = false; ///< only https:// webhook URLs, as Bland
-    int server_threads = 256; ///< connections served at once, idle keep-alive ones included
+    int server_threads = 256;     ///< connections served at once, idle keep-alive ones included
     DeliveryOptions delivery;
     /// Receives one human-readable line per event (call state, delivery attempt); may be empty.
     std::function<void(std::string_view line)> log;
