@@ -522,7 +522,7 @@ Listener::Listener(ListenerOptions options) : m_impl(std::make_unique<Impl>()) {
                     }
                 }
             }
-            if (response.status == 413) {
+            if (response.status == 413 && response.body.empty()) {
                 response.set_content("{\"error\":\"body larger than " +
                                          std::to_string(m_impl->options.max_body_bytes) +
                                          " bytes\"}",
