@@ -24,6 +24,16 @@ std::string iso(SystemTime time, std::string_view zone) {
 
 // Fixtures are parsed once per process: copying a parsed document is several times cheaper than
 // parsing it again for each of hundreds of calls.
+// "Monday, September 15, 2025 10:02 AM", the form of Bland's `now` variable (here in UTC).
+std::string human_time(SystemTime time) {
+    std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+    std::tm parts{};
+    gmtime_r(&seconds, &parts);
+    char text[64];
+    std::size_t length = std::strftime(text, sizeof text, "%A, %B %d, %Y %I:%M %p", &parts);
+    return std::string(text, length);
+}
+
 payload::Json load_fixture(std::string_view name) {
     static std::mutex mutex;
     static std::map<std::string, payload::Json, std::less<>> cache;
@@ -114,6 +124,7 @@ void apply_identity(payload::Json& body, const CallFacts& facts) {
     variables["phone_number"] = to;
     variables["short_to"] = short_number(to);
     variables["short_from"] = short_number(from);
+    variables["now"] = human_time(facts.created_at);
     variables["now_utc"] = iso_zulu(facts.created_at);
     variables["timestamp"] = iso_offset(facts.created_at);
     const payload::Json request_data = object_field(facts.request, "request_data");

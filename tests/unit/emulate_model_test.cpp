@@ -164,6 +164,7 @@ TEST_CASE("the post-call payload carries this call's ids, numbers, metadata and 
     CHECK(body["request_data"] == Json{{"customer", "Ada"}});
     CHECK(body["variables"]["customer"] == "Ada");
     CHECK(body["variables"]["call_id"] == body["call_id"]);
+    CHECK(body["variables"]["now"] == "Monday, September 21, 2026 02:13 PM");
     CHECK(body["max_duration"] == 3);
     CHECK(body["completed"] == true);
     CHECK(body["corrected_duration"] == "90");
