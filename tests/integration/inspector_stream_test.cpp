@@ -1,5 +1,7 @@
 // The inspector's event stream on the wire, against the built `blandhook listen`: new captures
 // arrive as server-sent events, and a stream whose browser went away gives its slot back.
+#include "inspector/inspector.hpp"
+#include "listen/listener.hpp"
 #include "support/process.hpp"
 
 #include <doctest/doctest.h>
@@ -62,6 +64,24 @@ public:
         return true;
     }
     const std::string& received() const { return m_received; }
+    // Reads until the peer closes the connection; false when the deadline passes first.
+    bool read_until_closed(std::chrono::milliseconds timeout = 10s) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        for (;;) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            pollfd p{m_fd, POLLIN, 0};
+            if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) {
+                return false;
+            }
+            char buffer[4096];
+            const ssize_t n = ::recv(m_fd, buffer, sizeof buffer, 0);
+            if (n <= 0) {
+                return true;
+            }
+            m_received.append(buffer, static_cast<std::size_t>(n));
+        }
+    }
     void close() {
         if (m_fd >= 0) {
             ::close(m_fd);
@@ -146,4 +166,20 @@ TEST_CASE("inspector: streams are capped, and a stream whose client left frees i
         }
     }
     CHECK(accepted);
+}
+
+TEST_CASE("inspector: stopping the listener ends open event streams and closes their connections") {
+    blandhook::listen::ListenerOptions options;
+    options.port = 0;
+    options.store.path = ""; // memory only
+    blandhook::listen::Listener listener(options);
+    blandhook::inspector::mount(listener, listener.server());
+    listener.start();
+
+    Connection stream(listener.port());
+    stream.send(events_request(listener.port()));
+    REQUIRE(stream.read_until("retry:"));
+    listener.stop();
+    CHECK(stream.read_until_closed());
+    CHECK_FALSE(listener.running());
 }
