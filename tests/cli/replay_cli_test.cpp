@@ -1,0 +1,88 @@
+// `blandhook replay` mistakes a user makes on the command line: each is a usage error (exit 2)
+// naming what is wrong, before anything is sent.
+#include "support/process.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace blandhook::test;
+
+namespace {
+
+ProcessResult replay(std::vector<std::string> args) {
+    args.insert(args.begin(), "replay");
+    ProcessOptions options;
+    options.unset_env = {"BLAND_WEBHOOK_SECRET"};
+    return run_blandhook(args, options);
+}
+
+} // namespace
+
+TEST_CASE("replay --help lists the scenarios, the report formats and examples") {
+    auto result = run_blandhook({"replay", "--help"});
+    CHECK(result.exit_code == 0);
+    for (const char* text :
+         {"--to", "--scenario", "signature-variants", "two-phase", "--report", "junit:FILE",
+          "--manifest", "--fresh-ids", "Examples:", "Exit codes"}) {
+        CAPTURE(text);
+        CHECK(result.out.find(text) != std::string::npos);
+    }
+}
+
+TEST_CASE("replay without --to is a usage error with a hint") {
+    auto result = replay({"error-busy"});
+    CHECK(result.exit_code == 2);
+    CHECK(result.err.find("blandhook: error: --to: no target URL") == 0);
+    CHECK(result.err.find("hint: ") != std::string::npos);
+}
+
+TEST_CASE("replay without inputs is a usage error") {
+    auto result = replay({"--to", "http://127.0.0.1:9/"});
+    CHECK(result.exit_code == 2);
+    CHECK(result.err.find("nothing to replay") != std::string::npos);
+}
+
+TEST_CASE("replay rejects a URL that is not http(s), naming --to") {
+    auto result = replay({"error-busy", "--to", "localhost:3000"});
+    CHECK(result.exit_code == 2);
+    CHECK(result.err.find("blandhook: error: --to: 'localhost:3000' is not a valid URL") == 0);
+}
+
+TEST_CASE("replay rejects unknown scenarios, bad report specs, statuses and durations") {
+    auto scenario = replay({"error-busy", "--to", "http://127.0.0.1:9/", "--scenario", "twophase"});
+    CHECK(scenario.exit_code == 2);
+    auto report = replay({"error-busy", "--to", "http://127.0.0.1:9/", "--report", "xml:out"});
+    CHECK(report.exit_code == 2);
+    CHECK(report.err.find("--report") != std::string::npos);
+    auto status = replay({"error-busy", "--to", "http://127.0.0.1:9/", "--expect-status", "ok"});
+    CHECK(status.exit_code == 2);
+    CHECK(status.err.find("--expect-status") != std::string::npos);
+    auto duration = replay({"error-busy", "--to", "http://127.0.0.1:9/", "--timeout", "soon"});
+    CHECK(duration.exit_code == 2);
+    CHECK(duration.err.find("--timeout: 'soon' is not a duration") != std::string::npos);
+    auto set = replay({"error-busy", "--to", "http://127.0.0.1:9/", "--set", "novalue"});
+    CHECK(set.exit_code == 2);
+    CHECK(set.err.find("--set") != std::string::npos);
+}
+
+TEST_CASE("signature-variants without a secret is a usage error before anything is sent") {
+    auto result =
+        replay({"error-busy", "--to", "http://127.0.0.1:9/", "--scenario", "signature-variants"});
+    CHECK(result.exit_code == 2);
+    CHECK(result.err.find("needs the handler's secret") != std::string::npos);
+    CHECK(result.out.empty());
+}
+
+TEST_CASE("an unwritable report path is a usage error before anything is sent") {
+    auto result = replay(
+        {"error-busy", "--to", "http://127.0.0.1:9/", "--report", "junit:/nonexistent-dir/r.xml"});
+    CHECK(result.exit_code == 2);
+    CHECK(result.err.find("cannot write /nonexistent-dir/r.xml") != std::string::npos);
+}
+
+TEST_CASE("a manifest with a typo names the file and the entry, exit 5") {
+    TempDir dir;
+    write_file(dir.file("m.json"), R"({"cases": [{"input": "error-busy"}, {"inptu": "x"}]})");
+    auto result = replay({"--manifest", dir.file("m.json"), "--to", "http://127.0.0.1:9/"});
+    CHECK(result.exit_code == 5);
+    CHECK(result.err.find("m.json: cases[1]: unknown key \"inptu\"") != std::string::npos);
+}
