@@ -1,6 +1,8 @@
 #include "emulator/request_validation.hpp"
 
 #include "bland/calls_api.hpp"
+#include "error.hpp"
+#include "http/client.hpp"
 
 #include <fmt/core.h>
 
@@ -48,7 +50,13 @@ std::vector<std::string> validate_webhook_url(const payload::Json& value, std::s
     const auto& url = value.get_ref<const std::string&>();
     bool https = plausible_url(url, "https://");
     bool http = options.allow_http_webhooks && plausible_url(url, "http://");
-    if (!https && !http) {
+    bool parses = true;
+    try {
+        http::parse_url(url, field);
+    } catch (const Error&) {
+        parses = false; // a bad port or host: the URL could not be delivered to
+    }
+    if ((!https && !http) || !parses) {
         errors.push_back(
             options.allow_http_webhooks
                 ? fmt::format("Invalid parameter: {} must be a valid URI starting with https:// "

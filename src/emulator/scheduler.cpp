@@ -3,6 +3,7 @@
 #include "payload/signature.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace blandhook::emulator {
 
@@ -103,7 +104,13 @@ void Scheduler::timer_loop() {
         auto job = std::move(const_cast<Timed&>(m_timed.top()).job);
         m_timed.pop();
         lock.unlock();
-        job();
+        try {
+            job();
+        } catch (const std::exception& error) {
+            // A job that fails (a fixture missing from a broken build) must not end the process:
+            // the call stays as it was and the failure is reported.
+            std::fprintf(stderr, "blandhook: warning: emulate: %s\n", error.what());
+        }
         lock.lock();
     }
 }

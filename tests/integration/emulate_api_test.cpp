@@ -74,11 +74,13 @@ public:
     }
 
 private:
-    test::LoopbackServer<> m_server;
+    // The server is declared last so that it stops (joining its handlers) before the state
+    // they use is destroyed.
     std::mutex m_mutex;
     std::condition_variable m_changed;
     std::vector<Received> m_received;
     bool m_gated = false;
+    test::LoopbackServer<> m_server;
 };
 
 emulator::EmulatorOptions fast_options() {

@@ -146,6 +146,8 @@ TEST_CASE("http webhooks are accepted by default and refused in strict mode, lik
     CHECK(emulator::validate_send_call(body, strict).empty());
     body["webhook"] = "ftp://example.com";
     CHECK_FALSE(emulator::validate_send_call(body, relaxed).empty());
+    body["webhook"] = "http://127.0.0.1:99999/hook";
+    CHECK_FALSE(emulator::validate_send_call(body, relaxed).empty());
 }
 
 TEST_CASE("the post-call payload carries this call's ids, numbers, metadata and variables") {
