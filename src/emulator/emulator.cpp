@@ -455,44 +455,66 @@ struct Emulator::Impl {
                        {"errors", nullptr}});
     }
 
+    /// Answers 401 in Bland's shape and returns true when --api-key is set and not presented.
+    bool reject_unauthorized(const httplib::Request& request, httplib::Response& response) {
+        if (authorized(request)) {
+            return false;
+        }
+        send_data_error(response, 401, "AUTH_FAILURE", "Unauthorized");
+        return true;
+    }
+
     void install_routes() {
         server.set_tcp_nodelay(true);
         server.set_keep_alive_timeout(5);
         int threads = std::max(1, options.server_threads);
         server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-        server.set_pre_routing_handler(
-            [this](const httplib::Request& request, httplib::Response& response) {
-                if (request.path == "/_blandhook/health" || authorized(request)) {
-                    return httplib::Server::HandlerResponse::Unhandled;
-                }
-                send_data_error(response, 401, "AUTH_FAILURE", "Unauthorized");
-                return httplib::Server::HandlerResponse::Handled;
-            });
+        // Auth is checked inside each route, after httplib has read the body: a pre-routing
+        // answer would leave the unread body on a keep-alive connection, and the client's next
+        // request would be parsed from its middle (a 400 with no body).
         server.Get("/_blandhook/health", [](const httplib::Request&, httplib::Response& response) {
             send_json(response, 200, Json{{"status", "ok"}, {"service", "blandhook emulate"}});
         });
         server.Post("/v1/calls",
                     [this](const httplib::Request& request, httplib::Response& response) {
+                        if (reject_unauthorized(request, response)) {
+                            return;
+                        }
                         post_calls(request, response);
                     });
         server.Get(R"(/v1/calls/([^/]+))",
                    [this](const httplib::Request& request, httplib::Response& response) {
+                       if (reject_unauthorized(request, response)) {
+                           return;
+                       }
                        get_call(request.matches[1], response);
                    });
         server.Post(R"(/v1/calls/([^/]+)/stop)",
                     [this](const httplib::Request& request, httplib::Response& response) {
+                        if (reject_unauthorized(request, response)) {
+                            return;
+                        }
                         stop_call(request.matches[1], response);
                     });
         server.Get(R"(/v1/postcall/webhooks/([^/]+))",
                    [this](const httplib::Request& request, httplib::Response& response) {
+                       if (reject_unauthorized(request, response)) {
+                           return;
+                       }
                        get_webhook_log(request.matches[1], response);
                    });
         server.Post("/v1/postcall/webhooks/create",
                     [this](const httplib::Request& request, httplib::Response& response) {
+                        if (reject_unauthorized(request, response)) {
+                            return;
+                        }
                         postcall_send(request, response, false);
                     });
         server.Post("/v1/postcall/webhooks/resend",
                     [this](const httplib::Request& request, httplib::Response& response) {
+                        if (reject_unauthorized(request, response)) {
+                            return;
+                        }
                         postcall_send(request, response, true);
                     });
         // Cast: cpp-httplib 0.11 overloads set_error_handler, and a lambda matches both.
