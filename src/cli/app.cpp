@@ -19,7 +19,8 @@ constexpr const char* k_description =
     "replay them signed against your handler in CI, emulate Bland's API offline, and prove a\n"
     "real call's webhook arrives.";
 
-constexpr const char* k_examples = R"(  blandhook listen                          capture webhooks on http://127.0.0.1:4000
+constexpr const char* k_examples =
+    R"(  blandhook listen                          capture webhooks on http://127.0.0.1:4000
   blandhook listen --forward-to http://localhost:3000/webhook --secret "$SECRET"
   blandhook replay fixtures/ --to http://localhost:3000/webhook --report junit:report.xml
   blandhook emulate --port 8080              a local Bland API that delivers webhooks
@@ -32,12 +33,18 @@ Exit codes: 0 ok, 1 a check failed, 2 usage, 3 unreachable, 4 timeout, 5 bad inp
 
 int exit_code_for(ErrorKind kind) {
     switch (kind) {
-    case ErrorKind::usage: return exit_code::k_usage;
-    case ErrorKind::input: return exit_code::k_input;
-    case ErrorKind::network: return exit_code::k_unreachable;
-    case ErrorKind::timeout: return exit_code::k_timeout;
-    case ErrorKind::api: return exit_code::k_api;
-    case ErrorKind::internal: return exit_code::k_internal;
+    case ErrorKind::usage:
+        return exit_code::k_usage;
+    case ErrorKind::input:
+        return exit_code::k_input;
+    case ErrorKind::network:
+        return exit_code::k_unreachable;
+    case ErrorKind::timeout:
+        return exit_code::k_timeout;
+    case ErrorKind::api:
+        return exit_code::k_api;
+    case ErrorKind::internal:
+        return exit_code::k_internal;
     }
     return exit_code::k_internal;
 }
@@ -87,6 +94,16 @@ const CLI::App* deepest_parsed(const CLI::App* app) {
     return app;
 }
 
+// "captures list" for the `list` below `captures`: what the user types after `blandhook`.
+std::string command_path(const CLI::App* app) {
+    std::string path = app->get_name();
+    for (const CLI::App* parent = app->get_parent();
+         parent != nullptr && parent->get_parent() != nullptr; parent = parent->get_parent()) {
+        path = parent->get_name() + " " + path;
+    }
+    return path;
+}
+
 } // namespace
 
 void build_command_tree(CLI::App& app, Registrar& registrar) {
@@ -117,7 +134,7 @@ int run(int argc, char** argv) {
             message = fmt::format("unknown command '{}'", argv[1]);
             hint = fmt::format("did you mean 'blandhook {}'?", guess);
         } else if (const CLI::App* where = deepest_parsed(&app); where != &app) {
-            hint = fmt::format("run 'blandhook {} --help'", where->get_name());
+            hint = fmt::format("run 'blandhook {} --help'", command_path(where));
         }
         print_error(Error(ErrorKind::usage, "usage", message, hint));
         return exit_code::k_usage;

@@ -33,3 +33,9 @@ TEST_CASE("errors carry no colour when stderr is not a terminal") {
     CHECK(result.exit_code == 2);
     CHECK(result.err.find('\x1b') == std::string::npos);
 }
+
+TEST_CASE("a bad option of a nested command hints at that command's full help") {
+    auto result = run_blandhook({"captures", "list", "--no-such-flag"});
+    CHECK(result.exit_code == 2);
+    CHECK(result.err.find("hint: run 'blandhook captures list --help'") != std::string::npos);
+}
