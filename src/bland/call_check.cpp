@@ -4,6 +4,7 @@
 #include "error.hpp"
 #include "listen/listener.hpp"
 #include "payload/kind.hpp"
+#include "report/xml.hpp"
 
 #include <algorithm>
 #include <fmt/core.h>
@@ -309,39 +310,7 @@ payload::Json result_json(const CallResult& result) {
     return out;
 }
 
-namespace {
-
-std::string xml_escape(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        case '\'':
-            out += "&apos;";
-            break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
-                out += ' ';
-            } else {
-                out += c;
-            }
-        }
-    }
-    return out;
-}
-
-} // namespace
+namespace {} // namespace
 
 std::string junit_report(const CallResult& result) {
     std::vector<Check> checks = result.checks;
@@ -354,16 +323,16 @@ std::string junit_report(const CallResult& result) {
     xml += fmt::format("<testsuites name=\"blandhook call\" tests=\"{}\" failures=\"{}\">\n",
                        checks.size(), failures);
     xml += fmt::format("  <testsuite name=\"call {}\" tests=\"{}\" failures=\"{}\">\n",
-                       xml_escape(result.call_id), checks.size(), failures);
+                       report::xml_attribute(result.call_id), checks.size(), failures);
     for (const auto& check : checks) {
         xml += fmt::format("    <testcase classname=\"blandhook.call\" name=\"{}\"",
-                           xml_escape(check.name));
+                           report::xml_attribute(check.name));
         if (check.passed) {
             xml += fmt::format(">\n      <system-out>{}</system-out>\n    </testcase>\n",
-                               xml_escape(check.detail));
+                               report::xml_attribute(check.detail));
         } else {
             xml += fmt::format(">\n      <failure message=\"{}\"/>\n    </testcase>\n",
-                               xml_escape(check.detail));
+                               report::xml_attribute(check.detail));
         }
     }
     xml += "  </testsuite>\n</testsuites>\n";

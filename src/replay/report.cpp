@@ -1,5 +1,7 @@
 #include "replay/report.hpp"
 
+#include "report/xml.hpp"
+
 #include "cli/output.hpp"
 #include "error.hpp"
 
@@ -18,98 +20,6 @@ using Clock = std::chrono::steady_clock;
 
 double ms(std::chrono::microseconds value) {
     return static_cast<double>(value.count()) / 1000.0;
-}
-
-// Text safe for XML 1.0 and for JSON consumers: invalid UTF-8 and control characters other than
-// tab and newlines become '?', so a binary answer body never breaks a report.
-std::string printable(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size();) {
-        auto byte = static_cast<unsigned char>(text[i]);
-        if (byte < 0x80) {
-            bool allowed = byte >= 0x20 || byte == '\t' || byte == '\n' || byte == '\r';
-            out += allowed && byte != 0x7f ? static_cast<char>(byte) : '?';
-            ++i;
-            continue;
-        }
-        std::size_t length = byte >= 0xf0 && byte < 0xf5   ? 4
-                             : byte >= 0xe0                ? 3
-                             : byte >= 0xc2 && byte < 0xe0 ? 2
-                                                           : 0;
-        bool valid = length > 0 && i + length <= text.size();
-        for (std::size_t k = 1; valid && k < length; ++k) {
-            valid = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
-        }
-        if (valid) {
-            out.append(text.substr(i, length));
-            i += length;
-        } else {
-            out += '?';
-            ++i;
-        }
-    }
-    return out;
-}
-
-std::string xml_escape(std::string_view raw) {
-    std::string text = printable(raw);
-    std::string out;
-    out.reserve(text.size() + 16);
-    for (char c : text) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        case '\'':
-            out += "&apos;";
-            break;
-        case '\n':
-            out += "&#10;";
-            break;
-        case '\r':
-            out += "&#13;";
-            break;
-        case '\t':
-            out += "&#9;";
-            break;
-        default:
-            out += c;
-        }
-    }
-    return out;
-}
-
-// Element text: newlines kept as they are (readable in CI log viewers).
-std::string xml_text(std::string_view raw) {
-    std::string text = printable(raw);
-    std::string out;
-    out.reserve(text.size() + 16);
-    for (char c : text) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        default:
-            out += c;
-        }
-    }
-    return out;
 }
 
 std::string delivery_heading(const DeliveryResult& delivery) {
@@ -214,30 +124,32 @@ public:
             m_suite_counts = {};
         }
         double seconds = static_cast<double>(result.duration.count()) / 1e6;
-        std::string xml =
-            fmt::format("    <testcase name=\"{}\" classname=\"{}\" time=\"{:.6f}\">\n",
-                        xml_escape(result.name), xml_escape(classname(result)), seconds);
+        std::string xml = fmt::format(
+            "    <testcase name=\"{}\" classname=\"{}\" time=\"{:.6f}\">\n",
+            report::xml_attribute(result.name), report::xml_attribute(classname(result)), seconds);
         switch (result.outcome) {
         case Outcome::passed:
             break;
         case Outcome::failed:
             xml += fmt::format("      <failure type=\"expectation\" message=\"{}\">{}</failure>\n",
-                               xml_escape(result.message), xml_text(attempt_log(result)));
+                               report::xml_attribute(result.message),
+                               report::xml_text(attempt_log(result)));
             ++m_suite_counts.failures;
             break;
         case Outcome::unreachable:
             xml += fmt::format("      <error type=\"unreachable\" message=\"{}\">{}</error>\n",
-                               xml_escape(result.message), xml_text(attempt_log(result)));
+                               report::xml_attribute(result.message),
+                               report::xml_text(attempt_log(result)));
             ++m_suite_counts.errors;
             break;
         case Outcome::error:
             xml += fmt::format("      <error type=\"input\" message=\"{}\"/>\n",
-                               xml_escape(result.message));
+                               report::xml_attribute(result.message));
             ++m_suite_counts.errors;
             break;
         }
         if (!result.deliveries.empty()) {
-            xml += "      <system-out>" + xml_text(attempt_log(result)) + "</system-out>\n";
+            xml += "      <system-out>" + report::xml_text(attempt_log(result)) + "</system-out>\n";
         }
         xml += "    </testcase>\n";
         m_suite->write(xml);
@@ -277,9 +189,9 @@ private:
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\" "
             "time=\"{:.3f}\" timestamp=\"{}\">\n    <properties>\n      <property name=\"target\" "
             "value=\"{}\"/>\n    </properties>\n",
-            xml_escape(m_suite_name), m_suite_counts.tests, m_suite_counts.failures,
-            m_suite_counts.errors, m_suite_counts.seconds, xml_escape(m_info.started_at),
-            xml_escape(m_info.target)));
+            report::xml_attribute(m_suite_name), m_suite_counts.tests, m_suite_counts.failures,
+            m_suite_counts.errors, m_suite_counts.seconds, report::xml_attribute(m_info.started_at),
+            report::xml_attribute(m_info.target)));
         flush_suite_into_suites();
         m_suites.write("  </testsuite>\n");
         m_suite.reset();
@@ -326,13 +238,13 @@ public:
     }
 
     void finished(const CaseResult& result) override {
-        nlohmann::json entry = {{"name", printable(result.name)},
-                                {"group", printable(result.group)},
+        nlohmann::json entry = {{"name", report::printable(result.name)},
+                                {"group", report::printable(result.group)},
                                 {"scenario", scenario_name(result.scenario)},
                                 {"outcome", outcome_name(result.outcome)},
                                 {"duration_ms", ms(result.duration)}};
         if (!result.message.empty()) {
-            entry["message"] = printable(result.message);
+            entry["message"] = report::printable(result.message);
         }
         nlohmann::json deliveries = nlohmann::json::array();
         for (const auto& delivery : result.deliveries) {
@@ -343,7 +255,7 @@ public:
                                        {"latency_ms", ms(attempt.latency)}};
                 if (attempt.response) {
                     item["status"] = attempt.response->status;
-                    item["body"] = printable(attempt.response->body);
+                    item["body"] = report::printable(attempt.response->body);
                 } else {
                     item["status"] = nullptr;
                     item["error"] = attempt.error;
@@ -352,14 +264,14 @@ public:
             }
             nlohmann::json one = {{"label", delivery.label},
                                   {"method", delivery.method},
-                                  {"target", printable(delivery.target)},
+                                  {"target", report::printable(delivery.target)},
                                   {"bytes", delivery.bytes},
                                   {"signed", delivery.signed_request},
                                   {"expect", delivery.expect},
                                   {"passed", delivery.passed},
                                   {"attempts", std::move(attempts)}};
             if (!delivery.passed) {
-                one["failure"] = printable(delivery.failure);
+                one["failure"] = report::printable(delivery.failure);
             }
             deliveries.push_back(std::move(one));
         }
@@ -506,12 +418,13 @@ void TerminalReport::finished(const CaseResult& result) {
             mark = cli::paint("ERROR", cli::Style::red, color);
             break;
         }
-        std::string line = mark + "  " + printable(result.name);
+        std::string line = mark + "  " + report::printable(result.name);
         if (!result.deliveries.empty()) {
             line += "  " + answers_text(result) + "  " + format_latency(result.duration);
         }
         if (!passed) {
-            line += "\n       " + cli::paint(printable(result.message), cli::Style::yellow, color);
+            line += "\n       " +
+                    cli::paint(report::printable(result.message), cli::Style::yellow, color);
         }
         std::fputs((line + "\n").c_str(), stdout);
         // Each attempt is shown when there was more than one, or when the case failed.
@@ -531,7 +444,8 @@ void TerminalReport::finished(const CaseResult& result) {
     if (!passed) {
         ++m_failure_count;
         if (m_failures.size() < 20) {
-            m_failures.push_back(printable(result.name) + ": " + printable(result.message));
+            m_failures.push_back(report::printable(result.name) + ": " +
+                                 report::printable(result.message));
         }
     }
     progress(false);
@@ -583,8 +497,9 @@ void TerminalReport::summary(const RunTotals& totals) {
                 *std::max_element(row.latencies_us.begin(), row.latencies_us.end())));
         }
         std::string failed = std::to_string(row.failed);
-        out += fmt::format("{}  {}  {:>5}  {:>6}  {}  {}{}\n", pad(printable(row.group), width),
-                           pad(row.scenario, 18), row.cases, row.passed,
+        out += fmt::format("{}  {}  {:>5}  {:>6}  {}  {}{}\n",
+                           pad(report::printable(row.group), width), pad(row.scenario, 18),
+                           row.cases, row.passed,
                            cli::paint(fmt::format("{:>6}", failed),
                                       row.failed > 0 ? cli::Style::red : cli::Style::dim, color),
                            pad(p50, 10), max);
