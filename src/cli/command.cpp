@@ -27,7 +27,9 @@ CLI::App* Registrar::add_subcommand(CLI::App* parent, const std::string& name,
     return app;
 }
 
-void Registrar::on_run(CLI::App* app, RunFunction run) { m_runs[app] = std::move(run); }
+void Registrar::on_run(CLI::App* app, RunFunction run) {
+    m_runs[app] = std::move(run);
+}
 
 CLI::Option* Registrar::choices(CLI::Option* option, std::vector<std::string> values) {
     option->check(CLI::IsMember(values));

@@ -23,14 +23,30 @@ std::string paint(std::string_view text, Style style, bool enabled) {
     }
     const char* code = "";
     switch (style) {
-    case Style::bold: code = "1"; break;
-    case Style::dim: code = "2"; break;
-    case Style::red: code = "31"; break;
-    case Style::green: code = "32"; break;
-    case Style::yellow: code = "33"; break;
-    case Style::blue: code = "34"; break;
-    case Style::magenta: code = "35"; break;
-    case Style::cyan: code = "36"; break;
+    case Style::bold:
+        code = "1";
+        break;
+    case Style::dim:
+        code = "2";
+        break;
+    case Style::red:
+        code = "31";
+        break;
+    case Style::green:
+        code = "32";
+        break;
+    case Style::yellow:
+        code = "33";
+        break;
+    case Style::blue:
+        code = "34";
+        break;
+    case Style::magenta:
+        code = "35";
+        break;
+    case Style::cyan:
+        code = "36";
+        break;
     }
     return fmt::format("\x1b[{}m{}\x1b[0m", code, text);
 }

@@ -19,7 +19,7 @@ void register_all_commands(Registrar& registrar) {
     commands::register_call(registrar);
     commands::register_emulate(registrar);
     commands::register_fixtures(registrar);
-    commands::register_sign(registrar);   // sign and verify
+    commands::register_sign(registrar);        // sign and verify
     commands::register_completions(registrar); // completions and the hidden manpage
 }
 

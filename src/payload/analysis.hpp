@@ -28,9 +28,9 @@ struct Finding {
 /// What a one-line display shows of a body. Empty strings / nullopt where the body has no value.
 struct Summary {
     std::string call_id;
-    std::string direction;     ///< "inbound", "outbound" or "" (from `inbound`)
-    std::string status;        ///< `status`, or `queue_status` when no status
-    std::string error_message; ///< `error_message` when a string
+    std::string direction;                  ///< "inbound", "outbound" or "" (from `inbound`)
+    std::string status;                     ///< `status`, or `queue_status` when no status
+    std::string error_message;              ///< `error_message` when a string
     std::optional<double> duration_seconds; ///< `corrected_duration` (a string!) or call_length*60
     std::string answered_by;
     std::size_t transcript_turns = 0; ///< entries in `transcripts`

@@ -150,7 +150,9 @@ std::string binary_path() {
     return BLANDHOOK_BINARY;
 }
 
-std::string source_dir() { return BLANDHOOK_SOURCE_DIR; }
+std::string source_dir() {
+    return BLANDHOOK_SOURCE_DIR;
+}
 
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options) {
     Spawned child = spawn(argv, options);
@@ -252,7 +254,9 @@ std::optional<std::string> Child::wait_for_line(const std::string& needle,
     }
 }
 
-void Child::signal(int signal) { kill(m_pid, signal); }
+void Child::signal(int signal) {
+    kill(m_pid, signal);
+}
 
 int Child::wait(std::chrono::milliseconds timeout) {
     if (m_exit_code) {

@@ -16,15 +16,15 @@ std::string binary_path();
 std::string source_dir();
 
 struct ProcessOptions {
-    std::string stdin_data;                           ///< written to the child's stdin, then closed
-    std::map<std::string, std::string> env;           ///< added to (or overriding) the environment
-    std::vector<std::string> unset_env;               ///< removed from the environment
-    std::string cwd;                                  ///< working directory, "" for ours
-    std::chrono::milliseconds timeout{30'000};        ///< killed with SIGKILL after this
+    std::string stdin_data;                    ///< written to the child's stdin, then closed
+    std::map<std::string, std::string> env;    ///< added to (or overriding) the environment
+    std::vector<std::string> unset_env;        ///< removed from the environment
+    std::string cwd;                           ///< working directory, "" for ours
+    std::chrono::milliseconds timeout{30'000}; ///< killed with SIGKILL after this
 };
 
 struct ProcessResult {
-    int exit_code = -1;   ///< exit status, or 128+signal when killed by a signal
+    int exit_code = -1; ///< exit status, or 128+signal when killed by a signal
     bool timed_out = false;
     std::string out;
     std::string err;
@@ -34,7 +34,8 @@ struct ProcessResult {
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options = {});
 
 /// Runs the blandhook binary with `args`.
-ProcessResult run_blandhook(const std::vector<std::string>& args, const ProcessOptions& options = {});
+ProcessResult run_blandhook(const std::vector<std::string>& args,
+                            const ProcessOptions& options = {});
 
 /// A program running in the background (a listener, the emulator). Killed on destruction.
 class Child {
@@ -46,8 +47,9 @@ public:
 
     /// Reads stdout until a line containing `needle` arrives; returns that line, or nullopt when
     /// the deadline passes or the child exits first.
-    std::optional<std::string> wait_for_line(const std::string& needle,
-                                             std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    std::optional<std::string>
+    wait_for_line(const std::string& needle,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(10));
     /// Sends `signal` (SIGINT, SIGTERM …).
     void signal(int signal);
     /// Waits for exit (SIGKILL after `timeout`); returns the exit code as in ProcessResult.
