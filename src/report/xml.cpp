@@ -34,64 +34,64 @@ std::string printable(std::string_view text) {
     return out;
 }
 
-std::string xml_attribute(std::string_view raw) {
+namespace {
+
+enum class Context { attribute, text };
+
+// One escaping loop for both places XML puts text: attributes also need quotes and whitespace as
+// entities; element text keeps newlines as they are (readable in CI log viewers).
+std::string escape(std::string_view raw, Context context) {
     std::string text = printable(raw);
     std::string out;
     out.reserve(text.size() + 16);
     for (char c : text) {
+        const char* entity = nullptr;
         switch (c) {
         case '&':
-            out += "&amp;";
+            entity = "&amp;";
             break;
         case '<':
-            out += "&lt;";
+            entity = "&lt;";
             break;
         case '>':
-            out += "&gt;";
+            entity = "&gt;";
             break;
         case '"':
-            out += "&quot;";
+            entity = "&quot;";
             break;
         case '\'':
-            out += "&apos;";
+            entity = "&apos;";
             break;
         case '\n':
-            out += "&#10;";
+            entity = "&#10;";
             break;
         case '\r':
-            out += "&#13;";
+            entity = "&#13;";
             break;
         case '\t':
-            out += "&#9;";
+            entity = "&#9;";
             break;
         default:
+            break;
+        }
+        bool always = c == '&' || c == '<' || c == '>';
+        if (entity != nullptr && (always || context == Context::attribute)) {
+            out += entity;
+        } else {
             out += c;
         }
     }
     return out;
 }
 
-// Element text: newlines kept as they are (readable in CI log viewers).
+} // namespace
+
+std::string xml_attribute(std::string_view raw) {
+    return escape(raw, Context::attribute);
+}
+
 std::string xml_text(std::string_view raw) {
-    std::string text = printable(raw);
-    std::string out;
-    out.reserve(text.size() + 16);
-    for (char c : text) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        default:
-            out += c;
-        }
-    }
-    return out;
+    return escape(raw, Context::text);
 }
 
 } // namespace blandhook::report
