@@ -7,9 +7,11 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 
 namespace blandhook::payload {
 
@@ -113,6 +115,49 @@ struct TopLevel {
         completed, concatenated_transcript, corrected_transcript, category;
 };
 
+struct Wanted {
+    std::string_view name;
+    std::optional<element> TopLevel::*member;
+};
+
+// Sorted by name length, so that a key is only compared with the names of its own length.
+constexpr Wanted k_wanted[] = {
+    {"status", &TopLevel::status},
+    {"call_id", &TopLevel::call_id},
+    {"inbound", &TopLevel::inbound},
+    {"message", &TopLevel::message},
+    {"category", &TopLevel::category},
+    {"citations", &TopLevel::citations},
+    {"completed", &TopLevel::completed},
+    {"event_type", &TopLevel::event_type},
+    {"call_length", &TopLevel::call_length},
+    {"answered_by", &TopLevel::answered_by},
+    {"transcripts", &TopLevel::transcripts},
+    {"queue_status", &TopLevel::queue_status},
+    {"error_message", &TopLevel::error_message},
+    {"corrected_duration", &TopLevel::corrected_duration},
+    {"corrected_transcript", &TopLevel::corrected_transcript},
+    {"concatenated_transcript", &TopLevel::concatenated_transcript},
+};
+static_assert(std::is_sorted(std::begin(k_wanted), std::end(k_wanted),
+                             [](const Wanted& a, const Wanted& b) {
+                                 return a.name.size() < b.name.size();
+                             }));
+constexpr std::size_t k_longest_wanted = std::end(k_wanted)[-1].name.size();
+
+// k_first_wanted[n]: the index in k_wanted of the first name of n bytes or more.
+constexpr auto k_first_wanted = [] {
+    std::array<std::uint8_t, k_longest_wanted + 2> first{};
+    std::size_t index = 0;
+    for (std::size_t length = 0; length < first.size(); ++length) {
+        while (index < std::size(k_wanted) && k_wanted[index].name.size() < length) {
+            ++index;
+        }
+        first.at(length) = static_cast<std::uint8_t>(index);
+    }
+    return first;
+}();
+
 TopLevel gather(element value) {
     TopLevel top;
     object fields;
@@ -120,28 +165,14 @@ TopLevel gather(element value) {
         return top;
     }
     top.is_object = true;
-    const std::pair<std::string_view, std::optional<element> TopLevel::*> k_wanted[] = {
-        {"call_id", &TopLevel::call_id},
-        {"inbound", &TopLevel::inbound},
-        {"status", &TopLevel::status},
-        {"queue_status", &TopLevel::queue_status},
-        {"error_message", &TopLevel::error_message},
-        {"corrected_duration", &TopLevel::corrected_duration},
-        {"call_length", &TopLevel::call_length},
-        {"answered_by", &TopLevel::answered_by},
-        {"transcripts", &TopLevel::transcripts},
-        {"message", &TopLevel::message},
-        {"citations", &TopLevel::citations},
-        {"event_type", &TopLevel::event_type},
-        {"completed", &TopLevel::completed},
-        {"concatenated_transcript", &TopLevel::concatenated_transcript},
-        {"corrected_transcript", &TopLevel::corrected_transcript},
-        {"category", &TopLevel::category},
-    };
     for (auto field : fields) {
-        for (const auto& [name, member] : k_wanted) {
-            if (field.key == name) {
-                top.*member = field.value;
+        const std::size_t length = field.key.size();
+        if (length > k_longest_wanted) {
+            continue;
+        }
+        for (std::size_t i = k_first_wanted.at(length); i < k_first_wanted.at(length + 1); ++i) {
+            if (field.key == k_wanted[i].name) {
+                top.*k_wanted[i].member = field.value;
                 break;
             }
         }

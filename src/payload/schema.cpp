@@ -6,8 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <optional>
@@ -34,26 +36,184 @@ enum TypeBit : unsigned {
     k_any = 127,
 };
 
+// A value of enum, const or x-known-values, decoded once so that matching a value of the body
+// needs no lookups in the schema's JSON; arrays and objects keep the JSON for a deep compare.
+struct Literal {
+    enum class Type { null, boolean, number, string, structured };
+    Type type = Type::null;
+    bool boolean = false;
+    double number = 0;
+    std::string text;
+    SchemaJson json; // the value as written, for messages (and the deep compare)
+
+    explicit Literal(SchemaJson value) : json(std::move(value)) {
+        if (json.is_boolean()) {
+            type = Type::boolean;
+            boolean = json.get<bool>();
+        } else if (json.is_number()) {
+            type = Type::number;
+            number = json.get<double>();
+        } else if (json.is_string()) {
+            type = Type::string;
+            text = json.get<std::string>();
+        } else if (!json.is_null()) {
+            type = Type::structured;
+        }
+    }
+};
+
+std::vector<Literal> literals(const SchemaJson& values) {
+    std::vector<Literal> out;
+    for (const auto& value : values.get<std::vector<SchemaJson>>()) {
+        out.emplace_back(value);
+    }
+    return out;
+}
+
+struct Node;
+
+template <typename Word> Word load(const char* bytes) {
+    Word word;
+    std::memcpy(&word, bytes, sizeof word);
+    return word;
+}
+
+// a == b for the short keys and values of a body, inline: overlapping word loads, never a byte
+// outside either string (a call to memcmp per property lookup cost more than the lookup).
+inline bool same_text(std::string_view a, std::string_view b) {
+    const std::size_t size = a.size();
+    if (size != b.size()) {
+        return false;
+    }
+    const char* x = a.data();
+    const char* y = b.data();
+    if (size >= 8) {
+        for (std::size_t i = 0; i + 8 < size; i += 8) {
+            if (load<std::uint64_t>(x + i) != load<std::uint64_t>(y + i)) {
+                return false;
+            }
+        }
+        return load<std::uint64_t>(x + size - 8) == load<std::uint64_t>(y + size - 8);
+    }
+    if (size >= 4) {
+        return load<std::uint32_t>(x) == load<std::uint32_t>(y) &&
+               load<std::uint32_t>(x + size - 4) == load<std::uint32_t>(y + size - 4);
+    }
+    for (std::size_t i = 0; i < size; ++i) {
+        if (x[i] != y[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// The `properties` of a schema as an open-addressing hash table: a field of the body is looked
+// up with a few byte loads, and most fields unknown to a small table (an `if` that looks at one
+// field of fifty) are refused by their length alone. The hash samples the length and three bytes;
+// a collision only costs one more slot to compare.
+class Properties {
+public:
+    void assign(const std::vector<std::pair<std::string, const Node*>>& entries) {
+        std::size_t bits = 1;
+        while ((std::size_t{1} << bits) < 2 * entries.size()) {
+            ++bits;
+        }
+        m_shift = 64 - static_cast<unsigned>(bits);
+        m_slots.assign(std::size_t{1} << bits, Slot{});
+        m_lengths = 0;
+        for (const auto& [name, node] : entries) {
+            m_lengths |= length_bit(name.size());
+            std::size_t slot = hash(name);
+            while (m_slots[slot].node != nullptr) {
+                slot = (slot + 1) & (m_slots.size() - 1);
+            }
+            m_slots[slot] = {name, node};
+        }
+    }
+
+    bool empty() const { return m_lengths == 0; }
+
+    /// Replaces the schema of every property by `retarget(schema)`.
+    template <typename Retarget> void retarget(const Retarget& retarget) {
+        for (Slot& slot : m_slots) {
+            if (slot.node != nullptr) {
+                slot.node = retarget(slot.node);
+            }
+        }
+    }
+
+    /// The schema of property `key`, nullptr when the table has none.
+    const Node* find(std::string_view key) const {
+        if ((m_lengths & length_bit(key.size())) == 0) {
+            return nullptr;
+        }
+        for (std::size_t i = hash(key);; i = (i + 1) & (m_slots.size() - 1)) {
+            const Slot& slot = m_slots[i];
+            if (slot.node == nullptr || same_text(slot.name, key)) {
+                return slot.node;
+            }
+        }
+    }
+
+private:
+    struct Slot {
+        std::string name;
+        const Node* node = nullptr; // nullptr: a free slot
+    };
+
+    std::uint64_t m_lengths = 0; // bit n: a name of n bytes (bit 63: 63 or more)
+    unsigned m_shift = 63;
+    std::vector<Slot> m_slots; // a power of two long, at most half full
+
+    static std::uint64_t length_bit(std::size_t length) {
+        return std::uint64_t{1} << std::min<std::size_t>(length, 63);
+    }
+
+    std::size_t hash(std::string_view key) const {
+        std::uint64_t h = key.size();
+        if (!key.empty()) {
+            const auto byte = [&](std::size_t i) {
+                return static_cast<std::uint64_t>(static_cast<unsigned char>(key[i]));
+            };
+            h = (h << 24) ^ (byte(0) << 16) ^ (byte(key.size() / 2) << 8) ^ byte(key.size() - 1);
+        }
+        return static_cast<std::size_t>((h * 0x9E3779B97F4A7C15ULL) >> m_shift);
+    }
+};
+
+// A compiled schema. The members a check reads for every value come first, together.
 struct Node {
     unsigned types = k_any;
-    std::vector<std::pair<std::string, const Node*>> properties; // sorted by name
-    std::vector<std::string> required;
-    const Node* items = nullptr;
-    std::vector<SchemaJson> enum_values;
-    bool has_enum = false;
-    std::optional<SchemaJson> const_value;
-    std::optional<double> minimum;
-    std::optional<double> maximum;
-    std::vector<SchemaJson> known_values;
-    bool has_known_values = false;
+    // Set once compiled, so that the checker skips what a node does not have.
+    bool only_types = false;    // no keyword but type: most nodes of our schemas
+    bool checks_value = false;  // enum, const, x-known-values, minimum or maximum
+    bool checks_object = false; // required, properties or x-drift
+    bool overrides = false;     // x-severity or x-message
     bool warn_on_drift = false;
+    bool has_enum = false;
+    bool has_known_values = false;
     const Node* ref = nullptr;
-    std::vector<const Node*> all_of;
+    const Node* items = nullptr;
     const Node* if_schema = nullptr;
+    Properties properties;
+    std::vector<const Node*> all_of;
+    std::vector<std::string> required;
     const Node* then_schema = nullptr;
     const Node* else_schema = nullptr;
+    std::vector<Literal> enum_values;
+    std::optional<Literal> const_value;
+    std::optional<double> minimum;
+    std::optional<double> maximum;
+    std::vector<Literal> known_values;
     std::optional<Severity> severity;
     std::string message;
+
+    // Nothing but a $ref: checking it is checking its target.
+    bool only_ref() const {
+        return ref != nullptr && types == k_any && !checks_value && !checks_object && !overrides &&
+               items == nullptr && all_of.empty() && if_schema == nullptr &&
+               then_schema == nullptr && else_schema == nullptr;
+    }
 };
 
 class CompileError : public std::runtime_error {
@@ -151,27 +311,27 @@ private:
                     node.types = type_bit(value, at);
                 }
             } else if (keyword == "properties") {
+                std::vector<std::pair<std::string, const Node*>> properties;
                 for (const auto& [name, child] : value.items()) {
-                    node.properties.emplace_back(name, sub(child, file, at + "/" + name));
+                    properties.emplace_back(name, sub(child, file, at + "/" + name));
                 }
-                std::sort(node.properties.begin(), node.properties.end(),
-                          [](const auto& a, const auto& b) { return a.first < b.first; });
+                node.properties.assign(properties);
             } else if (keyword == "required") {
                 node.required = value.get<std::vector<std::string>>();
             } else if (keyword == "items") {
                 node.items = sub(value, file, at);
             } else if (keyword == "enum") {
                 node.has_enum = true;
-                node.enum_values = value.get<std::vector<SchemaJson>>();
+                node.enum_values = literals(value);
             } else if (keyword == "const") {
-                node.const_value = value;
+                node.const_value.emplace(value);
             } else if (keyword == "minimum") {
                 node.minimum = value.get<double>();
             } else if (keyword == "maximum") {
                 node.maximum = value.get<double>();
             } else if (keyword == "x-known-values") {
                 node.has_known_values = true;
-                node.known_values = value.get<std::vector<SchemaJson>>();
+                node.known_values = literals(value);
             } else if (keyword == "x-drift") {
                 if (value != "warn" && value != "ignore") {
                     throw CompileError(at + ": x-drift must be \"warn\" or \"ignore\"");
@@ -206,8 +366,43 @@ private:
                 throw CompileError(at + ": keyword not supported by blandhook's validator");
             }
         }
+        node.checks_value = node.has_enum || node.const_value || node.has_known_values ||
+                            node.minimum || node.maximum;
+        node.checks_object =
+            !node.required.empty() || !node.properties.empty() || node.warn_on_drift;
+        node.overrides = node.severity || !node.message.empty();
+        node.only_types = node.ref == nullptr && !node.checks_value && !node.checks_object &&
+                          !node.overrides && node.items == nullptr && node.all_of.empty() &&
+                          node.if_schema == nullptr;
     }
 };
+
+// The node a check of `node` amounts to: past any chain of nodes that are nothing but a $ref
+// (a chain that loops is left as it is).
+const Node* past_refs(const Node* node) {
+    const Node* target = node;
+    for (int hops = 0; target != nullptr && target->only_ref(); ++hops) {
+        if (hops == 64) {
+            return node;
+        }
+        target = target->ref;
+    }
+    return target;
+}
+
+// Points every child of every node past bare $refs, once all nodes exist.
+void skip_bare_refs(std::deque<Node>& nodes) {
+    for (Node& node : nodes) {
+        node.properties.retarget(past_refs);
+        for (const Node** child :
+             {&node.items, &node.ref, &node.if_schema, &node.then_schema, &node.else_schema}) {
+            *child = past_refs(*child);
+        }
+        for (const Node*& rule : node.all_of) {
+            rule = past_refs(rule);
+        }
+    }
+}
 
 struct SchemaSet {
     std::deque<Node> nodes;
@@ -223,6 +418,7 @@ SchemaSet build(const std::vector<std::pair<std::string, std::string>>& files) {
             set.roots.emplace(name, compiler.compile_file(name));
         }
         set.nodes = compiler.take_nodes();
+        skip_bare_refs(set.nodes);
     } catch (const CompileError& error) {
         set.error = error.what();
         set.roots.clear();
@@ -387,13 +583,43 @@ std::string js_number(double value) {
     return text;
 }
 
-std::string list_text(const std::vector<SchemaJson>& values) {
+std::string list_text(const std::vector<Literal>& values) {
     std::string text;
     for (const auto& value : values) {
         text += text.empty() ? "" : ", ";
-        text += value.dump();
+        text += value.json.dump();
     }
     return text;
+}
+
+// Whether `value` equals `expected`, as `equals` decides, without reading the schema's JSON
+// unless the literal is an array or an object.
+bool matches(element value, const Literal& expected) {
+    switch (value.type()) {
+    case element_type::NULL_VALUE:
+        return expected.type == Literal::Type::null;
+    case element_type::BOOL:
+        return expected.type == Literal::Type::boolean &&
+               expected.boolean == value.get_bool().value_unsafe();
+    case element_type::STRING: {
+        std::string_view text;
+        return expected.type == Literal::Type::string &&
+               value.get_string().get(text) == simdjson::SUCCESS && same_text(expected.text, text);
+    }
+    case element_type::INT64:
+    case element_type::UINT64:
+    case element_type::DOUBLE:
+        return expected.type == Literal::Type::number && expected.number == *number_of(value);
+    case element_type::ARRAY:
+    case element_type::OBJECT:
+        return expected.type == Literal::Type::structured && equals(value, expected.json);
+    }
+    return false;
+}
+
+bool matches_any(element value, const std::vector<Literal>& expected) {
+    return std::any_of(expected.begin(), expected.end(),
+                       [&](const Literal& literal) { return matches(value, literal); });
 }
 
 void append_pointer_token(std::string& pointer, std::string_view token) {
@@ -409,23 +635,60 @@ void append_pointer_token(std::string& pointer, std::string_view token) {
     }
 }
 
-// One step of the path from the root to the value being checked: a key, or an array index.
-// The RFC 6901 pointer text is only built when a finding is reported (the hot path finds none).
+// One step of the path from the root to the value being checked, a key or an array index,
+// linked to the step before it on the C++ stack: descending costs no allocation, and the RFC 6901
+// pointer text is only built when a finding is reported (the hot path finds none).
 struct Step {
+    const Step* parent = nullptr;
     std::string_view key;
     std::size_t index = k_no_index;
     static constexpr std::size_t k_no_index = static_cast<std::size_t>(-1);
 };
 
-// Walks a value against a node. In probe mode (an `if`) it only records whether the value fails.
+std::string pointer_text(const Step* last) {
+    std::vector<const Step*> steps;
+    for (const Step* step = last; step != nullptr; step = step->parent) {
+        steps.push_back(step);
+    }
+    std::reverse(steps.begin(), steps.end());
+    std::string text;
+    for (const Step* step : steps) {
+        if (step->index == Step::k_no_index) {
+            append_pointer_token(text, step->key);
+        } else {
+            text += '/';
+            text += std::to_string(step->index);
+        }
+    }
+    return text;
+}
+
+bool has_key(simdjson::dom::object object, std::string_view key) {
+    return std::any_of(
+        object.begin(), object.end(),
+        [&](const simdjson::dom::key_value_pair& field) { return same_text(field.key, key); });
+}
+
+// Walks a value against a node, appending findings after those already in `findings`. In probe
+// mode (an `if`, findings == nullptr) it only records whether the value fails, and stops at the
+// first failure.
 class Checker {
 public:
-    explicit Checker(std::vector<Finding>* findings) : m_findings(findings) {}
+    explicit Checker(std::vector<Finding>* findings)
+        : m_findings(findings), m_first(findings != nullptr ? findings->size() : 0) {}
 
     bool failed() const { return m_failed; }
 
-    void check(const Node& node, element value) {
+    void check(const Node& node, element value, const Step* path) {
         if (m_findings == nullptr && m_failed) {
+            return;
+        }
+        if (node.only_types) {
+            check_type(node, value, path);
+            return;
+        }
+        if (!node.overrides) {
+            check_keywords(node, value, path);
             return;
         }
         const auto saved_severity = m_severity;
@@ -436,7 +699,7 @@ public:
         if (!node.message.empty()) {
             m_message = &node.message;
         }
-        check_keywords(node, value);
+        check_keywords(node, value, path);
         m_severity = saved_severity;
         m_message = saved_message;
     }
@@ -450,30 +713,19 @@ public:
 
 private:
     std::vector<Finding>* m_findings;
-    std::vector<Step> m_path;
+    std::size_t m_first; // findings before this check's own
     bool m_failed = false;
     std::optional<Severity> m_severity;
     const std::string* m_message = nullptr;
     std::size_t m_omitted = 0;
     std::size_t m_omitted_errors = 0;
 
-    std::string pointer() const {
-        std::string text;
-        for (const Step& step : m_path) {
-            if (step.index == Step::k_no_index) {
-                append_pointer_token(text, step.key);
-            } else {
-                text += '/';
-                text += std::to_string(step.index);
-            }
-        }
-        return text;
-    }
+    bool probe_failed() const { return m_findings == nullptr && m_failed; }
 
     // `assertion` findings fail a probe; annotations (unknown values, drift) never do. The
     // message is built by `message` only when the finding is kept.
     template <typename MakeMessage>
-    void report(Severity severity, bool assertion, const MakeMessage& message) {
+    void report(const Step* path, Severity severity, bool assertion, const MakeMessage& message) {
         if (assertion) {
             m_failed = true;
         }
@@ -483,41 +735,81 @@ private:
         if (m_severity) {
             severity = *m_severity;
         }
-        if (m_findings->size() >= k_max_findings) {
+        if (m_findings->size() - m_first >= k_max_findings) {
             ++m_omitted;
             m_omitted_errors += severity == Severity::error ? 1 : 0;
             return;
         }
-        m_findings->push_back(
-            {pointer(), severity, m_message != nullptr ? *m_message : std::string(message())});
+        m_findings->push_back({pointer_text(path), severity,
+                               m_message != nullptr ? *m_message : std::string(message())});
     }
 
-    void check_keywords(const Node& node, element value) {
+    void check_keywords(const Node& node, element value, const Step* path) {
         if (node.ref != nullptr) {
-            check(*node.ref, value);
+            check(*node.ref, value, path);
         }
-        if ((type_bits(value) & node.types) == 0) {
-            report(Severity::error, true, [&] {
-                return "expected " + types_text(node.types) + ", got " +
-                       std::string(type_name(value));
-            });
+        if (!check_type(node, value, path)) {
             return; // the other keywords would only repeat the type error
         }
-        if (node.has_enum && std::none_of(node.enum_values.begin(), node.enum_values.end(),
-                                          [&](const auto& e) { return equals(value, e); })) {
-            report(Severity::error, true, [&] {
+        if (node.checks_value) {
+            check_value(node, value, path);
+        }
+        const auto type = value.type();
+        if (type == element_type::OBJECT) {
+            simdjson::dom::object object;
+            if (node.checks_object && value.get_object().get(object) == simdjson::SUCCESS) {
+                check_object(node, object, path);
+            }
+        } else if (type == element_type::ARRAY && node.items != nullptr) {
+            simdjson::dom::array array;
+            if (value.get_array().get(array) == simdjson::SUCCESS) {
+                Step step{path, {}, 0};
+                for (element item : array) {
+                    if (probe_failed()) {
+                        return;
+                    }
+                    check(*node.items, item, &step);
+                    ++step.index;
+                }
+            }
+        }
+        for (const Node* rule : node.all_of) {
+            check(*rule, value, path);
+        }
+        if (node.if_schema != nullptr) {
+            Checker probe(nullptr);
+            probe.check(*node.if_schema, value, path);
+            const Node* branch = probe.failed() ? node.else_schema : node.then_schema;
+            if (branch != nullptr) {
+                check(*branch, value, path);
+            }
+        }
+    }
+
+    // Whether `value` has one of the node's types; reports when not.
+    bool check_type(const Node& node, element value, const Step* path) {
+        if (node.types == k_any || (type_bits(value) & node.types) != 0) {
+            return true;
+        }
+        report(path, Severity::error, true, [&] {
+            return "expected " + types_text(node.types) + ", got " + std::string(type_name(value));
+        });
+        return false;
+    }
+
+    void check_value(const Node& node, element value, const Step* path) {
+        if (node.has_enum && !matches_any(value, node.enum_values)) {
+            report(path, Severity::error, true, [&] {
                 return value_text(value) + " is not one of " + list_text(node.enum_values);
             });
         }
-        if (node.const_value && !equals(value, *node.const_value)) {
-            report(Severity::error, true, [&] {
-                return "expected " + node.const_value->dump() + ", got " + value_text(value);
+        if (node.const_value && !matches(value, *node.const_value)) {
+            report(path, Severity::error, true, [&] {
+                return "expected " + node.const_value->json.dump() + ", got " + value_text(value);
             });
         }
-        if (node.has_known_values &&
-            std::none_of(node.known_values.begin(), node.known_values.end(),
-                         [&](const auto& e) { return equals(value, e); })) {
-            report(Severity::warning, false, [&] {
+        if (node.has_known_values && !matches_any(value, node.known_values)) {
+            report(path, Severity::warning, false, [&] {
                 return "unknown value " + value_text(value) +
                        " (documented: " + list_text(node.known_values) + ")";
             });
@@ -525,95 +817,70 @@ private:
         if (node.minimum || node.maximum) {
             if (const auto number = number_of(value)) {
                 if (node.minimum && *number < *node.minimum) {
-                    report(Severity::error, true, [&] {
+                    report(path, Severity::error, true, [&] {
                         return value_text(value) + " is below the minimum " +
                                js_number(*node.minimum);
                     });
                 }
                 if (node.maximum && *number > *node.maximum) {
-                    report(Severity::error, true, [&] {
+                    report(path, Severity::error, true, [&] {
                         return value_text(value) + " is above the maximum " +
                                js_number(*node.maximum);
                     });
                 }
             }
         }
-        const auto type = value.type();
-        simdjson::dom::object object;
-        if (type == element_type::OBJECT && value.get_object().get(object) == simdjson::SUCCESS) {
-            check_object(node, object);
-        } else if (type == element_type::ARRAY && node.items != nullptr) {
-            simdjson::dom::array array;
-            if (value.get_array().get(array) == simdjson::SUCCESS) {
-                std::size_t index = 0;
-                for (element item : array) {
-                    m_path.push_back({{}, index++});
-                    check(*node.items, item);
-                    m_path.pop_back();
-                }
-            }
-        }
-        for (const Node* rule : node.all_of) {
-            check(*rule, value);
-        }
-        if (node.if_schema != nullptr) {
-            Checker probe(nullptr);
-            probe.check(*node.if_schema, value);
-            const Node* branch = probe.failed() ? node.else_schema : node.then_schema;
-            if (branch != nullptr) {
-                check(*branch, value);
-            }
-        }
     }
 
-    void check_object(const Node& node, simdjson::dom::object object) {
+    void check_object(const Node& node, simdjson::dom::object object, const Step* path) {
         for (const auto& name : node.required) {
-            if (object.at_key(name).error() != simdjson::SUCCESS) {
-                m_path.push_back({name});
-                report(Severity::error, true,
+            if (!has_key(object, name)) {
+                const Step step{path, name};
+                report(&step, Severity::error, true,
                        [&] { return "missing required field \"" + name + "\""; });
-                m_path.pop_back();
             }
         }
         if (node.properties.empty() && !node.warn_on_drift) {
             return;
         }
         for (auto field : object) {
-            const auto it = std::lower_bound(
-                node.properties.begin(), node.properties.end(), field.key,
-                [](const auto& property, std::string_view key) { return property.first < key; });
-            const bool known = it != node.properties.end() && it->first == field.key;
-            if (!known && !node.warn_on_drift) {
+            if (probe_failed()) {
+                return;
+            }
+            const Node* child = node.properties.find(field.key);
+            if (child == nullptr && !node.warn_on_drift) {
                 continue;
             }
-            m_path.push_back({field.key});
-            if (known) {
-                check(*it->second, field.value);
+            const Step step{path, field.key};
+            if (child != nullptr) {
+                check(*child, field.value, &step);
             } else {
-                report(Severity::warning, false, [&] {
+                report(&step, Severity::warning, false, [&] {
                     return "unknown field \"" + std::string(field.key) +
                            "\", not in the documented schema (vendor drift?)";
                 });
             }
-            m_path.pop_back();
         }
     }
 };
 
-std::vector<Finding> run(const SchemaSet& set, std::string_view file, element value) {
-    std::vector<Finding> findings;
+// Appends the findings of `value` against `root` of `set` (none when the set has no such root).
+void run(const SchemaSet& set, const Node* root, element value, std::vector<Finding>& findings) {
     if (!set.error.empty()) {
         findings.push_back({"", Severity::error, "invalid schema: " + set.error});
-        return findings;
+        return;
     }
-    const auto root = set.roots.find(file);
-    if (root == set.roots.end()) {
-        return findings;
+    if (root == nullptr) {
+        return;
     }
     Checker checker(&findings);
-    checker.check(*root->second, value);
+    checker.check(*root, value, nullptr);
     checker.finish();
-    return findings;
+}
+
+const Node* root_of(const SchemaSet& set, std::string_view file) {
+    const auto root = set.roots.find(file);
+    return root == set.roots.end() ? nullptr : root->second;
 }
 
 } // namespace
@@ -622,9 +889,18 @@ void validate(Kind kind, element value, std::vector<Finding>& findings) {
     if (kind == Kind::unknown) {
         return;
     }
-    auto found = run(embedded_set(), std::string(kind_name(kind)) + ".json", value);
-    findings.insert(findings.end(), std::make_move_iterator(found.begin()),
-                    std::make_move_iterator(found.end()));
+    // The embedded roots by kind, looked up by file name once rather than per body.
+    static const auto k_roots = [] {
+        std::array<const Node*, k_schema_kinds.size()> roots{};
+        for (std::size_t i = 0; i < k_schema_kinds.size(); ++i) {
+            roots.at(i) =
+                root_of(embedded_set(), std::string(kind_name(k_schema_kinds.at(i))) + ".json");
+        }
+        return roots;
+    }();
+    const auto index = static_cast<std::size_t>(
+        std::find(k_schema_kinds.begin(), k_schema_kinds.end(), kind) - k_schema_kinds.begin());
+    run(embedded_set(), index < k_roots.size() ? k_roots.at(index) : nullptr, value, findings);
 }
 
 std::string compile_check(const std::vector<std::pair<std::string, std::string>>& files) {
@@ -633,7 +909,10 @@ std::string compile_check(const std::vector<std::pair<std::string, std::string>>
 
 std::vector<Finding> validate_with(const std::vector<std::pair<std::string, std::string>>& files,
                                    std::string_view file, element value) {
-    return run(build(files), file, value);
+    std::vector<Finding> findings;
+    const SchemaSet set = build(files);
+    run(set, root_of(set, file), value, findings);
+    return findings;
 }
 
 } // namespace blandhook::payload::schema
