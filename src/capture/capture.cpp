@@ -7,11 +7,16 @@
 #include <simdjson.h>
 
 #include <array>
+#include <bit>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <fmt/core.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace blandhook::capture {
 namespace {
@@ -34,38 +39,98 @@ constexpr std::array<char, 256> make_escape_table() {
 }
 constexpr std::array<char, 256> k_escape = make_escape_table();
 
+#if defined(__SSE2__)
+// Bit i is set when byte i of `bytes` cannot stand in a JSON string as it is: '"', '\\' or a
+// control character below 0x20.
+unsigned escape_mask16(__m128i bytes) {
+    const __m128i quote = _mm_cmpeq_epi8(bytes, _mm_set1_epi8('"'));
+    const __m128i backslash = _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'));
+    const __m128i limit = _mm_set1_epi8(0x1f);
+    const __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(bytes, limit), limit); // byte <= 0x1f
+    return static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control)));
+}
+#endif
+
 // Appends `text` as a JSON string. `text` must be valid UTF-8 (callers check or base64 first).
-// This runs on every captured body: it writes through a raw pointer into a buffer sized for the
-// common worst case (every byte a two-character escape) instead of appending piecemeal.
+// This runs on every captured body (a pretty-printed webhook needs an escape every ten bytes or
+// so), so it copies 16 bytes at a time and stops only at the bytes that need an escape. The
+// output is sized for every byte becoming a two-character escape, plus 16 bytes of slack for the
+// block stores; the rare six-character \u00XX escapes make room for themselves.
 void append_string(std::string& out, std::string_view text) {
     static constexpr char k_hex[] = "0123456789abcdef";
+    constexpr std::size_t k_slack = 16;
+    const char* in = text.data();
     const std::size_t size = text.size();
     const std::size_t base = out.size();
-    out.resize(base + 2 * size + 2);
+    out.resize(base + 2 * size + 2 + k_slack);
     char* begin = out.data();
     char* p = begin + base;
     *p++ = '"';
-    for (std::size_t i = 0; i < size; ++i) {
-        const auto byte = static_cast<unsigned char>(text[i]);
-        const char escape = k_escape[byte];
-        if (escape == 0) {
+    std::size_t i = 0;
+    auto escape = [&](unsigned char byte) {
+        const char letter = k_escape[byte];
+        if (letter != 'u') {
+            p[0] = '\\';
+            p[1] = letter;
+            p += 2;
+            return;
+        }
+        const std::size_t used = static_cast<std::size_t>(p - begin);
+        const std::size_t needed = used + 6 + 2 * (size - i) + 1 + k_slack;
+        if (needed > out.size()) {
+            out.resize(needed + size);
+            begin = out.data();
+            p = begin + used;
+        }
+        std::memcpy(p, "\\u00", 4);
+        p[4] = k_hex[byte >> 4];
+        p[5] = k_hex[byte & 0xf];
+        p += 6;
+    };
+#if defined(__SSE2__)
+    // Each block's escapes are walked through its mask: a load and a store per escape, no
+    // branch on the bytes themselves. The loads after an escape reach up to 16 bytes past the
+    // block, hence the 32-byte bound.
+    auto load = [](const char* at) {
+        return _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
+    };
+    auto store = [](char* at, __m128i bytes) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(at), bytes);
+    };
+    while (i + 32 <= size) {
+        const __m128i block = load(in + i);
+        unsigned mask = escape_mask16(block);
+        store(p, block);
+        if (mask == 0) {
+            i += 16;
+            p += 16;
+            continue;
+        }
+        const std::size_t block_at = i;
+        std::size_t done = 0; // bytes of this block written
+        do {
+            const auto at = static_cast<std::size_t>(std::countr_zero(mask));
+            store(p, load(in + block_at + done));
+            p += at - done;
+            done = at + 1;
+            i = block_at + done;
+            escape(static_cast<unsigned char>(in[block_at + at]));
+            mask &= mask - 1;
+        } while (mask != 0);
+        store(p, load(in + block_at + done));
+        p += 16 - done;
+        i = block_at + 16;
+    }
+#endif
+    for (; i < size; ++i) {
+        const auto byte = static_cast<unsigned char>(in[i]);
+        if (k_escape[byte] == 0) {
             *p++ = static_cast<char>(byte);
-        } else if (escape != 'u') {
-            *p++ = '\\';
-            *p++ = escape;
         } else {
-            // \u00XX takes 6 bytes where 2 were planned: make room for it and the rest.
-            const std::size_t used = static_cast<std::size_t>(p - begin);
-            const std::size_t needed = used + 6 + 2 * (size - i - 1) + 1;
-            if (needed > out.size()) {
-                out.resize(needed + size);
-                begin = out.data();
-                p = begin + used;
-            }
-            std::memcpy(p, "\\u00", 4);
-            p[4] = k_hex[byte >> 4];
-            p[5] = k_hex[byte & 0xf];
-            p += 6;
+            ++i;
+            escape(byte);
+            --i;
         }
     }
     *p++ = '"';
@@ -152,8 +217,14 @@ bool is_valid_utf8(std::string_view bytes) {
 
 std::string to_json_line(const Capture& capture) {
     std::string out;
+    append_json_line(out, capture);
+    return out;
+}
+
+void append_json_line(std::string& out, const Capture& capture) {
     const bool utf8 = is_valid_utf8(capture.body);
-    out.reserve(512 + capture.body.size() * (utf8 ? 11 : 14) / 10 + capture.headers.size() * 64);
+    out.reserve(out.size() + 512 + capture.body.size() * (utf8 ? 11 : 14) / 10 +
+                capture.headers.size() * 64);
     out.append("{\"id\":");
     out.append(std::to_string(capture.id));
     out.append(",\"received_at\":");
@@ -255,7 +326,6 @@ std::string to_json_line(const Capture& capture) {
         out.push_back('}');
     }
     out.append("]}}");
-    return out;
 }
 
 nlohmann::json to_json(const Capture& capture) {

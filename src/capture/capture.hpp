@@ -78,6 +78,8 @@ struct Capture {
 /// stored as text when it is valid UTF-8, else base64 with "body_encoding":"base64", so every line
 /// is valid JSON and from_json gives back the exact bytes. Fast: used on the listener's hot path.
 std::string to_json_line(const Capture& capture);
+/// The same line appended to `out` (no newline), so a caller can reuse one buffer.
+void append_json_line(std::string& out, const Capture& capture);
 
 /// The same as a JSON value (for the inspector's API).
 nlohmann::json to_json(const Capture& capture);

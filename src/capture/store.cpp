@@ -5,16 +5,19 @@
 #include <algorithm>
 #include <cerrno>
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <fcntl.h>
 #include <fstream>
+#include <initializer_list>
 #include <limits>
 #include <mutex>
 #include <shared_mutex>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 namespace blandhook::capture {
@@ -61,6 +64,39 @@ std::optional<std::uint64_t> quick_id(std::string_view line) {
         return std::nullopt;
     }
     return id;
+}
+
+// Writes every byte of `parts`, in order, with as few writev calls as the kernel allows; "" or
+// the reason it could not.
+std::string write_all(int fd, std::initializer_list<std::string_view> parts) {
+    iovec vectors[4];
+    int count = 0;
+    for (std::string_view part : parts) {
+        if (!part.empty()) {
+            vectors[count++] = {const_cast<char*>(part.data()), part.size()};
+        }
+    }
+    iovec* next = vectors;
+    while (count > 0) {
+        const ssize_t n = ::writev(fd, next, count);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return n == 0 ? std::string("no progress") : errno_text();
+        }
+        auto done = static_cast<std::size_t>(n);
+        while (count > 0 && done >= next->iov_len) {
+            done -= next->iov_len;
+            ++next;
+            --count;
+        }
+        if (count > 0) {
+            next->iov_base = static_cast<char*>(next->iov_base) + done;
+            next->iov_len -= done;
+        }
+    }
+    return {};
 }
 
 bool contains(std::string_view haystack, std::string_view needle) {
@@ -118,15 +154,8 @@ struct Store::Impl {
     int write_fd = -1;
     int read_fd = -1;
 
-    // Group commit: appenders add their line to `pending`; whoever finds no write in progress
-    // takes the whole pending buffer and writes it with one write(), the others wait for it.
+    // Guards the file's end, the ids and the index; held across each line's write.
     std::mutex mutex;
-    std::condition_variable written_cv;
-    std::string pending;
-    std::string writing_buffer;
-    std::uint64_t filling_batch = 1; ///< the batch `pending` will be written as
-    std::uint64_t written_batch = 0; ///< every batch up to this one is written
-    bool writing = false;
     std::string write_error;       ///< set when a write failed; later appends fail too
     std::uint64_t end_offset = 0;  ///< where the next appended byte lands in the file
     std::uint64_t written_end = 0; ///< bytes of the file that are written (readable)
@@ -253,32 +282,51 @@ std::uint64_t Store::append(Capture& capture) {
 
 std::shared_ptr<const Capture> Store::append(Capture&& capture) {
     Impl& impl = *m_impl;
-    // Serialise outside the lock with a placeholder id; the id is spliced in under the lock so
-    // that ids and file order agree.
+    // Serialise outside the lock, into this thread's reused buffer, with a placeholder id; the
+    // real id is written in front of the rest under the lock, so that ids and file order agree.
+    thread_local std::string line;
+    line.clear();
     capture.id = 0;
-    const std::string line = impl.write_fd >= 0 ? to_json_line(capture) : std::string();
+    if (impl.write_fd >= 0) {
+        append_json_line(line, capture);
+        line.push_back('\n');
+    }
     constexpr std::size_t k_placeholder = sizeof("{\"id\":0") - 1;
     const std::string_view rest =
         impl.write_fd >= 0 ? std::string_view(line).substr(k_placeholder) : std::string_view();
 
     std::unique_lock lock(impl.mutex);
     if (!impl.write_error.empty()) {
-        throw Error(ErrorKind::internal, "capture log", impl.write_error);
+        throw Error(ErrorKind::internal, "capture log", impl.write_error,
+                    "free some disk space or choose another log with --save PATH");
     }
     const std::uint64_t id = ++impl.last_id;
     capture.id = id;
     ++impl.appended;
-    std::uint64_t my_batch = 0;
     if (impl.write_fd >= 0) {
-        const std::size_t before = impl.pending.size();
-        impl.pending.append("{\"id\":");
-        impl.pending.append(std::to_string(id));
-        impl.pending.append(rest);
-        impl.pending.push_back('\n');
+        // One writev per capture, under the lock: a line is in the file (the page cache) before
+        // append returns, lines never interleave, and nobody waits on a condition variable.
+        char prefix[32];
+        const int prefix_size = std::snprintf(prefix, sizeof prefix, "{\"id\":%llu",
+                                              static_cast<unsigned long long>(id));
+        std::string error = write_all(impl.write_fd, {std::string_view(prefix, prefix_size), rest});
+        if (error.empty() && m_options.fsync && ::fdatasync(impl.write_fd) != 0) {
+            error = errno_text();
+        }
+        if (!error.empty()) {
+            impl.write_error = "cannot write to " + m_options.path + ": " + error;
+            throw Error(ErrorKind::internal, "capture log", impl.write_error,
+                        "free some disk space or choose another log with --save PATH");
+        }
         impl.index(id, impl.end_offset);
-        impl.end_offset += impl.pending.size() - before;
-        my_batch = impl.filling_batch;
+        impl.end_offset += static_cast<std::uint64_t>(prefix_size) + rest.size();
+        impl.written_end = impl.end_offset;
     }
+    lock.unlock();
+    if (line.capacity() > (1u << 20)) {
+        std::string().swap(line); // a huge body must not pin memory on every request thread
+    }
+
     auto shared = std::make_shared<const Capture>(std::move(capture));
     {
         std::lock_guard cache_lock(impl.cache_mutex);
@@ -289,53 +337,6 @@ std::shared_ptr<const Capture> Store::append(Capture&& capture) {
             impl.cache.pop_front();
         }
     }
-
-    while (impl.write_fd >= 0 && impl.written_batch < my_batch) {
-        if (impl.writing) {
-            impl.written_cv.wait(lock);
-            continue;
-        }
-        impl.writing = true;
-        impl.writing_buffer.swap(impl.pending);
-        const std::uint64_t batch = impl.filling_batch++;
-        const std::uint64_t batch_end = impl.end_offset - impl.pending.size();
-        lock.unlock();
-        std::string error;
-        const char* data = impl.writing_buffer.data();
-        std::size_t left = impl.writing_buffer.size();
-        while (left > 0) {
-            const ssize_t n = ::write(impl.write_fd, data, left);
-            if (n < 0 && errno == EINTR) {
-                continue;
-            }
-            if (n <= 0) {
-                error = "cannot write to " + m_options.path + ": " + errno_text();
-                break;
-            }
-            data += n;
-            left -= static_cast<std::size_t>(n);
-        }
-        if (error.empty() && m_options.fsync && ::fdatasync(impl.write_fd) != 0) {
-            error = "cannot sync " + m_options.path + ": " + errno_text();
-        }
-        impl.writing_buffer.clear();
-        if (impl.writing_buffer.capacity() > (4u << 20)) {
-            impl.writing_buffer.shrink_to_fit(); // a burst of huge bodies must not pin memory
-        }
-        lock.lock();
-        impl.writing = false;
-        impl.written_batch = batch;
-        impl.written_end = batch_end;
-        if (!error.empty()) {
-            impl.write_error = error;
-        }
-        impl.written_cv.notify_all();
-    }
-    if (!impl.write_error.empty()) {
-        throw Error(ErrorKind::internal, "capture log", impl.write_error,
-                    "free some disk space or choose another log with --save PATH");
-    }
-    lock.unlock();
 
     std::shared_ptr<const std::vector<std::pair<Subscription, std::function<void(const Capture&)>>>>
         subscribers;

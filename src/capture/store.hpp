@@ -1,9 +1,9 @@
 #pragma once
 // The capture store: the capture log on disk (NDJSON, one capture per line, append-only) plus a
 // bounded in-memory cache of recent captures and an id -> offset index, so memory stays flat while
-// the log grows to millions of captures. Appends are group-committed: many request threads share
-// one write(), and append() returns only once its line is written (acknowledged => on disk, in the
-// OS page cache; see docs/capture-log.md for what that survives).
+// the log grows to millions of captures. Each append writes its line with one writev() under the
+// store's lock and returns only once it is written (acknowledged => on disk, in the OS page cache;
+// see docs/capture-log.md for what that survives).
 #include "capture/capture.hpp"
 
 #include <chrono>

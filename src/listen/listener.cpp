@@ -3,6 +3,7 @@
 #include "error.hpp"
 #include "http/client.hpp"
 #include "listen/pool.hpp"
+#include "listen/wire_server.hpp"
 
 #include <httplib.h>
 
@@ -237,6 +238,12 @@ bool is_loopback_host(const std::string& host) {
 struct Listener::Impl {
     ListenerOptions options;
     std::unique_ptr<httplib::Server> server;
+    // Plain http is served by the wire server; httplib then listens on a loopback port of its
+    // own, for the inspector's pages the wire server relays to it.
+    std::unique_ptr<WireServer> wire;
+    std::mutex relay_mutex;
+    std::map<int, std::string> relay_peers; ///< local port of a relay -> the peer it carries
+    int internal_port = 0;
     std::unique_ptr<capture::Store> store;
     std::unique_ptr<Forwarder> forwarder;
     std::string token = random_token();
@@ -250,16 +257,19 @@ struct Listener::Impl {
     std::condition_variable stop_cv;
     bool stopped = false;
 
-    mutable std::mutex answer_mutex;
-    std::shared_ptr<const AnswerConfig> answer;
+    mutable std::mutex answer_mutex; ///< guards sequence_positions and random
+    std::atomic<std::shared_ptr<const AnswerConfig>> answer;
     std::map<std::string, std::size_t> sequence_positions; ///< per call_id
     std::mt19937_64 random;
 
     // Captured requests whose answer is not written yet: stop() lets them finish before it ends
     // the idle connections (httplib will not write to a connection shut for reading).
+    // Counted without a lock on the hot path; only once `stopping` is set do the request threads
+    // take the mutex to wake stop().
+    std::atomic<int> in_flight{0};
+    std::atomic<bool> stopping{false};
     std::mutex in_flight_mutex;
     std::condition_variable in_flight_cv;
-    int in_flight = 0;
 
     // Decides the answer for one capture: signature requirement, then the per-call_id sequence,
     // then the fail rate, then the fixed status.
@@ -278,8 +288,8 @@ struct Listener::Impl {
             decision.note = "drop";
             return decision;
         }
-        std::lock_guard lock(answer_mutex);
         if (!config.sequence.empty()) {
+            std::lock_guard lock(answer_mutex);
             if (sequence_positions.size() > 100'000) {
                 sequence_positions.clear(); // bounded memory under a flood of distinct call_ids
             }
@@ -292,6 +302,7 @@ struct Listener::Impl {
             return decision;
         }
         if (config.fail_rate > 0) {
+            std::lock_guard lock(answer_mutex);
             const double draw = std::uniform_real_distribution<double>(0.0, 1.0)(random);
             if (draw < config.fail_rate) {
                 decision.status = config.fail_status;
@@ -302,7 +313,16 @@ struct Listener::Impl {
         return decision;
     }
 
+    capture::Capture new_capture(std::string method, std::string_view target) const;
+    /// Analyses, decides, forwards, logs: the answer for one captured request (status 0: drop).
+    WireAnswer serve(capture::Capture&& capture, const AnswerConfig& config,
+                     Clock::time_point started);
+    std::optional<WireAnswer> serve_wire(WireRequest& request, bool on_worker);
     void capture_request(const httplib::Request& request, httplib::Response& response);
+    std::string health_json() const {
+        return "{\"status\":\"ok\",\"version\":\"" BLANDHOOK_VERSION "\",\"captures\":" +
+               std::to_string(store->appended()) + "}";
+    }
     void add_routes();
 };
 
@@ -310,47 +330,51 @@ struct Listener::Impl {
 // the answer is written.
 thread_local bool t_answer_pending = false;
 
-void Listener::Impl::capture_request(const httplib::Request& request, httplib::Response& response) {
-    const Clock::time_point started = Clock::now();
-    if (!t_answer_pending) {
-        t_answer_pending = true;
-        std::lock_guard lock(in_flight_mutex);
-        ++in_flight;
-    }
+namespace {
+
+constexpr std::string_view k_health_path = "/_blandhook/health";
+
+// Removes every Content-Type from `headers` and returns the last one's value (JSON when none).
+std::string take_content_type(std::vector<std::pair<std::string, std::string>>& headers) {
+    std::string content_type = "application/json";
+    std::erase_if(headers, [&](const auto& header) {
+        if (strcasecmp(header.first.c_str(), "content-type") != 0) {
+            return false;
+        }
+        content_type = header.second;
+        return true;
+    });
+    return content_type;
+}
+
+bool is_reserved(std::string_view target) {
+    const std::string_view path = target.substr(0, target.find('?'));
+    return path.compare(0, k_reserved_prefix.size(), k_reserved_prefix) == 0 ||
+           path == "/_blandhook";
+}
+
+} // namespace
+
+capture::Capture Listener::Impl::new_capture(std::string method, std::string_view target) const {
     capture::Capture capture;
     capture.received_at = capture::now_iso8601();
-    capture.method = request.method;
-    // The raw request target, not httplib's percent-decoded path.
-    const std::string& target = request.target.empty() ? request.path : request.target;
-    if (auto q = target.find('?'); q != std::string::npos) {
+    capture.method = std::move(method);
+    if (auto q = target.find('?'); q != std::string_view::npos) {
         capture.path = target.substr(0, q);
         capture.query = target.substr(q + 1);
     } else {
         capture.path = target;
     }
-    capture.headers.reserve(request.headers.size());
-    for (const auto& [name, value] : request.headers) {
-        if (!is_pseudo_header(name)) {
-            capture.headers.push_back({name, value});
-        }
-    }
-    // httplib's Request is a local of its connection loop and is not read after the handler
-    // returns: taking its body saves a copy of every payload.
-    capture.body = std::move(const_cast<httplib::Request&>(request).body);
-    capture.peer = request.remote_addr.find(':') != std::string::npos
-                       ? "[" + request.remote_addr + "]:" + std::to_string(request.remote_port)
-                       : request.remote_addr + ":" + std::to_string(request.remote_port);
     if (tls) {
         capture.tls = "https";
     }
-    capture::analyze_into(capture, options.secret);
+    return capture;
+}
 
-    std::shared_ptr<const AnswerConfig> config;
-    {
-        std::lock_guard lock(answer_mutex);
-        config = answer;
-    }
-    Decision decision = decide(capture, *config);
+WireAnswer Listener::Impl::serve(capture::Capture&& capture, const AnswerConfig& config,
+                                 Clock::time_point started) {
+    capture::analyze_into(capture, options.secret);
+    Decision decision = decide(capture, config);
 
     std::optional<http::Response> app_answer;
     if (forwarder) {
@@ -359,7 +383,7 @@ void Listener::Impl::capture_request(const httplib::Request& request, httplib::R
         if (capture.forward->status != 0) {
             app_answer = std::move(relayed);
         }
-        if (config->forward_status && decision.note.empty()) {
+        if (config.forward_status && decision.note.empty()) {
             if (app_answer) {
                 decision.status = app_answer->status;
                 decision.note = "forwarded";
@@ -382,42 +406,33 @@ void Listener::Impl::capture_request(const httplib::Request& request, httplib::R
     const std::uint64_t id = stored->id;
     const capture::PayloadSummary& payload = stored->payload;
 
+    WireAnswer reply;
+    reply.status = decision.status;
     if (decision.status == 0) {
-        if (int fd = find_connection_socket(request); fd >= 0) {
-            ::shutdown(fd, SHUT_RDWR);
-        }
-        response.status = 500;
-        response.set_header("Connection", "close");
-        return;
+        return reply;
     }
-    response.status = decision.status;
     if (decision.note == "forwarded" && app_answer) {
         for (const auto& header : app_answer->headers) {
             if (!is_hop_by_hop(header.name) &&
                 strcasecmp(header.name.c_str(), "content-type") != 0) {
-                response.headers.emplace(header.name, header.value);
+                reply.headers.emplace_back(header.name, header.value);
             }
         }
-        const std::string content_type =
-            http::find_header(app_answer->headers, "content-type").value_or("text/plain");
-        response.set_content(app_answer->body, content_type.c_str());
-        return;
+        reply.headers.emplace_back(
+            "Content-Type",
+            http::find_header(app_answer->headers, "content-type").value_or("text/plain"));
+        reply.body = std::move(app_answer->body);
+        return reply;
     }
-    for (const auto& [name, value] : config->headers) {
-        response.headers.emplace(name, value);
+    reply.headers = config.headers;
+    const std::string content_type = take_content_type(reply.headers);
+    reply.headers.emplace_back("Content-Type", content_type);
+    if (config.body) {
+        reply.body = *config.body;
+        return reply;
     }
-    if (config->body) {
-        std::string content_type = "application/json";
-        for (const auto& [name, value] : config->headers) {
-            if (strcasecmp(name.c_str(), "content-type") == 0) {
-                content_type = value;
-            }
-        }
-        response.headers.erase("Content-Type");
-        response.set_content(*config->body, content_type.c_str());
-        return;
-    }
-    std::string receipt = "{\"received\":true,\"id\":" + std::to_string(id);
+    std::string& receipt = reply.body;
+    receipt = "{\"received\":true,\"id\":" + std::to_string(id);
     if (!payload.call_id.empty()) {
         receipt += ",\"call_id\":\"" + json_escape(payload.call_id) + "\"";
     }
@@ -426,7 +441,81 @@ void Listener::Impl::capture_request(const httplib::Request& request, httplib::R
         receipt += ",\"error\":\"signature " + json_escape(payload.signature) + "\"";
     }
     receipt += "}";
-    response.set_content(receipt, "application/json");
+    return reply;
+}
+
+std::optional<WireAnswer> Listener::Impl::serve_wire(WireRequest& request, bool on_worker) {
+    const Clock::time_point started = Clock::now();
+    const std::string_view target = request.target;
+    if (is_reserved(target)) {
+        // Only the health check comes here: the rest of /_blandhook is relayed to the internal
+        // server (the inspector).
+        WireAnswer reply;
+        if (request.method == "GET" || request.method == "HEAD") {
+            reply.body = health_json();
+        } else {
+            reply.status = 404;
+            reply.body = "{\"error\":\"no such blandhook endpoint\"}";
+        }
+        reply.headers.emplace_back("Content-Type", "application/json");
+        return reply;
+    }
+    const std::shared_ptr<const AnswerConfig> config = answer.load();
+    if (!on_worker && (config->delay.count() > 0 || forwarder)) {
+        return std::nullopt; // it would block an event loop
+    }
+    capture::Capture capture = new_capture(std::move(request.method), target);
+    capture.headers = std::move(request.headers);
+    capture.body = std::move(request.body);
+    capture.peer = std::move(request.peer);
+    return serve(std::move(capture), *config, started);
+}
+
+void Listener::Impl::capture_request(const httplib::Request& request, httplib::Response& response) {
+    const Clock::time_point started = Clock::now();
+    if (!t_answer_pending) {
+        t_answer_pending = true;
+        in_flight.fetch_add(1);
+    }
+    // The raw request target, not httplib's percent-decoded path.
+    const std::string& target = request.target.empty() ? request.path : request.target;
+    capture::Capture capture = new_capture(request.method, target);
+    capture.headers.reserve(request.headers.size());
+    for (const auto& [name, value] : request.headers) {
+        if (!is_pseudo_header(name)) {
+            capture.headers.push_back({name, value});
+        }
+    }
+    // httplib's Request is a local of its connection loop and is not read after the handler
+    // returns: taking its body saves a copy of every payload.
+    capture.body = std::move(const_cast<httplib::Request&>(request).body);
+    capture.peer = request.remote_addr.find(':') != std::string::npos
+                       ? "[" + request.remote_addr + "]:" + std::to_string(request.remote_port)
+                       : request.remote_addr + ":" + std::to_string(request.remote_port);
+    if (wire && request.remote_addr == "127.0.0.1") {
+        // Relayed by the wire server: the peer is the one it relays for.
+        std::lock_guard lock(relay_mutex);
+        if (auto it = relay_peers.find(request.remote_port); it != relay_peers.end()) {
+            capture.peer = it->second;
+        }
+    }
+    const std::shared_ptr<const AnswerConfig> config = answer.load();
+    const WireAnswer reply = serve(std::move(capture), *config, started);
+    if (reply.status == 0) {
+        if (int fd = find_connection_socket(request); fd >= 0) {
+            ::shutdown(fd, SHUT_RDWR);
+        }
+        response.status = 500;
+        response.set_header("Connection", "close");
+        return;
+    }
+    response.status = reply.status;
+    std::vector<std::pair<std::string, std::string>> headers = reply.headers;
+    const std::string content_type = take_content_type(headers);
+    for (const auto& [name, value] : headers) {
+        response.headers.emplace(name, value);
+    }
+    response.set_content(reply.body, content_type.c_str());
 }
 
 void Listener::Impl::add_routes() {
@@ -455,7 +544,7 @@ void Listener::Impl::add_routes() {
 Listener::Listener(ListenerOptions options) : m_impl(std::make_unique<Impl>()) {
     Impl& impl = *m_impl;
     impl.options = std::move(options);
-    impl.answer = std::make_shared<const AnswerConfig>(impl.options.answer);
+    impl.answer.store(std::make_shared<const AnswerConfig>(impl.options.answer));
     impl.random.seed(impl.options.answer.seed);
     if (!impl.options.tls_cert.empty() || !impl.options.tls_key.empty()) {
         if (impl.options.tls_cert.empty() || impl.options.tls_key.empty()) {
@@ -504,10 +593,7 @@ Listener::Listener(ListenerOptions options) : m_impl(std::make_unique<Impl>()) {
     server.set_keep_alive_timeout(impl.options.keep_alive_timeout.count());
     server.set_keep_alive_max_count(10'000);
     server.Get("/_blandhook/health", [this](const httplib::Request&, httplib::Response& response) {
-        response.set_content("{\"status\":\"ok\",\"version\":\"" BLANDHOOK_VERSION
-                             "\",\"captures\":" +
-                                 std::to_string(m_impl->store->appended()) + "}",
-                             "application/json");
+        response.set_content(m_impl->health_json(), "application/json");
     });
     // Methods httplib does not route (TRACE, CONNECT …) reach the error handler with their body
     // read: capture them too. Answers the listener chose itself pass through untouched.
@@ -534,9 +620,11 @@ Listener::Listener(ListenerOptions options) : m_impl(std::make_unique<Impl>()) {
     server.set_logger([this](const httplib::Request&, const httplib::Response&) {
         if (t_answer_pending) {
             t_answer_pending = false;
-            std::lock_guard lock(m_impl->in_flight_mutex);
-            --m_impl->in_flight;
-            m_impl->in_flight_cv.notify_all();
+            m_impl->in_flight.fetch_sub(1);
+            if (m_impl->stopping.load()) {
+                std::lock_guard lock(m_impl->in_flight_mutex);
+                m_impl->in_flight_cv.notify_all();
+            }
         }
     });
     server.set_exception_handler(
@@ -571,7 +659,41 @@ void Listener::start() {
     if (bind_host.size() > 2 && bind_host.front() == '[' && bind_host.back() == ']') {
         bind_host = bind_host.substr(1, bind_host.size() - 2);
     }
-    if (impl.options.port == 0) {
+    if (!impl.tls) {
+        // httplib serves only what the wire server relays to it, on loopback.
+        impl.internal_port = impl.server->bind_to_any_port("127.0.0.1");
+        if (impl.internal_port <= 0) {
+            throw Error(ErrorKind::network, "listen",
+                        std::string("cannot listen on a loopback port (") + std::strerror(errno) +
+                            ")");
+        }
+        WireServerOptions wire_options;
+        wire_options.host = host;
+        wire_options.port = impl.options.port;
+        wire_options.max_body_bytes = impl.options.max_body_bytes;
+        wire_options.read_timeout = impl.options.read_timeout;
+        wire_options.keep_alive_timeout = impl.options.keep_alive_timeout;
+        wire_options.max_workers = impl.options.max_threads;
+        WireServer::Hooks hooks;
+        hooks.handle = [&impl](WireRequest& request, bool on_worker) {
+            return impl.serve_wire(request, on_worker);
+        };
+        hooks.relayed = [](std::string_view target) {
+            return is_reserved(target) && target.substr(0, target.find('?')) != k_health_path;
+        };
+        hooks.relay_port = impl.internal_port;
+        hooks.relay_started = [&impl](int local_port, const std::string& peer) {
+            std::lock_guard lock(impl.relay_mutex);
+            impl.relay_peers[local_port] = peer;
+        };
+        hooks.relay_ended = [&impl](int local_port) {
+            std::lock_guard lock(impl.relay_mutex);
+            impl.relay_peers.erase(local_port);
+        };
+        impl.wire = std::make_unique<WireServer>(std::move(wire_options), std::move(hooks));
+        impl.port = impl.wire->bind();
+        impl.wire->start();
+    } else if (impl.options.port == 0) {
         impl.port = impl.server->bind_to_any_port(bind_host);
     } else {
         impl.port =
@@ -589,6 +711,7 @@ void Listener::start() {
     if (impl.listen_fd >= 0) {
         ::listen(impl.listen_fd, 4096);
     }
+    impl.stopping.store(false);
     impl.running = true;
     {
         std::lock_guard lock(impl.stop_mutex);
@@ -612,12 +735,15 @@ void Listener::stop() {
     if (!impl.thread.joinable()) {
         return;
     }
+    impl.stopping.store(true);
+    // Requests being handled get their answer first (bounded: a stuck app or a long --delay must
+    // not hold the stop forever).
+    const auto patience = answer().delay + impl.options.forward_timeout + std::chrono::seconds(2);
+    if (impl.wire) {
+        impl.wire->stop(std::chrono::duration_cast<std::chrono::milliseconds>(patience));
+    }
     impl.server->stop();
     {
-        // Requests being handled get their answer first (bounded: a stuck app or a long --delay
-        // must not hold the stop forever).
-        const auto patience =
-            answer().delay + impl.options.forward_timeout + std::chrono::seconds(2);
         std::unique_lock lock(impl.in_flight_mutex);
         impl.in_flight_cv.wait_for(lock, patience, [&] { return impl.in_flight == 0; });
     }
@@ -638,7 +764,7 @@ void Listener::stop() {
         }
         sockaddr_storage remote{};
         socklen_t remote_length = sizeof remote;
-        if (port == impl.port &&
+        if (port == (impl.wire ? impl.internal_port : impl.port) &&
             ::getpeername(fd, reinterpret_cast<sockaddr*>(&remote), &remote_length) == 0) {
             ::shutdown(fd, SHUT_RD);
         }
@@ -692,14 +818,13 @@ const capture::Store& Listener::store() const {
 }
 
 AnswerConfig Listener::answer() const {
-    std::lock_guard lock(m_impl->answer_mutex);
-    return *m_impl->answer;
+    return *m_impl->answer.load();
 }
 
 void Listener::set_answer(AnswerConfig config) {
     std::lock_guard lock(m_impl->answer_mutex);
     m_impl->random.seed(config.seed);
-    m_impl->answer = std::make_shared<const AnswerConfig>(std::move(config));
+    m_impl->answer.store(std::make_shared<const AnswerConfig>(std::move(config)));
     m_impl->sequence_positions.clear();
 }
 

@@ -1,0 +1,88 @@
+#pragma once
+// The listener's own HTTP/1.1 server for plain-http captures. cpp-httplib serves each connection
+// on a thread of its own, polls before every read, keeps request headers in a map sorted by name
+// and decompresses gzip bodies: too slow for the listener's throughput target, and not the wire
+// as it was. This server runs a few event loops over one epoll set, parses requests itself
+// (headers in wire order with duplicates, bodies never decoded beyond chunked framing) and calls
+// the listener's handler on the loop thread; a handler that would block (--delay,
+// --forward-to) is moved to a worker thread. Requests for the listener's own pages are relayed
+// byte for byte to an internal httplib server, from the request that asks for them on.
+#include "capture/capture.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace blandhook::listen {
+
+struct WireRequest {
+    std::string method;
+    std::string target;                   ///< as sent: path and query, never decoded
+    std::string version;                  ///< "HTTP/1.1" or "HTTP/1.0"
+    std::vector<capture::Header> headers; ///< in wire order, duplicates kept
+    std::string body;                     ///< the bytes sent (chunked framing removed)
+    std::string peer;                     ///< "127.0.0.1:5555", "[::1]:5555"
+};
+
+struct WireAnswer {
+    int status = 200; ///< 0: close the connection without answering
+    std::vector<std::pair<std::string, std::string>> headers; ///< besides Content-Length
+    std::string body;
+    bool close = false; ///< close the connection after this answer
+};
+
+struct WireServerOptions {
+    std::string host = "127.0.0.1";
+    int port = 0;                                  ///< 0 picks a free port
+    std::size_t max_body_bytes = 10u << 20;        ///< 413 beyond
+    std::size_t max_header_bytes = 64u << 10;      ///< request line and headers; 431 beyond
+    std::size_t max_header_count = 1000;           ///< 431 beyond
+    std::chrono::milliseconds read_timeout{5'000}; ///< a started request must progress this often
+    std::chrono::milliseconds keep_alive_timeout{5'000}; ///< an idle connection is closed after
+    std::size_t max_workers = 1024;                      ///< threads for handlers that block
+};
+
+class WireServer {
+public:
+    struct Hooks {
+        /// Answers a request. `on_worker` is false on an event loop: a handler that would block
+        /// there returns nullopt and is called again on a worker thread with `on_worker` true.
+        std::function<std::optional<WireAnswer>(WireRequest& request, bool on_worker)> handle;
+        /// True when requests for this target belong to the internal server at relay_port.
+        std::function<bool(std::string_view target)> relayed;
+        int relay_port = 0;
+        /// Told which local port a relayed connection uses towards the internal server and
+        /// whose connection it carries (so captures made there show the real peer), and when
+        /// that relay ends.
+        std::function<void(int local_port, const std::string& peer)> relay_started;
+        std::function<void(int local_port)> relay_ended;
+    };
+
+    WireServer(WireServerOptions options, Hooks hooks);
+    ~WireServer(); ///< stops
+    WireServer(const WireServer&) = delete;
+    WireServer& operator=(const WireServer&) = delete;
+
+    /// Binds and listens; returns the port. Throws blandhook::Error (network) when it cannot.
+    int bind();
+    /// Starts the event loops (after bind).
+    void start();
+    /// Stops accepting, lets requests being handled finish and their answers go out (bounded by
+    /// `patience`), closes every connection and joins. Idempotent.
+    void stop(std::chrono::milliseconds patience);
+
+    /// Connections open now (for tests and the summary).
+    std::size_t connections() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace blandhook::listen
