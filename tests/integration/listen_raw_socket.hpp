@@ -50,6 +50,14 @@ public:
 
     bool connected() const { return m_connected; }
 
+    /// This side's port: the server sees the connection as 127.0.0.1:local_port().
+    int local_port() const {
+        sockaddr_in local{};
+        socklen_t length = sizeof local;
+        ::getsockname(m_fd, reinterpret_cast<sockaddr*>(&local), &length);
+        return ntohs(local.sin_port);
+    }
+
     /// Sends all of `bytes`; false when the peer closed or the send timed out.
     bool send(const std::string& bytes) {
         std::size_t done = 0;
@@ -66,8 +74,9 @@ public:
     /// Half-closes the sending side (the server sees EOF).
     void finish_sending() { ::shutdown(m_fd, SHUT_WR); }
 
-    /// Reads one answer: head, then Content-Length bytes (or until close).
-    RawAnswer read_answer() {
+    /// Reads one answer: head, then Content-Length bytes (or until close); the answer to a HEAD
+    /// request has no body whatever its Content-Length says.
+    RawAnswer read_answer(bool to_head = false) {
         RawAnswer answer;
         std::size_t head_end = std::string::npos;
         while ((head_end = m_buffer.find("\r\n\r\n")) == std::string::npos) {
@@ -90,7 +99,7 @@ public:
         if (auto at = lower.find("\r\ncontent-length:"); at != std::string::npos) {
             length = std::strtoull(lower.c_str() + at + 17, nullptr, 10);
         }
-        if (length) {
+        if (length && !to_head) {
             while (m_buffer.size() < *length) {
                 if (!fill()) {
                     answer.closed = true;

@@ -1,0 +1,197 @@
+// What the listener's own HTTP/1.1 server does on the wire: headers kept as sent, bodies never
+// decoded beyond chunked framing, interim and pipelined answers, keep-alive rules, timeouts, the
+// relay of /_blandhook/ to the internal server, and handlers that block moved off the event loop.
+#include "capture/store.hpp"
+#include "integration/listen_raw_socket.hpp"
+#include "listen/listener.hpp"
+#include "support/process.hpp"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace blandhook;
+using test::post_request;
+using test::RawConnection;
+
+namespace {
+
+std::unique_ptr<listen::Listener> start(const std::string& log,
+                                        listen::ListenerOptions options = {}) {
+    options.port = 0;
+    options.store.path = log;
+    auto listener = std::make_unique<listen::Listener>(options);
+    listener->start();
+    return listener;
+}
+
+std::vector<capture::Capture> captures(const std::string& path) {
+    std::vector<capture::Capture> found;
+    capture::read_log(path, [&](capture::Capture&& capture) {
+        found.push_back(std::move(capture));
+        return true;
+    });
+    return found;
+}
+
+} // namespace
+
+TEST_CASE("wire: headers are logged in the order sent, with duplicates and their case") {
+    test::TempDir dir;
+    const std::string log = dir.file("c.ndjson");
+    auto listener = start(log);
+    const std::string request = "POST /h HTTP/1.1\r\nZeta: 1\r\nhost: 127.0.0.1\r\nX-Dup: first\r\n"
+                                "accept: */*\r\nX-Dup: second\r\nX-Empty:\r\n"
+                                "X-Spaces:   padded value \t\r\nContent-Length: 2\r\n\r\n{}";
+    const test::RawAnswer answer = test::round_trip(listener->port(), request);
+    CHECK(answer.status == 200);
+    const auto logged = captures(log);
+    REQUIRE(logged.size() == 1);
+    const std::vector<capture::Header> expected = {{"Zeta", "1"},
+                                                   {"host", "127.0.0.1"},
+                                                   {"X-Dup", "first"},
+                                                   {"accept", "*/*"},
+                                                   {"X-Dup", "second"},
+                                                   {"X-Empty", ""},
+                                                   {"X-Spaces", "padded value"},
+                                                   {"Content-Length", "2"}};
+    REQUIRE(logged[0].headers.size() == expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        CHECK(logged[0].headers[i].name == expected[i].name);
+        CHECK(logged[0].headers[i].value == expected[i].value);
+    }
+}
+
+TEST_CASE("wire: a Content-Encoding body is kept as its bytes, never decoded") {
+    test::TempDir dir;
+    const std::string log = dir.file("c.ndjson");
+    auto listener = start(log);
+    const std::string gzip_bytes("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xab\xae\x05\x00", 14);
+    const test::RawAnswer answer = test::round_trip(
+        listener->port(), post_request("/gz", gzip_bytes, "Content-Encoding: gzip\r\n"));
+    CHECK(answer.status == 200);
+    const auto logged = captures(log);
+    REQUIRE(logged.size() == 1);
+    CHECK(logged[0].body == gzip_bytes);
+    CHECK(logged[0].header("content-encoding") == std::optional<std::string_view>("gzip"));
+}
+
+TEST_CASE("wire: chunked bodies are joined, and Expect: 100-continue is answered before the body") {
+    test::TempDir dir;
+    const std::string log = dir.file("c.ndjson");
+    auto listener = start(log);
+
+    RawConnection chunked(listener->port());
+    REQUIRE(chunked.send("POST /chunks HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                         "4\r\n{\"a\"\r\n3;name=ext\r\n:1}\r\n0\r\nX-Trailer: t\r\n\r\n"));
+    CHECK(chunked.read_answer().status == 200);
+
+    RawConnection expecting(listener->port());
+    REQUIRE(expecting.send("POST /expect HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                           "Content-Length: 7\r\n\r\n"));
+    const test::RawAnswer interim = expecting.read_answer();
+    CHECK(interim.status == 100);
+    REQUIRE(expecting.send("{\"b\":2}"));
+    CHECK(expecting.read_answer().status == 200);
+
+    const auto logged = captures(log);
+    REQUIRE(logged.size() == 2);
+    CHECK(logged[0].body == "{\"a\":1}");
+    CHECK(logged[0].payload.is_json);
+    CHECK(logged[1].body == "{\"b\":2}");
+}
+
+TEST_CASE("wire: pipelined requests are answered in order; HEAD has no body; Connection: close "
+          "closes") {
+    test::TempDir dir;
+    const std::string log = dir.file("c.ndjson");
+    auto listener = start(log);
+    RawConnection connection(listener->port());
+    REQUIRE(connection.send(post_request("/one", "{\"n\":1}") +
+                            "HEAD /two HTTP/1.1\r\nHost: x\r\n\r\n" +
+                            post_request("/three", "{\"n\":3}", "Connection: close\r\n")));
+    const test::RawAnswer one = connection.read_answer();
+    const test::RawAnswer two = connection.read_answer(true);
+    const test::RawAnswer three = connection.read_answer();
+    CHECK(one.status == 200);
+    CHECK(one.body.find("\"id\":1") != std::string::npos);
+    CHECK(two.status == 200);
+    CHECK(two.head.find("Content-Length: ") != std::string::npos);
+    CHECK(two.body.empty());
+    CHECK(three.status == 200);
+    CHECK(three.body.find("\"id\":3") != std::string::npos); // the HEAD's body did not go out
+    CHECK(three.head.find("Connection: close") != std::string::npos);
+    CHECK(connection.closed_by_server());
+    const auto logged = captures(log);
+    REQUIRE(logged.size() == 3);
+    CHECK(logged[0].path == "/one");
+    CHECK(logged[1].method == "HEAD");
+    CHECK(logged[2].path == "/three");
+}
+
+TEST_CASE("wire: HTTP/1.0 closes after the answer unless it asks for keep-alive") {
+    test::TempDir dir;
+    auto listener = start(dir.file("c.ndjson"));
+    RawConnection plain(listener->port());
+    REQUIRE(plain.send("POST / HTTP/1.0\r\nContent-Length: 2\r\n\r\n{}"));
+    CHECK(plain.read_answer().status == 200);
+    CHECK(plain.closed_by_server());
+
+    RawConnection kept(listener->port());
+    REQUIRE(kept.send("POST / HTTP/1.0\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\n{}"));
+    const test::RawAnswer first = kept.read_answer();
+    CHECK(first.head.find("Connection: keep-alive") != std::string::npos);
+    REQUIRE(kept.send("POST / HTTP/1.0\r\nContent-Length: 2\r\n\r\n{}"));
+    CHECK(kept.read_answer().status == 200);
+}
+
+TEST_CASE("wire: a body that stops arriving is cut off after the read timeout; others go on") {
+    test::TempDir dir;
+    listen::ListenerOptions options;
+    options.read_timeout = std::chrono::seconds(1);
+    auto listener = start(dir.file("c.ndjson"), options);
+    RawConnection stalled(listener->port(), std::chrono::seconds(6));
+    REQUIRE(stalled.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"partial\""));
+    CHECK(test::round_trip(listener->port(), post_request("/", "{}")).status == 200);
+    CHECK(stalled.closed_by_server());
+    CHECK(listener->store().appended() == 1);
+}
+
+TEST_CASE("wire: /_blandhook pages are relayed to the internal server, and a capture on that "
+          "connection keeps the sender's own address") {
+    test::TempDir dir;
+    const std::string log = dir.file("c.ndjson");
+    auto listener = start(log);
+    RawConnection connection(listener->port());
+    REQUIRE(connection.send("GET /_blandhook/nothing-here HTTP/1.1\r\nHost: x\r\n\r\n"));
+    const test::RawAnswer page = connection.read_answer();
+    CHECK(page.status == 404);
+    CHECK(page.body.find("no such blandhook endpoint") != std::string::npos);
+    REQUIRE(connection.send(post_request("/after", "{\"call_id\":\"relayed\"}")));
+    CHECK(connection.read_answer().status == 200);
+    const auto logged = captures(log);
+    REQUIRE(logged.size() == 1);
+    CHECK(logged[0].path == "/after");
+    CHECK(logged[0].peer == "127.0.0.1:" + std::to_string(connection.local_port()));
+}
+
+TEST_CASE("wire: a --delay runs off the event loop, so other senders are answered meanwhile") {
+    test::TempDir dir;
+    listen::ListenerOptions options;
+    options.answer.delay = std::chrono::milliseconds(1500);
+    auto listener = start(dir.file("c.ndjson"), options);
+    RawConnection delayed(listener->port());
+    REQUIRE(delayed.send(post_request("/slow", "{}")));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // The health check answers while the delayed capture is still waiting to be written.
+    const test::RawAnswer health =
+        test::round_trip(listener->port(), "GET /_blandhook/health HTTP/1.1\r\nHost: x\r\n\r\n");
+    CHECK(health.status == 200);
+    CHECK(health.body.find("\"captures\":0") != std::string::npos);
+    CHECK(delayed.read_answer().status == 200);
+    CHECK(listener->store().appended() == 1);
+}
