@@ -673,6 +673,7 @@ void Listener::start() {
         wire_options.max_body_bytes = impl.options.max_body_bytes;
         wire_options.read_timeout = impl.options.read_timeout;
         wire_options.keep_alive_timeout = impl.options.keep_alive_timeout;
+        wire_options.max_connections = impl.options.max_threads;
         wire_options.max_workers = impl.options.max_threads;
         WireServer::Hooks hooks;
         hooks.handle = [&impl](WireRequest& request, bool on_worker) {

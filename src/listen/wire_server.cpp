@@ -272,6 +272,21 @@ struct WireServer::Impl {
             }
             int yes = 1;
             ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+            bool full = false;
+            {
+                std::lock_guard lock(registry_mutex);
+                full = registry.size() >= options.max_connections;
+            }
+            if (full) {
+                static constexpr std::string_view k_busy =
+                    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+                    "Content-Length: 37\r\nConnection: close\r\n\r\n"
+                    "{\"error\":\"too many open connections\"}";
+                [[maybe_unused]] const ssize_t sent =
+                    ::send(fd, k_busy.data(), k_busy.size(), MSG_NOSIGNAL);
+                ::close(fd);
+                continue;
+            }
             auto* c = new Connection;
             c->fd = fd;
             c->peer = peer_of(address);

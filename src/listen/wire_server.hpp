@@ -45,7 +45,8 @@ struct WireServerOptions {
     std::size_t max_header_count = 1000;           ///< 431 beyond
     std::chrono::milliseconds read_timeout{5'000}; ///< a started request must progress this often
     std::chrono::milliseconds keep_alive_timeout{5'000}; ///< an idle connection is closed after
-    std::size_t max_workers = 1024;                      ///< threads for handlers that block
+    std::size_t max_connections = 1024; ///< open at once; beyond, new ones get 503 and a close
+    std::size_t max_workers = 1024;     ///< threads for handlers that block
 };
 
 class WireServer {

@@ -195,3 +195,27 @@ TEST_CASE("wire: a --delay runs off the event loop, so other senders are answere
     CHECK(delayed.read_answer().status == 200);
     CHECK(listener->store().appended() == 1);
 }
+
+TEST_CASE("wire: beyond --max-connections a new connection gets 503 and a close, and a slot frees "
+          "when one closes") {
+    test::TempDir dir;
+    listen::ListenerOptions options;
+    options.max_threads = 4;
+    auto listener = start(dir.file("c.ndjson"), options);
+    std::vector<std::unique_ptr<RawConnection>> idle;
+    for (int i = 0; i < 4; ++i) {
+        idle.push_back(std::make_unique<RawConnection>(listener->port()));
+        REQUIRE(idle.back()->send(post_request("/", "{}")));
+        REQUIRE(idle.back()->read_answer().status == 200);
+    }
+    const test::RawAnswer refused = test::round_trip(listener->port(), post_request("/", "{}"));
+    CHECK(refused.status == 503);
+    CHECK(refused.body.find("too many open connections") != std::string::npos);
+    idle.pop_back();
+    test::RawAnswer after;
+    for (int attempt = 0; attempt < 50 && after.status != 200; ++attempt) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20)); // the close reaches the server
+        after = test::round_trip(listener->port(), post_request("/", "{}"));
+    }
+    CHECK(after.status == 200);
+}
