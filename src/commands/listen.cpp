@@ -15,6 +15,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <fmt/core.h>
 #include <fstream>
 #include <map>
@@ -24,6 +25,7 @@
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
+#include <utility>
 
 namespace blandhook::commands {
 namespace {
@@ -202,16 +204,78 @@ listen::AnswerConfig answer_config(const ListenOptions& options) {
 
 // Prints to stdout from request threads: one lock, whole lines, flushed so that scripts reading
 // a pipe see each capture as it arrives.
+// Writes the terminal lines on a thread of its own. Requests are served on a few event loops: a
+// terminal that scrolls slowly, or a pipe nobody reads, must never hold them up. Lines wait in a
+// bounded queue; beyond it they are counted, not shown, and the count is printed once the
+// terminal catches up (every capture is in the log either way).
 class Printer {
 public:
-    void print(const std::string& text) {
+    Printer() : m_thread([this] { run(); }) {}
+    ~Printer() { finish(); }
+    Printer(const Printer&) = delete;
+    Printer& operator=(const Printer&) = delete;
+
+    void print(std::string text) {
         std::lock_guard lock(m_mutex);
-        std::fwrite(text.data(), 1, text.size(), stdout);
-        std::fflush(stdout);
+        if (m_queued_bytes + text.size() > k_max_queued_bytes) {
+            ++m_dropped;
+            return;
+        }
+        m_queued_bytes += text.size();
+        m_queue.push_back(std::move(text));
+        m_cv.notify_one();
+    }
+
+    /// Writes everything queued, then stops the thread. Idempotent.
+    void finish() {
+        {
+            std::lock_guard lock(m_mutex);
+            m_done = true;
+            m_cv.notify_one();
+        }
+        if (m_thread.joinable()) {
+            m_thread.join();
+        }
     }
 
 private:
+    static constexpr std::size_t k_max_queued_bytes = 16u << 20;
+
+    void run() {
+        std::unique_lock lock(m_mutex);
+        for (;;) {
+            m_cv.wait(lock, [&] { return m_done || !m_queue.empty(); });
+            if (m_queue.empty() && m_done) {
+                return;
+            }
+            std::deque<std::string> batch;
+            batch.swap(m_queue);
+            m_queued_bytes = 0;
+            const std::size_t dropped = std::exchange(m_dropped, 0);
+            lock.unlock();
+            if (dropped > 0) {
+                std::fputs(
+                    fmt::format("blandhook: {} line{} not shown: the terminal could not keep "
+                                "up (the capture log has them)\n",
+                                dropped, dropped == 1 ? "" : "s")
+                        .c_str(),
+                    stdout);
+            }
+            for (const std::string& text : batch) {
+                std::fwrite(text.data(), 1, text.size(), stdout);
+            }
+            std::fflush(stdout);
+            lock.lock();
+        }
+    }
+
     std::mutex m_mutex;
+    std::condition_variable m_cv;
+    std::deque<std::string> m_queue;
+    std::size_t m_queued_bytes = 0;
+    std::size_t m_dropped = 0;
+    bool m_done = false;
+    std::thread m_thread;
 };
 
 // What the run loop waits for: a stop asked by a signal, by --count, or the server ending.
@@ -417,6 +481,7 @@ int run_listen(const ListenOptions& options, const cli::Context& context) {
     listener.stop();
     done = true;
     signal_thread.join();
+    printer.finish(); // every line shown before the summary
 
     std::string summary;
     {
