@@ -4,7 +4,10 @@
 # ceiling), nginx `return 200` (the machine's limit), a small Node receiver that parses and
 # appends each body, and the official `bland listen` (npm bland-cli) forwarding to nginx.
 #
-#   bench/listen.sh [BUILD_DIR] [SECONDS]        default: build-listen 8
+#   bench/listen.sh [BUILD_DIR] [SECONDS] [ROUNDS]   default: build-listen 8 2
+#
+# Each server is measured ROUNDS times, interleaved with the others, and its best round is kept
+# (the same rule for all: the machine's noise only ever slows a server down).
 #   BLAND_CLI=/path/to/bland bench/listen.sh      use an installed bland-cli (else /tmp/bland-cli)
 #
 # Results and the command that produced them: bench/RESULTS-listen.md.
@@ -14,6 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 build=${1:-build-listen}
 seconds=${2:-8}
+rounds=${3:-2}
 blandhook="$root/$build/blandhook"
 [ -x "$blandhook" ] || { echo "build blandhook first: $blandhook" >&2; exit 2; }
 bland=${BLAND_CLI:-/tmp/bland-cli/node_modules/.bin/bland}
@@ -21,6 +25,10 @@ if [ ! -x "$bland" ]; then
   echo "installing bland-cli under /tmp/bland-cli (npm)" >&2
   mkdir -p /tmp/bland-cli && (cd /tmp/bland-cli && npm install --no-audit --no-fund bland-cli >/dev/null)
 fi
+
+# Servers here send their output to /dev/null; if it is not the null device (a sandbox that
+# replaced it with a file) blandhook would format and write a line per request, and Node too.
+[ -c /dev/null ] || { echo "/dev/null is not a character device: fix it first (mknod -m 666 /dev/null c 1 3)" >&2; exit 2; }
 
 work=$(mktemp -d /tmp/blandhook-bench.XXXXXX)
 pids=()
@@ -83,8 +91,11 @@ CONF
 nginx -c "$work/nginx.conf" -p "$work/nginx"
 wait_port "$nginx_port"
 
-# warm URL BODY: one second of the same load, not measured
+# warm URL BODY: one second of the same load, not measured. Before it, the dirty pages earlier
+# servers left (the Node receiver's and blandhook's logs, gigabytes per run) are flushed, so that
+# no server pays for another's writeback.
 warm() {
+  sync
   local signature
   signature=$(openssl dgst -sha256 -hmac "$secret" -hex < "$2" | sed 's/^.*= //')
   BODY_FILE=$2 SIGNATURE=$signature wrk -t2 -c16 -d1s -s "$here/listen_post.lua" "$1" >/dev/null 2>&1 || true
@@ -104,11 +115,33 @@ run_wrk() {
   echo "$rps $p50 $p99 $requests ${errors:-none}"
 }
 
+# stop PID: SIGTERM, then wait until it has really gone (SIGKILL after 5 s). A server still
+# working off its backlog after wrk stops (bland listen does, for seconds) would otherwise take
+# CPU from the next one measured.
+stop() {
+  kill "$1" 2>/dev/null || return 0
+  for _ in $(seq 1 50); do
+    kill -0 "$1" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL "$1" 2>/dev/null || true
+  while kill -0 "$1" 2>/dev/null; do sleep 0.1; done
+}
+
 to_ms() { # wrk prints 812.00us, 1.23ms, 1.01s
   awk -v v="$1" 'BEGIN { n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /ms$/) n=n; else if (v ~ /s$/) n*=1000; printf "%.2f", n }'
 }
 
+# keep NAME SIZE RPS P99: remembers the best round of a server (the same rule for every server).
 declare -A rps p99 note
+keep() {
+  local old=${rps[$1,$2]:-0}
+  if awk -v a="$3" -v b="$old" 'BEGIN { exit !(a > b) }'; then
+    rps[$1,$2]=$3; p99[$1,$2]=$4
+  fi
+}
+
+for round in $(seq 1 "$rounds"); do
 for size in small large; do
   body=$([ $size = small ] && echo "$small" || echo "$large")
   bytes=$(stat -c %s "$body")
@@ -116,25 +149,27 @@ for size in small large; do
   port=$(free_port); "$work/bare" "$port" >/dev/null & pids+=($!); wait_port "$port"
   warm "http://127.0.0.1:$port/" "$body"
   read -r r _ q n e < <(run_wrk bare "http://127.0.0.1:$port/" "$body")
-  rps[bare,$size]=$r; p99[bare,$size]=$q; kill "${pids[-1]}"
+  keep bare $size "$r" "$q"; stop "${pids[-1]}"
 
   warm "http://127.0.0.1:$nginx_port/" "$body"
   read -r r _ q n e < <(run_wrk nginx "http://127.0.0.1:$nginx_port/" "$body")
-  rps[nginx,$size]=$r; p99[nginx,$size]=$q
+  keep nginx $size "$r" "$q"
 
   port=$(free_port); node "$here/listen_node_receiver.js" "$port" "$work/node.ndjson" >/dev/null & pids+=($!); wait_port "$port"
   warm "http://127.0.0.1:$port/" "$body"
   read -r r _ q n e < <(run_wrk node "http://127.0.0.1:$port/" "$body")
-  rps[node,$size]=$r; p99[node,$size]=$q; kill "${pids[-1]}"
+  keep node $size "$r" "$q"; stop "${pids[-1]}"
+  rm -f "$work/node.ndjson"
 
   port=$(free_port)
   HOME=$work "$bland" listen --port "$port" --forward-to "http://127.0.0.1:$nginx_port/" >/dev/null 2>&1 & pids+=($!)
   wait_port "$port"
   warm "http://127.0.0.1:$port/" "$body"
   read -r r _ q n e < <(run_wrk bland "http://127.0.0.1:$port/" "$body")
-  rps[bland,$size]=$r; p99[bland,$size]=$q; kill "${pids[-1]}"
+  keep bland $size "$r" "$q"; stop "${pids[-1]}"
 
   port=$(free_port); log="$work/captures-$size.ndjson"
+  rm -f "$log"
   "$blandhook" listen --port "$port" --save "$log" --secret "$secret" >/dev/null 2>"$work/blandhook.err" & pids+=($!)
   bh=${pids[-1]}
   wait_port "$port"
@@ -145,9 +180,13 @@ for size in small large; do
   kill -TERM "$bh"; wait "$bh" 2>/dev/null || true
   lines=$(( $(wc -l < "$log") - before ))
   bad=$(grep -c '"signature":"valid-raw"' "$log" || true)
-  rps[blandhook,$size]=$r; p99[blandhook,$size]=$q
-  note[$size]="wrk completed $n requests ($e), the log gained $lines lines during the measured run, $bad captures with a valid raw signature in total, RSS ${rss} kB at the end"
-  echo "$size ($bytes bytes) done" >&2
+  total=$(wc -l < "$log")
+  rm -f "$log"
+  keep blandhook $size "$r" "$q"
+  note[$size]="${note[$size]:-}
+  round $round: blandhook $r req/s; wrk completed $n requests ($e), the log gained $lines lines during the measured run; $bad of its $total lines have a valid raw signature; RSS ${rss} kB at the end"
+  echo "round $round: $size ($bytes bytes) done" >&2
+done
 done
 
 echo "| server | 10 KB req/s | p99 | 110 KB req/s | p99 |"
@@ -160,5 +199,5 @@ for size in small large; do
   b=${rps[blandhook,$size]}
   awk -v b="$b" -v bare="${rps[bare,$size]}" -v node="${rps[node,$size]}" -v bland="${rps[bland,$size]}" -v ng="${rps[nginx,$size]}" -v size="$size" \
     'BEGIN { printf "%s: blandhook = %.2fx bare httplib, %.2fx nginx, %.2fx node, %.1fx bland listen\n", size, b/bare, b/ng, b/node, b/bland }'
-  echo "$size: ${note[$size]}; p99 $(to_ms "${p99[blandhook,$size]}") ms"
+  echo "$size: p99 $(to_ms "${p99[blandhook,$size]}") ms (best round)${note[$size]}"
 done
