@@ -121,7 +121,7 @@ complete -c blandhook -n '__blandhook_at \'captures list\'' -l help -s h -d 'Pri
 complete -c blandhook -n '__blandhook_at \'captures list\'' -l log -x -d 'Capture log to read (default: $XDG_STATE_HOME/blandhook/captures.ndjson)'
 complete -c blandhook -n '__blandhook_at \'captures list\'' -l limit -s n -x -d 'How many'
 complete -c blandhook -n '__blandhook_at \'captures list\'' -l kind -x -d 'Only this payload kind (post-call, live-event …)'
-complete -c blandhook -n '__blandhook_at \'captures list\'' -l call-id -x -d 'Only this call_id'
+complete -c blandhook -n '__blandhook_at \'captures list\'' -l call-id -x -d 'Only this call_id (or call_ids starting so)'
 complete -c blandhook -n '__blandhook_at \'captures list\'' -l status -x -d 'Only this call status (completed, failed …)'
 complete -c blandhook -n '__blandhook_at \'captures list\'' -l json -d 'One JSON line per capture (the log format)'
 complete -c blandhook -n '__blandhook_at \'captures show\'' -l help -s h -d 'Print this help message and exit'

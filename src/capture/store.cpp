@@ -3,6 +3,7 @@
 #include "error.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <condition_variable>
 #include <cstdio>
@@ -108,8 +109,13 @@ inline void cpu_relax() {
 #endif
 }
 
+// ASCII case-insensitive substring search (the filters' free text: "Bearer" finds "bearer").
 bool contains(std::string_view haystack, std::string_view needle) {
-    return haystack.find(needle) != std::string_view::npos;
+    const auto lower = [](char c) {
+        return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    };
+    return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+                       [&](char a, char b) { return lower(a) == lower(b); }) != haystack.end();
 }
 
 } // namespace
@@ -131,7 +137,7 @@ bool Filter::matches(const Capture& capture) const {
     if (before && capture.id >= *before) {
         return false;
     }
-    if (!call_id.empty() && capture.payload.call_id != call_id) {
+    if (!call_id.empty() && capture.payload.call_id.compare(0, call_id.size(), call_id) != 0) {
         return false;
     }
     if (!kind.empty() && capture.payload.kind != kind) {

@@ -30,12 +30,12 @@ struct StoreOptions {
 
 /// Selects captures for list(). Empty fields match everything.
 struct Filter {
-    std::string call_id;
-    std::string kind;   ///< payload kind name
-    std::string status; ///< payload status ("completed", "failed" …)
+    std::string call_id; ///< a call_id or its beginning
+    std::string kind;    ///< payload kind name
+    std::string status;  ///< payload status ("completed", "failed" …)
     std::string method;
-    int response_status = 0;             ///< the answer's status, 0 = any
-    std::string text;                    ///< substring of path, query, headers or body
+    int response_status = 0; ///< the answer's status, 0 = any
+    std::string text;        ///< substring of path, query, headers or body, ignoring ASCII case
     std::optional<std::uint64_t> after;  ///< ids > after
     std::optional<std::uint64_t> before; ///< ids < before
     std::size_t limit = 100;

@@ -187,7 +187,7 @@ void register_captures(cli::Registrar& registrar) {
     add_log_option(list, *options);
     list->add_option("-n,--limit", options->limit, "How many")->capture_default_str();
     list->add_option("--kind", options->kind, "Only this payload kind (post-call, live-event …)");
-    list->add_option("--call-id", options->call_id, "Only this call_id");
+    list->add_option("--call-id", options->call_id, "Only this call_id (or call_ids starting so)");
     list->add_option("--status", options->status, "Only this call status (completed, failed …)");
     list->add_flag("--json", options->json, "One JSON line per capture (the log format)");
     registrar.on_run(

@@ -131,20 +131,39 @@ TEST_CASE("store in memory: ids increase, get and list see the newest, subscribe
         store.subscribe([&](const capture::Capture& c) { heard.push_back(c.id); });
     for (int i = 0; i < 3; ++i) {
         capture::Capture c = sample("{}");
-        c.payload.call_id = i == 1 ? "b" : "a";
+        c.payload.call_id = i == 1 ? "call-b" : "call-a";
         CHECK(store.append(c) == static_cast<std::uint64_t>(i + 1));
     }
     store.unsubscribe(subscription);
     capture::Capture ignored = sample("{}");
     store.append(ignored);
     CHECK(heard == std::vector<std::uint64_t>{1, 2, 3});
-    CHECK(store.get(2)->payload.call_id == "b");
+    CHECK(store.get(2)->payload.call_id == "call-b");
     capture::Filter filter;
-    filter.call_id = "a";
+    filter.call_id = "call-a";
     const auto found = store.list(filter);
     REQUIRE(found.size() == 2);
     CHECK(found[0].id == 3);
     CHECK(found[1].id == 1);
+}
+
+TEST_CASE("filters: a call_id matches by its beginning, free text ignores case") {
+    capture::Capture c = sample("{\"transcript\":\"Hello THERE\"}");
+    c.payload.call_id = "7f3c2a91-4d5e";
+    capture::Filter filter;
+    filter.call_id = "7f3c";
+    CHECK(filter.matches(c));
+    filter.call_id = "7f3c2a91-4d5e";
+    CHECK(filter.matches(c));
+    filter.call_id = "4d5e";
+    CHECK_FALSE(filter.matches(c));
+    filter.call_id.clear();
+    filter.text = "hello there";
+    CHECK(filter.matches(c));
+    filter.text = "CONTENT-type";
+    CHECK(filter.matches(c)); // a header name
+    filter.text = "goodbye";
+    CHECK_FALSE(filter.matches(c));
 }
 
 TEST_CASE("read_log skips a torn last line and reports a bad middle line with its number") {
