@@ -317,7 +317,7 @@ struct Listener::Impl {
     /// Analyses, decides, forwards, logs: the answer for one captured request (status 0: drop).
     WireAnswer serve(capture::Capture&& capture, const AnswerConfig& config,
                      Clock::time_point started);
-    std::optional<WireAnswer> serve_wire(WireRequest& request, bool on_worker);
+    std::optional<WireAnswer> serve_wire(WireRequest& request, HandlerThread on);
     void capture_request(const httplib::Request& request, httplib::Response& response);
     std::string health_json() const {
         return "{\"status\":\"ok\",\"version\":\"" BLANDHOOK_VERSION "\",\"captures\":" +
@@ -444,7 +444,7 @@ WireAnswer Listener::Impl::serve(capture::Capture&& capture, const AnswerConfig&
     return reply;
 }
 
-std::optional<WireAnswer> Listener::Impl::serve_wire(WireRequest& request, bool on_worker) {
+std::optional<WireAnswer> Listener::Impl::serve_wire(WireRequest& request, HandlerThread on) {
     const Clock::time_point started = Clock::now();
     const std::string_view target = request.target;
     if (is_reserved(target)) {
@@ -461,7 +461,7 @@ std::optional<WireAnswer> Listener::Impl::serve_wire(WireRequest& request, bool 
         return reply;
     }
     const std::shared_ptr<const AnswerConfig> config = answer.load();
-    if (!on_worker && (config->delay.count() > 0 || forwarder)) {
+    if (on == HandlerThread::event_loop && (config->delay.count() > 0 || forwarder)) {
         return std::nullopt; // it would block an event loop
     }
     capture::Capture capture = new_capture(std::move(request.method), target);
@@ -676,8 +676,8 @@ void Listener::start() {
         wire_options.max_connections = impl.options.max_threads;
         wire_options.max_workers = impl.options.max_threads;
         WireServer::Hooks hooks;
-        hooks.handle = [&impl](WireRequest& request, bool on_worker) {
-            return impl.serve_wire(request, on_worker);
+        hooks.handle = [&impl](WireRequest& request, HandlerThread on) {
+            return impl.serve_wire(request, on);
         };
         hooks.relayed = [](std::string_view target) {
             return is_reserved(target) && target.substr(0, target.find('?')) != k_health_path;

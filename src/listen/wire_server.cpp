@@ -798,11 +798,11 @@ struct WireServer::Impl {
             c->in.erase(0, c->end_at);
             c->reset_request();
             handling.fetch_add(1);
-            std::optional<WireAnswer> answer = call_handler(request, false);
+            std::optional<WireAnswer> answer = call_handler(request, HandlerThread::event_loop);
             if (!answer) {
                 c->deadline_ms = 0;
                 workers->enqueue([this, c, request = std::move(request), asked]() mutable {
-                    std::optional<WireAnswer> late = call_handler(request, true);
+                    std::optional<WireAnswer> late = call_handler(request, HandlerThread::worker);
                     if (!late) {
                         late = WireAnswer{500,
                                           {{"Content-Type", "application/json"}},
@@ -819,9 +819,9 @@ struct WireServer::Impl {
     }
 
     // The handler's answer; an exception becomes a 500 that closes the connection.
-    std::optional<WireAnswer> call_handler(WireRequest& request, bool on_worker) {
+    std::optional<WireAnswer> call_handler(WireRequest& request, HandlerThread thread) {
         try {
-            return hooks.handle(request, on_worker);
+            return hooks.handle(request, thread);
         } catch (const std::exception& error) {
             std::string text;
             for (char ch : std::string_view(error.what())) {

@@ -37,6 +37,9 @@ struct WireAnswer {
     bool close = false; ///< close the connection after this answer
 };
 
+/// Where a handler is being run: on an event loop it must not block.
+enum class HandlerThread { event_loop, worker };
+
 struct WireServerOptions {
     std::string host = "127.0.0.1";
     int port = 0;                                  ///< 0 picks a free port
@@ -52,9 +55,9 @@ struct WireServerOptions {
 class WireServer {
 public:
     struct Hooks {
-        /// Answers a request. `on_worker` is false on an event loop: a handler that would block
-        /// there returns nullopt and is called again on a worker thread with `on_worker` true.
-        std::function<std::optional<WireAnswer>(WireRequest& request, bool on_worker)> handle;
+        /// Answers a request. On an event loop, a handler that would block returns nullopt and
+        /// is called again on a worker thread.
+        std::function<std::optional<WireAnswer>(WireRequest& request, HandlerThread thread)> handle;
         /// True when requests for this target belong to the internal server at relay_port.
         std::function<bool(std::string_view target)> relayed;
         int relay_port = 0;

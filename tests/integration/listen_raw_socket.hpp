@@ -23,6 +23,9 @@ struct RawAnswer {
     bool closed = false; ///< the server closed the connection
 };
 
+/// What the request being answered was, as far as reading its answer goes.
+enum class Asked { get_or_post, head };
+
 class RawConnection {
 public:
     explicit RawConnection(int port, std::chrono::milliseconds timeout = std::chrono::seconds(10))
@@ -76,7 +79,7 @@ public:
 
     /// Reads one answer: head, then Content-Length bytes (or until close); the answer to a HEAD
     /// request has no body whatever its Content-Length says.
-    RawAnswer read_answer(bool to_head = false) {
+    RawAnswer read_answer(Asked asked = Asked::get_or_post) {
         RawAnswer answer;
         std::size_t head_end = std::string::npos;
         while ((head_end = m_buffer.find("\r\n\r\n")) == std::string::npos) {
@@ -99,7 +102,7 @@ public:
         if (auto at = lower.find("\r\ncontent-length:"); at != std::string::npos) {
             length = std::strtoull(lower.c_str() + at + 17, nullptr, 10);
         }
-        if (length && !to_head) {
+        if (length && asked != Asked::head) {
             while (m_buffer.size() < *length) {
                 if (!fill()) {
                     answer.closed = true;

@@ -115,7 +115,7 @@ TEST_CASE("wire: pipelined requests are answered in order; HEAD has no body; Con
                             "HEAD /two HTTP/1.1\r\nHost: x\r\n\r\n" +
                             post_request("/three", "{\"n\":3}", "Connection: close\r\n")));
     const test::RawAnswer one = connection.read_answer();
-    const test::RawAnswer two = connection.read_answer(true);
+    const test::RawAnswer two = connection.read_answer(test::Asked::head);
     const test::RawAnswer three = connection.read_answer();
     CHECK(one.status == 200);
     CHECK(one.body.find("\"id\":1") != std::string::npos);
