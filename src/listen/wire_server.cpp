@@ -162,6 +162,10 @@ enum class Progress { incomplete, complete, failed, relayed };
 
 enum class ChunkStage { size_line, data, data_end, trailers };
 
+// How long a connection that got its last answer is read (and its bytes dropped) before it is
+// closed anyway.
+constexpr std::int64_t k_linger_ms = 2'000;
+
 } // namespace
 
 struct Connection {
@@ -171,7 +175,8 @@ struct Connection {
     std::string out; ///< answer bytes not yet sent
     std::size_t out_sent = 0;
     bool peer_closed = false;
-    bool closing = false; ///< close once `out` is sent
+    bool closing = false;   ///< close once `out` is sent
+    bool lingering = false; ///< answered and shut for writing; reading what is left until EOF
 
     // The request being received.
     bool head_done = false;
@@ -770,8 +775,20 @@ struct WireServer::Impl {
             if (!c->out.empty()) {
                 return Next::rearm; // the peer reads slowly: wait for it before reading more
             }
+            if (c->lingering) {
+                c->in.clear(); // what a refused sender still sends is read and dropped
+                return c->peer_closed ? Next::close : Next::rearm;
+            }
             if (c->closing) {
-                return Next::close;
+                // Closing at once with the sender's bytes unread would make the kernel send a
+                // reset, which can destroy the answer before the sender reads it (a 413 during
+                // an upload). Shut writing, then read until the sender closes (RFC 9112 9.6).
+                if (c->peer_closed || ::shutdown(c->fd, SHUT_WR) != 0) {
+                    return Next::close;
+                }
+                c->lingering = true;
+                c->in.clear();
+                return Next::rearm;
             }
             Failure failure{400, ""};
             const Progress progress = advance(c, failure);
@@ -864,6 +881,11 @@ struct WireServer::Impl {
             close_connection(c);
             return;
         }
+        if (c->lingering) {
+            c->deadline_ms = now + k_linger_ms;
+            arm(c, EPOLLIN);
+            return;
+        }
         if (c->in.empty() && !c->head_done) {
             c->deadline_ms = now + options.keep_alive_timeout.count();
         } else if (!c->head_done) {
@@ -877,7 +899,8 @@ struct WireServer::Impl {
 
     void on_event(Connection* c, std::uint32_t events) {
         c->deadline_ms = 0; // owned by this thread now: the sweeper leaves it alone
-        if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0 && !c->closing) {
+        if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0 &&
+            (!c->closing || c->lingering)) {
             if (!receive(c)) {
                 close_connection(c);
                 return;

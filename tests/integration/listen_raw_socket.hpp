@@ -2,6 +2,7 @@
 // A raw HTTP/1.1 client over a loopback socket for the listener's tests: it sends exactly the
 // bytes given (hostile ones included) and reads one answer, always with a timeout.
 #include <arpa/inet.h>
+#include <cerrno>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -126,7 +127,9 @@ private:
     bool fill() {
         char chunk[16384];
         const ssize_t n = ::recv(m_fd, chunk, sizeof chunk, 0);
-        if (n == 0) {
+        // A close with our bytes still unread arrives as a reset rather than an end of stream:
+        // closed all the same (a timeout is EAGAIN, which is not).
+        if (n == 0 || (n < 0 && errno == ECONNRESET)) {
             m_eof = true;
         }
         if (n <= 0) {

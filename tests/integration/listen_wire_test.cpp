@@ -219,3 +219,22 @@ TEST_CASE("wire: beyond --max-connections a new connection gets 503 and a close,
     }
     CHECK(after.status == 200);
 }
+
+TEST_CASE("wire: a sender still uploading a body over the limit reads its 413, not a reset") {
+    test::TempDir dir;
+    listen::ListenerOptions options;
+    options.max_body_bytes = 64 * 1024;
+    auto listener = start(dir.file("c.ndjson"), options);
+    RawConnection uploading(listener->port());
+    REQUIRE(uploading.send("POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: 4000000\r\n\r\n"));
+    // The answer is decided from the head; the body keeps coming meanwhile, and every byte of it
+    // is accepted (a listener that closed at once would reset the connection under the sender).
+    const std::string piece(256 * 1024, 'x');
+    for (int i = 0; i < 15; ++i) {
+        CHECK(uploading.send(piece));
+    }
+    const test::RawAnswer answer = uploading.read_answer();
+    CHECK(answer.status == 413);
+    CHECK(answer.body.find("body larger than 65536 bytes") != std::string::npos);
+    CHECK(listener->store().appended() == 0);
+}
