@@ -14,7 +14,9 @@ cat >"$work/complete.zsh" <<'ZSH'
 # usage: zsh -f complete.zsh FUNCTION_DIR 'words to complete' -> one candidate per line
 zmodload zsh/zpty || exit 3
 zpty z zsh -f -i
-zpty -w z "fpath=($1 \$fpath); autoload -U compinit; compinit -u -D -d /dev/null; PROMPT='> '"
+# The dump file lives in the scratch directory: zsh replaces a -d file with a regular file, and
+# /dev/null must stay the null device for everything else on the machine.
+zpty -w z "fpath=($1 \$fpath); autoload -U compinit; compinit -u -D -d $1/zcompdump; PROMPT='> '"
 zpty -w z 'compadd() { local -a __hits; builtin compadd -A __hits "$@"; local i; for i in $__hits; do print -r -- "<hit>$i</hit>"; done; builtin compadd "$@"; }'
 zpty -w z "print '<rea''dy>'"
 zpty -r -m z line '*<ready>*' || exit 4
@@ -50,4 +52,10 @@ expect has delayed-post-call 'blandhook fixtures schema '
 expect has fish 'blandhook completions '
 expect has --canonical 'blandhook sign --c'
 expect lacks manpage 'blandhook ma'
+# An earlier version of this test pointed compinit's dump at /dev/null, and zsh replaced the
+# device with a regular file: everything that wrote to /dev/null afterwards filled that file.
+if [ ! -c /dev/null ]; then
+  echo "FAIL: /dev/null is no longer the null device after running zsh"
+  failures=$((failures + 1))
+fi
 exit $failures
