@@ -2,6 +2,7 @@
 
 #include "error.hpp"
 #include "listen/pool.hpp"
+#include "listen/request_parser.hpp"
 
 #include <arpa/inet.h>
 #include <atomic>
@@ -94,52 +95,6 @@ const char* reason_phrase(int status) {
     }
 }
 
-bool is_tchar(unsigned char c) {
-    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-        return true;
-    }
-    return std::strchr("!#$%&'*+-.^_`|~", c) != nullptr && c != '\0';
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const auto x = static_cast<unsigned char>(a[i]);
-        const auto y = static_cast<unsigned char>(b[i]);
-        if (x != y && std::tolower(x) != std::tolower(y)) {
-            return false;
-        }
-    }
-    return true;
-}
-
-std::string_view trim_ows(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
-
-// True when the comma-separated list `value` holds `token` (case-insensitive).
-bool has_token(std::string_view value, std::string_view token) {
-    while (!value.empty()) {
-        const std::size_t comma = value.find(',');
-        if (iequals(trim_ows(value.substr(0, comma)), token)) {
-            return true;
-        }
-        if (comma == std::string_view::npos) {
-            break;
-        }
-        value.remove_prefix(comma + 1);
-    }
-    return false;
-}
-
 std::string peer_of(const sockaddr_storage& address) {
     char text[INET6_ADDRSTRLEN] = {};
     if (address.ss_family == AF_INET6) {
@@ -152,15 +107,8 @@ std::string peer_of(const sockaddr_storage& address) {
     return std::string(text) + ":" + std::to_string(ntohs(v4.sin_port));
 }
 
-struct Failure {
-    int status;
-    std::string message;
-};
-
 // Where a request stands in the bytes received so far.
 enum class Progress { incomplete, complete, failed, relayed };
-
-enum class ChunkStage { size_line, data, data_end, trailers };
 
 // How long a connection that got its last answer is read (and its bytes dropped) before it is
 // closed anyway.
@@ -179,37 +127,11 @@ struct Connection {
     bool lingering = false; ///< answered and shut for writing; reading what is left until EOF
 
     // The request being received.
-    bool head_done = false;
-    std::size_t scanned = 0; ///< `in` searched for the end of the head up to here
-    std::size_t body_at = 0; ///< offset of the body in `in`
-    std::size_t end_at = 0;  ///< offset just past the request (when complete)
-    std::int64_t started_ms = 0;
-    WireRequest request;
-    bool keep_alive = true;
-    bool head_only = false; ///< HEAD: the answer has no body
-    bool chunked = false;
-    std::size_t content_length = 0;
-    ChunkStage chunk_stage = ChunkStage::size_line;
-    std::size_t chunk_at = 0;   ///< next unparsed byte of the chunked body
-    std::size_t chunk_left = 0; ///< data bytes left in the current chunk
+    RequestParser parser;
+    std::int64_t started_ms = 0; ///< when its first byte came
 
     std::atomic<std::int64_t> deadline_ms{0}; ///< the sweeper closes it after; 0 = never
     std::atomic<int> relay_fd{-1};
-
-    void reset_request() {
-        head_done = false;
-        scanned = 0;
-        body_at = 0;
-        end_at = 0;
-        started_ms = 0;
-        request = WireRequest{};
-        head_only = false;
-        chunked = false;
-        content_length = 0;
-        chunk_stage = ChunkStage::size_line;
-        chunk_at = 0;
-        chunk_left = 0;
-    }
 };
 
 struct WireServer::Impl {
@@ -294,6 +216,8 @@ struct WireServer::Impl {
             }
             auto* c = new Connection;
             c->fd = fd;
+            c->parser = RequestParser(ParseLimits{options.max_body_bytes, options.max_header_bytes,
+                                                  options.max_header_count});
             c->peer = peer_of(address);
             c->deadline_ms = now_ms() + options.keep_alive_timeout.count();
             {
@@ -351,8 +275,9 @@ struct WireServer::Impl {
                     return true; // drained for now; re-arming re-checks readiness
                 }
                 // Never hold more than one request's worth: the parser fails what is too large.
-                const std::size_t limit = (c->head_done ? c->body_at + options.max_body_bytes : 0) +
-                                          options.max_header_bytes + sizeof buffer;
+                const std::size_t limit =
+                    (c->parser.head_done() ? c->parser.body_at() + options.max_body_bytes : 0) +
+                    options.max_header_bytes + sizeof buffer;
                 if (c->in.size() >= limit) {
                     return true;
                 }
@@ -388,8 +313,8 @@ struct WireServer::Impl {
         out.append(reason_phrase(answer.status));
         out.append("\r\n");
         for (const auto& [name, value] : answer.headers) {
-            if (iequals(name, "content-length") || iequals(name, "connection") ||
-                iequals(name, "transfer-encoding")) {
+            if (iequals_ascii(name, "content-length") || iequals_ascii(name, "connection") ||
+                iequals_ascii(name, "transfer-encoding")) {
                 continue;
             }
             out.append(name);
@@ -417,7 +342,7 @@ struct WireServer::Impl {
         }
     }
 
-    void fail(Connection* c, const Failure& failure) {
+    void fail(Connection* c, const ParseFailure& failure) {
         WireAnswer answer;
         answer.status = failure.status;
         answer.headers.emplace_back("Content-Type", "application/json");
@@ -435,333 +360,33 @@ struct WireServer::Impl {
 
     // ---- parsing ----
 
-    std::optional<Failure> parse_head(Connection* c, std::string_view head) {
-        WireRequest& request = c->request;
-        std::size_t line_end = head.find('\n');
-        std::string_view line = head.substr(0, line_end);
-        if (!line.empty() && line.back() == '\r') {
-            line.remove_suffix(1);
+    // Advances the request at the front of c->in; a head that asks for the internal server hands
+    // the connection over, one that waits for "100 Continue" gets it.
+    Progress advance(Connection* c, ParseFailure& failure) {
+        RequestParser& parser = c->parser;
+        RequestParser::Step step = parser.advance(c->in);
+        if (step == RequestParser::Step::incomplete && !parser.head_done() && !c->in.empty() &&
+            c->started_ms == 0) {
+            c->started_ms = now_ms();
         }
-        const std::size_t first_space = line.find(' ');
-        const std::size_t second_space =
-            first_space == std::string_view::npos ? first_space : line.find(' ', first_space + 1);
-        if (first_space == std::string_view::npos || second_space == std::string_view::npos ||
-            line.find(' ', second_space + 1) != std::string_view::npos) {
-            return Failure{400, "malformed request line"};
-        }
-        const std::string_view method = line.substr(0, first_space);
-        const std::string_view target =
-            line.substr(first_space + 1, second_space - first_space - 1);
-        const std::string_view version = line.substr(second_space + 1);
-        if (method.empty()) {
-            return Failure{400, "malformed request line"};
-        }
-        for (char ch : method) {
-            if (!is_tchar(static_cast<unsigned char>(ch))) {
-                return Failure{400, "malformed method"};
-            }
-        }
-        if (target.empty()) {
-            return Failure{400, "empty request target"};
-        }
-        for (char ch : target) {
-            const auto byte = static_cast<unsigned char>(ch);
-            if (byte <= 0x20 || byte == 0x7f) {
-                return Failure{400, "control character in the request target"};
-            }
-        }
-        if (version != "HTTP/1.1" && version != "HTTP/1.0") {
-            if (version.substr(0, 5) == "HTTP/") {
-                return Failure{505, "only HTTP/1.0 and HTTP/1.1 are served"};
-            }
-            return Failure{400, "malformed request line"};
-        }
-        request.method = method;
-        request.target = target;
-        request.version = version;
-        request.peer = c->peer;
-        c->head_only = method == "HEAD";
-
-        std::size_t count = 0;
-        while (line_end != std::string_view::npos && line_end + 1 < head.size()) {
-            const std::size_t start = line_end + 1;
-            line_end = head.find('\n', start);
-            line = head.substr(start,
-                               line_end == std::string_view::npos ? line_end : line_end - start);
-            if (!line.empty() && line.back() == '\r') {
-                line.remove_suffix(1);
-            }
-            if (line.empty()) {
-                break;
-            }
-            if (line.find('\0') != std::string_view::npos) {
-                return Failure{400, "NUL in a header"};
-            }
-            if (line.front() == ' ' || line.front() == '\t') {
-                // Obsolete line folding: joined to the previous value with a space (RFC 9112 5.2).
-                if (request.headers.empty()) {
-                    return Failure{400, "a folded line without a header before it"};
-                }
-                const std::string_view more = trim_ows(line);
-                if (!more.empty()) {
-                    request.headers.back().value += ' ';
-                    request.headers.back().value.append(more);
-                }
-                continue;
-            }
-            const std::size_t colon = line.find(':');
-            if (colon == std::string_view::npos || colon == 0) {
-                return Failure{400, "a header line without a name and a colon"};
-            }
-            const std::string_view name = line.substr(0, colon);
-            for (char ch : name) {
-                if (!is_tchar(static_cast<unsigned char>(ch))) {
-                    return Failure{400, "malformed header name"};
-                }
-            }
-            if (++count > options.max_header_count) {
-                return Failure{431, "more than " + std::to_string(options.max_header_count) +
-                                        " header fields"};
-            }
-            request.headers.push_back(
-                {std::string(name), std::string(trim_ows(line.substr(colon + 1)))});
-        }
-
-        // Framing.
-        bool has_length = false;
-        std::string_view length_text;
-        bool has_encoding = false;
-        std::string encoding;
-        bool connection_close = false;
-        bool connection_keep_alive = false;
-        for (const capture::Header& header : request.headers) {
-            if (iequals(header.name, "content-length")) {
-                if (has_length && header.value != length_text) {
-                    return Failure{400, "conflicting Content-Length headers"};
-                }
-                has_length = true;
-                length_text = header.value;
-            } else if (iequals(header.name, "transfer-encoding")) {
-                if (has_encoding) {
-                    encoding += ",";
-                }
-                has_encoding = true;
-                encoding += header.value;
-            } else if (iequals(header.name, "connection")) {
-                connection_close = connection_close || has_token(header.value, "close");
-                connection_keep_alive =
-                    connection_keep_alive || has_token(header.value, "keep-alive");
-            }
-        }
-        c->keep_alive = version == "HTTP/1.1" ? !connection_close
-                                              : (connection_keep_alive && !connection_close);
-        if (has_encoding) {
-            if (has_length) {
-                return Failure{400, "both Content-Length and Transfer-Encoding"};
-            }
-            if (version == "HTTP/1.0" || !iequals(trim_ows(encoding), "chunked")) {
-                return Failure{501, "only the chunked transfer coding is supported"};
-            }
-            c->chunked = true;
-        } else if (has_length) {
-            if (length_text.empty() || length_text.size() > 19) {
-                return Failure{length_text.empty() ? 400 : 413, "bad Content-Length"};
-            }
-            std::size_t length = 0;
-            for (char ch : length_text) {
-                if (ch < '0' || ch > '9') {
-                    return Failure{400, "Content-Length is not a number"};
-                }
-                length = length * 10 + static_cast<std::size_t>(ch - '0');
-            }
-            if (length > options.max_body_bytes) {
-                return Failure{413, "body larger than " + std::to_string(options.max_body_bytes) +
-                                        " bytes"};
-            }
-            c->content_length = length;
-        }
-        return std::nullopt;
-    }
-
-    // Moves the chunked body along; complete once the last chunk and its trailers are in.
-    Progress decode_chunks(Connection* c, Failure& failure) {
-        std::string& in = c->in;
-        for (;;) {
-            switch (c->chunk_stage) {
-            case ChunkStage::size_line: {
-                const std::size_t end = in.find('\n', c->chunk_at);
-                if (end == std::string::npos) {
-                    if (in.size() - c->chunk_at > 1024) {
-                        failure = {400, "chunk size line too long"};
-                        return Progress::failed;
-                    }
-                    return Progress::incomplete;
-                }
-                std::string_view line(in.data() + c->chunk_at, end - c->chunk_at);
-                if (!line.empty() && line.back() == '\r') {
-                    line.remove_suffix(1);
-                }
-                line = trim_ows(line.substr(0, line.find(';')));
-                if (line.empty() || line.size() > 15) {
-                    failure = {line.empty() ? 400 : 413, "bad chunk size"};
-                    return Progress::failed;
-                }
-                std::size_t size = 0;
-                for (char ch : line) {
-                    const int digit = (ch >= '0' && ch <= '9')   ? ch - '0'
-                                      : (ch >= 'a' && ch <= 'f') ? ch - 'a' + 10
-                                      : (ch >= 'A' && ch <= 'F') ? ch - 'A' + 10
-                                                                 : -1;
-                    if (digit < 0) {
-                        failure = {400, "chunk size is not hexadecimal"};
-                        return Progress::failed;
-                    }
-                    size = size * 16 + static_cast<std::size_t>(digit);
-                }
-                if (c->request.body.size() + size > options.max_body_bytes) {
-                    failure = {413, "body larger than " + std::to_string(options.max_body_bytes) +
-                                        " bytes"};
-                    return Progress::failed;
-                }
-                c->chunk_at = end + 1;
-                c->chunk_left = size;
-                c->chunk_stage = size == 0 ? ChunkStage::trailers : ChunkStage::data;
-                break;
-            }
-            case ChunkStage::data: {
-                const std::size_t available = std::min(c->chunk_left, in.size() - c->chunk_at);
-                c->request.body.append(in, c->chunk_at, available);
-                c->chunk_at += available;
-                c->chunk_left -= available;
-                if (c->chunk_left > 0) {
-                    // Keep `in` small: what is decoded is not needed again (unless relayed, which
-                    // is decided before any body arrives).
-                    in.erase(c->body_at, c->chunk_at - c->body_at);
-                    c->chunk_at = c->body_at;
-                    return Progress::incomplete;
-                }
-                c->chunk_stage = ChunkStage::data_end;
-                break;
-            }
-            case ChunkStage::data_end: {
-                if (in.size() - c->chunk_at < 1) {
-                    return Progress::incomplete;
-                }
-                if (in[c->chunk_at] == '\r') {
-                    if (in.size() - c->chunk_at < 2) {
-                        return Progress::incomplete;
-                    }
-                    ++c->chunk_at;
-                }
-                if (in[c->chunk_at] != '\n') {
-                    failure = {400, "chunk data longer than its size"};
-                    return Progress::failed;
-                }
-                ++c->chunk_at;
-                c->chunk_stage = ChunkStage::size_line;
-                break;
-            }
-            case ChunkStage::trailers: {
-                const std::size_t end = in.find('\n', c->chunk_at);
-                if (end == std::string::npos) {
-                    if (in.size() - c->body_at > options.max_header_bytes) {
-                        failure = {431, "trailers too large"};
-                        return Progress::failed;
-                    }
-                    return Progress::incomplete;
-                }
-                const bool blank =
-                    end == c->chunk_at || (end == c->chunk_at + 1 && in[c->chunk_at] == '\r');
-                c->chunk_at = end + 1;
-                if (blank) {
-                    c->end_at = c->chunk_at;
-                    return Progress::complete;
-                }
-                break;
-            }
-            }
-        }
-    }
-
-    // Advances the request at the front of c->in.
-    Progress advance(Connection* c, Failure& failure) {
-        std::string& in = c->in;
-        if (!c->head_done) {
-            // Blank lines before a request line are ignored (RFC 9112 2.2).
-            std::size_t skip = 0;
-            while (skip < in.size() && (in[skip] == '\r' || in[skip] == '\n')) {
-                ++skip;
-            }
-            if (skip > 0) {
-                in.erase(0, skip);
-                c->scanned = 0;
-            }
-            if (in.empty()) {
-                return Progress::incomplete;
-            }
-            if (c->started_ms == 0) {
-                c->started_ms = now_ms();
-            }
-            const std::size_t from = c->scanned > 3 ? c->scanned - 3 : 0;
-            std::size_t head_end = std::string::npos;
-            for (std::size_t at = in.find('\n', from); at != std::string::npos;
-                 at = in.find('\n', at + 1)) {
-                if (at + 1 < in.size() && in[at + 1] == '\n') {
-                    head_end = at + 2;
-                    break;
-                }
-                if (at + 2 < in.size() && in[at + 1] == '\r' && in[at + 2] == '\n') {
-                    head_end = at + 3;
-                    break;
-                }
-            }
-            if (head_end == std::string::npos) {
-                c->scanned = in.size();
-                if (in.size() > options.max_header_bytes) {
-                    const bool line_done = in.find('\n') != std::string::npos;
-                    failure = line_done ? Failure{431, "request headers too large"}
-                                        : Failure{414, "request line too long"};
-                    return Progress::failed;
-                }
-                return Progress::incomplete;
-            }
-            if (head_end > options.max_header_bytes) {
-                failure = {431, "request headers too large"};
-                return Progress::failed;
-            }
-            if (auto problem = parse_head(c, std::string_view(in.data(), head_end))) {
-                failure = *problem;
-                return Progress::failed;
-            }
-            c->head_done = true;
-            c->body_at = head_end;
-            c->chunk_at = head_end;
-            if (hooks.relayed && hooks.relay_port > 0 && hooks.relayed(c->request.target)) {
+        if (step == RequestParser::Step::head) {
+            if (hooks.relayed && hooks.relay_port > 0 && hooks.relayed(parser.request().target)) {
                 return Progress::relayed;
             }
-            const bool body_waiting =
-                c->chunked ? in.size() == head_end : in.size() - head_end < c->content_length;
-            if (body_waiting && c->request.version == "HTTP/1.1") {
-                for (const capture::Header& header : c->request.headers) {
-                    if (iequals(header.name, "expect") && iequals(header.value, "100-continue")) {
-                        c->out.append("HTTP/1.1 100 Continue\r\n\r\n");
-                        break;
-                    }
-                }
+            if (parser.wants_continue(c->in)) {
+                c->out.append("HTTP/1.1 100 Continue\r\n\r\n");
             }
+            step = parser.advance(c->in);
         }
-        if (c->chunked) {
-            return decode_chunks(c, failure);
-        }
-        if (in.size() - c->body_at < c->content_length) {
-            if (in.capacity() < c->body_at + c->content_length) {
-                in.reserve(c->body_at + c->content_length);
-            }
+        switch (step) {
+        case RequestParser::Step::complete:
+            return Progress::complete;
+        case RequestParser::Step::failed:
+            failure = parser.failure();
+            return Progress::failed;
+        default:
             return Progress::incomplete;
         }
-        c->request.body.assign(in, c->body_at, c->content_length);
-        c->end_at = c->body_at + c->content_length;
-        return Progress::complete;
     }
 
     enum class Next { rearm, handed_off, close };
@@ -790,7 +415,7 @@ struct WireServer::Impl {
                 c->in.clear();
                 return Next::rearm;
             }
-            Failure failure{400, ""};
+            ParseFailure failure;
             const Progress progress = advance(c, failure);
             if (progress == Progress::failed) {
                 fail(c, failure);
@@ -810,10 +435,13 @@ struct WireServer::Impl {
                 return Next::rearm;
             }
             // A whole request: take it off the buffer and answer it.
-            WireRequest request = std::move(c->request);
-            const Asked asked{c->keep_alive, request.version == "HTTP/1.0", c->head_only};
-            c->in.erase(0, c->end_at);
-            c->reset_request();
+            WireRequest request = std::move(c->parser.request());
+            request.peer = c->peer;
+            const Asked asked{c->parser.keep_alive(), request.version == "HTTP/1.0",
+                              c->parser.head_only()};
+            c->in.erase(0, c->parser.end());
+            c->parser.reset();
+            c->started_ms = 0;
             handling.fetch_add(1);
             std::optional<WireAnswer> answer = call_handler(request, HandlerThread::event_loop);
             if (!answer) {
@@ -886,9 +514,9 @@ struct WireServer::Impl {
             arm(c, EPOLLIN);
             return;
         }
-        if (c->in.empty() && !c->head_done) {
+        if (c->in.empty() && !c->parser.head_done()) {
             c->deadline_ms = now + options.keep_alive_timeout.count();
-        } else if (!c->head_done) {
+        } else if (!c->parser.head_done()) {
             // The head must arrive within one read timeout of its first byte.
             c->deadline_ms = c->started_ms + options.read_timeout.count();
         } else {

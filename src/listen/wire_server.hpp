@@ -8,6 +8,7 @@
 // --forward-to) is moved to a worker thread. Requests for the listener's own pages are relayed
 // byte for byte to an internal httplib server, from the request that asks for them on.
 #include "capture/capture.hpp"
+#include "listen/request_parser.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -20,15 +21,6 @@
 #include <vector>
 
 namespace blandhook::listen {
-
-struct WireRequest {
-    std::string method;
-    std::string target;                   ///< as sent: path and query, never decoded
-    std::string version;                  ///< "HTTP/1.1" or "HTTP/1.0"
-    std::vector<capture::Header> headers; ///< in wire order, duplicates kept
-    std::string body;                     ///< the bytes sent (chunked framing removed)
-    std::string peer;                     ///< "127.0.0.1:5555", "[::1]:5555"
-};
 
 struct WireAnswer {
     int status = 200; ///< 0: close the connection without answering
