@@ -1,12 +1,14 @@
 // The wire server's request parser on bytes alone: the same request whatever the pieces it
 // arrives in, pipelining, chunked framing, and the limits and refusals a sender sees.
 #include "listen/request_parser.hpp"
+#include "support/feed_parser.hpp"
 
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
 
+namespace test = blandhook::test;
 using blandhook::listen::ParseLimits;
 using blandhook::listen::RequestParser;
 using blandhook::listen::WireRequest;
@@ -14,43 +16,11 @@ using Step = RequestParser::Step;
 
 namespace {
 
-struct Parsed {
-    std::vector<WireRequest> requests;
-    int failed_status = 0;
-};
-
-// Feeds `bytes` in pieces of `piece` bytes (0: all at once), taking every complete request.
-Parsed parse(const std::string& bytes, std::size_t piece = 0, ParseLimits limits = {}) {
-    Parsed parsed;
-    RequestParser parser(limits);
-    std::string in;
-    std::size_t fed = 0;
-    while (fed < bytes.size() || !in.empty()) {
-        const std::size_t take =
-            piece == 0 ? bytes.size() - fed : std::min(piece, bytes.size() - fed);
-        in.append(bytes, fed, take);
-        fed += take;
-        for (;;) {
-            const Step step = parser.advance(in);
-            if (step == Step::head) {
-                continue;
-            }
-            if (step == Step::failed) {
-                parsed.failed_status = parser.failure().status;
-                return parsed;
-            }
-            if (step == Step::incomplete) {
-                break;
-            }
-            parsed.requests.push_back(std::move(parser.request()));
-            in.erase(0, parser.end());
-            parser.reset();
-        }
-        if (take == 0) {
-            break; // everything fed and nothing more completes
-        }
-    }
-    return parsed;
+// What a sender would see of `bytes` fed in pieces of `piece` bytes.
+test::FedRequests parse(const std::string& bytes, std::size_t piece = 0, ParseLimits limits = {}) {
+    test::FedRequests fed = test::feed_parser(bytes, piece, limits);
+    REQUIRE_FALSE(fed.stuck);
+    return fed;
 }
 
 const std::string k_two = "POST /a?x=1 HTTP/1.1\r\nHost: h\r\nX-B: 1\r\nx-a: 2\r\nX-B: 3\r\n"
@@ -63,7 +33,7 @@ const std::string k_two = "POST /a?x=1 HTTP/1.1\r\nHost: h\r\nX-B: 1\r\nx-a: 2\r
 TEST_CASE("request parser: the same two pipelined requests however the bytes are cut") {
     for (std::size_t piece : {0u, 1u, 2u, 3u, 7u, 16u, 64u}) {
         CAPTURE(piece);
-        const Parsed parsed = parse(k_two, piece);
+        const test::FedRequests parsed = parse(k_two, piece);
         REQUIRE(parsed.failed_status == 0);
         REQUIRE(parsed.requests.size() == 2);
         const WireRequest& first = parsed.requests[0];
