@@ -440,6 +440,9 @@ struct WireServer::Impl {
             const Asked asked{c->parser.keep_alive(), request.version == "HTTP/1.0",
                               c->parser.head_only()};
             c->in.erase(0, c->parser.end());
+            if (c->in.capacity() > (1u << 20) && c->in.size() < (64u << 10)) {
+                c->in.shrink_to_fit(); // an idle keep-alive connection must not pin a big body
+            }
             c->parser.reset();
             c->started_ms = 0;
             handling.fetch_add(1);
