@@ -5,6 +5,7 @@
 #include "listen/request_parser.hpp"
 
 #include <arpa/inet.h>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
@@ -137,11 +138,12 @@ struct Connection {
 struct WireServer::Impl {
     WireServerOptions options;
     Hooks hooks;
-    int listen_fd = -1;
+    // Every address the host names ("localhost" is 127.0.0.1 and ::1), on one port.
+    std::vector<int> listen_fds;
+    std::array<char, 8> listen_markers{}; ///< epoll tags: listen_markers[i] is listen_fds[i]
     int epoll_fd = -1;
     int wake_fd = -1;
     int port = 0;
-    char listen_marker = 0;
     char wake_marker = 0;
     std::vector<std::thread> loops;
     std::thread sweeper;
@@ -181,7 +183,8 @@ struct WireServer::Impl {
         delete c;
     }
 
-    void accept_all() {
+    void accept_all(std::size_t index) {
+        const int listen_fd = listen_fds[index];
         for (;;) {
             sockaddr_storage address{};
             socklen_t length = sizeof address;
@@ -234,7 +237,7 @@ struct WireServer::Impl {
         if (!stopping) {
             epoll_event event{};
             event.events = EPOLLIN | EPOLLONESHOT;
-            event.data.ptr = &listen_marker;
+            event.data.ptr = &listen_markers[index];
             ::epoll_ctl(epoll_fd, EPOLL_CTL_MOD, listen_fd, &event);
         }
     }
@@ -675,8 +678,10 @@ struct WireServer::Impl {
                 if (tag == &wake_marker) {
                     continue;
                 }
-                if (tag == &listen_marker) {
-                    accept_all();
+                if (tag >= listen_markers.data() &&
+                    tag < listen_markers.data() + listen_fds.size()) {
+                    accept_all(
+                        static_cast<std::size_t>(static_cast<char*>(tag) - listen_markers.data()));
                     continue;
                 }
                 on_event(static_cast<Connection*>(tag), events[i].events);
@@ -728,8 +733,22 @@ int WireServer::bind() {
                     "cannot listen on " + impl.options.host + ": " + ::gai_strerror(status),
                     "give --host an IP address or a name of this machine");
     }
+    // Every address the name resolves to is bound, on the port the first one got: a sender that
+    // resolves "localhost" to ::1 and one that uses 127.0.0.1 both reach the listener. Only the
+    // first address must succeed.
     int error = 0;
-    for (addrinfo* at = found; at != nullptr; at = at->ai_next) {
+    for (addrinfo* at = found; at != nullptr && impl.listen_fds.size() < impl.listen_markers.size();
+         at = at->ai_next) {
+        sockaddr_storage address{};
+        std::memcpy(&address, at->ai_addr, std::min<std::size_t>(at->ai_addrlen, sizeof address));
+        if (!impl.listen_fds.empty()) {
+            const auto port = htons(static_cast<std::uint16_t>(impl.port));
+            if (address.ss_family == AF_INET6) {
+                reinterpret_cast<sockaddr_in6&>(address).sin6_port = port;
+            } else {
+                reinterpret_cast<sockaddr_in&>(address).sin_port = port;
+            }
+        }
         const int fd = ::socket(at->ai_family, at->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
                                 at->ai_protocol);
         if (fd < 0) {
@@ -738,33 +757,38 @@ int WireServer::bind() {
         }
         int yes = 1;
         ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-        if (::bind(fd, at->ai_addr, at->ai_addrlen) != 0 || ::listen(fd, 4096) != 0) {
+        if (at->ai_family == AF_INET6 && !impl.listen_fds.empty()) {
+            ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &yes, sizeof yes); // v4 is bound already
+        }
+        if (::bind(fd, reinterpret_cast<sockaddr*>(&address), at->ai_addrlen) != 0 ||
+            ::listen(fd, 4096) != 0) {
             error = errno;
             ::close(fd);
             continue;
         }
-        impl.listen_fd = fd;
-        break;
+        if (impl.listen_fds.empty()) {
+            sockaddr_storage bound{};
+            socklen_t length = sizeof bound;
+            ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length);
+            impl.port = bound.ss_family == AF_INET6
+                            ? ntohs(reinterpret_cast<const sockaddr_in6&>(bound).sin6_port)
+                            : ntohs(reinterpret_cast<const sockaddr_in&>(bound).sin_port);
+        }
+        impl.listen_fds.push_back(fd);
     }
     ::freeaddrinfo(found);
-    if (impl.listen_fd < 0) {
+    if (impl.listen_fds.empty()) {
         throw Error(ErrorKind::network, "listen",
                     "cannot listen on " + impl.options.host + ":" + port_text + " (" +
                         std::strerror(error) + ")",
                     "is another program using that port? pick another with --port, or --port 0");
     }
-    sockaddr_storage bound{};
-    socklen_t length = sizeof bound;
-    ::getsockname(impl.listen_fd, reinterpret_cast<sockaddr*>(&bound), &length);
-    impl.port = bound.ss_family == AF_INET6
-                    ? ntohs(reinterpret_cast<const sockaddr_in6&>(bound).sin6_port)
-                    : ntohs(reinterpret_cast<const sockaddr_in&>(bound).sin_port);
     return impl.port;
 }
 
 void WireServer::start() {
     Impl& impl = *m_impl;
-    if (impl.started || impl.listen_fd < 0) {
+    if (impl.started || impl.listen_fds.empty()) {
         return;
     }
     impl.started = true;
@@ -775,8 +799,10 @@ void WireServer::start() {
     }
     epoll_event event{};
     event.events = EPOLLIN | EPOLLONESHOT;
-    event.data.ptr = &impl.listen_marker;
-    ::epoll_ctl(impl.epoll_fd, EPOLL_CTL_ADD, impl.listen_fd, &event);
+    for (std::size_t i = 0; i < impl.listen_fds.size(); ++i) {
+        event.data.ptr = &impl.listen_markers[i];
+        ::epoll_ctl(impl.epoll_fd, EPOLL_CTL_ADD, impl.listen_fds[i], &event);
+    }
     epoll_event wake{};
     wake.events = EPOLLIN; // level-triggered and never drained: wakes every loop at exit
     wake.data.ptr = &impl.wake_marker;
@@ -797,12 +823,14 @@ void WireServer::stop(std::chrono::milliseconds patience) {
     impl.stopped = true;
     impl.stopping = true;
     if (!impl.started) {
-        if (impl.listen_fd >= 0) {
-            ::close(impl.listen_fd);
+        for (const int fd : impl.listen_fds) {
+            ::close(fd);
         }
         return;
     }
-    ::epoll_ctl(impl.epoll_fd, EPOLL_CTL_DEL, impl.listen_fd, nullptr);
+    for (const int fd : impl.listen_fds) {
+        ::epoll_ctl(impl.epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
+    }
     {
         // Requests being handled finish and their answers are queued; then a moment for the
         // answers to leave before every connection is shut.
@@ -845,7 +873,9 @@ void WireServer::stop(std::chrono::milliseconds patience) {
         }
         impl.registry.clear();
     }
-    ::close(impl.listen_fd);
+    for (const int fd : impl.listen_fds) {
+        ::close(fd);
+    }
     ::close(impl.wake_fd);
     ::close(impl.epoll_fd);
 }
