@@ -149,12 +149,10 @@ TEST_CASE("listen: every hostile request in the catalogue is survived, and a nor
           "answered and captured after each") {
     test::TempDir dir;
     listen::ListenerOptions options;
-    options.port = 0;
-    options.store.path = dir.file("c.ndjson");
     options.secret = "s";
     options.read_timeout = std::chrono::seconds(2);
-    listen::Listener listener(options);
-    listener.start();
+    const auto started = test::start_listener(dir.file("c.ndjson"), options);
+    listen::Listener& listener = *started;
     const int port = listener.port();
 
     const std::vector<Hostile> hostile = catalogue();
@@ -216,12 +214,9 @@ TEST_CASE("listen: 600 mutated requests (bytes flipped, cut, doubled, CR LF and 
     // answered at the end. Under AddressSanitizer (.ci/run) this also checks every byte touched.
     test::TempDir dir;
     listen::ListenerOptions options;
-    options.port = 0;
-    options.store.path = dir.file("c.ndjson");
     options.read_timeout = std::chrono::seconds(1);
-    listen::Listener listener(options);
-    listener.start();
-    const int port = listener.port();
+    const auto listener = test::start_listener(dir.file("c.ndjson"), options);
+    const int port = listener->port();
 
     const std::vector<std::string> seeds = {
         post_request("/hook?x=1", normal_webhook(1), "X-Webhook-Signature: abc\r\n"),

@@ -21,6 +21,7 @@ using namespace blandhook;
 using test::post_request;
 using test::RawConnection;
 using test::round_trip;
+using test::start_listener;
 
 namespace {
 
@@ -28,15 +29,6 @@ std::string fixture(const char* name) {
     auto body = payload::fixture_body(name);
     REQUIRE(body.has_value());
     return std::string(*body);
-}
-
-std::unique_ptr<listen::Listener> start_listener(const std::string& log,
-                                                 listen::ListenerOptions options = {}) {
-    options.port = 0;
-    options.store.path = log;
-    auto listener = std::make_unique<listen::Listener>(options);
-    listener->start();
-    return listener;
 }
 
 std::vector<std::string> log_lines(const std::string& path) {

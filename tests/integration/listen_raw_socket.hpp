@@ -9,8 +9,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "listen/listener.hpp"
+
 #include <chrono>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -151,6 +154,17 @@ inline std::string post_request(const std::string& target, const std::string& bo
                                 const std::string& extra_headers = "") {
     return "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
            extra_headers + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+/// A listener on 127.0.0.1 and a free port, logging to `log` ("" keeps captures in memory),
+/// started.
+inline std::unique_ptr<listen::Listener> start_listener(const std::string& log,
+                                                        listen::ListenerOptions options = {}) {
+    options.port = 0;
+    options.store.path = log;
+    auto listener = std::make_unique<listen::Listener>(options);
+    listener->start();
+    return listener;
 }
 
 /// Sends one request on a fresh connection and reads its answer.

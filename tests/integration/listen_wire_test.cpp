@@ -20,15 +20,6 @@ using test::RawConnection;
 
 namespace {
 
-std::unique_ptr<listen::Listener> start(const std::string& log,
-                                        listen::ListenerOptions options = {}) {
-    options.port = 0;
-    options.store.path = log;
-    auto listener = std::make_unique<listen::Listener>(options);
-    listener->start();
-    return listener;
-}
-
 std::vector<capture::Capture> captures(const std::string& path) {
     std::vector<capture::Capture> found;
     capture::read_log(path, [&](capture::Capture&& capture) {
@@ -43,7 +34,7 @@ std::vector<capture::Capture> captures(const std::string& path) {
 TEST_CASE("wire: headers are logged in the order sent, with duplicates and their case") {
     test::TempDir dir;
     const std::string log = dir.file("c.ndjson");
-    auto listener = start(log);
+    auto listener = test::start_listener(log);
     const std::string request = "POST /h HTTP/1.1\r\nZeta: 1\r\nhost: 127.0.0.1\r\nX-Dup: first\r\n"
                                 "accept: */*\r\nX-Dup: second\r\nX-Empty:\r\n"
                                 "X-Spaces:   padded value \t\r\nContent-Length: 2\r\n\r\n{}";
@@ -69,7 +60,7 @@ TEST_CASE("wire: headers are logged in the order sent, with duplicates and their
 TEST_CASE("wire: a Content-Encoding body is kept as its bytes, never decoded") {
     test::TempDir dir;
     const std::string log = dir.file("c.ndjson");
-    auto listener = start(log);
+    auto listener = test::start_listener(log);
     const std::string gzip_bytes("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xab\xae\x05\x00", 14);
     const test::RawAnswer answer = test::round_trip(
         listener->port(), post_request("/gz", gzip_bytes, "Content-Encoding: gzip\r\n"));
@@ -83,7 +74,7 @@ TEST_CASE("wire: a Content-Encoding body is kept as its bytes, never decoded") {
 TEST_CASE("wire: chunked bodies are joined, and Expect: 100-continue is answered before the body") {
     test::TempDir dir;
     const std::string log = dir.file("c.ndjson");
-    auto listener = start(log);
+    auto listener = test::start_listener(log);
 
     RawConnection chunked(listener->port());
     REQUIRE(chunked.send("POST /chunks HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -109,7 +100,7 @@ TEST_CASE("wire: pipelined requests are answered in order; HEAD has no body; Con
           "closes") {
     test::TempDir dir;
     const std::string log = dir.file("c.ndjson");
-    auto listener = start(log);
+    auto listener = test::start_listener(log);
     RawConnection connection(listener->port());
     REQUIRE(connection.send(post_request("/one", "{\"n\":1}") +
                             "HEAD /two HTTP/1.1\r\nHost: x\r\n\r\n" +
@@ -135,7 +126,7 @@ TEST_CASE("wire: pipelined requests are answered in order; HEAD has no body; Con
 
 TEST_CASE("wire: HTTP/1.0 closes after the answer unless it asks for keep-alive") {
     test::TempDir dir;
-    auto listener = start(dir.file("c.ndjson"));
+    auto listener = test::start_listener(dir.file("c.ndjson"));
     RawConnection plain(listener->port());
     REQUIRE(plain.send("POST / HTTP/1.0\r\nContent-Length: 2\r\n\r\n{}"));
     CHECK(plain.read_answer().status == 200);
@@ -153,7 +144,7 @@ TEST_CASE("wire: a body that stops arriving is cut off after the read timeout; o
     test::TempDir dir;
     listen::ListenerOptions options;
     options.read_timeout = std::chrono::seconds(1);
-    auto listener = start(dir.file("c.ndjson"), options);
+    auto listener = test::start_listener(dir.file("c.ndjson"), options);
     RawConnection stalled(listener->port(), std::chrono::seconds(6));
     REQUIRE(stalled.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"partial\""));
     CHECK(test::round_trip(listener->port(), post_request("/", "{}")).status == 200);
@@ -165,7 +156,7 @@ TEST_CASE("wire: /_blandhook pages are relayed to the internal server, and a cap
           "connection keeps the sender's own address") {
     test::TempDir dir;
     const std::string log = dir.file("c.ndjson");
-    auto listener = start(log);
+    auto listener = test::start_listener(log);
     RawConnection connection(listener->port());
     REQUIRE(connection.send("GET /_blandhook/nothing-here HTTP/1.1\r\nHost: x\r\n\r\n"));
     const test::RawAnswer page = connection.read_answer();
@@ -183,7 +174,7 @@ TEST_CASE("wire: a --delay runs off the event loop, so other senders are answere
     test::TempDir dir;
     listen::ListenerOptions options;
     options.answer.delay = std::chrono::milliseconds(1500);
-    auto listener = start(dir.file("c.ndjson"), options);
+    auto listener = test::start_listener(dir.file("c.ndjson"), options);
     RawConnection delayed(listener->port());
     REQUIRE(delayed.send(post_request("/slow", "{}")));
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -201,7 +192,7 @@ TEST_CASE("wire: beyond --max-connections a new connection gets 503 and a close,
     test::TempDir dir;
     listen::ListenerOptions options;
     options.max_threads = 4;
-    auto listener = start(dir.file("c.ndjson"), options);
+    auto listener = test::start_listener(dir.file("c.ndjson"), options);
     std::vector<std::unique_ptr<RawConnection>> idle;
     for (int i = 0; i < 4; ++i) {
         idle.push_back(std::make_unique<RawConnection>(listener->port()));
@@ -224,7 +215,7 @@ TEST_CASE("wire: a sender still uploading a body over the limit reads its 413, n
     test::TempDir dir;
     listen::ListenerOptions options;
     options.max_body_bytes = 64 * 1024;
-    auto listener = start(dir.file("c.ndjson"), options);
+    auto listener = test::start_listener(dir.file("c.ndjson"), options);
     RawConnection uploading(listener->port());
     REQUIRE(uploading.send("POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: 4000000\r\n\r\n"));
     // The answer is decided from the head; the body keeps coming meanwhile, and every byte of it
