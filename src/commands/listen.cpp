@@ -226,6 +226,13 @@ public:
         m_cv.notify_one();
     }
 
+    /// Returns once everything queued so far is written (the readiness line must come out before
+    /// the banner on stderr).
+    void wait_written() {
+        std::unique_lock lock(m_mutex);
+        m_written_cv.wait(lock, [&] { return m_queue.empty() && !m_writing; });
+    }
+
     /// Writes everything queued, then stops the thread. Idempotent.
     void finish() {
         {
@@ -252,6 +259,7 @@ private:
             batch.swap(m_queue);
             m_queued_bytes = 0;
             const std::size_t dropped = std::exchange(m_dropped, 0);
+            m_writing = true;
             lock.unlock();
             if (dropped > 0) {
                 std::fputs(
@@ -266,11 +274,15 @@ private:
             }
             std::fflush(stdout);
             lock.lock();
+            m_writing = false;
+            m_written_cv.notify_all();
         }
     }
 
     std::mutex m_mutex;
     std::condition_variable m_cv;
+    std::condition_variable m_written_cv;
+    bool m_writing = false; ///< a batch is being written outside the lock
     std::deque<std::string> m_queue;
     std::size_t m_queued_bytes = 0;
     std::size_t m_dropped = 0;
@@ -447,6 +459,7 @@ int run_listen(const ListenOptions& options, const cli::Context& context) {
         std::fputs(ready.c_str(), stderr);
     } else {
         printer.print(ready);
+        printer.wait_written();
     }
     print_banner(listener, options);
 
