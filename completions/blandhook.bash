@@ -5,8 +5,9 @@
 # The subcommands of a command path ("" is the top level, "fixtures" the fixtures group).
 __blandhook_subcommands() {
     case "$1" in
-        "") echo "listen captures replay call emulate fixtures sign verify completions" ;;
+        "") echo "listen captures replay call inbound deliver emulate fixtures sign verify completions" ;;
         "captures") echo "list show export" ;;
+        "inbound") echo "list show set-webhook restore" ;;
         "fixtures") echo "list show validate schema" ;;
     esac
 }
@@ -15,13 +16,19 @@ __blandhook_subcommands() {
 __blandhook_options() {
     case "$1" in
         "") echo "--help -h --version" ;;
-        "listen") echo "--help -h --host --port -p --tls-cert --tls-key --secret --require-signature --save --no-save --fsync --verbose -v --transcript --json --quiet -q --status --delay --respond-sequence --fail-rate --fail-status --seed --drop --answer-body --answer-header --forward-to --forward-status --forward-timeout --count -n --timeout --match --max-body --max-connections" ;;
+        "listen") echo "--help -h --host --port -p --tls-cert --tls-key --secret --require-signature --save --no-save --fsync --verbose -v --transcript --json --quiet -q --status --delay --respond-sequence --fail-rate --fail-status --seed --drop --answer-body --answer-header --forward-to --forward-status --forward-timeout --count -n --timeout --match --max-body --max-connections --inbound-number --public-url --tunnel --ngrok-api --force --api-key --api-url --insecure -k" ;;
         "captures") echo "--help -h" ;;
         "captures list") echo "--help -h --log --limit -n --kind --call-id --status --json" ;;
         "captures show") echo "--help -h --log --json" ;;
         "captures export") echo "--help -h --log --as --out -o --force -f --url --secret" ;;
         "replay") echo "--help -h --to --secret --raw --set --fresh-ids --header -H --repeat --jobs -j --scenario --phase-delay --timeout --retries --backoff --max-backoff --follow-redirects --insecure -k --cacert --expect-status --expect-body-contains --expect-refusal --manifest --report --quiet -q" ;;
         "call") echo "--help -h --to --task --pathway-id --voice --first-sentence --from --record --metadata --request-data --webhook-events --webhook --api-key --api-url --max-duration --dry-run --wait --timeout --listen --listen-host --listen-port --public-url --secret --expect-status --expect-delayed --check-delivery --json --report --insecure -k" ;;
+        "inbound") echo "--help -h" ;;
+        "inbound list") echo "--help -h --json --api-key --api-url --insecure -k" ;;
+        "inbound show") echo "--help -h --api-key --api-url --insecure -k" ;;
+        "inbound set-webhook") echo "--help -h --clear --events --metadata --api-key --api-url --insecure -k" ;;
+        "inbound restore") echo "--help -h --all --api-key --api-url --insecure -k" ;;
+        "deliver") echo "--help -h --to --json --api-key --api-url --insecure -k" ;;
         "emulate") echo "--help -h --host --port --api-key --secret --call-duration --webhook-delay --citations-delay --delay-webhook --strict-webhooks --retries --retry-backoff --retry-multiplier --retry-max-backoff --delivery-timeout --workers --per-receiver --quiet -q" ;;
         "fixtures") echo "--help -h" ;;
         "fixtures list") echo "--help -h --json" ;;
@@ -37,12 +44,17 @@ __blandhook_options() {
 # The options of a command path that take a value: the next word is that value.
 __blandhook_value_options() {
     case "$1" in
-        "listen") echo "--host --port -p --tls-cert --tls-key --secret --save --status --delay --respond-sequence --fail-rate --fail-status --seed --answer-body --answer-header --forward-to --forward-timeout --count -n --timeout --match --max-body --max-connections" ;;
+        "listen") echo "--host --port -p --tls-cert --tls-key --secret --save --status --delay --respond-sequence --fail-rate --fail-status --seed --answer-body --answer-header --forward-to --forward-timeout --count -n --timeout --match --max-body --max-connections --inbound-number --public-url --tunnel --ngrok-api --api-key --api-url" ;;
         "captures list") echo "--log --limit -n --kind --call-id --status" ;;
         "captures show") echo "--log" ;;
         "captures export") echo "--log --as --out -o --url --secret" ;;
         "replay") echo "--to --secret --set --header -H --repeat --jobs -j --scenario --phase-delay --timeout --retries --backoff --max-backoff --cacert --expect-status --expect-body-contains --expect-refusal --manifest --report" ;;
         "call") echo "--to --task --pathway-id --voice --first-sentence --from --metadata --request-data --webhook-events --webhook --api-key --api-url --max-duration --timeout --listen-host --listen-port --public-url --secret --expect-status --report" ;;
+        "inbound list") echo "--api-key --api-url" ;;
+        "inbound show") echo "--api-key --api-url" ;;
+        "inbound set-webhook") echo "--events --metadata --api-key --api-url" ;;
+        "inbound restore") echo "--api-key --api-url" ;;
+        "deliver") echo "--to --api-key --api-url" ;;
         "emulate") echo "--host --port --api-key --secret --call-duration --webhook-delay --citations-delay --retries --retry-backoff --retry-multiplier --retry-max-backoff --delivery-timeout --workers --per-receiver" ;;
         "fixtures validate") echo "--kind -k" ;;
         "sign") echo "--secret -s" ;;
@@ -81,6 +93,12 @@ __blandhook_option_value() {
         "listen --match") : ;;
         "listen --max-body") : ;;
         "listen --max-connections") : ;;
+        "listen --inbound-number") : ;;
+        "listen --public-url") : ;;
+        "listen --tunnel") COMPREPLY=($(compgen -W "cloudflared ngrok" -- "$3")) ;;
+        "listen --ngrok-api") : ;;
+        "listen --api-key") : ;;
+        "listen --api-url") : ;;
         "captures list --log") : ;;
         "captures list --limit") : ;;
         "captures list -n") : ;;
@@ -134,6 +152,19 @@ __blandhook_option_value() {
         "call --secret") : ;;
         "call --expect-status") COMPREPLY=($(compgen -W "completed failed busy no-answer canceled unknown any" -- "$3")) ;;
         "call --report") : ;;
+        "inbound list --api-key") : ;;
+        "inbound list --api-url") : ;;
+        "inbound show --api-key") : ;;
+        "inbound show --api-url") : ;;
+        "inbound set-webhook --events") : ;;
+        "inbound set-webhook --metadata") : ;;
+        "inbound set-webhook --api-key") : ;;
+        "inbound set-webhook --api-url") : ;;
+        "inbound restore --api-key") : ;;
+        "inbound restore --api-url") : ;;
+        "deliver --to") : ;;
+        "deliver --api-key") : ;;
+        "deliver --api-url") : ;;
         "emulate --host") : ;;
         "emulate --port") : ;;
         "emulate --api-key") : ;;

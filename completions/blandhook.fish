@@ -6,9 +6,11 @@
 function __blandhook_subcommands
     switch "$argv[1]"
         case ''
-            echo listen captures replay call emulate fixtures sign verify completions
+            echo listen captures replay call inbound deliver emulate fixtures sign verify completions
         case 'captures'
             echo list show export
+        case 'inbound'
+            echo list show set-webhook restore
         case 'fixtures'
             echo list show validate schema
     end
@@ -18,7 +20,7 @@ end
 function __blandhook_value_options
     switch "$argv[1]"
         case 'listen'
-            echo --host --port -p --tls-cert --tls-key --secret --save --status --delay --respond-sequence --fail-rate --fail-status --seed --answer-body --answer-header --forward-to --forward-timeout --count -n --timeout --match --max-body --max-connections
+            echo --host --port -p --tls-cert --tls-key --secret --save --status --delay --respond-sequence --fail-rate --fail-status --seed --answer-body --answer-header --forward-to --forward-timeout --count -n --timeout --match --max-body --max-connections --inbound-number --public-url --tunnel --ngrok-api --api-key --api-url
         case 'captures list'
             echo --log --limit -n --kind --call-id --status
         case 'captures show'
@@ -29,6 +31,16 @@ function __blandhook_value_options
             echo --to --secret --set --header -H --repeat --jobs -j --scenario --phase-delay --timeout --retries --backoff --max-backoff --cacert --expect-status --expect-body-contains --expect-refusal --manifest --report
         case 'call'
             echo --to --task --pathway-id --voice --first-sentence --from --metadata --request-data --webhook-events --webhook --api-key --api-url --max-duration --timeout --listen-host --listen-port --public-url --secret --expect-status --report
+        case 'inbound list'
+            echo --api-key --api-url
+        case 'inbound show'
+            echo --api-key --api-url
+        case 'inbound set-webhook'
+            echo --events --metadata --api-key --api-url
+        case 'inbound restore'
+            echo --api-key --api-url
+        case 'deliver'
+            echo --to --api-key --api-url
         case 'emulate'
             echo --host --port --api-key --secret --call-duration --webhook-delay --citations-delay --retries --retry-backoff --retry-multiplier --retry-max-backoff --delivery-timeout --workers --per-receiver
         case 'fixtures validate'
@@ -75,6 +87,8 @@ complete -c blandhook -n '__blandhook_at \'\'' -a listen -d 'Capture, check and 
 complete -c blandhook -n '__blandhook_at \'\'' -a captures -d 'List, show and export what \'blandhook listen\' captured'
 complete -c blandhook -n '__blandhook_at \'\'' -a replay -d 'Send fixtures or captured webhooks to your handler, signed as Bland signs, and check the answers'
 complete -c blandhook -n '__blandhook_at \'\'' -a call -d 'Place a call through Bland\'s API and prove its webhook arrives and is right'
+complete -c blandhook -n '__blandhook_at \'\'' -a inbound -d 'Your Bland inbound numbers: list, show, set-webhook, restore'
+complete -c blandhook -n '__blandhook_at \'\'' -a deliver -d 'Have Bland send finished calls\' real post-call webhooks to any URL, at no call cost'
 complete -c blandhook -n '__blandhook_at \'\'' -a emulate -d 'Run a local Bland calls API that simulates calls and delivers their webhooks'
 complete -c blandhook -n '__blandhook_at \'\'' -a fixtures -d 'The built-in payload library: list, show, validate, schema'
 complete -c blandhook -n '__blandhook_at \'\'' -a sign -d 'Print the X-Webhook-Signature value Bland would send for a body'
@@ -113,6 +127,14 @@ complete -c blandhook -n '__blandhook_at \'listen\'' -l timeout -x -d 'Stop afte
 complete -c blandhook -n '__blandhook_at \'listen\'' -l match -x -d 'KEY=VALUE a capture must have to count (call_id, kind, status, method, path, signature); repeatable'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l max-body -x -d 'Largest body accepted; 413 beyond'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l max-connections -x -d 'Connections served at once, idle keep-alive ones included'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l inbound-number -x -d 'Point this Bland inbound number\'s webhook here while listening, and back afterwards (repeatable; needs BLAND_API_KEY)'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l public-url -x -d 'The URL Bland reaches this listener at (a tunnel you run)'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l tunnel -x -a 'cloudflared ngrok' -d 'Start this tunnel to the listener and use its https URL'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l ngrok-api -x -d 'ngrok\'s agent API (default: the address ngrok logs, else http://127.0.0.1:4040)'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l force -d 'Take an --inbound-number over from another running listener'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l api-key -x -d 'Bland API key (never printed)'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l api-url -x -d 'Bland API base URL (or the emulator\'s)'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l insecure -s k -d 'Skip TLS verification of the API'
 complete -c blandhook -n '__blandhook_at \'captures\'' -a list -d 'The newest captures, one line each'
 complete -c blandhook -n '__blandhook_at \'captures\'' -a show -d 'One capture in full: headers, body, findings, transcript'
 complete -c blandhook -n '__blandhook_at \'captures\'' -a export -d 'A capture as a fixture file or a curl command'
@@ -187,6 +209,38 @@ complete -c blandhook -n '__blandhook_at \'call\'' -l check-delivery -d 'Read th
 complete -c blandhook -n '__blandhook_at \'call\'' -l json -d 'Print the result as one JSON object'
 complete -c blandhook -n '__blandhook_at \'call\'' -l report -x -d 'Write a report: junit:FILE'
 complete -c blandhook -n '__blandhook_at \'call\'' -l insecure -s k -d 'Skip TLS verification of the API'
+complete -c blandhook -n '__blandhook_at \'inbound\'' -a list -d 'List the account\'s inbound numbers with their webhooks (GET /v1/inbound)'
+complete -c blandhook -n '__blandhook_at \'inbound\'' -a show -d 'Print one number\'s settings as JSON (GET /v1/inbound/{number})'
+complete -c blandhook -n '__blandhook_at \'inbound\'' -a set-webhook -d 'Set (or --clear) a number\'s post-call webhook URL (POST /v1/inbound/{number})'
+complete -c blandhook -n '__blandhook_at \'inbound\'' -a restore -d 'Put back numbers that `listen --inbound-number` pointed at a listener which is gone'
+complete -c blandhook -n '__blandhook_at \'inbound\'' -l help -s h -d 'Print this help message and exit'
+complete -c blandhook -n '__blandhook_at \'inbound list\'' -l help -s h -d 'Print this help message and exit'
+complete -c blandhook -n '__blandhook_at \'inbound list\'' -l json -d 'Print Bland\'s inbound_numbers array as JSON'
+complete -c blandhook -n '__blandhook_at \'inbound list\'' -l api-key -x -d 'Bland API key (never printed)'
+complete -c blandhook -n '__blandhook_at \'inbound list\'' -l api-url -x -d 'Bland API base URL (or the emulator\'s)'
+complete -c blandhook -n '__blandhook_at \'inbound list\'' -l insecure -s k -d 'Skip TLS verification of the API'
+complete -c blandhook -n '__blandhook_at \'inbound show\'' -l help -s h -d 'Print this help message and exit'
+complete -c blandhook -n '__blandhook_at \'inbound show\'' -l api-key -x -d 'Bland API key (never printed)'
+complete -c blandhook -n '__blandhook_at \'inbound show\'' -l api-url -x -d 'Bland API base URL (or the emulator\'s)'
+complete -c blandhook -n '__blandhook_at \'inbound show\'' -l insecure -s k -d 'Skip TLS verification of the API'
+complete -c blandhook -n '__blandhook_at \'inbound set-webhook\'' -l help -s h -d 'Print this help message and exit'
+complete -c blandhook -n '__blandhook_at \'inbound set-webhook\'' -l clear -d 'Remove the number\'s webhook'
+complete -c blandhook -n '__blandhook_at \'inbound set-webhook\'' -l events -x -d 'Comma-separated webhook_events: queue,call,latency,webhook,tool,dynamic_data,citations,evals,post_transfer_transcript'
+complete -c blandhook -n '__blandhook_at \'inbound set-webhook\'' -l metadata -x -d 'JSON object sent with the number\'s calls'
+complete -c blandhook -n '__blandhook_at \'inbound set-webhook\'' -l api-key -x -d 'Bland API key (never printed)'
+complete -c blandhook -n '__blandhook_at \'inbound set-webhook\'' -l api-url -x -d 'Bland API base URL (or the emulator\'s)'
+complete -c blandhook -n '__blandhook_at \'inbound set-webhook\'' -l insecure -s k -d 'Skip TLS verification of the API'
+complete -c blandhook -n '__blandhook_at \'inbound restore\'' -l help -s h -d 'Print this help message and exit'
+complete -c blandhook -n '__blandhook_at \'inbound restore\'' -l all -d 'Also restore numbers whose listener still runs'
+complete -c blandhook -n '__blandhook_at \'inbound restore\'' -l api-key -x -d 'Bland API key (never printed)'
+complete -c blandhook -n '__blandhook_at \'inbound restore\'' -l api-url -x -d 'Bland API base URL (or the emulator\'s)'
+complete -c blandhook -n '__blandhook_at \'inbound restore\'' -l insecure -s k -d 'Skip TLS verification of the API'
+complete -c blandhook -n '__blandhook_at \'deliver\'' -l help -s h -d 'Print this help message and exit'
+complete -c blandhook -n '__blandhook_at \'deliver\'' -l to -x -d 'The URL to send the webhooks to'
+complete -c blandhook -n '__blandhook_at \'deliver\'' -l json -d 'Print Bland\'s answer as JSON'
+complete -c blandhook -n '__blandhook_at \'deliver\'' -l api-key -x -d 'Bland API key (never printed)'
+complete -c blandhook -n '__blandhook_at \'deliver\'' -l api-url -x -d 'Bland API base URL (or the emulator\'s)'
+complete -c blandhook -n '__blandhook_at \'deliver\'' -l insecure -s k -d 'Skip TLS verification of the API'
 complete -c blandhook -n '__blandhook_at \'emulate\'' -l help -s h -d 'Print this help message and exit'
 complete -c blandhook -n '__blandhook_at \'emulate\'' -l host -x -d 'Address to bind'
 complete -c blandhook -n '__blandhook_at \'emulate\'' -l port -x -d 'Port to bind; 0 picks a free one'

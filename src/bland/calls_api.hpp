@@ -72,8 +72,11 @@ public:
     /// The full URL of `path` under the base URL.
     std::string url_of(std::string_view path) const;
 
-private:
+    /// Sends one request to `path` under the base URL (JSON `body` when not null). The endpoint
+    /// wrappers here and in bland/inbound_api.hpp use it; errors are thrown as described above.
     ApiAnswer request(std::string_view method, std::string_view path, const payload::Json* body);
+
+private:
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };

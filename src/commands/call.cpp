@@ -5,6 +5,7 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
+#include "commands/api_flags.hpp"
 #include "error.hpp"
 #include "http/client.hpp"
 #include "listen/answer.hpp"
@@ -64,38 +65,6 @@ Exit codes: 0 every check passed, 1 a check failed, 3 the API could not be reach
 4 --timeout passed, 6 the API answered with an error. See docs/call.md.
 )";
 
-Json parse_object(const std::string& text, const char* what) {
-    Json value;
-    try {
-        value = payload::parse_json(text);
-    } catch (const payload::JsonError& error) {
-        throw Error(ErrorKind::usage, what, fmt::format("not JSON: {}", error.what()),
-                    R"(give a JSON object, e.g. '{"customer_id":"c_42"}')");
-    }
-    if (!value.is_object()) {
-        throw Error(ErrorKind::usage, what, "must be a JSON object");
-    }
-    return value;
-}
-
-std::vector<std::string> split_list(const std::string& text) {
-    std::vector<std::string> items;
-    std::string item;
-    for (char c : text + ",") {
-        if (c == ',') {
-            auto first = item.find_first_not_of(' ');
-            auto last = item.find_last_not_of(' ');
-            if (first != std::string::npos) {
-                items.push_back(item.substr(first, last - first + 1));
-            }
-            item.clear();
-        } else {
-            item += c;
-        }
-    }
-    return items;
-}
-
 Json build_request(const CallOptions& opts) {
     if (!bland::is_e164(opts.to)) {
         throw Error(ErrorKind::usage, "--to", fmt::format("'{}' is not an E.164 number", opts.to),
@@ -136,20 +105,7 @@ Json build_request(const CallOptions& opts) {
         body["webhook"] = opts.webhook;
     }
     if (!opts.webhook_events.empty()) {
-        Json events = Json::array();
-        for (const auto& event : split_list(opts.webhook_events)) {
-            if (!bland::is_webhook_event(event)) {
-                std::string known;
-                for (auto name : bland::k_webhook_events) {
-                    known += (known.empty() ? "" : ", ") + std::string(name);
-                }
-                throw Error(ErrorKind::usage, "--webhook-events",
-                            fmt::format("'{}' is not a Bland webhook event", event),
-                            "known events: " + known);
-            }
-            events.push_back(event);
-        }
-        body["webhook_events"] = events;
+        body["webhook_events"] = parse_webhook_events(opts.webhook_events, "--webhook-events");
     }
     if (!opts.metadata.empty()) {
         body["metadata"] = parse_object(opts.metadata, "--metadata");

@@ -1,9 +1,11 @@
 #include "commands/listen.hpp"
 
+#include "bland/inbound_link.hpp"
 #include "capture/store.hpp"
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
+#include "commands/api_flags.hpp"
 #include "error.hpp"
 #include "inspector/inspector.hpp"
 #include "listen/display.hpp"
@@ -39,6 +41,8 @@ constexpr const char* k_examples =
   blandhook listen --count 1 --match kind=post-call --timeout 5m --json | jq .payload
   blandhook listen -v --transcript                      headers, pretty body, the conversation
   cloudflared tunnel --url http://127.0.0.1:4000        then give Bland the https URL it prints
+  blandhook listen --tunnel cloudflared --inbound-number +15551234567
+                       ring the number: its webhook points here until listen stops (docs/inbound.md)
 )";
 
 struct ListenOptions {
@@ -72,6 +76,12 @@ struct ListenOptions {
     std::vector<std::string> matches;
     std::string max_body = "10MiB";
     std::size_t max_connections = 1024;
+    std::vector<std::string> inbound_numbers;
+    std::string public_url;
+    std::string tunnel;
+    std::string ngrok_api;
+    bool force = false;
+    ApiFlags api;
 };
 
 std::size_t parse_size(const std::string& text) {
@@ -325,7 +335,7 @@ void print_banner(const listen::Listener& listener, const ListenOptions& options
             fmt::format("  forwarding: {}{}\n", options.forward_to,
                         options.forward_status ? " (its answer goes back to the sender)" : "");
     }
-    if (!listener.tls()) {
+    if (!listener.tls() && options.public_url.empty() && options.tunnel.empty()) {
         const int port = listener.port();
         banner += "  Bland only delivers webhooks to https URLs. To reach this listener:\n";
         banner += fmt::format("    cloudflared tunnel --url http://127.0.0.1:{}\n", port);
@@ -415,6 +425,22 @@ int run_listen(const ListenOptions& options, const cli::Context& context) {
     sigaddset(&signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+    bland::InboundLinkOptions link_options;
+    link_options.numbers = options.inbound_numbers;
+    link_options.public_url = options.public_url;
+    link_options.tunnel = options.tunnel;
+    link_options.ngrok_api = options.ngrok_api;
+    link_options.force = options.force;
+    link_options.api.base_url = options.api.api_url;
+    link_options.api.api_key = options.api.api_key;
+    link_options.api.insecure = options.api.insecure;
+    bland::InboundLink link(link_options);
+    const auto link_info = [](const std::string& line) {
+        std::fputs(("  " + line + "\n").c_str(), stderr);
+    };
+    const auto link_warn = [](const std::string& line) { cli::print_warning(line); };
+    link.repair(link_info, link_warn);
+
     listen::Listener listener(listener_options);
     inspector::mount(listener, listener.server());
 
@@ -454,6 +480,13 @@ int run_listen(const ListenOptions& options, const cli::Context& context) {
     });
 
     listener.start();
+    // The numbers point here before the readiness line: a script that waits for it can ring.
+    try {
+        link.start(listener.url(), link_info, link_warn);
+    } catch (const Error&) {
+        link.stop(link_info, link_warn);
+        throw;
+    }
     const std::string ready = fmt::format("blandhook listening on {}\n", listener.url());
     if (options.json) {
         std::fputs(ready.c_str(), stderr);
@@ -491,6 +524,7 @@ int run_listen(const ListenOptions& options, const cli::Context& context) {
             }
         }
     }
+    link.stop(link_info, link_warn); // numbers restored while late deliveries still land here
     listener.stop();
     done = true;
     signal_thread.join();
@@ -579,6 +613,21 @@ void register_listen(cli::Registrar& registrar) {
     app->add_option("--max-connections", options->max_connections,
                     "Connections served at once, idle keep-alive ones included")
         ->capture_default_str();
+
+    app->add_option("--inbound-number", options->inbound_numbers,
+                    "Point this Bland inbound number's webhook here while listening, and back "
+                    "afterwards (repeatable; needs BLAND_API_KEY)");
+    app->add_option("--public-url", options->public_url,
+                    "The URL Bland reaches this listener at (a tunnel you run)");
+    registrar.choices(app->add_option("--tunnel", options->tunnel,
+                                      "Start this tunnel to the listener and use its https URL"),
+                      {"cloudflared", "ngrok"});
+    app->add_option("--ngrok-api", options->ngrok_api,
+                    "ngrok's agent API (default: the address ngrok logs, else "
+                    "http://127.0.0.1:4040)");
+    app->add_flag("--force", options->force,
+                  "Take an --inbound-number over from another running listener");
+    add_api_flags(app, options->api);
 
     registrar.on_run(
         app, [options](const cli::Context& context) { return run_listen(*options, context); });

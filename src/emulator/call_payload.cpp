@@ -121,7 +121,9 @@ void apply_identity(payload::Json& body, const CallFacts& facts) {
     variables["call_id"] = facts.call_id;
     variables["to"] = to;
     variables["from"] = from;
-    variables["phone_number"] = to;
+    // The other party: the called number of an outbound call, the caller of an inbound one
+    // (as in Bland's inbound example).
+    variables["phone_number"] = facts.inbound ? from : to;
     variables["short_to"] = short_number(to);
     variables["short_from"] = short_number(from);
     variables["now"] = human_time(facts.created_at);
@@ -156,6 +158,7 @@ payload::Json build_post_call(const CallFacts& facts, bool delayed) {
         }
     }
     apply_identity(body, facts);
+    body["inbound"] = facts.inbound;
     const SystemTime started = facts.started_at.value_or(facts.created_at);
     const SystemTime ended = facts.ended_at.value_or(started);
     body["started_at"] = iso_zulu(started);
@@ -192,7 +195,7 @@ payload::Json build_in_progress(const CallFacts& facts) {
     payload::Json body = payload::Json::object();
     apply_identity(body, facts);
     body["completed"] = false;
-    body["inbound"] = false;
+    body["inbound"] = facts.inbound;
     body["queue_status"] = facts.started_at ? "started" : "queued";
     body["status"] = nullptr;
     body["started_at"] =

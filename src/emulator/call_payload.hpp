@@ -27,6 +27,7 @@ struct CallFacts {
     std::optional<SystemTime> started_at; ///< absent while queued
     std::optional<SystemTime> ended_at;   ///< absent until the call is over
     bool stopped = false;                 ///< ended by POST /v1/calls/{id}/stop
+    bool inbound = false;                 ///< someone rang an inbound number: `from` is the caller
 };
 
 /// The default caller ID when the request has no `from`.

@@ -1,6 +1,8 @@
 #include "emulator/emulator.hpp"
 
+#include "bland/inbound_api.hpp"
 #include "emulator/call_payload.hpp"
+#include "emulator/inbound.hpp"
 #include "emulator/outcome.hpp"
 #include "emulator/request_validation.hpp"
 #include "error.hpp"
@@ -13,6 +15,7 @@
 #include <fmt/core.h>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -54,6 +57,17 @@ void send_data_error(httplib::Response& response, int status, std::string_view c
                      std::string_view message) {
     Json error = {{"error", code}, {"message", message}};
     send_json(response, status, Json{{"data", nullptr}, {"errors", Json::array({error})}});
+}
+
+// The request's JSON body, or nullopt once a 400 in the send-call error shape is answered.
+std::optional<Json> json_body(const httplib::Request& request, httplib::Response& response) {
+    try {
+        return payload::parse_json(request.body);
+    } catch (const payload::JsonError& error) {
+        send_status_error(response, 400, "Invalid parameters",
+                          {fmt::format("The body is not valid JSON: {}", error.what())});
+        return std::nullopt;
+    }
 }
 
 std::string millis_text(std::chrono::microseconds latency) {
@@ -109,6 +123,7 @@ struct Emulator::Impl {
     int port = 0;
     mutable std::mutex mutex;
     std::map<std::string, std::shared_ptr<Call>> calls;
+    InboundNumbers inbound;
     EmulatorStats counters;
     std::atomic<bool> stopped{false};
 
@@ -263,14 +278,11 @@ struct Emulator::Impl {
     // ---- endpoints ---------------------------------------------------------------------------
 
     void post_calls(const httplib::Request& request, httplib::Response& response) {
-        Json body;
-        try {
-            body = payload::parse_json(request.body);
-        } catch (const payload::JsonError& error) {
-            send_status_error(response, 400, "Invalid parameters",
-                              {fmt::format("The body is not valid JSON: {}", error.what())});
+        auto parsed = json_body(request, response);
+        if (!parsed) {
             return;
         }
+        Json body = std::move(*parsed);
         ValidationOptions validation;
         validation.allow_http_webhooks = !options.strict_webhooks;
         auto errors = validate_send_call(body, validation);
@@ -294,33 +306,97 @@ struct Emulator::Impl {
         }
 
         auto call = std::make_shared<Call>();
-        call->facts.call_id = new_uuid();
         call->facts.outcome = outcome->fixture;
-        call->facts.created_at = std::chrono::system_clock::now();
         if (body.contains("webhook") && body["webhook"].is_string()) {
             call->webhook = body["webhook"].get<std::string>();
         }
         call->events = string_list(body, "webhook_events");
         call->facts.request = std::move(body);
+        const std::string id = launch(call, *outcome);
+        send_json(response, 200,
+                  Json{{"status", "success"},
+                       {"message", "Call successfully queued."},
+                       {"call_id", id},
+                       {"batch_id", nullptr}});
+    }
+
+    // Queues a call whose request, outcome and webhook are set, and schedules its life; returns
+    // its new id. Shared by POST /v1/calls and inbound rings.
+    std::string launch(const std::shared_ptr<Call>& call, const Outcome& outcome) {
+        call->facts.call_id = new_uuid();
+        call->facts.created_at = std::chrono::system_clock::now();
         const std::string id = call->facts.call_id;
         {
             std::lock_guard lock(mutex);
             calls.emplace(id, call);
             ++counters.calls;
         }
-        log(fmt::format("call    {} queued  {} -> {} ({}){}", id,
-                        call->facts.request["phone_number"].get<std::string>(), outcome->fixture,
-                        outcome->source, call->webhook.empty() ? ", no webhook" : ""));
+        log(fmt::format("call    {} queued  {}{} -> {} ({}){}", id,
+                        call->facts.inbound ? "inbound " : "",
+                        call->facts.request["phone_number"].get<std::string>(), outcome.fixture,
+                        outcome.source, call->webhook.empty() ? ", no webhook" : ""));
         live_event(call, "queue", "Call enqueued", "queue", "info");
-
         auto now = Clock::now();
         scheduler.at(now + options.call_duration / 5, [this, call] { start_call(call); });
         scheduler.at(now + options.call_duration, [this, call] { end_call(call, false); });
-        send_json(response, 200,
-                  Json{{"status", "success"},
-                       {"message", "Call successfully queued."},
-                       {"call_id", id},
-                       {"batch_id", nullptr}});
+        return id;
+    }
+
+    // POST /emulate/inbound-calls {"phone_number", "from"}: someone rings an inbound number. The
+    // call runs like an outbound one, its outcome chosen by the caller's number, and its
+    // post-call webhook goes to the number's configured webhook with its webhook_events.
+    void ring(const httplib::Request& request, httplib::Response& response) {
+        auto parsed = json_body(request, response);
+        if (!parsed) {
+            return;
+        }
+        Json body = std::move(*parsed);
+        std::vector<std::string> errors;
+        std::optional<InboundSettings> number;
+        std::string caller;
+        if (!body.is_object()) {
+            errors.emplace_back("The body must be a JSON object.");
+        } else {
+            Json to = body.value("phone_number", Json());
+            number = to.is_string() ? inbound.settings(to.get<std::string>()) : std::nullopt;
+            if (!number) {
+                errors.emplace_back("phone_number must be the inbound number to ring, e.g. "
+                                    "+15555550100.");
+            }
+            Json from = body.value("from", Json());
+            auto normalized =
+                from.is_string() ? bland::normalize_number(from.get<std::string>()) : std::nullopt;
+            if (!normalized) {
+                errors.emplace_back("from must be the caller's number, e.g. +15555550123.");
+            } else {
+                caller = *normalized;
+            }
+        }
+        std::string scenario_error;
+        std::optional<Outcome> outcome;
+        if (errors.empty()) {
+            outcome = choose_outcome(caller, body.value("request_data", Json()), scenario_error);
+            if (!outcome) {
+                errors.push_back(scenario_error);
+            } else if (outcome->source == "default") {
+                outcome->fixture = "completed-inbound";
+            }
+        }
+        if (!errors.empty()) {
+            send_status_error(response, 400, "Invalid parameters", errors);
+            return;
+        }
+        auto call = std::make_shared<Call>();
+        call->facts.outcome = outcome->fixture;
+        call->facts.inbound = true;
+        call->webhook = number->webhook;
+        call->events = number->events;
+        call->facts.request = Json{{"phone_number", number->phone_number},
+                                   {"from", caller},
+                                   {"max_duration", number->max_duration},
+                                   {"metadata", number->metadata}};
+        const std::string id = launch(call, *outcome);
+        send_json(response, 200, Json{{"status", "success"}, {"call_id", id}});
     }
 
     std::shared_ptr<Call> find_call(const std::string& id) const {
@@ -464,6 +540,40 @@ struct Emulator::Impl {
         return true;
     }
 
+    // Inbound numbers (emulator/inbound.hpp) and the ring that calls one.
+    void install_inbound_routes() {
+        auto answer = [](httplib::Response& response, const InboundAnswer& result) {
+            send_json(response, result.status, result.body);
+        };
+        server.Get("/v1/inbound",
+                   [this, answer](const httplib::Request& request, httplib::Response& response) {
+                       if (!reject_unauthorized(request, response)) {
+                           answer(response, inbound.list());
+                       }
+                   });
+        server.Get(R"(/v1/inbound/([^/]+))",
+                   [this, answer](const httplib::Request& request, httplib::Response& response) {
+                       if (!reject_unauthorized(request, response)) {
+                           answer(response, inbound.details(request.matches[1].str()));
+                       }
+                   });
+        server.Post(R"(/v1/inbound/([^/]+))",
+                    [this, answer](const httplib::Request& request, httplib::Response& response) {
+                        if (!reject_unauthorized(request, response)) {
+                            ValidationOptions validation;
+                            validation.allow_http_webhooks = !options.strict_webhooks;
+                            answer(response, inbound.update(request.matches[1].str(), request.body,
+                                                            validation));
+                        }
+                    });
+        server.Post("/emulate/inbound-calls",
+                    [this](const httplib::Request& request, httplib::Response& response) {
+                        if (!reject_unauthorized(request, response)) {
+                            ring(request, response);
+                        }
+                    });
+    }
+
     void install_routes() {
         server.set_tcp_nodelay(true);
         server.set_keep_alive_timeout(5);
@@ -517,6 +627,7 @@ struct Emulator::Impl {
                         }
                         postcall_send(request, response, true);
                     });
+        install_inbound_routes();
         // Cast: cpp-httplib 0.11 overloads set_error_handler, and a lambda matches both.
         server.set_error_handler(httplib::Server::Handler(
             [](const httplib::Request& request, httplib::Response& response) {

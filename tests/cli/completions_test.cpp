@@ -38,10 +38,27 @@ TEST_CASE("completions cover every visible command and the fixed values of optio
         CAPTURE(shell.name);
         auto result = run_blandhook({"completions", shell.name});
         REQUIRE(result.exit_code == 0);
-        for (const std::string word :
-             {"listen", "captures", "replay", "call", "emulate", "fixtures", "sign", "verify",
-              "completions", "validate", "schema", "delayed-post-call", "citations-event",
-              "canonical", "signature", "error-busy", "zsh"}) {
+        for (const std::string word : {"listen",
+                                       "captures",
+                                       "replay",
+                                       "call",
+                                       "emulate",
+                                       "fixtures",
+                                       "sign",
+                                       "verify",
+                                       "completions",
+                                       "validate",
+                                       "schema",
+                                       "delayed-post-call",
+                                       "citations-event",
+                                       "canonical",
+                                       "signature",
+                                       "error-busy",
+                                       "zsh",
+                                       "inbound",
+                                       "set-webhook",
+                                       "deliver",
+                                       "cloudflared"}) {
             CAPTURE(word);
             CHECK(result.out.find(word) != std::string::npos);
         }

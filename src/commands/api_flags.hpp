@@ -1,0 +1,36 @@
+#pragma once
+// The options every command that talks to Bland's API shares (call, inbound, deliver, listen
+// --inbound-number): the key from --api-key or BLAND_API_KEY (never printed), the base URL from
+// --api-url or BLAND_BASE_URL, and -k/--insecure.
+#include "bland/calls_api.hpp"
+
+#include "payload/json.hpp"
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+namespace blandhook::commands {
+
+struct ApiFlags {
+    std::string api_key;
+    std::string api_url{bland::k_default_base_url};
+    bool insecure = false;
+};
+
+/// Adds --api-key, --api-url and -k/--insecure to `app`.
+void add_api_flags(CLI::App* app, ApiFlags& flags);
+
+/// The client options for `flags`; a usage Error naming `what` when there is no key.
+bland::ApiOptions api_options(const ApiFlags& flags, const std::string& what);
+
+/// The JSON object in `text` (--metadata, --request-data); a usage Error naming `what` otherwise.
+payload::Json parse_object(const std::string& text, const char* what);
+
+/// "call, latency" -> {"call", "latency"}: comma-separated, blanks trimmed, empty items dropped.
+std::vector<std::string> split_list(const std::string& text);
+
+/// A comma-separated --webhook-events list, each checked against Bland's documented events.
+std::vector<std::string> parse_webhook_events(const std::string& text, const char* what);
+
+} // namespace blandhook::commands
