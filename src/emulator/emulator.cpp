@@ -457,13 +457,18 @@ struct Emulator::Impl {
                             "No post-call webhook has been sent for this call.");
             return;
         }
-        Json data = {{"payload", call->final_payload},
-                     {"url", call->log_url},
-                     {"created_at", call->log_created_at},
-                     {"call_id", id},
-                     {"user_id", k_user_id},
-                     {"metadata", call->log_attempts}};
-        send_json(response, 200, Json{{"data", data}, {"errors", nullptr}});
+        send_json(response, 200, Json{{"data", log_object(*call)}, {"errors", nullptr}});
+    }
+
+    // A call's webhook log object {payload, url, created_at, call_id, user_id, metadata[]}, as
+    // the delivery log, create and resend answer it. mutex held.
+    Json log_object(const Call& call) const {
+        return Json{{"payload", call.final_payload},
+                    {"url", call.log_url},
+                    {"created_at", call.log_created_at},
+                    {"call_id", call.facts.call_id},
+                    {"user_id", k_user_id},
+                    {"metadata", call.log_attempts}};
     }
 
     // POST /v1/postcall/webhooks/create (`resend` false) and /resend (`resend` true). All ids are
@@ -521,14 +526,15 @@ struct Emulator::Impl {
             send_json(response, 400, Json{{"data", nullptr}, {"errors", errors}});
             return;
         }
+        // Bland answers one webhook log object per call; the sends run in the background, so
+        // `metadata` holds the attempts made so far (usually none yet).
+        Json data = Json::array();
         for (auto& [call, target] : sends) {
             send_post_call(call, target, resend ? "resend" : "create", Clock::now());
+            std::lock_guard lock(mutex);
+            data.push_back(log_object(*call));
         }
-        send_json(response, 200,
-                  Json{{"data",
-                        {{"call_ids", ids},
-                         {"message", resend ? "Webhooks resent." : "Webhooks created."}}},
-                       {"errors", nullptr}});
+        send_json(response, 200, Json{{"data", data}, {"errors", nullptr}});
     }
 
     /// Answers 401 in Bland's shape and returns true when --api-key is set and not presented.

@@ -360,6 +360,13 @@ TEST_CASE("create sends a finished call's payload once; resend repeats it to the
     Json created = api.json("POST", "/v1/postcall/webhooks/create",
                             Json{{"call_ids", {id}}, {"webhook_url", receiver.url("/created")}});
     CHECK(created["errors"].is_null());
+    // Bland's documented answer: one webhook log object per call.
+    REQUIRE(created["data"].is_array());
+    REQUIRE(created["data"].size() == 1);
+    CHECK(created["data"][0]["call_id"] == id);
+    CHECK(created["data"][0]["url"] == receiver.url("/created"));
+    CHECK(created["data"][0]["payload"]["call_id"] == id);
+    CHECK(created["data"][0]["metadata"].is_array());
     REQUIRE(receiver.wait_for(1));
     CHECK(receiver.received()[0].path == "/created");
     auto again = api.send("POST", "/v1/postcall/webhooks/create",
@@ -367,7 +374,9 @@ TEST_CASE("create sends a finished call's payload once; resend repeats it to the
     CHECK(again.status == 400);
     CHECK(again.body.find("already sent") != std::string::npos);
 
-    api.json("POST", "/v1/postcall/webhooks/resend", Json{{"call_ids", {id}}});
+    Json resent = api.json("POST", "/v1/postcall/webhooks/resend", Json{{"call_ids", {id}}});
+    REQUIRE(resent["data"].is_array());
+    CHECK(resent["data"][0]["call_id"] == id);
     REQUIRE(receiver.wait_for(2));
     CHECK(receiver.received()[1].path == "/created");
     CHECK(receiver.received()[1].body == receiver.received()[0].body);
