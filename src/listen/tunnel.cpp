@@ -12,13 +12,11 @@
 #include <fcntl.h>
 #include <fmt/core.h>
 #include <mutex>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
-
-extern char** environ;
 
 namespace blandhook::listen {
 namespace {
@@ -186,44 +184,51 @@ struct Tunnel::Impl {
         if (::pipe2(fds, O_CLOEXEC) != 0) {
             throw Error(ErrorKind::internal, "--tunnel", std::strerror(errno));
         }
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
-        posix_spawnattr_t attributes;
-        posix_spawnattr_init(&attributes);
-        // listen blocks SIGINT/SIGTERM in every thread (one thread takes them with sigwait);
-        // the mask survives exec, so the child gets an empty one or it could not be stopped.
-        // Its own process group keeps the terminal's Ctrl-C for us: we stop it after restoring.
-        sigset_t empty;
-        sigemptyset(&empty);
-        sigset_t defaults;
-        sigemptyset(&defaults);
-        sigaddset(&defaults, SIGINT);
-        sigaddset(&defaults, SIGTERM);
-        sigaddset(&defaults, SIGPIPE);
-        posix_spawnattr_setsigmask(&attributes, &empty);
-        posix_spawnattr_setsigdefault(&attributes, &defaults);
-        posix_spawnattr_setpgroup(&attributes, 0);
-        posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-                                                  POSIX_SPAWN_SETPGROUP);
         std::vector<char*> argv;
         argv.push_back(const_cast<char*>(path.c_str()));
         for (const auto& arg : args) {
             argv.push_back(const_cast<char*>(arg.c_str()));
         }
         argv.push_back(nullptr);
-        int status = posix_spawn(&pid, path.c_str(), &actions, &attributes, argv.data(), environ);
-        posix_spawn_file_actions_destroy(&actions);
-        posix_spawnattr_destroy(&attributes);
-        ::close(fds[1]);
-        if (status != 0) {
-            ::close(fds[0]);
-            pid = -1;
-            throw Error(ErrorKind::internal, "--tunnel",
-                        fmt::format("cannot start {}: {}", path, std::strerror(status)));
+        const pid_t parent = ::getpid();
+        pid = ::fork();
+        if (pid == 0) {
+            // The child of a threaded process: only async-signal-safe calls until exec.
+            // Its own process group keeps the terminal's Ctrl-C for us (we stop it after the
+            // numbers are restored). PR_SET_PDEATHSIG ends it when listen is killed outright,
+            // so a SIGKILLed listener leaves no tunnel running to a dead port.
+            ::setpgid(0, 0);
+            ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+            if (::getppid() != parent) {
+                ::_exit(127);
+            }
+            // listen blocks SIGINT/SIGTERM in every thread (one thread takes them with
+            // sigwait); the mask survives exec, so the child gets an empty one.
+            struct sigaction default_action {};
+            default_action.sa_handler = SIG_DFL;
+            ::sigaction(SIGINT, &default_action, nullptr);
+            ::sigaction(SIGTERM, &default_action, nullptr);
+            ::sigaction(SIGPIPE, &default_action, nullptr);
+            sigset_t empty;
+            sigemptyset(&empty);
+            ::sigprocmask(SIG_SETMASK, &empty, nullptr);
+            int input = ::open("/dev/null", O_RDONLY);
+            if (input >= 0) {
+                ::dup2(input, 0);
+            }
+            ::dup2(fds[1], 1);
+            ::dup2(fds[1], 2);
+            ::execv(path.c_str(), argv.data());
+            ::_exit(127);
         }
+        const int fork_errno = errno;
+        ::close(fds[1]);
+        if (pid < 0) {
+            ::close(fds[0]);
+            throw Error(ErrorKind::internal, "--tunnel",
+                        fmt::format("cannot start {}: {}", path, std::strerror(fork_errno)));
+        }
+        ::setpgid(pid, pid); // also here: stop() may signal the group before the child ran
         read_fd = fds[0];
         reader = std::thread([this] { read_loop(); });
     }
