@@ -56,10 +56,11 @@ InboundLink::InboundLink(InboundLinkOptions options) : m_options(std::move(optio
         http::Url api_url = http::parse_url(m_options.api.base_url, "--api-url");
         if (m_options.public_url.empty() && !m_tunnel_kind &&
             !listen::is_loopback_host(api_url.host)) {
-            throw Error(ErrorKind::usage, "--inbound-number",
-                        fmt::format("{} cannot reach a listener on this machine", api_url.origin()),
-                        "give Bland a public https URL: --tunnel cloudflared, --tunnel ngrok, or "
-                        "--public-url URL of a tunnel you run");
+            throw Error(
+                ErrorKind::usage, "--inbound-number",
+                fmt::format("{} cannot reach a listener on this machine", m_options.api.base_url),
+                "give Bland a public https URL: --tunnel cloudflared, --tunnel ngrok, or "
+                "--public-url URL of a tunnel you run");
         }
     }
 }

@@ -423,3 +423,44 @@ TEST_CASE("deliver has a finished call's real webhook sent to a listener") {
     CHECK(twice.exit_code == 6);
     CHECK(twice.err.find("already sent") != std::string::npos);
 }
+
+TEST_CASE("listen --timeout puts the number back too") {
+    Scratch scratch;
+    Emulate emulate;
+    set_original(scratch, emulate);
+    auto result =
+        run_blandhook({"listen", "--port", "0", "--no-save", "--inbound-number", k_number,
+                       "--public-url", "https://hooks.example.test/bland", "--timeout", "1s"},
+                      scratch.options(emulate.url()));
+    CHECK_MESSAGE(result.exit_code == 0, result.err);
+    CHECK(result.err.find("inbound " + std::string(k_number) +
+                          ": webhook https://hooks.example.test/bland (was " + k_original + ")") !=
+          std::string::npos);
+    CHECK(result.err.find("is not https") == std::string::npos);
+    CHECK(webhook_of(scratch, emulate) == k_original);
+}
+
+TEST_CASE("listen refuses what cannot give Bland a URL before touching any number") {
+    Scratch scratch;
+    ProcessOptions options = scratch.options("https://api.bland.ai");
+    auto no_url = run_blandhook(
+        {"listen", "--port", "0", "--no-save", "--inbound-number", k_number}, options);
+    CHECK(no_url.exit_code == 2);
+    CHECK(no_url.err.find("https://api.bland.ai cannot reach a listener on this machine") !=
+          std::string::npos);
+    CHECK(no_url.err.find("--tunnel cloudflared") != std::string::npos);
+
+    auto both = run_blandhook({"listen", "--port", "0", "--no-save", "--tunnel", "ngrok",
+                               "--public-url", "https://x.example"},
+                              options);
+    CHECK(both.exit_code == 2);
+
+    options.env.erase("BLAND_API_KEY");
+    options.unset_env.push_back("BLAND_API_KEY");
+    auto no_key = run_blandhook({"listen", "--port", "0", "--no-save", "--inbound-number", k_number,
+                                 "--public-url", "https://x.example"},
+                                options);
+    CHECK(no_key.exit_code == 2);
+    CHECK(no_key.err.find("no API key") != std::string::npos);
+    CHECK(pending_restores(scratch).empty());
+}
