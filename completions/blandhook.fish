@@ -95,7 +95,7 @@ complete -c blandhook -n '__blandhook_at \'\'' -a sign -d 'Print the X-Webhook-S
 complete -c blandhook -n '__blandhook_at \'\'' -a verify -d 'Check an X-Webhook-Signature value against a body (exit 0 valid, 1 invalid)'
 complete -c blandhook -n '__blandhook_at \'\'' -a completions -d 'Print shell completions for bash, zsh or fish'
 complete -c blandhook -n '__blandhook_at \'\'' -l help -s h -d 'Print this help message and exit'
-complete -c blandhook -n '__blandhook_at \'\'' -l version -d 'Print the version and exit'
+complete -c blandhook -n '__blandhook_at \'\'' -l version -d 'Print the version, the commit and the build date, and exit'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l help -s h -d 'Print this help message and exit'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l host -x -d 'Address to bind (a warning unless loopback)'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l port -s p -x -d 'Port to listen on; 0 picks a free one'

@@ -1,5 +1,6 @@
 #include "cli/app.hpp"
 
+#include "cli/build_info.hpp"
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
@@ -9,6 +10,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fmt/core.h>
+#include <string_view>
 #include <unistd.h>
 
 namespace blandhook::cli {
@@ -110,14 +112,21 @@ void build_command_tree(CLI::App& app, Registrar& registrar) {
     app.name("blandhook");
     app.description(k_description);
     app.footer(std::string("\nExamples:\n") + k_examples);
-    app.set_version_flag("--version", std::string("blandhook ") + BLANDHOOK_VERSION,
-                         "Print the version and exit");
+    app.set_version_flag("--version", version_text(),
+                         "Print the version, the commit and the build date, and exit");
     app.require_subcommand(1);
     app.fallthrough(false);
     register_all_commands(registrar);
 }
 
 int run(int argc, char** argv) {
+    // `blandhook --version` alone is answered before the command tree is built: building every
+    // command's options is most of blandhook's own start-up (bench/RESULTS-startup.md), and
+    // scripts and package managers call --version often. The text is the one CLI11 prints.
+    if (argc == 2 && std::string_view(argv[1]) == "--version") {
+        std::fputs((version_text() + "\n").c_str(), stdout);
+        return exit_code::k_ok;
+    }
     CLI::App app;
     Registrar registrar(app);
     build_command_tree(app, registrar);

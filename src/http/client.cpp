@@ -160,6 +160,10 @@ struct Client::Impl {
     Url origin;
     ClientOptions options;
     std::unique_ptr<httplib::ClientImpl> client;
+    // The same object as `client` when the origin is https. Kept rather than found again with
+    // dynamic_cast: httplib's type_info lives in its shared library, which the release binary
+    // loads only on the first HTTP call (src/release/lazy_loader.cpp), so it cannot be named.
+    httplib::SSLClient* tls_client = nullptr;
 
     Impl(Url url, ClientOptions opts) : origin(std::move(url)), options(std::move(opts)) {
         connect();
@@ -174,8 +178,10 @@ struct Client::Impl {
             if (!options.ca_file.empty()) {
                 tls->set_ca_cert_path(options.ca_file);
             }
+            tls_client = tls.get();
             client = std::move(tls);
         } else {
+            tls_client = nullptr;
             client = std::make_unique<httplib::ClientImpl>(origin.host, origin.port);
         }
         // Without TCP_NODELAY a small request written in two segments waits ~40 ms for the
@@ -223,8 +229,7 @@ struct Client::Impl {
         case httplib::Error::SSLConnection:
             return "TLS handshake failed: " + openssl_error_text();
         case httplib::Error::SSLServerVerification: {
-            auto* tls = dynamic_cast<httplib::SSLClient*>(client.get());
-            long result = tls != nullptr ? tls->get_openssl_verify_result() : 0;
+            long result = tls_client != nullptr ? tls_client->get_openssl_verify_result() : 0;
             std::string reason = result != 0 ? X509_verify_cert_error_string(result)
                                              : "the certificate does not match " + origin.host;
             return "TLS handshake failed: certificate verification failed: " + reason;

@@ -2,12 +2,44 @@
 
 #include <doctest/doctest.h>
 
+#include <regex>
+#include <string>
+
 using namespace blandhook::test;
 
-TEST_CASE("--version prints the version and exits 0") {
+TEST_CASE("--version prints the version, the commit it was built from and the build date") {
     auto result = run_blandhook({"--version"});
     CHECK(result.exit_code == 0);
-    CHECK(result.out == std::string("blandhook ") + BLANDHOOK_VERSION + "\n");
+    INFO(result.out);
+    // The first line alone is what scripts have read so far: it stays "blandhook VERSION".
+    REQUIRE(result.out.rfind(std::string("blandhook ") + BLANDHOOK_VERSION + "\ncommit ", 0) == 0);
+    auto head = run_process({"git", "-C", source_dir(), "rev-parse", "--short=12", "HEAD"});
+    if (head.exit_code == 0) {
+        CHECK(result.out.find("\ncommit " + head.out.substr(0, 12)) != std::string::npos);
+    }
+    const std::regex shape("blandhook [0-9.]+\ncommit ([0-9a-f]{12}(-dirty)?|unknown)\n"
+                           "built [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\n");
+    CHECK(std::regex_match(result.out, shape));
+}
+
+TEST_CASE("the build date honours SOURCE_DATE_EPOCH, so two builds of one tree are identical") {
+    TempDir scratch;
+    const std::string output = scratch.file("build_info_data.cpp");
+    auto generate = [&](const std::string& epoch) {
+        ProcessOptions options;
+        options.env["SOURCE_DATE_EPOCH"] = epoch;
+        auto result =
+            run_process({"cmake", "-DSOURCE_DIR=" + source_dir(), "-DOUTPUT=" + output,
+                         "-DVERSION=9.8.7", "-P", source_dir() + "/cmake/build_info.cmake"},
+                        options);
+        REQUIRE(result.exit_code == 0);
+        return read_file(output);
+    };
+    const std::string first = generate("1700000000");
+    CHECK(first.find("\"9.8.7\"") != std::string::npos);
+    CHECK(first.find("\"2023-11-14T22:13:20Z\"") != std::string::npos);
+    CHECK(generate("1700000000") == first);
+    CHECK(generate("0").find("\"1970-01-01T00:00:00Z\"") != std::string::npos);
 }
 
 TEST_CASE("--help lists every command with examples") {
