@@ -47,6 +47,10 @@ set(CPACK_GENERATOR DEB)
 include(CPack)
 
 # --- The self-contained release archive for Linux x86_64 -------------------------------------
+# Not for sanitizer builds: a release is never instrumented (and CI's ASan pass needs none).
+if(BLANDHOOK_SANITIZE)
+  return()
+endif()
 # bin/blandhook plus, in lib/blandhook/, every shared library it needs but glibc's (Debian ships
 # cpp-httplib, fmt and simdjson as shared libraries only, so a static binary is not possible from
 # Debian packages). The binary finds them through RUNPATH $ORIGIN/../lib/blandhook, they find each
