@@ -3,6 +3,8 @@
 #include "bland/inbound_api.hpp"
 #include "capture/store.hpp"
 #include "error.hpp"
+#include "http/client.hpp"
+#include "listen/listener.hpp"
 #include "payload/json.hpp"
 
 #include <algorithm>
@@ -57,6 +59,14 @@ void make_private_dir(const std::string& dir) {
                     "XDG_STATE_HOME");
     }
     ::chmod(dir.c_str(), 0700);
+}
+
+bool on_this_machine(const std::string& url) {
+    try {
+        return listen::is_loopback_host(http::parse_url(url).host);
+    } catch (const Error&) {
+        return false;
+    }
 }
 
 Json to_json(const PendingRestore& restore) {
@@ -196,6 +206,16 @@ RestoreOutcome restore_one(const PendingRestore& restore, const RestoreLedger& l
         outcome.ok = true;
         ledger.remove(restore);
     } catch (const Error& error) {
+        if (error.kind() == ErrorKind::network && on_this_machine(restore.api_url)) {
+            // An API on this machine is the emulator, whose numbers live in its memory: once it
+            // is gone there is nothing left to restore, and the record would only nag.
+            outcome.ok = true;
+            outcome.detail = fmt::format("forgotten: the API at {} is gone, and the number with "
+                                         "it",
+                                         restore.api_url);
+            ledger.remove(restore);
+            return outcome;
+        }
         outcome.error = error.kind();
         outcome.detail = fmt::format("not restored ({}: {}); the pending restore is kept: run "
                                      "`blandhook inbound restore`",

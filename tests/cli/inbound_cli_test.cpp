@@ -464,3 +464,23 @@ TEST_CASE("listen refuses what cannot give Bland a URL before touching any numbe
     CHECK(no_key.err.find("no API key") != std::string::npos);
     CHECK(pending_restores(scratch).empty());
 }
+
+TEST_CASE("a pending restore on an emulator that is gone is forgotten, not kept forever") {
+    Scratch scratch;
+    std::string api_url;
+    {
+        Emulate emulate;
+        api_url = emulate.url();
+        auto killed =
+            start_blandhook({"listen", "--port", "0", "--no-save", "--inbound-number", k_number},
+                            scratch.options(api_url));
+        REQUIRE(killed->wait_for_line("blandhook listening on", 20s));
+        killed->signal(SIGKILL);
+        killed->wait();
+    } // the emulator stops here, its numbers with it
+    REQUIRE(pending_restores(scratch).size() == 1);
+    auto restored = run_blandhook({"inbound", "restore"}, scratch.options(api_url));
+    CHECK_MESSAGE(restored.exit_code == 0, restored.err);
+    CHECK(restored.out.find("forgotten: the API at " + api_url + " is gone") != std::string::npos);
+    CHECK(pending_restores(scratch).empty());
+}
