@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # blandcli_compat: the official `bland` CLI (npm bland-cli) pointed at `blandhook emulate` with
 # BLAND_BASE_URL places calls with `bland call send … --wait`, reads them with `bland call get` and
-# reads the delivery log with `bland postcall get`. Usage: compat.sh PATH/TO/blandhook
+# reads the delivery log with `bland postcall get`, and sets an inbound number's webhook with
+# `bland number update`. Usage: compat.sh PATH/TO/blandhook
 set -euo pipefail
 
 BLANDHOOK=${1:?usage: compat.sh PATH/TO/blandhook}
@@ -113,9 +114,19 @@ timeout 60 "$BLAND" call send 5551234 --task "Say hi" --json >"$WORK/invalid.out
 rc=$?
 [ $rc -ne 0 ] && ! grep -q 'Call initiated' "$WORK/invalid.out"; check "a number that is not E.164 is refused" $?
 
+# 6. Inbound numbers: bland-cli's `number update --webhook` (a partial update, no prompt) and
+# `number list`, then blandhook's `inbound show` reading what the official client set.
+timeout 60 "$BLAND" number update +15555550100 --webhook https://example.com/from-bland-cli \
+  >"$WORK/number.out" 2>&1
+check "bland number update --webhook is accepted" $?
+timeout 60 "$BLAND" number list --json >"$WORK/numbers.json" 2>/dev/null
+[ "$(json_field 0.phone_number <"$WORK/numbers.json")" = "+15555550100" ]; check "bland number list shows the number" $?
+"$BLANDHOOK" inbound show +15555550100 >"$WORK/inbound.json" 2>&1
+[ "$(json_field webhook <"$WORK/inbound.json")" = "https://example.com/from-bland-cli" ]; check "blandhook inbound show reads the webhook bland-cli set" $?
+
 echo "$passed passed, $failures failed"
 if [ "$failures" -ne 0 ]; then
   echo "--- emulate output"; cat "$WORK/emulate.out"
-  for f in send.out get.json postcall.json busy.json auth.out invalid.out; do echo "--- $f"; cat "$WORK/$f" 2>/dev/null; done
+  for f in send.out get.json postcall.json busy.json auth.out invalid.out number.out numbers.json inbound.json; do echo "--- $f"; cat "$WORK/$f" 2>/dev/null; done
   exit 1
 fi
