@@ -61,7 +61,9 @@ not be reached, 6 the API answered with an error. See docs/inbound.md.
     app->add_option("call_ids", options->call_ids, "Ids of finished calls")
         ->required()
         ->type_name("CALL_ID");
-    app->add_option("--to", options->to, "The URL to send the webhooks to")->required();
+    app->add_option("--to", options->to, "The URL to send the webhooks to")
+        ->required()
+        ->type_name("URL");
     app->add_flag("--json", options->json, "Print Bland's answer as JSON");
     add_api_flags(app, options->api);
     registrar.on_run(app, [options](const cli::Context&) { return run_deliver(*options); });

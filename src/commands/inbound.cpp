@@ -168,7 +168,9 @@ an error. See docs/inbound.md.
     CLI::App* show = registrar.add_subcommand(
         app, "show", "Print one number's settings as JSON (GET /v1/inbound/{number})",
         "  blandhook inbound show +15551234567 | jq -r .webhook\n");
-    show->add_option("number", options->number, "The inbound number, E.164")->required();
+    show->add_option("number", options->number, "The inbound number, E.164")
+        ->required()
+        ->type_name("NUMBER");
     add_api_flags(show, options->show_api);
     registrar.on_run(show, [options](const cli::Context&) { return run_show(*options); });
 
@@ -179,8 +181,11 @@ an error. See docs/inbound.md.
         "  blandhook inbound set-webhook +15551234567 https://example.com/bland --events "
         "call,latency --metadata '{\"team\":\"support\"}'\n"
         "  blandhook inbound set-webhook +15551234567 --clear\n");
-    set->add_option("number", options->number, "The inbound number, E.164")->required();
-    set->add_option("url", options->url, "Where Bland sends the number's post-call webhooks");
+    set->add_option("number", options->number, "The inbound number, E.164")
+        ->required()
+        ->type_name("NUMBER");
+    set->add_option("url", options->url, "Where Bland sends the number's post-call webhooks")
+        ->type_name("URL");
     set->add_flag("--clear", options->clear, "Remove the number's webhook");
     set->add_option("--events", options->events,
                     "Comma-separated webhook_events: queue,call,latency,webhook,tool,"
