@@ -484,3 +484,21 @@ TEST_CASE("a pending restore on an emulator that is gone is forgotten, not kept 
     CHECK(restored.out.find("forgotten: the API at " + api_url + " is gone") != std::string::npos);
     CHECK(pending_restores(scratch).empty());
 }
+
+TEST_CASE("a tunnel that ends without a URL is an error quoting what it printed") {
+    Scratch scratch;
+    std::filesystem::create_directories(scratch.file("broken"));
+    write_file(scratch.file("broken/cloudflared"),
+               "#!/bin/sh\necho '2024-05-01T10:00:00Z ERR failed to request quick Tunnel: "
+               "dial tcp: lookup api.trycloudflare.com: no such host' >&2\nexit 1\n");
+    ::chmod(scratch.file("broken/cloudflared").c_str(), 0755);
+    ProcessOptions options = scratch.options("http://127.0.0.1:9");
+    options.env["PATH"] = scratch.file("broken") + ":/usr/bin:/bin";
+    auto result =
+        run_blandhook({"listen", "--port", "0", "--no-save", "--tunnel", "cloudflared"}, options);
+    CHECK(result.exit_code == 3);
+    CHECK(result.err.find("cloudflared ended without announcing a public URL") !=
+          std::string::npos);
+    CHECK(result.err.find("lookup api.trycloudflare.com: no such host") != std::string::npos);
+    CHECK(result.out.find("blandhook listening on") == std::string::npos);
+}
