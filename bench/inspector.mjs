@@ -136,7 +136,7 @@ try {
       const times = [];
       for (let i = 0; i < 5; ++i) {
         const t = performance.now();
-        const res = await fetch(`${listener.local}/_blandhook/api/captures?${query}`);
+        const res = await fetch(`${listener.inspectorOrigin}/_blandhook/api/captures?${query}`);
         const page = await res.json();
         if (!res.ok) throw new Error(JSON.stringify(page));
         times.push(performance.now() - t);

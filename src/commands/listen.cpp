@@ -40,6 +40,7 @@ constexpr const char* k_examples =
   blandhook listen --fail-rate 0.3 --seed 7 --delay 2s
   blandhook listen --count 1 --match kind=post-call --timeout 5m --json | jq .payload
   blandhook listen -v --transcript                      headers, pretty body, the conversation
+  blandhook listen --inspector-port 4040              the inspector on http://127.0.0.1:4040/
   cloudflared tunnel --url http://127.0.0.1:4000        then give Bland the https URL it prints
   blandhook listen --tunnel cloudflared --inbound-number +15551234567
                        ring the number: its webhook points here until listen stops (docs/inbound.md)
@@ -82,6 +83,8 @@ struct ListenOptions {
     std::string ngrok_api;
     bool force = false;
     ApiFlags api;
+    int inspector_port = -1; ///< -1: the capture port + 100, or a free one when that is taken
+    bool no_inspector = false;
 };
 
 std::size_t parse_size(const std::string& text) {
@@ -315,13 +318,10 @@ void print_banner(const listen::Listener& listener, const ListenOptions& options
         cli::print_warning(
             fmt::format("listening on {} ({}): anyone who can reach this machine can send to it",
                         options.host, url));
-        banner +=
-            fmt::format("  inspector:  {}/_blandhook/?token={}\n", url, listener.access_token());
-        banner +=
-            fmt::format("  access token (inspector and its API): {}\n", listener.access_token());
-    } else {
-        banner += fmt::format("  inspector:  {}/_blandhook/\n", url);
     }
+    banner += listener.inspector_url().empty()
+                  ? std::string("  inspector:  off (--no-inspector)\n")
+                  : fmt::format("  inspector:  {} (this machine only)\n", listener.inspector_url());
     banner += fmt::format("  captures:   {}\n", options.no_save
                                                     ? std::string("kept in memory only (--no-save)")
                                                     : listener.store().path());
@@ -340,8 +340,9 @@ void print_banner(const listen::Listener& listener, const ListenOptions& options
         banner += "  Bland only delivers webhooks to https URLs. To reach this listener:\n";
         banner += fmt::format("    cloudflared tunnel --url http://127.0.0.1:{}\n", port);
         banner += fmt::format("    ngrok http {}\n", port);
-        banner += fmt::format("    ssh -R 443:127.0.0.1:{} you@your-public-host\n", port);
-        banner += "  and use the https URL the tunnel prints as the call's \"webhook\".\n";
+        banner += "  and use the https URL the tunnel prints as the call's \"webhook\". A tunnel "
+                  "reaches\n  this port only: webhooks and /_blandhook/health, never the "
+                  "inspector.\n";
         banner += "  Or serve HTTPS yourself on a public host: --tls-cert cert.pem --tls-key "
                   "key.pem --host 0.0.0.0\n";
     }
@@ -411,6 +412,26 @@ int run_listen(const ListenOptions& options, const cli::Context& context) {
     listener_options.max_body_bytes = parse_size(options.max_body);
     listener_options.max_threads = std::max<std::size_t>(options.max_connections, 16);
     listener_options.answer = answer_config(options);
+    if (options.inspector_port < -1 || options.inspector_port > 65535) {
+        throw Error(ErrorKind::usage, "--inspector-port",
+                    std::to_string(options.inspector_port) + " is not a port",
+                    "use 0 to pick a free one");
+    }
+    if (options.no_inspector && options.inspector_port != -1) {
+        throw Error(ErrorKind::usage, "--no-inspector",
+                    "--inspector-port and --no-inspector exclude each other");
+    }
+    if (!options.no_inspector) {
+        listen::InspectorBind bind;
+        if (options.inspector_port >= 0) {
+            bind.port = options.inspector_port;
+        } else if (options.port != 0 && options.port + 100 <= 65535) {
+            // Not + 1: `blandhook emulate` defaults to 4001.
+            bind.port = options.port + 100;
+            bind.any_if_taken = true;
+        }
+        listener_options.inspector = bind;
+    }
     const std::vector<Match> matches = parse_matches(options.matches);
     std::optional<std::chrono::milliseconds> timeout;
     if (!options.timeout.empty()) {
@@ -442,7 +463,9 @@ int run_listen(const ListenOptions& options, const cli::Context& context) {
     link.repair(link_info, link_warn);
 
     listen::Listener listener(listener_options);
-    inspector::mount(listener, listener.server());
+    if (listener_options.inspector) {
+        inspector::mount(listener);
+    }
 
     Printer printer;
     StopState stop;
@@ -610,6 +633,11 @@ void register_listen(cli::Registrar& registrar) {
                     "signature); repeatable");
     app->add_option("--max-body", options->max_body, "Largest body accepted; 413 beyond")
         ->capture_default_str();
+    app->add_option("--inspector-port", options->inspector_port,
+                    "Port of the inspector on 127.0.0.1 (0 = any free one; default: --port + 100, "
+                    "or a free one when that is taken)");
+    app->add_flag("--no-inspector", options->no_inspector,
+                  "Serve no inspector (the capture port never serves it)");
     app->add_option("--max-connections", options->max_connections,
                     "Connections served at once, idle keep-alive ones included")
         ->capture_default_str();

@@ -28,7 +28,6 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view k_prefix = "/_blandhook";
-constexpr std::string_view k_access_cookie = "blandhook_access";
 constexpr std::size_t k_max_page = 500;
 constexpr std::size_t k_max_answer_body = 64u << 10;
 // An event stream wakes this often to notice a stopping server; a comment line this often finds
@@ -96,12 +95,8 @@ public:
 private:
     ServerFacts server_facts() const {
         ServerFacts facts;
-        facts.bound_host = m_listener.host();
-        facts.port = m_listener.port();
-        facts.tls = m_listener.tls();
-        facts.loopback = listen::is_loopback_host(m_listener.host());
+        facts.port = m_listener.inspector_port();
         facts.page_token = m_page_token;
-        facts.access_token = m_listener.access_token();
         return facts;
     }
 
@@ -111,15 +106,6 @@ private:
         facts.origin = header(req, "Origin");
         facts.sec_fetch_site = header(req, "Sec-Fetch-Site");
         facts.page_token = header(req, "X-Blandhook-Token");
-        if (req.has_param("token")) {
-            facts.access_token = req.get_param_value("token");
-        } else if (auto cookie = cookie_value(header(req, "Cookie"), k_access_cookie)) {
-            facts.access_token = *cookie;
-        } else if (req.has_header("X-Blandhook-Access")) {
-            facts.access_token = header(req, "X-Blandhook-Access");
-        } else if (std::string auth = header(req, "Authorization"); auth.starts_with("Bearer ")) {
-            facts.access_token = auth.substr(7);
-        }
         return facts;
     }
 
@@ -161,7 +147,7 @@ private:
         return filter;
     }
 
-    void page(const httplib::Request& req, httplib::Response& res);
+    void page(httplib::Response& res);
     void asset(const httplib::Request& req, httplib::Response& res);
     void list(const httplib::Request& req, httplib::Response& res);
     void events(const httplib::Request& req, httplib::Response& res);
@@ -174,17 +160,7 @@ private:
     std::shared_ptr<Feed> m_feed;
 };
 
-void Inspector::page(const httplib::Request& req, httplib::Response& res) {
-    if (req.has_param("token")) {
-        // The access token came in the URL printed at start-up: keep it in a cookie for this
-        // host only and drop it from the address bar (and from history).
-        secure(res);
-        res.set_header("Set-Cookie", std::string(k_access_cookie) + "=" +
-                                         req.get_param_value("token") +
-                                         "; Path=/_blandhook/; HttpOnly; SameSite=Strict");
-        res.set_redirect("/_blandhook/", 303);
-        return;
-    }
+void Inspector::page(httplib::Response& res) {
     auto html = embed::find("inspector/index.html");
     if (!html) {
         throw Error(ErrorKind::internal, "inspector", "index.html is not embedded");
@@ -484,12 +460,14 @@ void Inspector::set_answer(const httplib::Request& req, httplib::Response& res) 
 
 void Inspector::mount(httplib::Server& server) {
     const std::string p(k_prefix);
-    server.Get(p, [](const httplib::Request&, httplib::Response& res) {
-        secure(res);
-        res.set_redirect("/_blandhook/", 301);
-    });
-    server.Get(p + "/",
-               guarded(Need::page, [this](const auto& req, auto& res) { page(req, res); }));
+    // The port is the inspector's own: its root leads to the page.
+    for (const std::string& path : {std::string("/"), p}) {
+        server.Get(path, [](const httplib::Request&, httplib::Response& res) {
+            secure(res);
+            res.set_redirect("/_blandhook/", 301);
+        });
+    }
+    server.Get(p + "/", guarded(Need::page, [this](const auto&, auto& res) { page(res); }));
     server.Get(p + R"(/([a-z0-9-]+\.(?:js|css|png|svg)))",
                guarded(Need::page, [this](const auto& req, auto& res) { asset(req, res); }));
     server.Get(p + "/api/captures",
@@ -533,8 +511,8 @@ void Inspector::mount(httplib::Server& server) {
 
 } // namespace
 
-void mount(listen::Listener& listener, httplib::Server& server) {
-    std::make_shared<Inspector>(listener)->mount(server);
+void mount(listen::Listener& listener) {
+    std::make_shared<Inspector>(listener)->mount(listener.inspector_server());
 }
 
 } // namespace blandhook::inspector

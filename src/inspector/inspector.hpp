@@ -1,10 +1,6 @@
 #pragma once
-// The browser inspector served by `blandhook listen` at /_blandhook/: a live list of captures,
-// their detail, actions. Mounted on the listener's HTTP server by the listen command.
-
-namespace httplib {
-class Server;
-}
+// The browser inspector served by `blandhook listen` at /_blandhook/ on a loopback port of its own
+// (never the capture port): a live list of captures, their detail, actions.
 
 namespace blandhook::listen {
 class Listener;
@@ -12,8 +8,8 @@ class Listener;
 
 namespace blandhook::inspector {
 
-/// Registers the inspector's page, assets and JSON/SSE API under /_blandhook/ on `server`,
-/// reading captures and changing fault injection through `listener`.
-void mount(listen::Listener& listener, httplib::Server& server);
+/// Registers the inspector's page, assets and JSON/SSE API under /_blandhook/ on the listener's
+/// inspector server, reading captures and changing fault injection through `listener`.
+void mount(listen::Listener& listener);
 
 } // namespace blandhook::inspector

@@ -20,15 +20,6 @@ std::string lower(std::string_view text) {
     return out;
 }
 
-// The bound host as it appears in a Host header: IPv6 literals in brackets.
-std::string host_form(std::string_view host) {
-    std::string out = lower(host);
-    if (out.find(':') != std::string::npos && !out.starts_with("[")) {
-        out = "[" + out + "]";
-    }
-    return out;
-}
-
 } // namespace
 
 bool host_is_ours(std::string_view host_header, const ServerFacts& server) {
@@ -38,7 +29,7 @@ bool host_is_ours(std::string_view host_header, const ServerFacts& server) {
     }
     // Split "name:port" / "[v6]:port"; a missing port means the scheme's default.
     std::string name = host;
-    int port = server.tls ? 443 : 80;
+    int port = 80;
     const auto bracket = host.rfind(']');
     const auto colon = host.rfind(':');
     if (colon != std::string::npos && (bracket == std::string::npos || colon > bracket)) {
@@ -51,16 +42,10 @@ bool host_is_ours(std::string_view host_header, const ServerFacts& server) {
         }
         port = std::stoi(digits);
     }
-    if (!server.loopback) {
-        // Bound beyond loopback the listener may be reached under any name (its address, a DNS
-        // name, a reverse proxy): the access token, kept in a cookie per host, guards it then.
-        return true;
-    }
     if (port != server.port) {
         return false;
     }
-    return name == "localhost" || name == "127.0.0.1" || name == "[::1]" ||
-           name == host_form(server.bound_host);
+    return name == "localhost" || name == "127.0.0.1" || name == "[::1]";
 }
 
 std::optional<Refusal> check_request(const RequestFacts& request, const ServerFacts& server,
@@ -69,8 +54,7 @@ std::optional<Refusal> check_request(const RequestFacts& request, const ServerFa
         return Refusal{403, "the Host header does not name this listener"};
     }
     if (!request.origin.empty()) {
-        const std::string own =
-            std::string(server.tls ? "https://" : "http://") + lower(request.host);
+        const std::string own = "http://" + lower(request.host);
         if (lower(request.origin) != own) {
             return Refusal{403, "cross-origin request refused"};
         }
@@ -78,10 +62,6 @@ std::optional<Refusal> check_request(const RequestFacts& request, const ServerFa
     const std::string site = lower(request.sec_fetch_site);
     if (need != Need::page && !site.empty() && site != "same-origin" && site != "none") {
         return Refusal{403, "cross-site request refused"};
-    }
-    if (!server.loopback && !tokens_equal(request.access_token, server.access_token)) {
-        return Refusal{401, "this listener is reachable from the network: open the inspector "
-                            "with the access token printed at start-up (?token=…)"};
     }
     if (need == Need::action && !tokens_equal(request.page_token, server.page_token)) {
         return Refusal{403, "missing or wrong X-Blandhook-Token"};
@@ -108,26 +88,6 @@ std::string random_token() {
         out += k_hex[b & 0x0F];
     }
     return out;
-}
-
-std::optional<std::string> cookie_value(std::string_view cookie_header, std::string_view name) {
-    std::size_t pos = 0;
-    while (pos < cookie_header.size()) {
-        std::size_t end = cookie_header.find(';', pos);
-        if (end == std::string_view::npos) {
-            end = cookie_header.size();
-        }
-        std::string_view pair = cookie_header.substr(pos, end - pos);
-        while (!pair.empty() && pair.front() == ' ') {
-            pair.remove_prefix(1);
-        }
-        const auto eq = pair.find('=');
-        if (eq != std::string_view::npos && pair.substr(0, eq) == name) {
-            return std::string(pair.substr(eq + 1));
-        }
-        pos = end + 1;
-    }
-    return std::nullopt;
 }
 
 } // namespace blandhook::inspector

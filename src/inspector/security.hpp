@@ -1,8 +1,8 @@
 #pragma once
-// Who may use the inspector. The page and its API answer only requests addressed to the listener
-// itself (Host is one of its own names: no DNS rebinding) from its own origin (no CSRF); actions
-// that send or change anything also need the per-process token the page got in its HTML; and
-// when the listener is bound beyond loopback, everything needs the access token printed at start.
+// Who may use the inspector. It listens on 127.0.0.1 only, on a port of its own (never the capture
+// port a tunnel exposes). The page and its API answer only requests addressed to that port by a
+// loopback name (Host: no DNS rebinding) from its own origin (no CSRF); actions that send or
+// change anything also need the per-process token the page got in its HTML.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,17 +22,12 @@ struct RequestFacts {
     std::string origin;         ///< Origin header
     std::string sec_fetch_site; ///< Sec-Fetch-Site header
     std::string page_token;     ///< X-Blandhook-Token header
-    std::string access_token;   ///< from ?token=, the cookie, X-Blandhook-Access or Bearer
 };
 
-/// Where the listener is bound and the secrets it holds.
+/// The inspector's port (on 127.0.0.1) and the token it holds.
 struct ServerFacts {
-    std::string bound_host; ///< as given to --host ("127.0.0.1", "0.0.0.0", "::1", a name)
     int port = 0;
-    bool tls = false;
-    bool loopback = true;     ///< the bind is loopback-only
-    std::string page_token;   ///< per process, embedded in the page
-    std::string access_token; ///< required when !loopback
+    std::string page_token; ///< per process, embedded in the page
 };
 
 struct Refusal {
@@ -40,7 +35,7 @@ struct Refusal {
     std::string reason;
 };
 
-/// Nothing when the request may go on, else the status (403, 401) and why.
+/// Nothing when the request may go on, else the status (403) and why.
 std::optional<Refusal> check_request(const RequestFacts& request, const ServerFacts& server,
                                      Need need);
 
@@ -52,8 +47,5 @@ bool tokens_equal(std::string_view a, std::string_view b);
 
 /// 32 random hex characters from OpenSSL's CSPRNG.
 std::string random_token();
-
-/// The value of cookie `name` in a Cookie header, if present.
-std::optional<std::string> cookie_value(std::string_view cookie_header, std::string_view name);
 
 } // namespace blandhook::inspector

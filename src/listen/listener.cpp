@@ -56,23 +56,6 @@ bool is_hop_by_hop(const std::string& name) {
     return false;
 }
 
-std::string random_token() {
-    unsigned char bytes[16];
-    if (RAND_bytes(bytes, sizeof bytes) != 1) {
-        std::random_device device;
-        for (unsigned char& byte : bytes) {
-            byte = static_cast<unsigned char>(device());
-        }
-    }
-    static constexpr char k_hex[] = "0123456789abcdef";
-    std::string token;
-    for (unsigned char byte : bytes) {
-        token.push_back(k_hex[byte >> 4]);
-        token.push_back(k_hex[byte & 0xf]);
-    }
-    return token;
-}
-
 std::string json_escape(std::string_view text) {
     std::string out;
     for (char c : text) {
@@ -237,25 +220,23 @@ bool is_loopback_host(const std::string& host) {
 
 struct Listener::Impl {
     ListenerOptions options;
+    // With --tls-cert captures are served by httplib's SSLServer; plain http by the wire server.
     std::unique_ptr<httplib::Server> server;
-    // Plain http is served by the wire server; httplib then listens on a loopback port of its
-    // own, for the inspector's pages the wire server relays to it.
     std::unique_ptr<WireServer> wire;
-    std::mutex relay_mutex;
-    std::map<int, std::string> relay_peers; ///< local port of a relay -> the peer it carries
-    int internal_port = 0;
+    // The inspector's pages and API, on a loopback port of their own.
+    httplib::Server inspector_server;
+    std::thread inspector_thread;
+    int inspector_port = 0;
     std::unique_ptr<capture::Store> store;
     std::unique_ptr<Forwarder> forwarder;
-    std::string token = random_token();
     int port = 0;
     int listen_fd = -1;
     bool tls = false;
     bool routes_added = false;
     std::thread thread;
     std::atomic<bool> running{false};
-    std::mutex stop_mutex;
-    std::condition_variable stop_cv;
-    bool stopped = false;
+    bool serving = false; ///< start() succeeded and stop() has not ended it yet
+    std::atomic<bool> inspector_ended{false};
 
     mutable std::mutex answer_mutex; ///< guards sequence_positions and random
     std::atomic<std::shared_ptr<const AnswerConfig>> answer;
@@ -448,10 +429,11 @@ std::optional<WireAnswer> Listener::Impl::serve_wire(WireRequest& request, Handl
     const Clock::time_point started = Clock::now();
     const std::string_view target = request.target;
     if (is_reserved(target)) {
-        // Only the health check comes here: the rest of /_blandhook is relayed to the internal
-        // server (the inspector).
+        // Only the health check is served here: the inspector has a port of its own, which a
+        // tunnel to this one never reaches.
         WireAnswer reply;
-        if (request.method == "GET" || request.method == "HEAD") {
+        if ((request.method == "GET" || request.method == "HEAD") &&
+            target.substr(0, target.find('?')) == k_health_path) {
             reply.body = health_json();
         } else {
             reply.status = 404;
@@ -492,13 +474,6 @@ void Listener::Impl::capture_request(const httplib::Request& request, httplib::R
     capture.peer = request.remote_addr.find(':') != std::string::npos
                        ? "[" + request.remote_addr + "]:" + std::to_string(request.remote_port)
                        : request.remote_addr + ":" + std::to_string(request.remote_port);
-    if (wire && request.remote_addr == "127.0.0.1") {
-        // Relayed by the wire server: the peer is the one it relays for.
-        std::lock_guard lock(relay_mutex);
-        if (auto it = relay_peers.find(request.remote_port); it != relay_peers.end()) {
-            capture.peer = it->second;
-        }
-    }
     const std::shared_ptr<const AnswerConfig> config = answer.load();
     const WireAnswer reply = serve(std::move(capture), *config, started);
     if (reply.status == 0) {
@@ -541,6 +516,33 @@ void Listener::Impl::add_routes() {
     server->Options(all, handler);
 }
 
+namespace {
+
+// httplib settings shared by the TLS capture server and the inspector's server.
+void configure_httplib(httplib::Server& server, std::size_t max_threads,
+                       std::chrono::seconds read_timeout) {
+    // httplib's default pool has 8 threads, and each keep-alive connection holds one while idle:
+    // 8 idle connections would starve every new sender. This pool grows on demand instead.
+    server.new_task_queue = [max_threads] { return new DynamicPool(8, max_threads); };
+    // Without TCP_NODELAY small answers wait for the peer's delayed ACK (~40 ms).
+    server.set_tcp_nodelay(true);
+    server.set_read_timeout(read_timeout);
+    server.set_write_timeout(read_timeout);
+    server.set_exception_handler(
+        [](const httplib::Request&, httplib::Response& response, std::exception_ptr error) {
+            std::string detail = "internal error";
+            try {
+                std::rethrow_exception(error);
+            } catch (const std::exception& exception) {
+                detail = exception.what();
+            }
+            response.status = 500;
+            response.set_content("{\"error\":\"" + json_escape(detail) + "\"}", "application/json");
+        });
+}
+
+} // namespace
+
 Listener::Listener(ListenerOptions options) : m_impl(std::make_unique<Impl>()) {
     Impl& impl = *m_impl;
     impl.options = std::move(options);
@@ -566,8 +568,6 @@ Listener::Listener(ListenerOptions options) : m_impl(std::make_unique<Impl>()) {
         }
         impl.server = std::move(server);
         impl.tls = true;
-    } else {
-        impl.server = std::make_unique<httplib::Server>();
     }
     if (!impl.options.forward_to.empty()) {
         impl.forwarder =
@@ -575,26 +575,32 @@ Listener::Listener(ListenerOptions options) : m_impl(std::make_unique<Impl>()) {
     }
     impl.store = std::make_unique<capture::Store>(impl.options.store);
 
+    // The inspector serves one developer's browser: a few threads, and idle keep-alive
+    // connections that end within a second, so that stopping never waits long for them.
+    configure_httplib(impl.inspector_server, 128, impl.options.read_timeout);
+    impl.inspector_server.set_keep_alive_timeout(1);
+    impl.inspector_server.Get(std::string(k_health_path),
+                              [this](const httplib::Request&, httplib::Response& response) {
+                                  response.set_content(m_impl->health_json(), "application/json");
+                              });
+
+    if (!impl.server) {
+        return;
+    }
     httplib::Server& server = *impl.server;
-    const std::size_t max_threads = impl.options.max_threads;
-    // httplib's default pool has 8 threads, and each keep-alive connection holds one while idle:
-    // 8 idle connections would starve every new sender. This pool grows on demand instead.
-    server.new_task_queue = [max_threads] { return new DynamicPool(8, max_threads); };
-    // Without TCP_NODELAY small answers wait for the peer's delayed ACK (~40 ms).
-    server.set_tcp_nodelay(true);
+    configure_httplib(server, impl.options.max_threads, impl.options.read_timeout);
     server.set_socket_options([this](socket_t fd) {
         int yes = 1;
         ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
         m_impl->listen_fd = fd;
     });
     server.set_payload_max_length(impl.options.max_body_bytes);
-    server.set_read_timeout(impl.options.read_timeout);
-    server.set_write_timeout(impl.options.read_timeout);
     server.set_keep_alive_timeout(impl.options.keep_alive_timeout.count());
     server.set_keep_alive_max_count(10'000);
-    server.Get("/_blandhook/health", [this](const httplib::Request&, httplib::Response& response) {
-        response.set_content(m_impl->health_json(), "application/json");
-    });
+    server.Get(std::string(k_health_path),
+               [this](const httplib::Request&, httplib::Response& response) {
+                   response.set_content(m_impl->health_json(), "application/json");
+               });
     // Methods httplib does not route (TRACE, CONNECT …) reach the error handler with their body
     // read: capture them too. Answers the listener chose itself pass through untouched.
     server.set_error_handler(httplib::Server::HandlerWithResponse(
@@ -627,46 +633,30 @@ Listener::Listener(ListenerOptions options) : m_impl(std::make_unique<Impl>()) {
             }
         }
     });
-    server.set_exception_handler(
-        [](const httplib::Request&, httplib::Response& response, std::exception_ptr error) {
-            std::string detail = "internal error";
-            try {
-                std::rethrow_exception(error);
-            } catch (const std::exception& exception) {
-                detail = exception.what();
-            }
-            response.status = 500;
-            response.set_content("{\"error\":\"" + json_escape(detail) + "\"}", "application/json");
-        });
 }
 
 Listener::~Listener() {
     stop();
 }
 
-httplib::Server& Listener::server() {
-    return *m_impl->server;
+httplib::Server& Listener::inspector_server() {
+    return m_impl->inspector_server;
 }
 
 void Listener::start() {
     Impl& impl = *m_impl;
-    if (impl.running) {
+    if (impl.serving) {
         return;
     }
-    impl.add_routes();
+    if (impl.server) {
+        impl.add_routes();
+    }
     const std::string& host = impl.options.host;
     std::string bind_host = host;
     if (bind_host.size() > 2 && bind_host.front() == '[' && bind_host.back() == ']') {
         bind_host = bind_host.substr(1, bind_host.size() - 2);
     }
     if (!impl.tls) {
-        // httplib serves only what the wire server relays to it, on loopback.
-        impl.internal_port = impl.server->bind_to_any_port("127.0.0.1");
-        if (impl.internal_port <= 0) {
-            throw Error(ErrorKind::network, "listen",
-                        std::string("cannot listen on a loopback port (") + std::strerror(errno) +
-                            ")");
-        }
         WireServerOptions wire_options;
         wire_options.host = host;
         wire_options.port = impl.options.port;
@@ -679,21 +669,8 @@ void Listener::start() {
         hooks.handle = [&impl](WireRequest& request, HandlerThread on) {
             return impl.serve_wire(request, on);
         };
-        hooks.relayed = [](std::string_view target) {
-            return is_reserved(target) && target.substr(0, target.find('?')) != k_health_path;
-        };
-        hooks.relay_port = impl.internal_port;
-        hooks.relay_started = [&impl](int local_port, const std::string& peer) {
-            std::lock_guard lock(impl.relay_mutex);
-            impl.relay_peers[local_port] = peer;
-        };
-        hooks.relay_ended = [&impl](int local_port) {
-            std::lock_guard lock(impl.relay_mutex);
-            impl.relay_peers.erase(local_port);
-        };
         impl.wire = std::make_unique<WireServer>(std::move(wire_options), std::move(hooks));
         impl.port = impl.wire->bind();
-        impl.wire->start();
     } else if (impl.options.port == 0) {
         impl.port = impl.server->bind_to_any_port(bind_host);
     } else {
@@ -707,6 +684,40 @@ void Listener::start() {
                         reason + ")",
                     "is another program using that port? pick another with --port, or --port 0");
     }
+    if (const std::optional<InspectorBind>& bind = impl.options.inspector) {
+        httplib::Server& inspector = impl.inspector_server;
+        int port = bind->port == 0
+                       ? inspector.bind_to_any_port("127.0.0.1")
+                       : (inspector.bind_to_port("127.0.0.1", bind->port) ? bind->port : -1);
+        if (port <= 0 && bind->any_if_taken) {
+            port = inspector.bind_to_any_port("127.0.0.1");
+        }
+        if (port <= 0) {
+            const std::string reason = std::strerror(errno);
+            if (impl.wire) {
+                impl.wire->stop(std::chrono::milliseconds(0));
+                impl.wire.reset();
+            }
+            throw Error(ErrorKind::network, "listen",
+                        "cannot listen on 127.0.0.1:" + std::to_string(bind->port) +
+                            " for the inspector (" + reason + ")",
+                        "pick another with --inspector-port (0 = any free port), or "
+                        "--no-inspector");
+        }
+        impl.inspector_port = port;
+        impl.inspector_ended = false;
+        impl.inspector_thread = std::thread([&impl] {
+            impl.inspector_server.listen_after_bind();
+            impl.inspector_ended = true;
+            if (!impl.stopping) {
+                impl.running = false; // it ended on its own
+            }
+        });
+        // listen_after_bind sets is_running a moment after it starts; wait so that stop() works.
+        while (!impl.inspector_server.is_running() && !impl.inspector_ended) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+    }
     // httplib listens with a backlog of 5: a burst of new senders would see dropped SYNs and
     // one-second retransmits. A second listen() raises it.
     if (impl.listen_fd >= 0) {
@@ -714,18 +725,17 @@ void Listener::start() {
     }
     impl.stopping.store(false);
     impl.running = true;
-    {
-        std::lock_guard lock(impl.stop_mutex);
-        impl.stopped = false;
+    impl.serving = true;
+    if (impl.wire) {
+        impl.wire->start();
+        return;
     }
     impl.thread = std::thread([&impl] {
         impl.server->listen_after_bind();
-        impl.running = false;
-        std::lock_guard lock(impl.stop_mutex);
-        impl.stopped = true;
-        impl.stop_cv.notify_all();
+        if (!impl.stopping) {
+            impl.running = false; // it ended on its own
+        }
     });
-    // listen_after_bind sets is_running a moment after it starts; wait so that stop() works.
     while (!impl.server->is_running() && impl.running) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
@@ -733,9 +743,10 @@ void Listener::start() {
 
 void Listener::stop() {
     Impl& impl = *m_impl;
-    if (!impl.thread.joinable()) {
+    if (!impl.serving) {
         return;
     }
+    impl.serving = false;
     impl.stopping.store(true);
     // Requests being handled get their answer first (bounded: a stuck app or a long --delay must
     // not hold the stop forever).
@@ -743,41 +754,42 @@ void Listener::stop() {
     if (impl.wire) {
         impl.wire->stop(std::chrono::duration_cast<std::chrono::milliseconds>(patience));
     }
-    impl.server->stop();
-    {
-        std::unique_lock lock(impl.in_flight_mutex);
-        impl.in_flight_cv.wait_for(lock, patience, [&] { return impl.in_flight == 0; });
+    if (impl.inspector_thread.joinable()) {
+        // Open event streams notice within a tick; idle keep-alive connections within a second.
+        impl.inspector_server.stop();
+        impl.inspector_thread.join();
     }
-    // Idle keep-alive connections would hold the stop for up to the keep-alive timeout: end
-    // reading on every connection to our port.
-    const int limit = static_cast<int>(std::min<long>(::sysconf(_SC_OPEN_MAX), 65536));
-    for (int fd = 3; fd < limit; ++fd) {
-        sockaddr_storage local{};
-        socklen_t length = sizeof local;
-        if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) != 0) {
-            continue;
+    if (impl.thread.joinable()) {
+        impl.server->stop();
+        {
+            std::unique_lock lock(impl.in_flight_mutex);
+            impl.in_flight_cv.wait_for(lock, patience, [&] { return impl.in_flight == 0; });
         }
-        int port = -1;
-        if (local.ss_family == AF_INET) {
-            port = ntohs(reinterpret_cast<const sockaddr_in&>(local).sin_port);
-        } else if (local.ss_family == AF_INET6) {
-            port = ntohs(reinterpret_cast<const sockaddr_in6&>(local).sin6_port);
+        // Idle keep-alive connections would hold the stop for up to the keep-alive timeout: end
+        // reading on every connection to our port.
+        const int limit = static_cast<int>(std::min<long>(::sysconf(_SC_OPEN_MAX), 65536));
+        for (int fd = 3; fd < limit; ++fd) {
+            sockaddr_storage local{};
+            socklen_t length = sizeof local;
+            if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) != 0) {
+                continue;
+            }
+            int port = -1;
+            if (local.ss_family == AF_INET) {
+                port = ntohs(reinterpret_cast<const sockaddr_in&>(local).sin_port);
+            } else if (local.ss_family == AF_INET6) {
+                port = ntohs(reinterpret_cast<const sockaddr_in6&>(local).sin6_port);
+            }
+            sockaddr_storage remote{};
+            socklen_t remote_length = sizeof remote;
+            if (port == impl.port &&
+                ::getpeername(fd, reinterpret_cast<sockaddr*>(&remote), &remote_length) == 0) {
+                ::shutdown(fd, SHUT_RD);
+            }
         }
-        sockaddr_storage remote{};
-        socklen_t remote_length = sizeof remote;
-        if (port == (impl.wire ? impl.internal_port : impl.port) &&
-            ::getpeername(fd, reinterpret_cast<sockaddr*>(&remote), &remote_length) == 0) {
-            ::shutdown(fd, SHUT_RD);
-        }
+        impl.thread.join();
     }
-    impl.thread.join();
     impl.running = false;
-}
-
-void Listener::wait() {
-    Impl& impl = *m_impl;
-    std::unique_lock lock(impl.stop_mutex);
-    impl.stop_cv.wait(lock, [&] { return impl.stopped; });
 }
 
 bool Listener::running() const {
@@ -790,6 +802,17 @@ const std::string& Listener::host() const {
 
 int Listener::port() const {
     return m_impl->port;
+}
+
+int Listener::inspector_port() const {
+    return m_impl->inspector_port;
+}
+
+std::string Listener::inspector_url() const {
+    if (m_impl->inspector_port == 0) {
+        return "";
+    }
+    return "http://127.0.0.1:" + std::to_string(m_impl->inspector_port) + "/_blandhook/";
 }
 
 std::string Listener::url() const {
@@ -835,10 +858,6 @@ bool Listener::has_secret() const {
 
 const std::string& Listener::secret() const {
     return m_impl->options.secret;
-}
-
-const std::string& Listener::access_token() const {
-    return m_impl->token;
 }
 
 const ListenerOptions& Listener::options() const {

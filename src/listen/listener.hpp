@@ -2,8 +2,11 @@
 // The webhook listener behind `blandhook listen` (and embedded by `blandhook call --listen`):
 // an HTTP(S) server that captures every request on any path and method into a capture::Store,
 // analyses and signature-checks it, answers as the AnswerConfig says (fault injection), optionally
-// relays it to the developer's app, and reserves /_blandhook/ for its own endpoints
-// (GET /_blandhook/health here; the rest belongs to the inspector).
+// relays it to the developer's app, and reserves /_blandhook/ for its own endpoints: only
+// GET /_blandhook/health is answered on the capture port. The inspector's pages and API are served
+// on a second port of their own, always bound to 127.0.0.1, so that a tunnel to the capture port
+// (which delivers connections from 127.0.0.1 with any Host the remote sender writes) never
+// reaches them.
 #include "capture/store.hpp"
 #include "listen/answer.hpp"
 
@@ -21,6 +24,12 @@ class Server;
 
 namespace blandhook::listen {
 
+/// Where the inspector's own listening socket goes (its address is always 127.0.0.1).
+struct InspectorBind {
+    int port = 0;              ///< 0 picks a free port
+    bool any_if_taken = false; ///< a default port: pick a free one when it is taken
+};
+
 struct ListenerOptions {
     std::string host = "127.0.0.1";
     int port = 4000;      ///< 0 picks a free port
@@ -35,6 +44,8 @@ struct ListenerOptions {
     std::chrono::seconds keep_alive_timeout{5};
     std::size_t max_threads = 1024; ///< connections served at once (idle keep-alive included)
     AnswerConfig answer;
+    /// The inspector's port on 127.0.0.1; nullopt: none (`call --listen`, `--no-inspector`).
+    std::optional<InspectorBind> inspector;
 };
 
 /// True for 127.0.0.0/8, ::1 and "localhost": binds that nobody else can reach.
@@ -42,24 +53,22 @@ bool is_loopback_host(const std::string& host);
 
 class Listener {
 public:
-    /// Creates the server and the store (opening the capture log). Does not bind yet, so that
-    /// other modules (the inspector) can register routes on server() first.
+    /// Creates the servers and the store (opening the capture log). Does not bind yet, so that
+    /// the inspector can register its routes on inspector_server() first.
     explicit Listener(ListenerOptions options);
     ~Listener(); ///< stops if running
     Listener(const Listener&) = delete;
     Listener& operator=(const Listener&) = delete;
 
-    /// The HTTP server, for inspector::mount before start(). Routes registered on it before
-    /// start() take precedence over the capture-everything routes.
-    httplib::Server& server();
+    /// The server on the inspector's loopback port, for inspector::mount before start(). Only
+    /// bound when options().inspector is set.
+    httplib::Server& inspector_server();
 
-    /// Binds and serves on a background thread. Throws blandhook::Error (usage for a bad TLS
-    /// file, network when the port cannot be bound).
+    /// Binds (the capture port, then the inspector's) and serves on background threads. Throws
+    /// blandhook::Error (usage for a bad TLS file, network when a port cannot be bound).
     void start();
     /// Stops accepting, finishes requests in flight (their lines are written), joins. Idempotent.
     void stop();
-    /// Blocks until stop() is called (from another thread or a signal watcher) or serving fails.
-    void wait();
     bool running() const;
 
     /// Bound address after start(): host as given and the actual port.
@@ -68,6 +77,10 @@ public:
     /// "http://127.0.0.1:4000" (or https://…; IPv6 hosts bracketed).
     std::string url() const;
     bool tls() const;
+    /// The inspector's port and "http://127.0.0.1:PORT/_blandhook/" after start(); 0 and "" when
+    /// there is none.
+    int inspector_port() const;
+    std::string inspector_url() const;
 
     capture::Store& store();
     const capture::Store& store() const;
@@ -79,8 +92,6 @@ public:
 
     bool has_secret() const;
     const std::string& secret() const;
-    /// A random token generated per process; required by the inspector when bound beyond loopback.
-    const std::string& access_token() const;
     const ListenerOptions& options() const;
 
     /// Waits for a capture (already received since start, or arriving) that satisfies `predicate`.

@@ -15,7 +15,6 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -109,7 +108,7 @@ std::string peer_of(const sockaddr_storage& address) {
 }
 
 // Where a request stands in the bytes received so far.
-enum class Progress { incomplete, complete, failed, relayed };
+enum class Progress { incomplete, complete, failed };
 
 // How long a connection that got its last answer is read (and its bytes dropped) before it is
 // closed anyway.
@@ -132,7 +131,6 @@ struct Connection {
     std::int64_t started_ms = 0; ///< when its first byte came
 
     std::atomic<std::int64_t> deadline_ms{0}; ///< the sweeper closes it after; 0 = never
-    std::atomic<int> relay_fd{-1};
 };
 
 struct WireServer::Impl {
@@ -154,9 +152,8 @@ struct WireServer::Impl {
     bool stopped = false;
 
     mutable std::mutex registry_mutex;
-    std::condition_variable registry_cv; ///< registry changed, a relay ended, a handler finished
+    std::condition_variable registry_cv; ///< registry changed, a handler finished
     std::unordered_set<Connection*> registry;
-    int relays = 0;
     std::atomic<int> handling{0}; ///< requests whose answer is not queued yet
 
     std::mutex sweep_mutex;
@@ -363,8 +360,7 @@ struct WireServer::Impl {
 
     // ---- parsing ----
 
-    // Advances the request at the front of c->in; a head that asks for the internal server hands
-    // the connection over, one that waits for "100 Continue" gets it.
+    // Advances the request at the front of c->in; a head that waits for "100 Continue" gets it.
     Progress advance(Connection* c, ParseFailure& failure) {
         RequestParser& parser = c->parser;
         RequestParser::Step step = parser.advance(c->in);
@@ -373,9 +369,6 @@ struct WireServer::Impl {
             c->started_ms = now_ms();
         }
         if (step == RequestParser::Step::head) {
-            if (hooks.relayed && hooks.relay_port > 0 && hooks.relayed(parser.request().target)) {
-                return Progress::relayed;
-            }
             if (parser.wants_continue(c->in)) {
                 c->out.append("HTTP/1.1 100 Continue\r\n\r\n");
             }
@@ -423,10 +416,6 @@ struct WireServer::Impl {
             if (progress == Progress::failed) {
                 fail(c, failure);
                 continue; // sends it, then closes
-            }
-            if (progress == Progress::relayed) {
-                start_relay(c);
-                return Next::handed_off;
             }
             if (progress == Progress::incomplete) {
                 if (c->peer_closed) {
@@ -545,119 +534,6 @@ struct WireServer::Impl {
             return;
         }
         finish(c, drive(c));
-    }
-
-    // ---- relay to the internal server ----
-
-    void start_relay(Connection* c) {
-        ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c->fd, nullptr);
-        c->deadline_ms = 0;
-        {
-            std::lock_guard lock(registry_mutex);
-            ++relays;
-        }
-        std::thread([this, c] {
-            relay(c);
-            {
-                std::lock_guard lock(registry_mutex);
-                registry.erase(c);
-                --relays;
-                registry_cv.notify_all();
-            }
-            ::close(c->fd);
-            delete c;
-        }).detach();
-    }
-
-    static bool send_all(int fd, const char* data, std::size_t size) {
-        while (size > 0) {
-            const ssize_t n = ::send(fd, data, size, MSG_NOSIGNAL);
-            if (n > 0) {
-                data += n;
-                size -= static_cast<std::size_t>(n);
-                continue;
-            }
-            if (n < 0 && errno == EINTR) {
-                continue;
-            }
-            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-                pollfd wait{fd, POLLOUT, 0};
-                if (::poll(&wait, 1, 30'000) <= 0) {
-                    return false;
-                }
-                continue;
-            }
-            return false;
-        }
-        return true;
-    }
-
-    void relay(Connection* c) {
-        const int up = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (up < 0) {
-            return;
-        }
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_port = htons(static_cast<std::uint16_t>(hooks.relay_port));
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (::connect(up, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-            ::close(up);
-            return;
-        }
-        int yes = 1;
-        ::setsockopt(up, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
-        sockaddr_in local{};
-        socklen_t length = sizeof local;
-        ::getsockname(up, reinterpret_cast<sockaddr*>(&local), &length);
-        const int local_port = ntohs(local.sin_port);
-        if (hooks.relay_started) {
-            hooks.relay_started(local_port, c->peer);
-        }
-        c->relay_fd = up;
-        if (stopping) {
-            ::shutdown(up, SHUT_RDWR);
-        }
-        bool ok = send_all(up, c->in.data(), c->in.size());
-        c->in.clear();
-        bool client_open = ok;
-        bool up_open = ok;
-        char buffer[64 * 1024];
-        while (up_open) {
-            pollfd fds[2] = {{client_open ? c->fd : -1, POLLIN, 0}, {up, POLLIN, 0}};
-            if (::poll(fds, 2, -1) < 0) {
-                if (errno == EINTR) {
-                    continue;
-                }
-                break;
-            }
-            if (client_open && (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
-                const ssize_t n = ::recv(c->fd, buffer, sizeof buffer, 0);
-                if (n > 0) {
-                    if (!send_all(up, buffer, static_cast<std::size_t>(n))) {
-                        break;
-                    }
-                } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-                    client_open = false;
-                    ::shutdown(up, SHUT_WR);
-                }
-            }
-            if ((fds[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
-                const ssize_t n = ::recv(up, buffer, sizeof buffer, 0);
-                if (n > 0) {
-                    if (!send_all(c->fd, buffer, static_cast<std::size_t>(n))) {
-                        break;
-                    }
-                } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-                    up_open = false;
-                }
-            }
-        }
-        c->relay_fd = -1;
-        if (hooks.relay_ended) {
-            hooks.relay_ended(local_port);
-        }
-        ::close(up);
     }
 
     // ---- threads ----
@@ -842,19 +718,12 @@ void WireServer::stop(std::chrono::milliseconds patience) {
         std::lock_guard lock(impl.registry_mutex);
         for (Connection* c : impl.registry) {
             ::shutdown(c->fd, SHUT_RDWR);
-            if (const int up = c->relay_fd.load(); up >= 0) {
-                ::shutdown(up, SHUT_RDWR);
-            }
         }
     }
     {
-        // Relay threads hold their connection until they return, which the shutdowns above make
-        // immediate; they are waited for without a bound, the rest for two seconds.
         std::unique_lock lock(impl.registry_mutex);
-        impl.registry_cv.wait_for(lock, std::chrono::seconds(2), [&] {
-            return impl.registry.empty() && impl.relays == 0 && impl.handling == 0;
-        });
-        impl.registry_cv.wait(lock, [&] { return impl.relays == 0; });
+        impl.registry_cv.wait_for(lock, std::chrono::seconds(2),
+                                  [&] { return impl.registry.empty() && impl.handling == 0; });
     }
     impl.exiting = true;
     const std::uint64_t one = 1;
@@ -869,7 +738,7 @@ void WireServer::stop(std::chrono::milliseconds patience) {
         std::lock_guard lock(impl.registry_mutex);
         for (Connection* c : impl.registry) {
             ::close(c->fd);
-            delete c; // no relay is left (waited for above)
+            delete c;
         }
         impl.registry.clear();
     }

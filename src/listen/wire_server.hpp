@@ -5,8 +5,7 @@
 // as it was. This server runs a few event loops over one epoll set, parses requests itself
 // (headers in wire order with duplicates, bodies never decoded beyond chunked framing) and calls
 // the listener's handler on the loop thread; a handler that would block (--delay,
-// --forward-to) is moved to a worker thread. Requests for the listener's own pages are relayed
-// byte for byte to an internal httplib server, from the request that asks for them on.
+// --forward-to) is moved to a worker thread.
 #include "capture/capture.hpp"
 #include "listen/request_parser.hpp"
 
@@ -50,14 +49,6 @@ public:
         /// Answers a request. On an event loop, a handler that would block returns nullopt and
         /// is called again on a worker thread.
         std::function<std::optional<WireAnswer>(WireRequest& request, HandlerThread thread)> handle;
-        /// True when requests for this target belong to the internal server at relay_port.
-        std::function<bool(std::string_view target)> relayed;
-        int relay_port = 0;
-        /// Told which local port a relayed connection uses towards the internal server and
-        /// whose connection it carries (so captures made there show the real peer), and when
-        /// that relay ends.
-        std::function<void(int local_port, const std::string& peer)> relay_started;
-        std::function<void(int local_port)> relay_ended;
     };
 
     WireServer(WireServerOptions options, Hooks hooks);

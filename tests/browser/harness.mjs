@@ -25,7 +25,8 @@ export function hmac(secret, body) {
   return createHmac('sha256', secret).update(body).digest('hex');
 }
 
-// A running `blandhook listen`: { base, inspector, token, output(), stop() }.
+// A running `blandhook listen`: { base, local, port, inspector, inspectorPort, inspectorOrigin,
+// output(), stop() }. The inspector has a loopback port of its own, printed in the banner.
 export async function startListener(extraArgs = [], options = {}) {
   const dir = options.dir || mkdtempSync(path.join(tmpdir(), 'blandhook-browser-'));
   const log = path.join(dir, 'captures.ndjson');
@@ -46,16 +47,22 @@ export async function startListener(extraArgs = [], options = {}) {
       throw new Error(`blandhook listen did not start:\n${out}\n${err}`);
     } else await new Promise((r) => setTimeout(r, 20));
   }
-  // The banner (with the access token when bound beyond loopback) follows the readiness line.
-  while (!/inspector:/.test(out + err) && Date.now() < deadline && child.exitCode === null) {
+  // The banner, with the inspector's own port, follows the readiness line.
+  const inspectorLine = /inspector: +http:\/\/127\.0\.0\.1:(\d+)\/_blandhook\//;
+  while (!inspectorLine.test(err) && Date.now() < deadline && child.exitCode === null) {
     await new Promise((r) => setTimeout(r, 20));
   }
-  const token = (/[?&]token=([0-9a-zA-Z]+)/.exec(out + err) || [])[1] || null;
+  const inspectorPort = Number((inspectorLine.exec(err) || [])[1]);
+  if (!inspectorPort) {
+    child.kill('SIGKILL');
+    throw new Error(`blandhook listen printed no inspector port:\n${out}\n${err}`);
+  }
   const port = Number(new URL(base).port);
   const local = `http://127.0.0.1:${port}`;
+  const inspectorOrigin = `http://127.0.0.1:${inspectorPort}`;
   return {
-    base, local, port, dir, log, token,
-    inspector: `${local}/_blandhook/`,
+    base, local, port, dir, log, inspectorPort, inspectorOrigin,
+    inspector: `${inspectorOrigin}/_blandhook/`,
     output: () => out + err,
     async stop({ keep = false } = {}) {
       if (child.exitCode === null) child.kill('SIGTERM');

@@ -375,7 +375,7 @@ describe('safety', () => {
   });
 
   test('the page is served with a policy that forbids inline script and framing', async () => {
-    const res = await rawRequest(listener.port, { path: '/_blandhook/' });
+    const res = await rawRequest(listener.inspectorPort, { path: '/_blandhook/' });
     assert.equal(res.status, 200);
     assert.match(res.headers['content-security-policy'], /script-src 'self'/);
     assert.doesNotMatch(res.headers['content-security-policy'], /unsafe-inline/);
@@ -385,16 +385,16 @@ describe('safety', () => {
   });
 
   test('cross-origin and rebinding requests are refused, actions need the page token', async () => {
-    const config = async () => JSON.parse((await rawRequest(listener.port, { path: '/_blandhook/api/answer' })).body);
-    const html = (await rawRequest(listener.port, { path: '/_blandhook/' })).body;
+    const config = async () => JSON.parse((await rawRequest(listener.inspectorPort, { path: '/_blandhook/api/answer' })).body);
+    const html = (await rawRequest(listener.inspectorPort, { path: '/_blandhook/' })).body;
     const token = /name="blandhook-token" content="([0-9a-f]+)"/.exec(html)[1];
-    const post = (headers) => rawRequest(listener.port, {
+    const post = (headers) => rawRequest(listener.inspectorPort, {
       method: 'POST', path: '/_blandhook/api/answer', body: '{"status":418}',
       headers: { 'Content-Type': 'application/json', ...headers },
     });
     // DNS rebinding: a foreign name pointing at 127.0.0.1 gets nothing, not even the page.
     for (const target of ['/_blandhook/', '/_blandhook/api/captures', '/_blandhook/api/answer']) {
-      const res = await rawRequest(listener.port, { path: target, headers: { Host: `evil.example:${listener.port}` } });
+      const res = await rawRequest(listener.inspectorPort, { path: target, headers: { Host: `evil.example:${listener.inspectorPort}` } });
       assert.equal(res.status, 403, target);
     }
     assert.equal((await post({ 'X-Blandhook-Token': token, Origin: 'http://evil.example' })).status, 403);
@@ -423,7 +423,7 @@ describe('safety', () => {
     }, listener.inspector);
     assert.deepEqual(outcome, ["read blocked"]);
     assert.equal((await config()).status, 200, 'the cross-origin action changed nothing');
-    assert.equal((await post({ 'X-Blandhook-Token': token, Origin: listener.local })).status, 200,
+    assert.equal((await post({ 'X-Blandhook-Token': token, Origin: listener.inspectorOrigin })).status, 200,
                  'the page itself may act');
     assert.equal((await config()).status, 418);
     await page.close();
@@ -437,16 +437,15 @@ describe('bound beyond loopback', () => {
   before(async () => { listener = await startListener(['--host', '0.0.0.0']); });
   after(async () => { await listener.stop(); });
 
-  test('page and API need the access token printed at start-up; capture stays open', async () => {
-    assert.ok(listener.token, `the banner prints an access token:\n${listener.output()}`);
-    assert.equal((await rawRequest(listener.port, { path: '/_blandhook/' })).status, 401);
-    assert.equal((await rawRequest(listener.port, { path: '/_blandhook/api/captures' })).status, 401);
-    assert.equal((await rawRequest(listener.port, { path: '/_blandhook/api/captures?token=wrong' })).status, 401);
+  test('the capture port serves no inspector; the inspector stays on 127.0.0.1 and works', async () => {
+    for (const target of ['/_blandhook/', '/_blandhook/api/captures', '/_blandhook/api/answer']) {
+      const res = await rawRequest(listener.port, { path: target, headers: { Host: `127.0.0.1:${listener.port}` } });
+      assert.equal(res.status, 404, target);
+    }
     const sent = await sendWebhook(listener.local, withCallId(fixture('completed-outbound'), 'remote-capture'));
-    assert.equal(sent.status, 200, 'senders cannot log in: capture needs no token');
-
-    const { page } = await openInspector(`${listener.inspector}?token=${listener.token}`);
-    assert.equal(new URL(page.url()).search, '', 'the token leaves the address bar');
+    assert.equal(sent.status, 200);
+    assert.match(listener.output(), /inspector: +http:\/\/127\.0\.0\.1:/);
+    const { page } = await openInspector(listener.inspector);
     await page.waitForFunction(() => document.querySelector('#list-spacer .item .cid')?.textContent === 'remote-capture');
     await page.close();
   });

@@ -115,9 +115,11 @@ TEST_CASE("inspector: a capture arrives on an open event stream as a server-sent
     const auto line = listener->wait_for_line("listening on");
     REQUIRE(line);
     const int port = blandhook::test::port_from_line(*line);
+    const int inspector = blandhook::test::inspector_port(*listener);
+    REQUIRE(inspector > 0);
 
-    Connection stream(port);
-    stream.send(events_request(port));
+    Connection stream(inspector);
+    stream.send(events_request(inspector));
     REQUIRE(stream.read_until("retry:"));
     CHECK(stream.received().starts_with("HTTP/1.1 200"));
     CHECK(stream.received().find("Content-Type: text/event-stream") != std::string::npos);
@@ -137,17 +139,19 @@ TEST_CASE("inspector: streams are capped, and a stream whose client left frees i
     const auto line = listener->wait_for_line("listening on");
     REQUIRE(line);
     const int port = blandhook::test::port_from_line(*line);
+    const int inspector = blandhook::test::inspector_port(*listener);
+    REQUIRE(inspector > 0);
 
     constexpr int k_cap = 64; // inspector::Feed::k_max_streams
     std::vector<std::unique_ptr<Connection>> streams;
     for (int i = 0; i < k_cap; ++i) {
-        streams.push_back(std::make_unique<Connection>(port));
-        streams.back()->send(events_request(port));
+        streams.push_back(std::make_unique<Connection>(inspector));
+        streams.back()->send(events_request(inspector));
         REQUIRE(streams.back()->read_until("retry:"));
     }
     {
-        Connection refused(port);
-        refused.send(events_request(port));
+        Connection refused(inspector);
+        refused.send(events_request(inspector));
         REQUIRE(refused.read_until("\r\n\r\n"));
         CHECK(refused.received().starts_with("HTTP/1.1 503"));
     }
@@ -157,8 +161,8 @@ TEST_CASE("inspector: streams are capped, and a stream whose client left frees i
     streams.clear(); // every browser goes away
     bool accepted = false;
     for (int attempt = 0; attempt < 100 && !accepted; ++attempt) {
-        Connection again(port);
-        again.send(events_request(port));
+        Connection again(inspector);
+        again.send(events_request(inspector));
         REQUIRE(again.read_until("\r\n\r\n"));
         accepted = again.received().starts_with("HTTP/1.1 200");
         if (!accepted) {
@@ -172,12 +176,13 @@ TEST_CASE("inspector: stopping the listener ends open event streams and closes t
     blandhook::listen::ListenerOptions options;
     options.port = 0;
     options.store.path = ""; // memory only
+    options.inspector = blandhook::listen::InspectorBind{};
     blandhook::listen::Listener listener(options);
-    blandhook::inspector::mount(listener, listener.server());
+    blandhook::inspector::mount(listener);
     listener.start();
 
-    Connection stream(listener.port());
-    stream.send(events_request(listener.port()));
+    Connection stream(listener.inspector_port());
+    stream.send(events_request(listener.inspector_port()));
     REQUIRE(stream.read_until("retry:"));
     listener.stop();
     CHECK(stream.read_until_closed());

@@ -135,6 +135,13 @@ std::vector<Hostile> catalogue() {
     list.push_back({"HTML with script as the body",
                     post_request("/", "<script>alert(1)</script><img src=x onerror=alert(2)>"),
                     200});
+    list.push_back({"asterisk-form target", "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", 200});
+    list.push_back({"the inspector's API with the listener's own Host, as through a tunnel",
+                    "GET /_blandhook/api/captures HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 404});
+    list.push_back({"an inspector action with the listener's own Host, as through a tunnel",
+                    "POST /_blandhook/api/answer HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: "
+                    "http://127.0.0.1\r\nContent-Length: 14\r\n\r\n{\"status\":418}",
+                    404});
     return list;
 }
 
@@ -271,4 +278,70 @@ TEST_CASE("listen: 600 mutated requests (bytes flipped, cut, doubled, CR LF and 
     const test::RawAnswer after =
         round_trip(port, post_request("/after", normal_webhook(7)), std::chrono::seconds(5));
     CHECK(after.status == 200);
+}
+
+TEST_CASE("listen: through a tunnel to the capture port (a connection from 127.0.0.1 carrying the "
+          "listener's own Host), /_blandhook/ reveals no capture and no token, and changes "
+          "nothing; the inspector answers on its own port") {
+    // `ssh -R`, cloudflared and ngrok all deliver the remote sender's connection from 127.0.0.1,
+    // with whatever Host header the sender wrote.
+    test::TempDir dir;
+    auto child =
+        test::start_blandhook({"listen", "--port", "0", "--save", dir.file("c.ndjson"), "--quiet"});
+    const auto line = child->wait_for_line("listening on http://127.0.0.1:");
+    REQUIRE(line);
+    const int port = test::port_from_line(*line);
+    const std::string secret_body = R"({"call_id":"private-call-7","completed":true})";
+    REQUIRE(round_trip(port, post_request("/webhook", secret_body)).status == 200);
+
+    const std::string own_host = "Host: 127.0.0.1:" + std::to_string(port) + "\r\n";
+    const auto get = [&](int to, const std::string& target, const std::string& host) {
+        return round_trip(to, "GET " + target + " HTTP/1.1\r\n" + host + "\r\n",
+                          std::chrono::seconds(5));
+    };
+    for (const char* target :
+         {"/_blandhook/", "/_blandhook", "/_blandhook/api/captures", "/_blandhook/api/captures/1",
+          "/_blandhook/api/captures/1/fixture", "/_blandhook/api/answer", "/_blandhook/app.js"}) {
+        CAPTURE(target);
+        const test::RawAnswer answer = get(port, target, own_host);
+        CHECK(answer.status == 404);
+        CHECK(answer.body.find("private-call-7") == std::string::npos);
+        CHECK(answer.body.find("blandhook-token") == std::string::npos);
+    }
+    // The page token, were it leaked, would allow actions: ask for them with a guessed one and
+    // with whatever the page handed out.
+    std::string token(32, 'f');
+    const test::RawAnswer page = get(port, "/_blandhook/", own_host);
+    if (const auto at = page.body.find("name=\"blandhook-token\" content=\"");
+        at != std::string::npos) {
+        token = page.body.substr(at + 33, 32);
+    }
+    const auto post = [&](const std::string& target, const std::string& body) {
+        return round_trip(port,
+                          "POST " + target + " HTTP/1.1\r\n" + own_host +
+                              "Origin: http://127.0.0.1:" + std::to_string(port) +
+                              "\r\nX-Blandhook-Token: " + token +
+                              "\r\nContent-Type: application/json\r\nContent-Length: " +
+                              std::to_string(body.size()) + "\r\n\r\n" + body,
+                          std::chrono::seconds(5));
+    };
+    CHECK(post("/_blandhook/api/answer", R"({"status":418})").status == 404);
+    CHECK(post("/_blandhook/api/captures/1/replay", R"({"url":"http://127.0.0.1:9/"})").status ==
+          404);
+    CHECK(post("/_blandhook/api/captures/1/curl", "{}").status == 404);
+    // Nothing changed: webhooks still get the configured 200.
+    CHECK(round_trip(port, post_request("/after", "{}")).status == 200);
+    // The health check stays on the capture port.
+    CHECK(get(port, "/_blandhook/health", own_host).status == 200);
+
+    // The inspector is on a port of its own, on loopback, and shows the capture there.
+    const int inspector = test::inspector_port(*child);
+    REQUIRE(inspector > 0);
+    CHECK(inspector != port);
+    const test::RawAnswer list = get(inspector, "/_blandhook/api/captures",
+                                     "Host: 127.0.0.1:" + std::to_string(inspector) + "\r\n");
+    CHECK(list.status == 200);
+    CHECK(list.body.find("private-call-7") != std::string::npos);
+    // Its Host guard stands: the capture port's name is not the inspector's.
+    CHECK(get(inspector, "/_blandhook/api/captures", own_host).status == 403);
 }

@@ -1,6 +1,6 @@
 // What the listener's own HTTP/1.1 server does on the wire: headers kept as sent, bodies never
-// decoded beyond chunked framing, interim and pipelined answers, keep-alive rules, timeouts, the
-// relay of /_blandhook/ to the internal server, and handlers that block moved off the event loop.
+// decoded beyond chunked framing, interim and pipelined answers, keep-alive rules, timeouts,
+// /_blandhook/ reserved, and handlers that block moved off the event loop.
 #include "capture/store.hpp"
 #include "integration/listen_raw_socket.hpp"
 #include "listen/listener.hpp"
@@ -152,8 +152,8 @@ TEST_CASE("wire: a body that stops arriving is cut off after the read timeout; o
     CHECK(listener->store().appended() == 1);
 }
 
-TEST_CASE("wire: /_blandhook pages are relayed to the internal server, and a capture on that "
-          "connection keeps the sender's own address") {
+TEST_CASE("wire: an unknown /_blandhook path is a 404 that keeps the connection, and a capture on "
+          "it keeps the sender's own address") {
     test::TempDir dir;
     const std::string log = dir.file("c.ndjson");
     auto listener = test::start_listener(log);
@@ -162,7 +162,7 @@ TEST_CASE("wire: /_blandhook pages are relayed to the internal server, and a cap
     const test::RawAnswer page = connection.read_answer();
     CHECK(page.status == 404);
     CHECK(page.body.find("no such blandhook endpoint") != std::string::npos);
-    REQUIRE(connection.send(post_request("/after", "{\"call_id\":\"relayed\"}")));
+    REQUIRE(connection.send(post_request("/after", "{\"call_id\":\"after-404\"}")));
     CHECK(connection.read_answer().status == 200);
     const auto logged = captures(log);
     REQUIRE(logged.size() == 1);

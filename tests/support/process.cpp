@@ -217,6 +217,30 @@ void Child::pump(int timeout_ms) {
     drain(m_err_fd, m_err);
 }
 
+std::optional<std::string> Child::wait_for_err_line(const std::string& needle,
+                                                    std::chrono::milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    for (;;) {
+        std::size_t at = m_err.find(needle);
+        if (at != std::string::npos) {
+            const std::size_t start = m_err.rfind('\n', at);
+            const std::size_t end = m_err.find('\n', at);
+            if (end != std::string::npos) {
+                const std::size_t from = start == std::string::npos ? 0 : start + 1;
+                return m_err.substr(from, end - from);
+            }
+        }
+        int status = 0;
+        if (!m_exit_code && waitpid(m_pid, &status, WNOHANG) == m_pid) {
+            m_exit_code = decode_status(status);
+        }
+        if (m_exit_code || Clock::now() >= deadline) {
+            return std::nullopt;
+        }
+        pump(20);
+    }
+}
+
 std::optional<std::string> Child::wait_for_line(const std::string& needle,
                                                 std::chrono::milliseconds timeout) {
     auto deadline = Clock::now() + timeout;
@@ -324,6 +348,19 @@ std::string read_file(const std::string& path) {
 void write_file(const std::string& path, const std::string& data) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << data;
+}
+
+bool make_self_signed_cert(const TempDir& dir) {
+    const ProcessResult made = run_process(
+        {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-keyout", dir.file("key.pem"), "-out", dir.file("cert.pem"), "-days", "2",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"});
+    return made.exit_code == 0;
+}
+
+int inspector_port(Child& listener) {
+    const std::optional<std::string> line = listener.wait_for_err_line("inspector:");
+    return line ? port_from_line(*line) : -1;
 }
 
 int port_from_line(const std::string& line) {

@@ -50,6 +50,11 @@ public:
     std::optional<std::string>
     wait_for_line(const std::string& needle,
                   std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    /// Waits until stderr holds a whole line containing `needle`; returns it (nullopt when the
+    /// deadline passes or the child exits first). Lines are not consumed.
+    std::optional<std::string>
+    wait_for_err_line(const std::string& needle,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
     /// Sends `signal` (SIGINT, SIGTERM …).
     void signal(int signal);
     /// Waits for exit (SIGKILL after `timeout`); returns the exit code as in ProcessResult.
@@ -89,6 +94,10 @@ private:
     std::string m_path;
 };
 
+/// Writes a fresh self-signed certificate for 127.0.0.1 (and localhost) and its key into `dir`
+/// as cert.pem and key.pem, with the openssl command; false when it fails.
+bool make_self_signed_cert(const TempDir& dir);
+
 /// Whole contents of a file ("" when it does not exist).
 std::string read_file(const std::string& path);
 /// Writes `data` to `path`, replacing it.
@@ -96,5 +105,9 @@ void write_file(const std::string& path, const std::string& data);
 
 /// Parses the port out of a readiness line such as "… http://127.0.0.1:41234 …".
 int port_from_line(const std::string& line);
+
+/// The port of a running `blandhook listen`'s inspector, from the "inspector:" banner line on
+/// stderr (-1 when it does not come).
+int inspector_port(Child& listener);
 
 } // namespace blandhook::test
