@@ -201,6 +201,11 @@ std::optional<ParseFailure> RequestParser::parse_head(std::string_view head) {
         if (line.find('\0') != std::string_view::npos) {
             return ParseFailure{400, "NUL in a header"};
         }
+        if (line.find('\r') != std::string_view::npos) {
+            // A CR not followed by LF (RFC 9112 2.2): relayed, it would end a header early in
+            // whatever reads it next (header injection, request smuggling).
+            return ParseFailure{400, "bare CR in a header"};
+        }
         if (line.front() == ' ' || line.front() == '\t') {
             // Obsolete line folding: joined to the previous value with a space (RFC 9112 5.2).
             if (request.headers.empty()) {

@@ -135,6 +135,15 @@ std::vector<Hostile> catalogue() {
     list.push_back({"HTML with script as the body",
                     post_request("/", "<script>alert(1)</script><img src=x onerror=alert(2)>"),
                     200});
+    list.push_back({"bare CR in a header value (header injection when relayed)",
+                    "POST / HTTP/1.1\r\nHost: x\r\nX-Evil: a\rInjected: 1\r\nContent-Length: "
+                    "2\r\n\r\n{}",
+                    400});
+    list.push_back({"bare CR in a header name",
+                    "POST / HTTP/1.1\r\nHost: x\r\nX-A\rB: 1\r\nContent-Length: 2\r\n\r\n{}", 400});
+    list.push_back({"bare CR at the end of a header value",
+                    "POST / HTTP/1.1\r\nHost: x\r\nX-Evil: a\r\r\nContent-Length: 2\r\n\r\n{}",
+                    400});
     list.push_back({"asterisk-form target", "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", 200});
     list.push_back({"the inspector's API with the listener's own Host, as through a tunnel",
                     "GET /_blandhook/api/captures HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 404});

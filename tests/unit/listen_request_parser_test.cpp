@@ -99,3 +99,15 @@ TEST_CASE("request parser: 100-continue is wanted only while the body has not st
     REQUIRE(started.advance(with_body) == Step::head);
     CHECK_FALSE(started.wants_continue(with_body));
 }
+
+TEST_CASE(
+    "request parser: a bare CR anywhere in a header line is refused with 400 (RFC 9112 2.2)") {
+    for (const char* head :
+         {"POST / HTTP/1.1\r\nX-Evil: a\rInjected: 1\r\n\r\n",
+          "POST / HTTP/1.1\r\nX-Evil: a\r\r\n\r\n", "POST / HTTP/1.1\r\nX\rY: 1\r\n\r\n",
+          "POST / HTTP/1.1\r\nX-Folded: a\r\n b\rc\r\n\r\n"}) {
+        CAPTURE(head);
+        CHECK(parse(head).failed_status == 400);
+    }
+    CHECK(parse("POST / HTTP/1.1\r\nX-Fine: a b\r\n\r\n").failed_status == 0);
+}
