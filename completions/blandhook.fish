@@ -28,9 +28,9 @@ function __blandhook_value_options
         case 'captures export'
             echo --log --as --out -o --url --secret
         case 'replay'
-            echo --to --secret --set --header -H --repeat --jobs -j --scenario --phase-delay --timeout --retries --backoff --max-backoff --cacert --expect-status --expect-body-contains --expect-refusal --manifest --report
+            echo --to --secret --set --header -H --repeat --jobs -j --scenario --phase-delay --timeout --retries --backoff --max-backoff --cacert --expect-status --expect-body-contains --expect-refusal --expect-answer --expect-header --expect-latency --probe --probe-cmd --probe-header --settle --ignore --expect-state --manifest --report
         case 'call'
-            echo --to --task --pathway-id --voice --first-sentence --from --metadata --request-data --webhook-events --webhook --api-key --api-url --max-duration --timeout --listen-host --listen-port --public-url --secret --expect-status --report
+            echo --to --task --pathway-id --voice --first-sentence --from --metadata --request-data --webhook-events --webhook --api-key --api-url --max-duration --timeout --listen-host --listen-port --public-url --secret --expect-status --report --probe --probe-cmd --probe-header --settle --expect-state
         case 'inbound list'
             echo --api-key --api-url
         case 'inbound show'
@@ -179,6 +179,15 @@ complete -c blandhook -n '__blandhook_at \'replay\'' -l cacert -r -F -d 'CA bund
 complete -c blandhook -n '__blandhook_at \'replay\'' -l expect-status -x -d 'Accepted statuses: 200, 2xx, 200,204 or 200-299 (default 2xx)'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l expect-body-contains -x -d 'Text the answer body must contain (repeatable)'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l expect-refusal -x -d 'Statuses for bad-signature/no-signature (default 401,403)'
+complete -c blandhook -n '__blandhook_at \'replay\'' -l expect-answer -x -d 'Check the answer body: \'POINTER == JSON\', \'POINTER exists\', … (repeatable)'
+complete -c blandhook -n '__blandhook_at \'replay\'' -l expect-header -x -d 'Header the answer must carry: \'Name: value\' or \'Name\' (repeatable)'
+complete -c blandhook -n '__blandhook_at \'replay\'' -l expect-latency -x -d 'Check the run\'s latency: \'p99 < 500ms\', \'p50 <= 20ms\', \'max < 2s\' (repeatable)'
+complete -c blandhook -n '__blandhook_at \'replay\'' -l probe -x -d 'URL to GET what the handler stored for a call; {call_id} is replaced. Turns on the scenarios\' oracles'
+complete -c blandhook -n '__blandhook_at \'replay\'' -l probe-cmd -x -d 'Shell command printing what the handler stored (BLANDHOOK_CALL_ID, BLANDHOOK_CASE, BLANDHOOK_SCENARIO in its environment)'
+complete -c blandhook -n '__blandhook_at \'replay\'' -l probe-header -x -d 'Header for --probe requests, \'Name: value\' (repeatable)'
+complete -c blandhook -n '__blandhook_at \'replay\'' -l settle -x -d 'Read the state until two reads agree, for at most this long (0: read once)'
+complete -c blandhook -n '__blandhook_at \'replay\'' -l ignore -x -d 'JSON pointer the oracles leave out, e.g. /updated_at or /rows/*/id (repeatable)'
+complete -c blandhook -n '__blandhook_at \'replay\'' -l expect-state -x -d 'Check the stored state: \'POINTER == JSON\', \'POINTER exists\', \'POINTER absent\', \'POINTER contains V\', \'POINTER length == N\' (repeatable)'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l manifest -x -d 'JSON suite: inputs with scenario, overrides and expectations'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l report -x -d 'Write a report: junit:FILE or json:FILE (repeatable)'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l quiet -s q -d 'Print only failures and the summary'
@@ -211,6 +220,11 @@ complete -c blandhook -n '__blandhook_at \'call\'' -l check-delivery -d 'Read th
 complete -c blandhook -n '__blandhook_at \'call\'' -l json -d 'Print the result as one JSON object'
 complete -c blandhook -n '__blandhook_at \'call\'' -l report -x -d 'Write a report: junit:FILE'
 complete -c blandhook -n '__blandhook_at \'call\'' -l insecure -s k -d 'Skip TLS verification of the API'
+complete -c blandhook -n '__blandhook_at \'call\'' -l probe -x -d 'URL to GET what your handler stored for the call once it is done; {call_id} is replaced'
+complete -c blandhook -n '__blandhook_at \'call\'' -l probe-cmd -x -d 'Shell command printing what your handler stored (BLANDHOOK_CALL_ID in its environment)'
+complete -c blandhook -n '__blandhook_at \'call\'' -l probe-header -x -d 'Header for --probe requests, \'Name: value\' (repeatable)'
+complete -c blandhook -n '__blandhook_at \'call\'' -l settle -x -d 'Wait this long at most for the stored state to appear and stop changing'
+complete -c blandhook -n '__blandhook_at \'call\'' -l expect-state -x -d 'Check the stored state: \'POINTER == JSON\', \'POINTER exists\', … (repeatable)'
 complete -c blandhook -n '__blandhook_at \'inbound\'' -a list -d 'List the account\'s inbound numbers with their webhooks (GET /v1/inbound)'
 complete -c blandhook -n '__blandhook_at \'inbound\'' -a show -d 'Print one number\'s settings as JSON (GET /v1/inbound/{number})'
 complete -c blandhook -n '__blandhook_at \'inbound\'' -a set-webhook -d 'Set (or --clear) a number\'s post-call webhook URL (POST /v1/inbound/{number})'

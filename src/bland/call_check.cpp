@@ -169,6 +169,36 @@ void check_delivery(ApiClient& api, CallResult& result, Clock::time_point deadli
     }
 }
 
+// Reads what the handler stored for the call and judges --expect-state on it (without any, that
+// something was stored at all).
+void check_state(const CallPlan& plan, CallResult& result, const Progress& progress) {
+    replay::Prober prober{http::ClientOptions{}};
+    const replay::State none;
+    replay::Settled read =
+        prober.settle(*plan.probe, {result.call_id, "call " + result.call_id, "call"}, &none);
+    if (!read.error.empty()) {
+        add_check(result, "state", false, "probe error: " + read.error);
+        return;
+    }
+    progress(fmt::format("state of call {}: {}: {}", result.call_id, read.how(*plan.probe),
+                         read.state.summary()));
+    std::string note = read.settled ? "" : fmt::format(" ({})", read.how(*plan.probe));
+    if (plan.expect_state.empty()) {
+        bool stored = read.state.kind != replay::State::Kind::none;
+        add_check(result, "state", stored,
+                  (stored ? "the handler stored " + read.state.summary()
+                          : std::string("the handler stored nothing for the call")) +
+                      note);
+        return;
+    }
+    for (const auto& check : plan.expect_state) {
+        replay::CheckOutcome outcome = replay::evaluate(check, read.state);
+        bool passed = outcome.result == replay::CheckOutcome::Result::passed;
+        add_check(result, "state " + check.text, passed,
+                  passed ? read.state.summary() : outcome.detail + note);
+    }
+}
+
 } // namespace
 
 std::string_view verdict_name(Verdict verdict) {
@@ -262,6 +292,9 @@ CallResult run_call(const CallPlan& plan, const Progress& progress) {
 
     if (plan.check_delivery) {
         check_delivery(api, result, deadline, progress);
+    }
+    if (plan.probe) {
+        check_state(plan, result, progress);
     }
     bool all = std::all_of(result.checks.begin(), result.checks.end(),
                            [](const Check& check) { return check.passed; });

@@ -5,9 +5,12 @@
 // throw blandhook::Error.
 #include "bland/calls_api.hpp"
 #include "payload/json.hpp"
+#include "replay/expect.hpp"
+#include "replay/probe.hpp"
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +31,10 @@ struct CallPlan {
     bool check_delivery = false; ///< read the delivery log and require a 2xx there
     std::chrono::milliseconds timeout{300'000}; ///< for the whole wait
     std::chrono::milliseconds first_poll{250};  ///< first poll interval; grows 1.5x up to 5 s
+    /// --probe / --probe-cmd: once the call is done (and its webhook caught or logged), read
+    /// what the handler stored for it, waiting up to probe->settle for it to appear and settle.
+    std::shared_ptr<const replay::ProbeSpec> probe;
+    std::vector<replay::StateCheck> expect_state; ///< judged on that state ("state" checks)
 };
 
 /// One state seen while waiting, with its time since the call was placed.
@@ -38,7 +45,8 @@ struct Step {
 };
 
 struct Check {
-    std::string name; ///< "status", "signature", "schema", "call_id", "delayed", "delivery"
+    std::string name; ///< "status", "signature", "schema", "call_id", "delayed", "delivery",
+                      ///< "state …"
     bool passed = false;
     std::string detail;
 };

@@ -11,6 +11,9 @@
 #include "listen/answer.hpp"
 #include "listen/listener.hpp"
 #include "payload/json.hpp"
+#include "replay/expect.hpp"
+#include "replay/model.hpp"
+#include "replay/probe.hpp"
 
 #include <cstdio>
 #include <fmt/core.h>
@@ -50,6 +53,11 @@ struct CallOptions {
     bool json = false;
     std::string report;
     bool insecure = false;
+    std::string probe;
+    std::string probe_cmd;
+    std::vector<std::string> probe_headers;
+    std::string settle = "30s";
+    std::vector<std::string> expect_state;
 };
 
 constexpr const char* k_examples =
@@ -168,6 +176,20 @@ int run_call_command(const CallOptions& opts, const cli::Context& context) {
     plan.expect_delayed = opts.expect_delayed;
     plan.check_delivery = opts.check_delivery;
     plan.timeout = listen::parse_duration(opts.timeout, "--timeout");
+    plan.probe =
+        replay::probe_from_options(opts.probe, opts.probe_cmd, opts.probe_headers, opts.settle);
+    if (plan.probe) {
+        if (!opts.wait && !opts.listen) {
+            throw Error(ErrorKind::usage, "--probe",
+                        "the state is read once the call is done: add --wait or --listen");
+        }
+        for (const auto& text : opts.expect_state) {
+            plan.expect_state.push_back(replay::parse_state_check(text, "--expect-state"));
+        }
+    } else if (!opts.expect_state.empty()) {
+        throw Error(ErrorKind::usage, "--expect-state", "needs --probe URL or --probe-cmd COMMAND",
+                    "e.g. --probe 'http://127.0.0.1:3000/calls/{call_id}'");
+    }
     if (opts.listen && !opts.webhook.empty()) {
         throw Error(ErrorKind::usage, "call", "--listen and --webhook both set the webhook URL",
                     "use --public-url to give the address Bland should use for the listener");
@@ -297,6 +319,22 @@ void register_call(cli::Registrar& registrar) {
     app->add_flag("--json", opts->json, "Print the result as one JSON object");
     app->add_option("--report", opts->report, "Write a report: junit:FILE");
     app->add_flag("-k,--insecure", opts->insecure, "Skip TLS verification of the API");
+    app->add_option("--probe", opts->probe,
+                    "URL to GET what your handler stored for the call once it is done; "
+                    "{call_id} is replaced");
+    app->add_option("--probe-cmd", opts->probe_cmd,
+                    "Shell command printing what your handler stored (BLANDHOOK_CALL_ID in its "
+                    "environment)");
+    app->add_option("--probe-header", opts->probe_headers,
+                    "Header for --probe requests, 'Name: value' (repeatable)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    app->add_option("--settle", opts->settle,
+                    "Wait this long at most for the stored state to appear and stop changing")
+        ->capture_default_str();
+    app->add_option("--expect-state", opts->expect_state,
+                    "Check the stored state: 'POINTER == JSON', 'POINTER exists', … "
+                    "(repeatable)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     registrar.on_run(
         app, [opts](const cli::Context& context) { return run_call_command(*opts, context); });
 }

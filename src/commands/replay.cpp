@@ -44,6 +44,15 @@ struct ReplayOptions {
     std::vector<std::string> expect_status;
     std::vector<std::string> expect_body;
     std::vector<std::string> expect_refusal;
+    std::vector<std::string> expect_answer;
+    std::vector<std::string> expect_header;
+    std::vector<std::string> expect_latency;
+    std::string probe;
+    std::string probe_cmd;
+    std::vector<std::string> probe_headers;
+    std::string settle = "2s";
+    std::vector<std::string> ignore;
+    std::vector<std::string> expect_state;
     std::string manifest;
     std::vector<std::string> reports;
     bool quiet = false;
@@ -57,10 +66,14 @@ constexpr const char* k_examples =
   blandhook replay error-busy --to "$URL" --set metadata.ticket_id=T-1 --fresh-ids
   blandhook replay completed-outbound --to "$URL" --repeat 1000 -j 8      a load test
   blandhook replay --manifest replay.json --report junit:replay.xml --report json:replay.json
+  blandhook replay fixtures/ --to "$URL" --scenario out-of-order --scenario duplicate \
+      --probe 'http://localhost:3000/calls/{call_id}' --ignore /updated_at
+  blandhook replay completed-outbound --to "$URL" --probe-cmd 'sh probe.sh' \
+      --expect-state '/0/status == "completed"'        probe.sh runs sqlite3 on $BLANDHOOK_CALL_ID
 
-Exit codes: 0 all passed, 1 an expectation failed, 2 usage, 3 a delivery got no answer
-(target unreachable, connection reset, timed out), 5 an input could not be read,
-130 interrupted. Reports are written in every case. See docs/replay.md.
+Exit codes: 0 all passed, 1 an expectation or oracle failed, 2 usage, 3 a delivery got no
+answer (target unreachable, connection reset, timed out), 5 an input could not be read or a
+probe could not read the state, 130 interrupted. Reports are written in every case. See docs/replay.md.
 )";
 
 replay::CaseSpec base_spec(const ReplayOptions& options) {
@@ -69,16 +82,10 @@ replay::CaseSpec base_spec(const ReplayOptions& options) {
         spec.overrides.push_back(replay::parse_override(set));
     }
     for (const auto& header : options.headers) {
-        auto colon = header.find(':');
-        if (colon == std::string::npos || colon == 0) {
-            throw Error(ErrorKind::usage, "--header", "'" + header + "' is not NAME: VALUE",
-                        "e.g. --header 'X-Env: ci'");
-        }
-        std::string value = header.substr(colon + 1);
-        value.erase(0, value.find_first_not_of(" \t"));
-        spec.headers.push_back({header.substr(0, colon), value});
+        spec.headers.push_back(http::parse_header_line(header, "--header"));
     }
-    if (!options.expect_status.empty() || !options.expect_body.empty()) {
+    if (!options.expect_status.empty() || !options.expect_body.empty() ||
+        !options.expect_answer.empty() || !options.expect_header.empty()) {
         replay::Expectation accept;
         for (const auto& status : options.expect_status) {
             replay::parse_statuses(status, accept.statuses, "--expect-status");
@@ -87,6 +94,12 @@ replay::CaseSpec base_spec(const ReplayOptions& options) {
             accept.statuses = replay::accept_expectation().statuses;
         }
         accept.body_contains = options.expect_body;
+        for (const auto& text : options.expect_answer) {
+            accept.answer.push_back(replay::parse_state_check(text, "--expect-answer"));
+        }
+        for (const auto& text : options.expect_header) {
+            accept.headers.push_back(replay::parse_header_check(text));
+        }
         spec.accept = accept;
     }
     if (!options.expect_refusal.empty()) {
@@ -95,6 +108,12 @@ replay::CaseSpec base_spec(const ReplayOptions& options) {
             replay::parse_statuses(status, refuse.statuses, "--expect-refusal");
         }
         spec.refuse = refuse;
+    }
+    spec.probe = replay::probe_from_options(options.probe, options.probe_cmd, options.probe_headers,
+                                            options.settle);
+    spec.ignore = options.ignore;
+    for (const auto& text : options.expect_state) {
+        spec.expect_state.push_back(replay::parse_state_check(text, "--expect-state"));
     }
     return spec;
 }
@@ -134,6 +153,7 @@ int run_replay(const ReplayOptions& options, const cli::Context& context) {
         }
     }
     std::string to = options.to;
+    std::vector<std::string> manifest_latency;
     if (!options.manifest.empty()) {
         replay::Manifest manifest = replay::load_manifest(options.manifest, base);
         std::size_t offset = specs.size();
@@ -147,6 +167,7 @@ int run_replay(const ReplayOptions& options, const cli::Context& context) {
         if (to.empty() && manifest.to) {
             to = *manifest.to;
         }
+        manifest_latency = manifest.expect_latency;
     }
     if (options.inputs.empty() && options.manifest.empty()) {
         throw Error(ErrorKind::usage, "replay", "nothing to replay",
@@ -202,6 +223,24 @@ int run_replay(const ReplayOptions& options, const cli::Context& context) {
     run.retry.max_backoff = replay::parse_duration(options.max_backoff, "--max-backoff");
     run.jobs = options.jobs;
     run.repeat = options.repeat;
+    for (const auto& text : options.expect_latency) {
+        run.expect_latency.push_back(replay::parse_latency_check(text));
+    }
+    for (const auto& text : manifest_latency) {
+        run.expect_latency.push_back(replay::parse_latency_check(text));
+    }
+    bool probing = false;
+    bool expecting_state = false;
+    for (const auto& spec : specs) {
+        probing = probing || spec.probe != nullptr;
+        expecting_state = expecting_state || !spec.expect_state.empty() || !spec.ignore.empty();
+    }
+    if (expecting_state && !probing) {
+        throw Error(ErrorKind::usage, "--expect-state",
+                    "--expect-state and --ignore judge what the handler stored and need a probe",
+                    "add --probe 'http://127.0.0.1:3000/calls/{call_id}' or --probe-cmd "
+                    "'COMMAND' (see docs/replay.md, \"Proving what the handler stored\")");
+    }
 
     if (options.secret.empty()) {
         cli::print_warning("no --secret (or BLAND_WEBHOOK_SECRET): bodies are sent without "
@@ -265,7 +304,7 @@ int run_replay(const ReplayOptions& options, const cli::Context& context) {
     if (totals.errors > 0) {
         return cli::exit_code::k_input;
     }
-    if (totals.failed > 0) {
+    if (totals.failed > 0 || totals.latency_failed > 0) {
         return cli::exit_code::k_failed;
     }
     return cli::exit_code::k_ok;
@@ -324,6 +363,30 @@ void register_replay(cli::Registrar& registrar) {
                     "Text the answer body must contain (repeatable)");
     app->add_option("--expect-refusal", options->expect_refusal,
                     "Statuses for bad-signature/no-signature (default 401,403)");
+    app->add_option("--expect-answer", options->expect_answer,
+                    "Check the answer body: 'POINTER == JSON', 'POINTER exists', … (repeatable)");
+    app->add_option("--expect-header", options->expect_header,
+                    "Header the answer must carry: 'Name: value' or 'Name' (repeatable)");
+    app->add_option("--expect-latency", options->expect_latency,
+                    "Check the run's latency: 'p99 < 500ms', 'p50 <= 20ms', 'max < 2s' "
+                    "(repeatable)");
+    app->add_option("--probe", options->probe,
+                    "URL to GET what the handler stored for a call; {call_id} is replaced. "
+                    "Turns on the scenarios' oracles");
+    app->add_option("--probe-cmd", options->probe_cmd,
+                    "Shell command printing what the handler stored (BLANDHOOK_CALL_ID, "
+                    "BLANDHOOK_CASE, BLANDHOOK_SCENARIO in its environment)");
+    app->add_option("--probe-header", options->probe_headers,
+                    "Header for --probe requests, 'Name: value' (repeatable)");
+    app->add_option("--settle", options->settle,
+                    "Read the state until two reads agree, for at most this long (0: read once)")
+        ->capture_default_str();
+    app->add_option("--ignore", options->ignore,
+                    "JSON pointer the oracles leave out, e.g. /updated_at or /rows/*/id "
+                    "(repeatable)");
+    app->add_option("--expect-state", options->expect_state,
+                    "Check the stored state: 'POINTER == JSON', 'POINTER exists', 'POINTER "
+                    "absent', 'POINTER contains V', 'POINTER length == N' (repeatable)");
     app->add_option("--manifest", options->manifest,
                     "JSON suite: inputs with scenario, overrides and expectations");
     app->add_option("--report", options->reports,

@@ -156,6 +156,20 @@ std::optional<std::string> find_header(const Headers& headers, std::string_view 
     return std::nullopt;
 }
 
+Header parse_header_line(std::string_view text, std::string_view what) {
+    auto colon = text.find(':');
+    if (colon == std::string_view::npos || colon == 0) {
+        throw Error(ErrorKind::usage, std::string(what),
+                    "'" + std::string(text) + "' is not NAME: VALUE",
+                    "e.g. " + std::string(what) + " 'Authorization: Bearer test'");
+    }
+    std::string_view value = text.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+        value.remove_prefix(1);
+    }
+    return {std::string(text.substr(0, colon)), std::string(value)};
+}
+
 struct Client::Impl {
     Url origin;
     ClientOptions options;

@@ -33,6 +33,10 @@ using Headers = std::vector<Header>;
 /// The value of the first header named `name` (case-insensitive), if any.
 std::optional<std::string> find_header(const Headers& headers, std::string_view name);
 
+/// Parses "Name: value" (blanks after the colon dropped). Throws blandhook::Error (usage) naming
+/// `what` when there is no name or no colon.
+Header parse_header_line(std::string_view text, std::string_view what);
+
 struct Request {
     std::string method = "POST";
     std::string target = "/"; ///< path and query; the Url's target when sending to a Url

@@ -4,6 +4,7 @@
 #include "payload/analysis.hpp"
 #include "payload/fixtures.hpp"
 #include "payload/kind.hpp"
+#include "payload/pointer.hpp"
 #include "payload/signature.hpp"
 
 #include <algorithm>
@@ -55,20 +56,6 @@ void set_header(http::Headers& headers, const std::string& name, const std::stri
     headers.push_back({name, value});
 }
 
-void replace_in_strings(Json& node, const std::string& from, const std::string& to) {
-    if (node.is_string()) {
-        auto& text = node.get_ref<std::string&>();
-        for (auto at = text.find(from); at != std::string::npos;
-             at = text.find(from, at + to.size())) {
-            text.replace(at, from.size(), to);
-        }
-    } else if (node.is_structured()) {
-        for (auto& child : node) {
-            replace_in_strings(child, from, to);
-        }
-    }
-}
-
 // The delayed variant's extra fields, for inputs that lack them: taken from the delayed-citations
 // fixture (the only published example of them).
 const Json& delayed_donor() {
@@ -92,7 +79,8 @@ Json delayed_phase(Json document) {
         if (!document.contains(field) && donor.contains(field)) {
             Json borrowed = donor[field];
             if (!call_id.empty()) {
-                replace_in_strings(borrowed, donor.value("call_id", std::string{}), call_id);
+                payload::replace_in_strings(borrowed, donor.value("call_id", std::string{}),
+                                            call_id);
             }
             document[field] = std::move(borrowed);
         }
@@ -161,24 +149,34 @@ std::optional<std::string> text_replaceable_id(std::string_view body) {
     return id;
 }
 
+Delivery with_new_id(const Delivery& delivery, const std::string& old_id, const std::string& new_id,
+                     const BuildOptions& options) {
+    Delivery result = delivery;
+    std::string& text = result.request.body;
+    for (auto at = text.find(old_id); at != std::string::npos;
+         at = text.find(old_id, at + new_id.size())) {
+        text.replace(at, old_id.size(), new_id);
+    }
+    if (result.signing == Delivery::Signing::secret || result.signing == Delivery::Signing::wrong) {
+        auto signature = signature_for(result.signing, options.secret, text, std::nullopt);
+        for (auto& header : result.request.headers) {
+            if (iequals(header.name, payload::k_signature_header)) {
+                header.value = *signature;
+            }
+        }
+    }
+    return result;
+}
+
 Case with_new_id(const Case& built, const std::string& old_id, const std::string& new_id,
                  const BuildOptions& options) {
     Case result = built;
     for (auto& delivery : result.deliveries) {
-        std::string& text = delivery.request.body;
-        for (auto at = text.find(old_id); at != std::string::npos;
-             at = text.find(old_id, at + new_id.size())) {
-            text.replace(at, old_id.size(), new_id);
-        }
-        if (delivery.signing == Delivery::Signing::secret ||
-            delivery.signing == Delivery::Signing::wrong) {
-            auto signature = signature_for(delivery.signing, options.secret, text, std::nullopt);
-            for (auto& header : delivery.request.headers) {
-                if (iequals(header.name, payload::k_signature_header)) {
-                    header.value = *signature;
-                }
-            }
-        }
+        delivery = with_new_id(delivery, old_id, new_id, options);
+    }
+    for (auto at = result.call_id.find(old_id); at != std::string::npos;
+         at = result.call_id.find(old_id, at + new_id.size())) {
+        result.call_id.replace(at, old_id.size(), new_id);
     }
     return result;
 }
@@ -191,7 +189,7 @@ void refresh_ids(Json& document, const std::string& id) {
     if (old.empty() || old == id) {
         document["call_id"] = id;
     } else {
-        replace_in_strings(document, old, id);
+        payload::replace_in_strings(document, old, id);
     }
     if (auto c_id = document.find("c_id"); c_id != document.end()) {
         *c_id = id;
@@ -338,6 +336,11 @@ Case build_case(const Item& item, const CaseSpec& spec, const BuildOptions& opti
                 }
             } catch (const Error& error) {
                 result.error = error.subject() + ": " + error.detail();
+            }
+            // The id the bodies carry once --set has had its say.
+            if (value.is_object()) {
+                auto id = value.find("call_id");
+                result.call_id = id != value.end() && id->is_string() ? id->get<std::string>() : "";
             }
             return value;
         };

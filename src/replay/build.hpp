@@ -35,6 +35,10 @@ std::optional<std::string> text_replaceable_id(std::string_view body);
 Case with_new_id(const Case& built, const std::string& old_id, const std::string& new_id,
                  const BuildOptions& options);
 
+/// One delivery of a case for another call, the same way.
+Delivery with_new_id(const Delivery& delivery, const std::string& old_id, const std::string& new_id,
+                     const BuildOptions& options);
+
 /// Gives the call in `document` the id `id`: call_id and c_id, and every string that held the old
 /// call id (variables.call_id, citations[].call_id, recording_url …).
 void refresh_ids(payload::Json& document, const std::string& id);

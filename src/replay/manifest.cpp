@@ -41,6 +41,62 @@ std::vector<std::string> strings(const json& value, const Context& context, cons
     return out;
 }
 
+StateCheck state_check(const std::string& text, const Context& context, const char* key) {
+    try {
+        return parse_state_check(text, key);
+    } catch (const Error& error) {
+        context.fail(error.detail() + (error.hint().empty() ? "" : " (" + error.hint() + ")"));
+    }
+}
+
+// "probe": "URL" or {"url"|"command", "headers", "settle"}.
+std::shared_ptr<const ProbeSpec> probe_spec(const json& value, const Context& context) {
+    ProbeSpec probe;
+    if (value.is_string()) {
+        probe.url = value.get<std::string>();
+    } else if (value.is_object()) {
+        for (const auto& [name, item] : value.items()) {
+            if ((name == "url" || name == "command" || name == "settle") && !item.is_string()) {
+                context.fail("\"probe." + name + "\" must be a string");
+            }
+            if (name == "url") {
+                probe.url = item.get<std::string>();
+            } else if (name == "command") {
+                probe.command = item.get<std::string>();
+            } else if (name == "settle") {
+                try {
+                    probe.settle = parse_duration(item.get<std::string>(), "probe.settle");
+                } catch (const Error& error) {
+                    context.fail(error.detail());
+                }
+            } else if (name == "headers") {
+                if (!item.is_object()) {
+                    context.fail("\"probe.headers\" must be an object of NAME: VALUE");
+                }
+                for (const auto& [header, header_value] : item.items()) {
+                    if (!header_value.is_string()) {
+                        context.fail("probe header \"" + header + "\" must be a string");
+                    }
+                    probe.headers.push_back({header, header_value.get<std::string>()});
+                }
+            } else {
+                context.fail("unknown key \"" + name +
+                             "\" in \"probe\" (url, command, headers, "
+                             "settle)");
+            }
+        }
+    } else {
+        context.fail("\"probe\" must be a URL or an object {\"url\"|\"command\", \"headers\", "
+                     "\"settle\"}");
+    }
+    try {
+        check_probe_spec(probe);
+    } catch (const Error& error) {
+        context.fail("\"probe\": " + error.detail());
+    }
+    return std::make_shared<const ProbeSpec>(std::move(probe));
+}
+
 Expectation expectation(const json& value, const Context& context, const char* key) {
     Expectation result;
     auto add_status = [&](const json& status) {
@@ -82,9 +138,23 @@ Expectation expectation(const json& value, const Context& context, const char* k
             }
         } else if (name == "body_contains") {
             result.body_contains = strings(item, context, "body_contains");
+        } else if (name == "answer") {
+            for (const auto& text : strings(item, context, "answer")) {
+                result.answer.push_back(state_check(text, context, "expect.answer"));
+            }
+        } else if (name == "headers") {
+            if (!item.is_object()) {
+                context.fail("\"expect.headers\" must be an object of NAME: VALUE");
+            }
+            for (const auto& [header, header_value] : item.items()) {
+                if (!header_value.is_string()) {
+                    context.fail("expected header \"" + header + "\" must be a string");
+                }
+                result.headers.push_back({header, header_value.get<std::string>()});
+            }
         } else {
             context.fail(std::string("unknown key \"") + name + "\" in \"" + key +
-                         "\" (status, body_contains)");
+                         "\" (status, body_contains, answer, headers)");
         }
     }
     if (result.statuses.empty()) {
@@ -127,6 +197,15 @@ void apply(const json& object, CaseSpec& spec, const Context& context, bool is_c
             spec.accept = expectation(value, context, "expect");
         } else if (key == "expect_refusal") {
             spec.refuse = expectation(value, context, "expect_refusal");
+        } else if (key == "probe") {
+            spec.probe = probe_spec(value, context);
+        } else if (key == "ignore") {
+            spec.ignore = strings(value, context, "ignore");
+        } else if (key == "expect_state") {
+            spec.expect_state.clear();
+            for (const auto& text : strings(value, context, "expect_state")) {
+                spec.expect_state.push_back(state_check(text, context, "expect_state"));
+            }
         } else if (is_case &&
                    (key == "name" || key == "input" || key == "inputs" || key == "scenarios")) {
             continue; // handled by the caller
@@ -158,8 +237,20 @@ Manifest parse_manifest(std::string_view text, const std::string& base_dir, cons
                 context.fail("\"defaults\" must be an object");
             }
             apply(value, defaults, Context{name, "defaults"}, false);
+        } else if (key == "probe") {
+            defaults.probe = probe_spec(value, context);
+        } else if (key == "expect_latency") {
+            manifest.expect_latency = strings(value, context, "expect_latency");
+            for (const auto& check : manifest.expect_latency) {
+                try {
+                    parse_latency_check(check);
+                } catch (const Error& error) {
+                    context.fail(error.detail());
+                }
+            }
         } else if (key != "cases" && key != "$schema" && key != "description") {
-            context.fail("unknown key \"" + key + "\" (to, defaults, cases)");
+            context.fail("unknown key \"" + key +
+                         "\" (to, probe, expect_latency, defaults, cases)");
         }
     }
     auto cases = root.find("cases");

@@ -14,6 +14,7 @@ struct Manifest {
     std::optional<std::string> to; ///< "to": used when --to is not given
     std::vector<Source> sources;   ///< inputs, relative to the manifest's folder, in file order
     std::vector<CaseSpec> specs;   ///< Source::spec indexes into this
+    std::vector<std::string> expect_latency; ///< "expect_latency": judged over the whole run
 };
 
 /// Reads `path`. Each entry's spec starts from `base` (the command line's flags), then the

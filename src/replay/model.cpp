@@ -1,6 +1,7 @@
 #include "replay/model.hpp"
 
 #include "error.hpp"
+#include "payload/pointer.hpp"
 
 #include <array>
 #include <charconv>
@@ -38,47 +39,6 @@ std::string range_text(std::pair<int, int> range) {
         return std::to_string(range.first / 100) + "xx";
     }
     return std::to_string(range.first) + "-" + std::to_string(range.second);
-}
-
-// RFC 6901: '~' and '/' inside a token are written ~0 and ~1.
-std::string escape_token(std::string_view token) {
-    std::string out;
-    for (char c : token) {
-        if (c == '~') {
-            out += "~0";
-        } else if (c == '/') {
-            out += "~1";
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
-std::vector<std::string> pointer_tokens(std::string_view pointer) {
-    std::vector<std::string> tokens;
-    if (pointer.empty()) {
-        return tokens;
-    }
-    std::size_t start = 1;
-    while (true) {
-        auto slash = pointer.find('/', start);
-        std::string_view raw = pointer.substr(start, slash - start);
-        std::string token;
-        for (std::size_t i = 0; i < raw.size(); ++i) {
-            if (raw[i] == '~' && i + 1 < raw.size() && (raw[i + 1] == '0' || raw[i + 1] == '1')) {
-                token += raw[i + 1] == '0' ? '~' : '/';
-                ++i;
-            } else {
-                token += raw[i];
-            }
-        }
-        tokens.push_back(std::move(token));
-        if (slash == std::string_view::npos) {
-            return tokens;
-        }
-        start = slash + 1;
-    }
 }
 
 } // namespace
@@ -129,6 +89,12 @@ std::string Expectation::text() const {
     for (const auto& needle : body_contains) {
         out += ", body contains \"" + needle + "\"";
     }
+    for (const auto& check : answer) {
+        out += ", answer " + check.text;
+    }
+    for (const auto& header : headers) {
+        out += ", header " + header.name + (header.value ? ": " + *header.value : "");
+    }
     return out;
 }
 
@@ -177,11 +143,15 @@ void parse_statuses(std::string_view text, std::vector<std::pair<int, int>>& int
 }
 
 Expectation accept_expectation() {
-    return Expectation{{{200, 299}}, {}};
+    Expectation expectation;
+    expectation.statuses = {{200, 299}};
+    return expectation;
 }
 
 Expectation refusal_expectation() {
-    return Expectation{{{401, 401}, {403, 403}}, {}};
+    Expectation expectation;
+    expectation.statuses = {{401, 401}, {403, 403}};
+    return expectation;
 }
 
 Override parse_override(std::string_view text) {
@@ -204,7 +174,7 @@ Override parse_override(std::string_view text) {
                 throw Error(ErrorKind::usage, "--set", "'" + result.path + "' has an empty segment",
                             "write a dotted path such as metadata.ticket_id, or a JSON pointer");
             }
-            result.pointer += "/" + escape_token(token);
+            result.pointer += "/" + payload::escape_pointer_token(token);
             if (dot == std::string::npos) {
                 break;
             }
@@ -220,7 +190,7 @@ Override parse_override(std::string_view text) {
 }
 
 void apply_override(payload::Json& document, const Override& override_) {
-    auto tokens = pointer_tokens(override_.pointer);
+    auto tokens = payload::pointer_tokens(override_.pointer);
     payload::Json* node = &document;
     for (std::size_t i = 0; i < tokens.size(); ++i) {
         const std::string& token = tokens[i];

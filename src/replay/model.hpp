@@ -3,8 +3,11 @@
 // run is made of. A case is one test in the report: the deliveries of one call, sent in order.
 #include "http/client.hpp"
 #include "payload/json.hpp"
+#include "replay/expect.hpp"
+#include "replay/probe.hpp"
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +36,8 @@ std::vector<std::string> scenario_names();
 struct Expectation {
     std::vector<std::pair<int, int>> statuses;
     std::vector<std::string> body_contains;
+    std::vector<StateCheck> answer;   ///< --expect-answer, over the answer body
+    std::vector<HeaderCheck> headers; ///< --expect-header
 
     bool status_ok(int status) const;
     /// "2xx", "401 or 403", "200, body contains \"ok\"".
@@ -70,6 +75,11 @@ struct CaseSpec {
     http::Headers headers;             ///< --header, sent last, replacing same-name headers
     std::optional<Expectation> accept; ///< for deliveries that must be accepted (default 2xx)
     std::optional<Expectation> refuse; ///< for bad/no-signature (default 401 or 403)
+    /// --probe / --probe-cmd: read what the handler stored and run the scenario's oracle; null
+    /// judges answers only.
+    std::shared_ptr<const ProbeSpec> probe;
+    std::vector<std::string> ignore;      ///< --ignore: pointers oracles leave out
+    std::vector<StateCheck> expect_state; ///< --expect-state, on the state after the case
 };
 
 /// One request of a case and what its answer must be.
@@ -89,7 +99,8 @@ struct Case {
     std::string group;     ///< the summary row: an input file, a built-in name, a capture log
     Scenario scenario = Scenario::single;
     std::vector<Delivery> deliveries;
-    std::string error; ///< why it could not be built (unreadable input …): no send
+    std::string error;   ///< why it could not be built (unreadable input …): no send
+    std::string call_id; ///< the call_id its bodies carry ("" when unknown)
     std::chrono::milliseconds phase_delay{0}; ///< between the phases of two-phase/out-of-order
 };
 

@@ -38,6 +38,33 @@ std::string attempt_line(const http::Attempt& attempt) {
                        format_latency(attempt.latency));
 }
 
+std::string_view check_result_name(CheckOutcome::Result result) {
+    switch (result) {
+    case CheckOutcome::Result::passed:
+        return "passed";
+    case CheckOutcome::Result::failed:
+        return "failed";
+    case CheckOutcome::Result::error:
+        return "error";
+    }
+    return "error";
+}
+
+// The states a case read and what was judged on them.
+std::string effects_log(const CaseResult& result) {
+    std::string out;
+    for (const auto& probe : result.probes) {
+        out += fmt::format("probe {} ({}): {}\n  {}\n", probe.label, probe.call_id, probe.how,
+                           probe.read.error.empty() ? probe.read.state.summary(200)
+                                                    : probe.read.error);
+    }
+    for (const auto& check : result.checks) {
+        out += fmt::format("check {}: {}{}\n", check.name, check_result_name(check.outcome.result),
+                           check.outcome.detail.empty() ? "" : ": " + check.outcome.detail);
+    }
+    return out;
+}
+
 // The attempt log of a case: what <system-out> holds and what a failure prints below its line.
 std::string attempt_log(const CaseResult& result) {
     std::string out;
@@ -54,7 +81,17 @@ std::string attempt_log(const CaseResult& result) {
             out += "  FAILED: " + delivery.failure + "\n";
         }
     }
+    out += effects_log(result);
     return out;
+}
+
+std::string latency_line(const LatencySummary& latency) {
+    if (latency.count == 0) {
+        return "latency: no answers";
+    }
+    return fmt::format("latency over {} answers: p50 {}  p95 {}  p99 {}  max {}", latency.count,
+                       format_latency(latency.p50), format_latency(latency.p95),
+                       format_latency(latency.p99), format_latency(latency.max));
 }
 
 class FileReport : public ReportWriter {
@@ -143,8 +180,14 @@ public:
             ++m_suite_counts.errors;
             break;
         case Outcome::error:
-            xml += fmt::format("      <error type=\"input\" message=\"{}\"/>\n",
-                               report::xml_attribute(result.message));
+            if (result.deliveries.empty()) {
+                xml += fmt::format("      <error type=\"input\" message=\"{}\"/>\n",
+                                   report::xml_attribute(result.message));
+            } else {
+                xml += fmt::format("      <error type=\"probe\" message=\"{}\">{}</error>\n",
+                                   report::xml_attribute(result.message),
+                                   report::xml_text(attempt_log(result)));
+            }
             ++m_suite_counts.errors;
             break;
         }
@@ -160,11 +203,33 @@ public:
     void finish(const RunTotals& totals) override {
         close_suite();
         m_out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-        m_out << fmt::format("<testsuites name=\"blandhook replay\" tests=\"{}\" failures=\"{}\" "
-                             "errors=\"{}\" time=\"{:.3f}\">\n",
-                             totals.cases, totals.failed, totals.unreachable + totals.errors,
-                             static_cast<double>(totals.wall.count()) / 1e6);
+        m_out << fmt::format(
+            "<testsuites name=\"blandhook replay\" tests=\"{}\" failures=\"{}\" "
+            "errors=\"{}\" time=\"{:.3f}\">\n",
+            totals.cases + totals.latency_checks.size(), totals.failed + totals.latency_failed,
+            totals.unreachable + totals.errors, static_cast<double>(totals.wall.count()) / 1e6);
         m_suites.copy_to(m_out);
+        if (!totals.latency_checks.empty()) {
+            // One test per --expect-latency, judged over the whole run.
+            m_out << fmt::format("  <testsuite name=\"latency\" tests=\"{}\" failures=\"{}\" "
+                                 "errors=\"0\" skipped=\"0\" time=\"0\" timestamp=\"{}\">\n",
+                                 totals.latency_checks.size(), totals.latency_failed,
+                                 report::xml_attribute(m_info.started_at));
+            for (const auto& check : totals.latency_checks) {
+                m_out << fmt::format("    <testcase name=\"{}\" classname=\"blandhook.replay."
+                                     "latency\" time=\"0\">\n",
+                                     report::xml_attribute(check.text));
+                if (!check.passed) {
+                    m_out << fmt::format("      <failure type=\"latency\" message=\"{}\"/>\n",
+                                         report::xml_attribute(check.detail));
+                }
+                m_out << "      <system-out>" << report::xml_text(latency_line(totals.latency))
+                      << "\n"
+                      << report::xml_text(check.detail) << "</system-out>\n";
+                m_out << "    </testcase>\n";
+            }
+            m_out << "  </testsuite>\n";
+        }
         m_out << "</testsuites>\n";
         check();
     }
@@ -276,6 +341,35 @@ public:
             deliveries.push_back(std::move(one));
         }
         entry["deliveries"] = std::move(deliveries);
+        if (!result.probes.empty()) {
+            nlohmann::json probes = nlohmann::json::array();
+            for (const auto& probe : result.probes) {
+                nlohmann::json one = {{"label", probe.label},
+                                      {"call_id", report::printable(probe.call_id)},
+                                      {"settled", probe.read.settled},
+                                      {"reads", probe.read.reads},
+                                      {"how", report::printable(probe.how)}};
+                if (!probe.read.error.empty()) {
+                    one["error"] = report::printable(probe.read.error);
+                } else {
+                    one["state"] = report::printable(probe.read.state.summary(2000));
+                }
+                probes.push_back(std::move(one));
+            }
+            entry["probes"] = std::move(probes);
+        }
+        if (!result.checks.empty()) {
+            nlohmann::json checks = nlohmann::json::array();
+            for (const auto& check : result.checks) {
+                nlohmann::json one = {{"name", report::printable(check.name)},
+                                      {"result", check_result_name(check.outcome.result)}};
+                if (!check.outcome.detail.empty()) {
+                    one["detail"] = report::printable(check.outcome.detail);
+                }
+                checks.push_back(std::move(one));
+            }
+            entry["checks"] = std::move(checks);
+        }
         m_out << (m_first ? "\n" : ",\n") << entry.dump();
         m_first = false;
     }
@@ -287,6 +381,21 @@ public:
             {"errors", totals.errors},     {"deliveries", totals.deliveries},
             {"attempts", totals.attempts}, {"interrupted", totals.interrupted},
             {"wall_ms", ms(totals.wall)}};
+        summary["latency"] = {{"answers", totals.latency.count},
+                              {"p50_ms", ms(totals.latency.p50)},
+                              {"p95_ms", ms(totals.latency.p95)},
+                              {"p99_ms", ms(totals.latency.p99)},
+                              {"max_ms", ms(totals.latency.max)}};
+        if (!totals.latency_checks.empty()) {
+            nlohmann::json checks = nlohmann::json::array();
+            for (const auto& check : totals.latency_checks) {
+                checks.push_back({{"expect", check.text},
+                                  {"passed", check.passed},
+                                  {"measured_ms", ms(check.measured)},
+                                  {"detail", check.detail}});
+            }
+            summary["latency_checks"] = std::move(checks);
+        }
         m_out << "\n],\"summary\":" << summary.dump() << "}\n";
         check();
     }
@@ -440,6 +549,19 @@ void TerminalReport::finished(const CaseResult& result) {
                 }
             }
         }
+        if (!passed && !result.probes.empty()) {
+            std::string log = effects_log(result);
+            std::size_t start = 0;
+            while (start < log.size()) {
+                auto end = log.find('\n', start);
+                std::fputs(cli::paint("       " + report::printable(log.substr(start, end - start)),
+                                      cli::Style::dim, color)
+                               .append("\n")
+                               .c_str(),
+                           stdout);
+                start = end == std::string::npos ? log.size() : end + 1;
+            }
+        }
     }
     if (!passed) {
         ++m_failure_count;
@@ -515,6 +637,12 @@ void TerminalReport::summary(const RunTotals& totals) {
     out += cli::paint(verdict, all_passed ? cli::Style::green : cli::Style::red, color) + "\n";
     if (totals.interrupted) {
         out += "interrupted: cases not yet sent were not run\n";
+    }
+    out += latency_line(totals.latency) + "\n";
+    for (const auto& check : totals.latency_checks) {
+        out += (check.passed ? cli::paint("PASS", cli::Style::green, color)
+                             : cli::paint("FAIL", cli::Style::red, color)) +
+               "  latency " + check.text + ": " + check.detail + "\n";
     }
     if (m_failure_count > 0 && !m_options.quiet) {
         out += "\nFailures:\n";

@@ -1,8 +1,13 @@
 #include "replay/runner.hpp"
 
+#include "replay/oracle.hpp"
+
 #include <atomic>
+#include <climits>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -40,30 +45,6 @@ std::string attempts_text(const std::vector<http::Attempt>& attempts) {
     return out;
 }
 
-void judge_delivery(DeliveryResult& delivery, const Expectation& expect) {
-    const http::Attempt& last = delivery.attempts.back();
-    if (!last.response) {
-        delivery.passed = false;
-        delivery.failure = "no answer: " + last.error;
-        return;
-    }
-    const http::Response& response = *last.response;
-    if (!expect.status_ok(response.status)) {
-        delivery.passed = false;
-        delivery.failure =
-            "answered " + std::to_string(response.status) + ", expected " + delivery.expect;
-        return;
-    }
-    for (const auto& needle : expect.body_contains) {
-        if (response.body.find(needle) == std::string::npos) {
-            delivery.passed = false;
-            delivery.failure = "answer body lacks \"" + needle + "\"";
-            return;
-        }
-    }
-    delivery.passed = true;
-}
-
 class Runner {
 public:
     Runner(const std::vector<CaseSpec>& specs, const RunOptions& options, ResultSink& sink)
@@ -99,6 +80,11 @@ public:
         }
         m_totals.interrupted = g_stop;
         m_totals.wall = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
+        for (const auto& check : m_options.expect_latency) {
+            m_totals.latency_checks.push_back(evaluate(check, m_latencies_us));
+            m_totals.latency_failed += m_totals.latency_checks.back().passed ? 0 : 1;
+        }
+        m_totals.latency = summarize_latency(m_latencies_us);
         return m_totals;
     }
 
@@ -116,10 +102,13 @@ private:
             // id in the built bodies by text when that is exact, else builds again.
             std::shared_ptr<const Case> prebuilt;
             std::optional<std::string> old_id;
-            if (m_options.build.fresh_ids && item->error.empty()) {
+            // A probe reads state by call_id: every case gets ids of its own, so that cases never
+            // see each other's state.
+            const bool fresh = m_options.build.fresh_ids || spec.probe != nullptr;
+            if (fresh && item->error.empty()) {
                 old_id = text_replaceable_id(item->body);
             }
-            if (!m_options.build.fresh_ids || old_id) {
+            if (!fresh || old_id) {
                 BuildOptions once = m_options.build;
                 once.fresh_ids = false;
                 prebuilt = std::make_shared<const Case>(build_case(*item, spec, once));
@@ -143,6 +132,7 @@ private:
 
     void work() {
         std::optional<http::Client> client;
+        std::optional<Prober> prober;
         while (true) {
             Work work;
             {
@@ -157,20 +147,24 @@ private:
             if (!client) {
                 client.emplace(m_options.build.target, m_options.client);
             }
-            CaseResult result = execute(work, *client);
+            if (!prober && work.spec->probe) {
+                prober.emplace(m_options.client);
+            }
+            CaseResult result = execute(work, *client, prober ? &*prober : nullptr);
             complete(std::move(result));
         }
     }
 
-    CaseResult execute(const Work& work, http::Client& client) {
+    CaseResult execute(const Work& work, http::Client& client, Prober* prober) {
         std::shared_ptr<const Case> built = work.prebuilt;
         if (built && work.fresh_from && built->error.empty()) {
             built = std::make_shared<const Case>(
                 with_new_id(*built, *work.fresh_from, uuid_v4(), m_options.build));
         }
         if (!built) {
-            built =
-                std::make_shared<const Case>(build_case(*work.item, *work.spec, m_options.build));
+            BuildOptions fresh = m_options.build;
+            fresh.fresh_ids = true; // only reached when ids are renewed and not by text
+            built = std::make_shared<const Case>(build_case(*work.item, *work.spec, fresh));
         }
         const Case& the_case = *built;
         CaseResult result;
@@ -199,13 +193,7 @@ private:
         }
         auto start = Clock::now();
         bool all_refused = true;
-        for (std::size_t i = 0; i < the_case.deliveries.size(); ++i) {
-            const Delivery& delivery = the_case.deliveries[i];
-            if (i > 0 && the_case.phase_delay.count() > 0 &&
-                (the_case.scenario == Scenario::two_phase ||
-                 the_case.scenario == Scenario::out_of_order)) {
-                std::this_thread::sleep_for(the_case.phase_delay);
-            }
+        auto send = [&](const Delivery& delivery) {
             DeliveryResult delivered;
             delivered.label = delivery.label;
             delivered.method = delivery.request.method;
@@ -216,6 +204,8 @@ private:
             delivered.expect = delivery.expect.text();
             delivered.expect_refusal = delivery.expect_refusal;
             delivered.attempts = http::deliver(client, delivery.request, m_options.retry);
+            // Judged on the whole answer, then cut for the reports.
+            judge_delivery(delivered, delivery.expect);
             for (auto& attempt : delivered.attempts) {
                 if (attempt.response) {
                     m_reached = true;
@@ -227,12 +217,62 @@ private:
                     all_refused = false;
                 }
             }
-            judge_delivery(delivered, delivery.expect);
-            result.deliveries.push_back(std::move(delivered));
+            return delivered;
+        };
+        auto pause = [&](std::size_t i) {
+            if (i > 0 && the_case.phase_delay.count() > 0 &&
+                (the_case.scenario == Scenario::two_phase ||
+                 the_case.scenario == Scenario::out_of_order)) {
+                std::this_thread::sleep_for(the_case.phase_delay);
+            }
+        };
+        if (work.spec->probe && prober != nullptr) {
+            // With a probe, the scenario's oracle decides what is sent and read, and when.
+            struct Channel : EffectChannel {
+                std::function<DeliveryResult(const Delivery&)> deliver_one;
+                std::function<Settled(const std::string&, const State*, bool)> probe_one;
+                DeliveryResult deliver(const Delivery& delivery) override {
+                    return deliver_one(delivery);
+                }
+                Settled probe(const std::string& call_id, const State* changed_from,
+                              bool once) override {
+                    return probe_one(call_id, changed_from, once);
+                }
+            } channel;
+            std::size_t sent = 0;
+            channel.deliver_one = [&](const Delivery& delivery) {
+                pause(sent++);
+                return send(delivery);
+            };
+            const ProbeSpec& spec = *work.spec->probe;
+            ProbeTarget target{"", result.name, std::string(scenario_name(the_case.scenario))};
+            channel.probe_one = [&](const std::string& call_id, const State* changed_from,
+                                    bool once) {
+                target.call_id = call_id;
+                if (once) {
+                    Settled settled;
+                    ProbeRead read = prober->read(spec, target);
+                    settled.reads = 1;
+                    settled.settled = read.state.has_value();
+                    settled.error = read.error;
+                    if (read.state) {
+                        settled.state = std::move(*read.state);
+                    }
+                    return settled;
+                }
+                return prober->settle(spec, target, changed_from);
+            };
+            run_with_effects(the_case, *work.spec, m_options.build, channel, result);
+        } else {
+            for (std::size_t i = 0; i < the_case.deliveries.size(); ++i) {
+                pause(i);
+                result.deliveries.push_back(send(the_case.deliveries[i]));
+            }
         }
         result.duration =
             std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
         judge(result);
+        judge_effects(result);
         // A target that refused every attempt and never answered once is down: the remaining
         // cases are reported as not sent instead of each waiting through its retries.
         if (all_refused && !m_reached && !result.deliveries.empty()) {
@@ -281,6 +321,11 @@ private:
         m_totals.deliveries += result.deliveries.size();
         for (const auto& delivery : result.deliveries) {
             m_totals.attempts += delivery.attempts.size();
+            const auto& last = delivery.attempts.back();
+            if (last.response) {
+                m_latencies_us.push_back(static_cast<std::uint32_t>(
+                    std::min<std::int64_t>(last.latency.count(), UINT32_MAX)));
+            }
         }
     }
 
@@ -297,6 +342,7 @@ private:
     std::size_t m_next_report = 0;
     std::map<std::size_t, CaseResult> m_finished;
     RunTotals m_totals;
+    std::vector<std::uint32_t> m_latencies_us; ///< final answered attempts, for percentiles
 
     std::atomic<bool> m_reached{false};
     std::atomic<bool> m_unreachable{false};
@@ -317,6 +363,36 @@ std::string_view outcome_name(Outcome outcome) {
         return "error";
     }
     return "error";
+}
+
+void judge_delivery(DeliveryResult& delivery, const Expectation& expect) {
+    const http::Attempt& last = delivery.attempts.back();
+    if (!last.response) {
+        delivery.passed = false;
+        delivery.failure = "no answer: " + last.error;
+        return;
+    }
+    const http::Response& response = *last.response;
+    if (!expect.status_ok(response.status)) {
+        delivery.passed = false;
+        delivery.failure =
+            "answered " + std::to_string(response.status) + ", expected " + delivery.expect;
+        return;
+    }
+    for (const auto& needle : expect.body_contains) {
+        if (response.body.find(needle) == std::string::npos) {
+            delivery.passed = false;
+            delivery.failure = "answer body lacks \"" + needle + "\"";
+            return;
+        }
+    }
+    if (std::string failure = check_answer(expect.answer, expect.headers, response);
+        !failure.empty()) {
+        delivery.passed = false;
+        delivery.failure = failure;
+        return;
+    }
+    delivery.passed = true;
 }
 
 void judge(CaseResult& result) {

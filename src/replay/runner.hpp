@@ -46,6 +46,8 @@ struct CaseResult {
     Outcome outcome = Outcome::passed;
     std::string message; ///< the verdict in one line, for failures and errors
     std::vector<DeliveryResult> deliveries;
+    std::vector<ProbeResult> probes; ///< states read (--probe), in order
+    std::vector<EffectCheck> checks; ///< oracles and --expect-state, judged on those states
     std::chrono::microseconds duration{0};
 };
 
@@ -58,6 +60,7 @@ struct RunOptions {
     BuildOptions build;
     int jobs = 1;
     int repeat = 1;
+    std::vector<LatencyCheck> expect_latency; ///< judged over the whole run
 };
 
 /// Receives results in input order, one call at a time (never concurrently).
@@ -77,10 +80,17 @@ struct RunTotals {
     std::size_t attempts = 0;
     bool interrupted = false;
     std::chrono::microseconds wall{0};
+    LatencySummary latency; ///< final attempts of answered deliveries
+    std::vector<LatencyResult> latency_checks;
+    std::size_t latency_failed = 0;
 };
 
-/// Judges one case from its deliveries' final answers (exposed for tests).
+/// Judges one case from its deliveries' final answers, then from its effect checks (exposed for
+/// tests).
 void judge(CaseResult& result);
+
+/// Judges one delivery's final answer against `expect` (status, body, --expect-answer/-header).
+void judge_delivery(DeliveryResult& delivery, const Expectation& expect);
 
 /// Runs every item `reader` yields, each under specs[item.source], `options.repeat` times.
 RunTotals run(InputReader& reader, const std::vector<CaseSpec>& specs, const RunOptions& options,

@@ -8,3 +8,9 @@ add_test(NAME replay_github_actions_steps
          COMMAND /usr/bin/python3 ${CMAKE_CURRENT_LIST_DIR}/github_actions_steps_test.py
                  $<TARGET_FILE:blandhook> ${PROJECT_SOURCE_DIR})
 set_tests_properties(replay_junit_report replay_github_actions_steps PROPERTIES TIMEOUT 300)
+# What a handler stored, proven through probes: store_handler.py's four SQLite handlers read by
+# --probe URL and by --probe-cmd with the sqlite3 command-line tool (tools/test installs it).
+add_test(NAME replay_effects
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_LIST_DIR}/effects_test.py
+                 $<TARGET_FILE:blandhook> ${PROJECT_SOURCE_DIR})
+set_tests_properties(replay_effects PROPERTIES TIMEOUT 300)
