@@ -142,8 +142,9 @@ std::string webhook_of(const Scratch& scratch, const Emulate& emulate) {
     return details["webhook"].is_string() ? details["webhook"].get<std::string>() : "";
 }
 
+// Up to 10 s: a deadline for a loaded machine, never an assertion on speed.
 bool process_gone(int pid) {
-    for (int i = 0; i < 200; ++i) {
+    for (int i = 0; i < 500; ++i) {
         if (::kill(pid, 0) != 0) {
             return true;
         }
