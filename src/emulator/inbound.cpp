@@ -154,7 +154,9 @@ std::optional<InboundSettings> InboundNumbers::settings(std::string_view number)
     }
     settings.metadata = details.value("metadata", Json::object());
     if (auto it = details.find("max_duration"); it != details.end() && it->is_number()) {
-        settings.max_duration = std::max(1, it->get<int>());
+        // Read as a double: a huge value must not overflow an int conversion.
+        const double minutes = it->get<double>();
+        settings.max_duration = minutes >= 1 && minutes <= 1e6 ? static_cast<int>(minutes) : 30;
     }
     return settings;
 }
