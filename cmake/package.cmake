@@ -86,7 +86,36 @@ add_custom_command(OUTPUT ${BLANDHOOK_STUBS} ${PROJECT_BINARY_DIR}/generated/laz
   DEPENDS blandhook_lib $<TARGET_FILE:blandhook_lib> ${PROJECT_SOURCE_DIR}/cmake/lazy_stubs.cmake
   COMMENT "Generating the release binary's lazy-binding stubs" VERBATIM)
 
+# libstdc++ is linked into the binary (whole, from libstdc++.a) and exported from it, and a
+# stand-in libstdc++.so.6 with no code but the real one's version nodes sits in lib/blandhook for
+# the shared libraries that name it: they all bind to the binary's copy, one libstdc++ in the
+# process, and the loader no longer relocates the real library (three quarters of the release
+# binary's start-up; bench/RESULTS-startup.md).
+execute_process(COMMAND ${CMAKE_CXX_COMPILER} -print-file-name=libstdc++.a
+                OUTPUT_VARIABLE BLANDHOOK_LIBSTDCXX_A OUTPUT_STRIP_TRAILING_WHITESPACE)
+set(BLANDHOOK_SHIM_DIR ${PROJECT_BINARY_DIR}/lib/blandhook)
+set(BLANDHOOK_STDCXX_LIST ${PROJECT_BINARY_DIR}/generated/libstdcxx.dynamic-list)
+set(BLANDHOOK_STDCXX_VERSIONS ${PROJECT_BINARY_DIR}/generated/libstdcxx.versions)
+add_custom_command(OUTPUT ${BLANDHOOK_STDCXX_LIST} ${BLANDHOOK_STDCXX_VERSIONS}
+  COMMAND ${CMAKE_COMMAND} -DNM=${CMAKE_NM} -DOBJDUMP=${CMAKE_OBJDUMP}
+          -DLIBRARY=${BLANDHOOK_LIBDIR}/libstdc++.so.6 -DDYNAMIC_LIST=${BLANDHOOK_STDCXX_LIST}
+          -DVERSION_SCRIPT=${BLANDHOOK_STDCXX_VERSIONS} -P ${PROJECT_SOURCE_DIR}/cmake/stdcxx_shim.cmake
+  DEPENDS ${PROJECT_SOURCE_DIR}/cmake/stdcxx_shim.cmake VERBATIM)
+file(WRITE ${PROJECT_BINARY_DIR}/generated/empty.cpp "// The stand-in libstdc++.so.6 has no code.\n")
+add_custom_command(OUTPUT ${BLANDHOOK_SHIM_DIR}/libstdc++.so.6
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${BLANDHOOK_SHIM_DIR}
+  COMMAND ${CMAKE_CXX_COMPILER} -shared -nostdlib -o ${BLANDHOOK_SHIM_DIR}/libstdc++.so.6
+          -Wl,-soname,libstdc++.so.6 -Wl,--version-script=${BLANDHOOK_STDCXX_VERSIONS}
+          ${PROJECT_BINARY_DIR}/generated/empty.cpp
+  DEPENDS ${BLANDHOOK_STDCXX_VERSIONS} VERBATIM)
+add_custom_target(blandhook_stdcxx_shim DEPENDS ${BLANDHOOK_SHIM_DIR}/libstdc++.so.6
+                                                ${BLANDHOOK_STDCXX_LIST})
+
 add_executable(blandhook_release src/main.cpp src/release/lazy_loader.cpp ${BLANDHOOK_STUBS})
+add_dependencies(blandhook_release blandhook_stdcxx_shim)
+target_link_options(blandhook_release PRIVATE -static-libstdc++
+  "LINKER:--whole-archive,${BLANDHOOK_LIBSTDCXX_A},--no-whole-archive"
+  "LINKER:--dynamic-list=${BLANDHOOK_STDCXX_LIST}")
 set(lazy_list "")
 foreach(library IN LISTS BLANDHOOK_LAZY_LIBRARIES)
   string(APPEND lazy_list "\"${library}\",")
@@ -110,8 +139,9 @@ add_custom_command(OUTPUT ${BLANDHOOK_RELEASE_ARCHIVE} ${BLANDHOOK_RELEASE_ARCHI
           -DOUTPUT=${BLANDHOOK_RELEASE_ARCHIVE} -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
           -DBUILD_DIR=${PROJECT_BINARY_DIR} -DSTRIP=${CMAKE_STRIP}
           "-DLIBRARIES=${BLANDHOOK_EAGER_LIBRARIES};${BLANDHOOK_LAZY_LIBRARIES}"
+          -DSTAND_INS=${BLANDHOOK_SHIM_DIR}/libstdc++.so.6
           -P ${PROJECT_SOURCE_DIR}/cmake/release_archive.cmake
-  DEPENDS blandhook_release blandhook_man blandhook_docs ${PROJECT_SOURCE_DIR}/cmake/release_archive.cmake
+  DEPENDS blandhook_release blandhook_man blandhook_docs blandhook_stdcxx_shim ${PROJECT_SOURCE_DIR}/cmake/release_archive.cmake
           ${BLANDHOOK_MAN}.gz
   COMMENT "Packing ${BLANDHOOK_RELEASE_NAME}.tar.gz" VERBATIM)
 add_custom_target(blandhook_release_archive ALL DEPENDS ${BLANDHOOK_RELEASE_ARCHIVE})

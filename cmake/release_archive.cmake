@@ -3,7 +3,7 @@
 # completions, copyright notices of blandhook and of each bundled library's Debian package).
 # The tree is a prefix: `tar -xzf … --strip-components=1 -C /usr/local` installs it.
 #   cmake -DBINARY=… -DNAME=… -DOUTPUT=….tar.gz -DSOURCE_DIR=… -DBUILD_DIR=… -DSTRIP=…
-#         -DLIBRARIES="soname;…" -P release_archive.cmake
+#         -DLIBRARIES="soname;…" [-DSTAND_INS="path/to/soname;…"] -P release_archive.cmake
 # Reproducible: files sorted, owned by 0:0, dated SOURCE_DATE_EPOCH or the commit's date.
 cmake_policy(VERSION 3.22)
 include(${CMAKE_CURRENT_LIST_DIR}/source_date.cmake)
@@ -47,8 +47,16 @@ while(pending)
   endif()
   list(APPEND bundled ${soname})
   file(REAL_PATH ${found} real)
-  file(COPY_FILE ${real} ${stage}/lib/blandhook/${soname})
-  execute_process(COMMAND ${OBJDUMP} -p ${real} OUTPUT_VARIABLE dump COMMAND_ERROR_IS_FATAL ANY)
+  # A stand-in (STAND_INS, by file name) replaces the system's library of that soname.
+  set(source ${real})
+  foreach(stand_in IN LISTS STAND_INS)
+    get_filename_component(stand_in_name ${stand_in} NAME)
+    if(stand_in_name STREQUAL soname)
+      set(source ${stand_in})
+    endif()
+  endforeach()
+  file(COPY_FILE ${source} ${stage}/lib/blandhook/${soname})
+  execute_process(COMMAND ${OBJDUMP} -p ${source} OUTPUT_VARIABLE dump COMMAND_ERROR_IS_FATAL ANY)
   string(REGEX MATCHALL "NEEDED +[^\n]+" needed "${dump}")
   foreach(entry IN LISTS needed)
     string(REGEX REPLACE "NEEDED +" "" entry "${entry}")

@@ -4,7 +4,8 @@
 - its .sha256 file matches, and it unpacks into one prefix tree (bin/, lib/blandhook/, share/);
 - the binary needs nothing outside the archive but glibc: every DT_NEEDED of the binary and of
   every bundled library is bundled or glibc's, and the bundled libraries find each other
-  ($ORIGIN RUNPATHs), whatever the system has;
+  ($ORIGIN RUNPATHs), whatever the system has; libstdc++ is inside the binary and exported, the
+  bundled libstdc++.so.6 a stand-in without code;
 - started with an empty environment it runs, loading its libraries from the archive;
 - cpp-httplib and OpenSSL are not loaded by a command that does not need them (--version,
   fixtures list) and are loaded, from the archive, by one that does: a listener and a signed replay
@@ -90,6 +91,13 @@ def main():
                 check(lib_runpath == "$ORIGIN", "%s's RUNPATH is %r" % (name, lib_runpath))
         for lib in LAZY:
             check(lib in bundled, "%s is not bundled" % lib)
+        # libstdc++ lives in the binary; the bundled libstdc++.so.6 is a stand-in without code,
+        # so the process has one libstdc++ whichever library asks for it.
+        stand_in = run(["nm", "-D", "--defined-only", os.path.join(bundle, "libstdc++.so.6")])
+        check(not re.search(r" [TW] ", stand_in.stdout),
+              "the bundled libstdc++.so.6 defines functions: %s" % stand_in.stdout[:200])
+        exported = run(["nm", "-D", "--defined-only", binary]).stdout
+        check("_ZNSt6thread6_StateD2Ev" in exported, "the binary exports libstdc++'s symbols")
         glibc = set()
         for name in [binary] + [os.path.join(bundle, b) for b in bundled]:
             dump = run(["objdump", "-T", name]).stdout
