@@ -10,8 +10,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <fmt/core.h>
+#include <optional>
 #include <string_view>
+#include <tuple>
 #include <unistd.h>
+#include <utility>
+#include <vector>
 
 namespace blandhook::cli {
 namespace {
@@ -68,25 +72,60 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
     return row[b.size()];
 }
 
-// "did you mean" for a mistyped command, like git and ninja.
+// The name among `names` closest to `typed` (at most two edits away), "" when none is: the
+// "did you mean" of git and ninja.
+std::string closest(const std::string& typed, const std::vector<std::string>& names) {
+    std::string best;
+    std::size_t best_distance = 3;
+    for (const std::string& name : names) {
+        if (name == typed) {
+            return {};
+        }
+        std::size_t distance = edit_distance(typed, name);
+        if (distance < best_distance) {
+            best_distance = distance;
+            best = name;
+        }
+    }
+    return best;
+}
+
+std::vector<std::string> subcommand_names(const CLI::App& app) {
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+        names.push_back(sub->get_name());
+    }
+    return names;
+}
+
+const CLI::App* find_subcommand(const CLI::App& app, const std::string& name) {
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+        if (sub->get_name() == name) {
+            return sub;
+        }
+    }
+    return nullptr;
+}
+
+// "did you mean" for a mistyped command.
 std::string suggestion_for(const CLI::App& app, int argc, char** argv) {
     if (argc < 2 || argv[1][0] == '-') {
         return {};
     }
-    const std::string typed = argv[1];
-    std::string best;
-    std::size_t best_distance = 3;
-    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
-        if (sub->get_name() == typed) {
-            return {};
-        }
-        std::size_t distance = edit_distance(typed, sub->get_name());
-        if (distance < best_distance) {
-            best_distance = distance;
-            best = sub->get_name();
+    return closest(argv[1], subcommand_names(app));
+}
+
+// The long option names (--name) a command accepts, its parents' included.
+std::vector<std::string> long_options(const CLI::App* app) {
+    std::vector<std::string> names;
+    for (; app != nullptr; app = app->get_parent()) {
+        for (const CLI::Option* option : app->get_options()) {
+            for (const std::string& name : option->get_lnames()) {
+                names.push_back("--" + name);
+            }
         }
     }
-    return best;
+    return names;
 }
 
 const CLI::App* deepest_parsed(const CLI::App* app) {
@@ -104,6 +143,56 @@ std::string command_path(const CLI::App* app) {
         path = parent->get_name() + " " + path;
     }
     return path;
+}
+
+// "did you mean" for the first word the command line did not match: a mistyped long option of
+// the command (`replay --secert`) or a mistyped subcommand (`fixtures lsit`). Message and hint.
+std::optional<std::pair<std::string, std::string>> typo_error(CLI::App& app,
+                                                              const CLI::App* where) {
+    const std::vector<std::string> extras = app.remaining(true);
+    if (extras.empty()) {
+        return std::nullopt;
+    }
+    const std::string& word = extras.front();
+    if (word.rfind("--", 0) == 0) {
+        const std::string name = word.substr(0, word.find('='));
+        if (std::string guess = closest(name, long_options(where)); !guess.empty()) {
+            return std::pair{fmt::format("unknown option '{}'", name),
+                             fmt::format("did you mean '{}'?", guess)};
+        }
+    } else if (word[0] != '-' && where->get_parent() != nullptr) {
+        if (std::string guess = closest(word, subcommand_names(*where)); !guess.empty()) {
+            const std::string path = command_path(where);
+            return std::pair{fmt::format("unknown command '{} {}'", path, word),
+                             fmt::format("did you mean 'blandhook {} {}'?", path, guess)};
+        }
+    }
+    return std::nullopt;
+}
+
+// `blandhook help [COMMAND [SUBCOMMAND]]`: the same text as `blandhook COMMAND --help`, on stdout.
+int print_help(const CLI::App& app, int argc, char** argv) {
+    const CLI::App* target = &app;
+    for (int i = 2; i < argc; ++i) {
+        const CLI::App* sub = find_subcommand(*target, argv[i]);
+        if (sub == nullptr) {
+            std::string path = target == &app ? "" : command_path(target) + " ";
+            std::string guess = closest(argv[i], subcommand_names(*target));
+            print_error(Error(
+                ErrorKind::usage, "usage", fmt::format("unknown command '{}{}'", path, argv[i]),
+                guess.empty() ? fmt::format("run 'blandhook help {}' for the commands", path)
+                              : fmt::format("did you mean 'blandhook help {}{}'?", path, guess)));
+            return exit_code::k_usage;
+        }
+        target = sub;
+    }
+    // CLI11 names the usage line after `prev` and the command: "blandhook captures list".
+    std::string prev = target->get_parent() == nullptr ? "" : "blandhook";
+    if (target->get_parent() != nullptr && target->get_parent()->get_parent() != nullptr) {
+        prev += " " + command_path(target->get_parent());
+    }
+    std::fputs(target->help(prev).c_str(), stdout);
+    return exit_code::k_ok;
 }
 
 } // namespace
@@ -130,6 +219,15 @@ int run(int argc, char** argv) {
     CLI::App app;
     Registrar registrar(app);
     build_command_tree(app, registrar);
+    // Bare `blandhook` and `blandhook help [COMMAND…]` print the help and succeed, as git, cargo
+    // and stripe do.
+    if (argc == 1) {
+        std::fputs(app.help().c_str(), stdout);
+        return exit_code::k_ok;
+    }
+    if (std::string_view(argv[1]) == "help") {
+        return print_help(app, argc, argv);
+    }
 
     try {
         app.parse(argc, argv);
@@ -139,10 +237,13 @@ int run(int argc, char** argv) {
         }
         std::string hint = "run 'blandhook --help' for the commands and their options";
         std::string message = parse_error.what();
+        const CLI::App* where = deepest_parsed(&app);
         if (std::string guess = suggestion_for(app, argc, argv); !guess.empty()) {
             message = fmt::format("unknown command '{}'", argv[1]);
             hint = fmt::format("did you mean 'blandhook {}'?", guess);
-        } else if (const CLI::App* where = deepest_parsed(&app); where != &app) {
+        } else if (auto typo = typo_error(app, where); typo) {
+            std::tie(message, hint) = *typo;
+        } else if (where != &app) {
             hint = fmt::format("run 'blandhook {} --help'", command_path(where));
         }
         print_error(Error(ErrorKind::usage, "usage", message, hint));

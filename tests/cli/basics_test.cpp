@@ -4,6 +4,7 @@
 
 #include <regex>
 #include <string>
+#include <vector>
 
 using namespace blandhook::test;
 
@@ -58,6 +59,57 @@ TEST_CASE("a mistyped command is a usage error with a did-you-mean hint and exit
     CHECK(result.exit_code == 2);
     CHECK(result.err.rfind("blandhook: error: usage: ", 0) == 0);
     CHECK(result.err.find("hint: did you mean 'blandhook listen'?") != std::string::npos);
+}
+
+TEST_CASE("bare blandhook prints the help on stdout and exits 0") {
+    auto result = run_blandhook({});
+    CHECK(result.exit_code == 0);
+    CHECK(result.err.empty());
+    CHECK(result.out == run_blandhook({"--help"}).out);
+    CHECK(result.out.find("Examples:") != std::string::npos);
+}
+
+TEST_CASE("blandhook help COMMAND prints that command's help, as COMMAND --help does") {
+    for (std::vector<std::string> path :
+         {std::vector<std::string>{}, {"replay"}, {"captures"}, {"captures", "list"}}) {
+        CAPTURE(path.size());
+        std::vector<std::string> help_args{"help"};
+        help_args.insert(help_args.end(), path.begin(), path.end());
+        std::vector<std::string> flag_args = path;
+        flag_args.push_back("--help");
+        auto result = run_blandhook(help_args);
+        CHECK(result.exit_code == 0);
+        CHECK(!result.out.empty());
+        CHECK(result.out == run_blandhook(flag_args).out);
+    }
+}
+
+TEST_CASE("blandhook help with a mistyped command suggests the right one and exits 2") {
+    auto result = run_blandhook({"help", "captures", "lst"});
+    CHECK(result.exit_code == 2);
+    CHECK(result.out.empty());
+    CHECK(result.err.find("unknown command 'captures lst'") != std::string::npos);
+    CHECK(result.err.find("hint: did you mean 'blandhook help captures list'?") !=
+          std::string::npos);
+}
+
+TEST_CASE("a mistyped long option gets a did-you-mean hint, in both spellings of a value") {
+    auto spaced = run_blandhook(
+        {"replay", "--secert", "s", "completed-outbound", "--to", "http://127.0.0.1:9/webhook"});
+    CHECK(spaced.exit_code == 2);
+    CHECK(spaced.err.find("blandhook: error: usage: unknown option '--secert'") !=
+          std::string::npos);
+    CHECK(spaced.err.find("hint: did you mean '--secret'?") != std::string::npos);
+    auto joined = run_blandhook({"replay", "--rport=junit:x.xml", "completed-outbound"});
+    CHECK(joined.exit_code == 2);
+    CHECK(joined.err.find("hint: did you mean '--report'?") != std::string::npos);
+}
+
+TEST_CASE("a mistyped subcommand of a command group gets a did-you-mean hint") {
+    auto result = run_blandhook({"fixtures", "lsit"});
+    CHECK(result.exit_code == 2);
+    CHECK(result.err.find("unknown command 'fixtures lsit'") != std::string::npos);
+    CHECK(result.err.find("hint: did you mean 'blandhook fixtures list'?") != std::string::npos);
 }
 
 TEST_CASE("errors carry no colour when stderr is not a terminal") {
