@@ -75,32 +75,42 @@ echo "target: nginx $(nginx -v 2>&1 | sed 's/.*\///') on $url, body ${body_bytes
 
 # The three fast runs interleaved, ROUNDS times: the machine is shared, so the ratio of medians
 # taken in the same rounds is the figure, and every round is printed.
+# Each run's own CPU time (user + system, from /usr/bin/time) is kept too: on a shared machine the
+# wall-clock rate swings with the neighbours' load, the CPU a client spends per delivery much less.
 rounds=${ROUNDS:-3}
 replay_rates=(); fresh_rates=(); hey_rates=()
+replay_cpus=(); fresh_cpus=(); hey_cpus=()
+cpu_us() { /usr/bin/python3 -c "u, s = open('$work/cpu').read().split()[:2]; print(f'{(float(u) + float(s)) * 1e6 / $1:.1f}')"; }
 for round in $(seq "$rounds"); do
     t0=$(now)
-    "$blandhook" replay completed-outbound --to "$url" --secret "$secret" --repeat "$deliveries" \
+    /usr/bin/time -f "%U %S" -o "$work/cpu" "$blandhook" replay completed-outbound --to "$url" --secret "$secret" --repeat "$deliveries" \
         -j 8 --retries 0 -q >"$work/replay.out"
     t1=$(now)
     grep -q "$deliveries passed" "$work/replay.out" || { cat "$work/replay.out"; exit 1; }
     replay_rates+=("$(rate "$deliveries" "$t0" "$t1")")
+    replay_cpus+=("$(cpu_us "$deliveries")")
 
     t0=$(now)
-    "$blandhook" replay completed-outbound --to "$url" --secret "$secret" --repeat "$deliveries" \
+    /usr/bin/time -f "%U %S" -o "$work/cpu" "$blandhook" replay completed-outbound --to "$url" --secret "$secret" --repeat "$deliveries" \
         -j 8 --retries 0 -q --fresh-ids >"$work/replay-fresh.out"
     t1=$(now)
     grep -q "$deliveries passed" "$work/replay-fresh.out" || { cat "$work/replay-fresh.out"; exit 1; }
     fresh_rates+=("$(rate "$deliveries" "$t0" "$t1")")
+    fresh_cpus+=("$(cpu_us "$deliveries")")
 
     t0=$(now)
-    hey -c 8 -n "$deliveries" -m POST -D "$work/body.json" -T application/json \
+    /usr/bin/time -f "%U %S" -o "$work/cpu" hey -c 8 -n "$deliveries" -m POST -D "$work/body.json" -T application/json \
         -H "X-Webhook-Signature: $signature" "$url" >"$work/hey.out"
     t1=$(now)
     grep -q "\[200\].*$deliveries responses" "$work/hey.out" || { cat "$work/hey.out"; exit 1; }
     hey_rates+=("$(rate "$deliveries" "$t0" "$t1")")
-    echo "round $round: replay ${replay_rates[-1]}/s, replay --fresh-ids ${fresh_rates[-1]}/s, hey ${hey_rates[-1]}/s"
+    hey_cpus+=("$(cpu_us "$deliveries")")
+    echo "round $round: replay ${replay_rates[-1]}/s (${replay_cpus[-1]} us CPU each), replay --fresh-ids ${fresh_rates[-1]}/s (${fresh_cpus[-1]} us), hey ${hey_rates[-1]}/s (${hey_cpus[-1]} us); fresh/hey this round $(/usr/bin/python3 -c "print(f'{${fresh_rates[-1]}/${hey_rates[-1]}:.2f}x')")"
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+replay_cpu=$(median "${replay_cpus[@]}")
+fresh_cpu=$(median "${fresh_cpus[@]}")
+hey_cpu=$(median "${hey_cpus[@]}")
 replay_rate=$(median "${replay_rates[@]}")
 fresh_rate=$(median "${fresh_rates[@]}")
 hey_rate=$(median "${hey_rates[@]}")
@@ -146,6 +156,12 @@ cat <<OUT
 | blandhook replay -j 8 --fresh-ids (every body a new call id, signed on its own) | $fresh_rate | |
 | hey -c 8 (one precomputed body and signature) | $hey_rate | $(ratio "$replay_rate" "$hey_rate") (fresh ids: $(ratio "$fresh_rate" "$hey_rate")) |
 | curl loop, $curls runs extrapolated to $deliveries | $curl_rate | $(ratio "$replay_rate" "$curl_rate") (fresh ids: $(ratio "$fresh_rate" "$curl_rate")) |
+
+| client CPU per delivery (user + system, median of $rounds rounds) | µs | hey's CPU / it |
+|---|---:|---:|
+| blandhook replay -j 8 | $replay_cpu | $(ratio "$hey_cpu" "$replay_cpu") |
+| blandhook replay -j 8 --fresh-ids | $fresh_cpu | $(ratio "$hey_cpu" "$fresh_cpu") |
+| hey -c 8 | $hey_cpu | |
 
 capture log: $log_lines lines ($log_mb MB) replayed with -j 8 and JUnit + JSON reports in
 $(/usr/bin/python3 -c "print(f'{$t1-$t0:.1f}')") s ($log_rate/s), peak RSS $rss_mb MB

@@ -149,22 +149,47 @@ std::optional<std::string> text_replaceable_id(std::string_view body) {
     return id;
 }
 
-Delivery with_new_id(const Delivery& delivery, const std::string& old_id, const std::string& new_id,
-                     const BuildOptions& options) {
-    Delivery result = delivery;
-    std::string& text = result.request.body;
+namespace {
+
+// Swaps the id in place and signs again: one copy of the body per renewed delivery, no more.
+void renew(Delivery& delivery, const std::string& old_id, const std::string& new_id,
+           const BuildOptions& options) {
+    std::string& text = delivery.request.body;
     for (auto at = text.find(old_id); at != std::string::npos;
          at = text.find(old_id, at + new_id.size())) {
         text.replace(at, old_id.size(), new_id);
     }
-    if (result.signing == Delivery::Signing::secret || result.signing == Delivery::Signing::wrong) {
-        auto signature = signature_for(result.signing, options.secret, text, std::nullopt);
-        for (auto& header : result.request.headers) {
+    if (delivery.signing == Delivery::Signing::secret ||
+        delivery.signing == Delivery::Signing::wrong) {
+        auto signature = signature_for(delivery.signing, options.secret, text, std::nullopt);
+        for (auto& header : delivery.request.headers) {
             if (iequals(header.name, payload::k_signature_header)) {
                 header.value = *signature;
             }
         }
     }
+}
+
+} // namespace
+
+void with_new_id(const Delivery& delivery, const std::string& old_id, const std::string& new_id,
+                 const BuildOptions& options, Delivery& into) {
+    // Assignments, not a new object: `into` keeps its buffers from one delivery to the next.
+    into.label = delivery.label;
+    into.request.method = delivery.request.method;
+    into.request.target = delivery.request.target;
+    into.request.headers = delivery.request.headers;
+    into.request.body.assign(delivery.request.body);
+    into.expect = delivery.expect;
+    into.expect_refusal = delivery.expect_refusal;
+    into.signing = delivery.signing;
+    renew(into, old_id, new_id, options);
+}
+
+Delivery with_new_id(const Delivery& delivery, const std::string& old_id, const std::string& new_id,
+                     const BuildOptions& options) {
+    Delivery result;
+    with_new_id(delivery, old_id, new_id, options, result);
     return result;
 }
 
@@ -172,7 +197,7 @@ Case with_new_id(const Case& built, const std::string& old_id, const std::string
                  const BuildOptions& options) {
     Case result = built;
     for (auto& delivery : result.deliveries) {
-        delivery = with_new_id(delivery, old_id, new_id, options);
+        renew(delivery, old_id, new_id, options);
     }
     for (auto at = result.call_id.find(old_id); at != std::string::npos;
          at = result.call_id.find(old_id, at + new_id.size())) {

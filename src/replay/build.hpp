@@ -38,6 +38,10 @@ Case with_new_id(const Case& built, const std::string& old_id, const std::string
 /// One delivery of a case for another call, the same way.
 Delivery with_new_id(const Delivery& delivery, const std::string& old_id, const std::string& new_id,
                      const BuildOptions& options);
+/// The same into `into`, reusing its buffers: what --fresh-ids does per delivery, without
+/// allocating once a worker's buffers have grown.
+void with_new_id(const Delivery& delivery, const std::string& old_id, const std::string& new_id,
+                 const BuildOptions& options, Delivery& into);
 
 /// Gives the call in `document` the id `id`: call_id and c_id, and every string that held the old
 /// call id (variables.call_id, citations[].call_id, recording_url …).

@@ -1,11 +1,13 @@
 #!/usr/bin/python3
-"""Runs the GitHub Actions job of docs/replay.md locally, step by step as the runner would:
+"""Runs the GitHub Actions jobs of docs/replay.md locally, step by step as the runner would:
 the job's env, the handler started in the background, the wait, the replay over a fixture
 library, then what the publish step reads (the JUnit file) checked with junitparser.
 
 Only two things differ from CI, both stand-ins for the team's own code: "Install blandhook" puts
 the built binary on PATH instead of building it, and "Start the handler" runs tests/replay/
-handler.py (verifies signatures over the raw body). Every other step's `run:` is executed verbatim
+handler.py (verifies signatures over the raw body), or for the effects job store_handler.py (a
+correct handler with a SQLite store in app.db, which the job's probe reads with the sqlite3
+command-line tool). Every other step's `run:` is executed verbatim
 from the document, so the example cannot rot unnoticed.
 
 Usage: github_actions_steps_test.py BLANDHOOK SOURCE_DIR
@@ -22,7 +24,9 @@ import yaml
 from junitparser import JUnitXml
 
 BLANDHOOK, SOURCE_DIR = sys.argv[1], sys.argv[2]
-HANDLER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "handler.py")
+HERE = os.path.dirname(os.path.abspath(__file__))
+HANDLER = os.path.join(HERE, "handler.py")
+STORE_HANDLER = os.path.join(HERE, "store_handler.py")
 STAND_INS = {"Install blandhook", "Start the handler"}
 
 
@@ -31,11 +35,13 @@ def fail(message):
     sys.exit(1)
 
 
-def workflow_from_docs():
+def workflow_from_docs(file_name):
     text = open(os.path.join(SOURCE_DIR, "docs", "replay.md"), encoding="utf-8").read()
-    match = re.search(r"```yaml\n(# \.github/workflows/webhook-replay\.yml\n.*?)```", text, re.S)
+    match = re.search(r"```yaml\n(# \.github/workflows/" + re.escape(file_name) + r"\n.*?)```",
+                      text, re.S)
     if not match:
-        fail("docs/replay.md has no ```yaml block starting with '# .github/workflows/webhook-replay.yml'")
+        fail("docs/replay.md has no ```yaml block starting with '# .github/workflows/%s'"
+             % file_name)
     return yaml.safe_load(match.group(1))
 
 
@@ -45,13 +51,15 @@ def free_port():
         return s.getsockname()[1]
 
 
-def main():
-    workflow = workflow_from_docs()
+def run_workflow(file_name, replay_step, handler_argv, min_cases):
+    """Runs the job in docs/replay.md's `file_name` block; `handler_argv(env)` stands in for the
+    team's handler; the JUnit report must hold at least `min_cases` cases, all passed."""
+    workflow = workflow_from_docs(file_name)
     (job_name, job), = workflow["jobs"].items()
     steps = job["steps"]
     names = [step.get("name", step.get("uses", "")) for step in steps]
     for required in ["Install blandhook", "Start the handler", "Wait for the handler",
-                     "Replay the fixture library", "Publish the JUnit report"]:
+                     replay_step, "Publish the JUnit report"]:
         if required not in names:
             fail("the job has no step named %r (steps: %s)" % (required, names))
 
@@ -75,9 +83,7 @@ def main():
         for step in steps:
             name = step.get("name", "")
             if name == "Start the handler":
-                handler = subprocess.Popen(["/usr/bin/python3", HANDLER, "--secret",
-                                            env["BLAND_WEBHOOK_SECRET"], "--port",
-                                            env["HANDLER_PORT"]], stdout=subprocess.DEVNULL,
+                handler = subprocess.Popen(handler_argv(env), stdout=subprocess.DEVNULL,
                                            cwd=workspace)
                 continue
             if name in STAND_INS or "run" not in step:
@@ -97,11 +103,11 @@ def main():
         xml = JUnitXml.fromfile(report_path)
         fixtures = [f for f in os.listdir(os.path.join(workspace, "fixtures")) if f.endswith(".json")]
         cases = [case for suite in xml for case in suite]
-        if xml.tests != len(cases) or len(cases) < len(fixtures):
-            fail("expected at least one testcase per fixture, got %d for %d fixtures"
-                 % (len(cases), len(fixtures)))
+        if xml.tests != len(cases) or len(cases) < (min_cases or len(fixtures)):
+            fail("expected at least %d testcases, got %d"
+                 % (min_cases or len(fixtures), len(cases)))
         if xml.failures or xml.errors or not all(case.is_passed for case in cases):
-            fail("the handler verifies raw bodies: every case should pass (%d failures, %d errors)"
+            fail("the handler is correct: every case should pass (%d failures, %d errors)"
                  % (xml.failures, xml.errors))
         print("ok: %d testcases in %s, all passed" % (len(cases), publish["with"]["report_paths"]))
     finally:
@@ -109,6 +115,17 @@ def main():
             handler.kill()
             handler.wait()
         shutil.rmtree(workspace, ignore_errors=True)
+
+
+def main():
+    run_workflow("webhook-replay.yml", "Replay the fixture library",
+                 lambda env: ["/usr/bin/python3", HANDLER, "--secret", env["BLAND_WEBHOOK_SECRET"],
+                              "--port", env["HANDLER_PORT"]], 0)
+    # Two post-call fixtures, every scenario: 14 cases, each oracle proven on a SQLite store.
+    run_workflow("webhook-effects.yml", "Prove what the handler stores",
+                 lambda env: ["/usr/bin/python3", STORE_HANDLER, "--secret",
+                              env["BLAND_WEBHOOK_SECRET"], "--port", env["HANDLER_PORT"],
+                              "--db", "app.db"], 14)
 
 
 if __name__ == "__main__":
