@@ -189,7 +189,7 @@ complete -c blandhook -n '__blandhook_at \'replay\'' -l settle -x -d 'Read the s
 complete -c blandhook -n '__blandhook_at \'replay\'' -l ignore -x -d 'JSON pointer the oracles leave out, e.g. /updated_at or /rows/*/id (repeatable)'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l expect-state -x -d 'Check the stored state: \'POINTER == JSON\', \'POINTER exists\', \'POINTER absent\', \'POINTER contains V\', \'POINTER length == N\' (repeatable)'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l manifest -x -d 'JSON suite: inputs with scenario, overrides and expectations'
-complete -c blandhook -n '__blandhook_at \'replay\'' -l report -x -d 'Write a report: junit:FILE or json:FILE (repeatable)'
+complete -c blandhook -n '__blandhook_at \'replay\'' -l report -x -d 'Write a report: junit:FILE or json:FILE, FILE - for stdout (repeatable)'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l quiet -s q -d 'Print only failures and the summary'
 complete -c blandhook -n '__blandhook_at \'call\'' -l help -s h -d 'Print this help message and exit'
 complete -c blandhook -n '__blandhook_at \'call\'' -l to -x -d 'Number to call, E.164 (+15551234567)'

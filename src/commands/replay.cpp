@@ -249,8 +249,19 @@ int run_replay(const ReplayOptions& options, const cli::Context& context) {
 
     replay::RunInfo info{to, capture::now_iso8601()};
     std::vector<std::unique_ptr<replay::ReportWriter>> reports;
+    // Every spec is checked before any report is created (a report writes its header at once).
+    std::vector<replay::ReportRequest> requests;
     for (const auto& text : options.reports) {
-        auto request = replay::parse_report_request(text);
+        requests.push_back(replay::parse_report_request(text));
+    }
+    const auto on_stdout = std::count_if(requests.begin(), requests.end(),
+                                         [](const auto& request) { return request.path == "-"; });
+    if (on_stdout > 1) {
+        throw Error(ErrorKind::usage, "--report", "only one report can go to stdout ('-')",
+                    "write the others to files, e.g. --report junit:replay.xml");
+    }
+    const bool report_on_stdout = on_stdout == 1;
+    for (const auto& request : requests) {
         reports.push_back(request.format == "junit" ? replay::make_junit_report(request.path, info)
                                                     : replay::make_json_report(request.path, info));
     }
@@ -258,6 +269,11 @@ int run_replay(const ReplayOptions& options, const cli::Context& context) {
     terminal_options.color = context.color_stdout;
     terminal_options.quiet = options.quiet;
     terminal_options.progress = isatty(STDERR_FILENO) != 0;
+    if (report_on_stdout) {
+        // stdout carries the report alone, for a pipe (`--report json:- | jq`).
+        terminal_options.out = stderr;
+        terminal_options.color = context.color_stderr;
+    }
     replay::TerminalReport terminal(terminal_options);
     FanOut fan_out;
     fan_out.sinks.push_back(&terminal);
@@ -390,7 +406,7 @@ void register_replay(cli::Registrar& registrar) {
     app->add_option("--manifest", options->manifest,
                     "JSON suite: inputs with scenario, overrides and expectations");
     app->add_option("--report", options->reports,
-                    "Write a report: junit:FILE or json:FILE (repeatable)");
+                    "Write a report: junit:FILE or json:FILE, FILE - for stdout (repeatable)");
     app->add_flag("-q,--quiet", options->quiet, "Print only failures and the summary");
     registrar.on_run(
         app, [options](const cli::Context& context) { return run_replay(*options, context); });

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fmt/core.h>
 #include <fstream>
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
@@ -97,12 +98,17 @@ std::string latency_line(const LatencySummary& latency) {
 class FileReport : public ReportWriter {
 protected:
     explicit FileReport(const std::string& path) : m_path(path) {
+        if (path == "-") {
+            m_out.rdbuf(std::cout.rdbuf()); // FORMAT:- is stdout, for a pipe
+            return;
+        }
         // Opened now: an unwritable report path is a usage error before anything is sent.
-        m_out.open(path, std::ios::binary | std::ios::trunc);
-        if (!m_out) {
+        m_file.open(path, std::ios::binary | std::ios::trunc);
+        if (!m_file) {
             throw Error(ErrorKind::usage, "--report",
                         "cannot write " + path + ": " + std::strerror(errno));
         }
+        m_out.rdbuf(m_file.rdbuf());
     }
     void check() {
         m_out.flush();
@@ -111,7 +117,8 @@ protected:
         }
     }
     std::string m_path;
-    std::ofstream m_out;
+    std::ofstream m_file;
+    std::ostream m_out{nullptr}; ///< m_file, or std::cout for "-"
 };
 
 // Temporary spool for parts whose header (counts) is known only at the end.
@@ -535,7 +542,7 @@ void TerminalReport::finished(const CaseResult& result) {
             line += "\n       " +
                     cli::paint(report::printable(result.message), cli::Style::yellow, color);
         }
-        std::fputs((line + "\n").c_str(), stdout);
+        std::fputs((line + "\n").c_str(), m_options.out);
         // Each attempt is shown when there was more than one, or when the case failed.
         if (retried || (!passed && !result.deliveries.empty())) {
             for (const auto& delivery : result.deliveries) {
@@ -545,7 +552,7 @@ void TerminalReport::finished(const CaseResult& result) {
                                           cli::Style::dim, color)
                                    .append("\n")
                                    .c_str(),
-                               stdout);
+                               m_options.out);
                 }
             }
         }
@@ -558,7 +565,7 @@ void TerminalReport::finished(const CaseResult& result) {
                                       cli::Style::dim, color)
                                .append("\n")
                                .c_str(),
-                           stdout);
+                           m_options.out);
                 start = end == std::string::npos ? log.size() : end + 1;
             }
         }
@@ -583,7 +590,7 @@ void TerminalReport::progress(bool force) {
     }
     m_last_progress = now;
     double seconds = std::chrono::duration<double>(now - m_start).count();
-    std::fflush(stdout);
+    std::fflush(m_options.out);
     std::fprintf(stderr, "\r\033[Kreplay: %zu done, %zu failed, %.0f/s", m_done, m_done_failed,
                  seconds > 0 ? static_cast<double>(m_done) / seconds : 0.0);
     std::fflush(stderr);
@@ -654,8 +661,8 @@ void TerminalReport::summary(const RunTotals& totals) {
                                m_failure_count - m_failures.size());
         }
     }
-    std::fputs(out.c_str(), stdout);
-    std::fflush(stdout);
+    std::fputs(out.c_str(), m_options.out);
+    std::fflush(m_options.out);
 }
 
 } // namespace blandhook::replay

@@ -18,7 +18,7 @@ struct ReportRequest {
     std::string path;
 };
 
-/// Parses "junit:FILE" or "json:FILE". Throws Error (usage).
+/// Parses "junit:FILE" or "json:FILE" (FILE "-" is stdout). Throws Error (usage).
 ReportRequest parse_report_request(std::string_view text);
 
 /// The report formats --report accepts.
@@ -46,8 +46,9 @@ std::unique_ptr<ReportWriter> make_json_report(const std::string& path, const Ru
 
 struct TerminalOptions {
     bool color = false;
-    bool quiet = false;    ///< only failures and the summary
-    bool progress = false; ///< a progress line on stderr (stderr is a TTY)
+    bool quiet = false;      ///< only failures and the summary
+    bool progress = false;   ///< a progress line on stderr (stderr is a TTY)
+    std::FILE* out = stdout; ///< case lines and summary: stderr when a report goes to stdout
 };
 
 /// The terminal: one line per case (with each attempt when there was more than one), a progress

@@ -3,6 +3,7 @@
 #include "support/process.hpp"
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 using namespace blandhook::test;
 
@@ -85,4 +86,28 @@ TEST_CASE("a manifest with a typo names the file and the entry, exit 5") {
     auto result = replay({"--manifest", dir.file("m.json"), "--to", "http://127.0.0.1:9/"});
     CHECK(result.exit_code == 5);
     CHECK(result.err.find("m.json: cases[1]: unknown key \"inptu\"") != std::string::npos);
+}
+
+TEST_CASE(
+    "replay --report json:- writes the report alone on stdout, the terminal lines on stderr") {
+    // Port 9 on loopback refuses: one unreachable case is enough for a complete report.
+    auto result =
+        run_blandhook({"replay", "completed-outbound", "--to", "http://127.0.0.1:9/webhook",
+                       "--secret", "s", "--report", "json:-"});
+    CHECK(result.exit_code == 3);
+    INFO(result.out);
+    auto report = nlohmann::json::parse(result.out); // the whole of stdout is the JSON document
+    CHECK(report["cases"].size() == 1);
+    CHECK(report["summary"].is_object());
+    CHECK(result.err.find("completed-outbound") != std::string::npos);
+    CHECK(result.err.find("1 cases") != std::string::npos);
+}
+
+TEST_CASE("replay accepts one report on stdout, not two") {
+    auto result =
+        run_blandhook({"replay", "completed-outbound", "--to", "http://127.0.0.1:9/webhook",
+                       "--report", "json:-", "--report", "junit:-"});
+    CHECK(result.exit_code == 2);
+    CHECK(result.out.empty());
+    CHECK(result.err.find("only one report can go to stdout") != std::string::npos);
 }
