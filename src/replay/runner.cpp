@@ -225,6 +225,7 @@ private:
             delivered.attempts = http::deliver(client, delivery.request, m_options.retry);
             // Judged on the whole answer, then cut for the reports.
             judge_delivery(delivered, delivery.expect);
+            explain_unsigned_refusal(delivered, m_options.build.secret.empty());
             for (auto& attempt : delivered.attempts) {
                 if (attempt.response) {
                     m_reached = true;
@@ -414,6 +415,17 @@ void judge_delivery(DeliveryResult& delivery, const Expectation& expect) {
         return;
     }
     delivery.passed = true;
+}
+
+void explain_unsigned_refusal(DeliveryResult& delivery, bool no_secret) {
+    const http::Attempt& last = delivery.attempts.back();
+    if (delivery.passed || !no_secret || delivery.signed_request || !last.response ||
+        (last.response->status != 401 && last.response->status != 403)) {
+        return;
+    }
+    // A handler refusing unsigned bodies is the commonest first failure; the warning about the
+    // missing secret scrolled away long before this line (issue 14).
+    delivery.failure += ": not signed: pass --secret or set BLAND_WEBHOOK_SECRET";
 }
 
 void judge(CaseResult& result) {

@@ -92,6 +92,10 @@ void judge(CaseResult& result);
 /// Judges one delivery's final answer against `expect` (status, body, --expect-answer/-header).
 void judge_delivery(DeliveryResult& delivery, const Expectation& expect);
 
+/// When a failed delivery was refused (401, 403) and went unsigned because no secret was given,
+/// says so in its failure: "…: not signed: pass --secret or set BLAND_WEBHOOK_SECRET".
+void explain_unsigned_refusal(DeliveryResult& delivery, bool no_secret);
+
 /// Runs every item `reader` yields, each under specs[item.source], `options.repeat` times.
 RunTotals run(InputReader& reader, const std::vector<CaseSpec>& specs, const RunOptions& options,
               ResultSink& sink);

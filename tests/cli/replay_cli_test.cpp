@@ -111,3 +111,37 @@ TEST_CASE("replay accepts one report on stdout, not two") {
     CHECK(result.out.empty());
     CHECK(result.err.find("only one report can go to stdout") != std::string::npos);
 }
+
+TEST_CASE(
+    "replay without a secret to a handler that refuses unsigned bodies says why each failed") {
+    TempDir scratch;
+    auto listener =
+        start_blandhook({"listen", "--port", "0", "--secret", "handler-secret",
+                         "--require-signature", "--save", scratch.file("captures.ndjson")});
+    auto ready = listener->wait_for_line("listening on");
+    REQUIRE(ready);
+    const std::string to =
+        "http://127.0.0.1:" + std::to_string(port_from_line(*ready)) + "/webhook";
+    ProcessOptions no_secret;
+    no_secret.unset_env = {"BLAND_WEBHOOK_SECRET"};
+    auto result =
+        run_blandhook({"replay", "completed-outbound", "error-busy", "--to", to}, no_secret);
+    CHECK(result.exit_code == 1);
+    INFO(result.out);
+    const std::string why = "answered 401, expected 2xx: not signed: pass --secret or set "
+                            "BLAND_WEBHOOK_SECRET";
+    std::size_t count = 0;
+    for (auto at = result.out.find(why); at != std::string::npos;
+         at = result.out.find(why, at + 1)) {
+        ++count;
+    }
+    CHECK(count >= 2); // one per failed case, in the case lines and the failure list
+
+    // Signed, the same deliveries pass; a wrong secret is refused without that explanation.
+    auto signed_run =
+        run_blandhook({"replay", "completed-outbound", "--to", to, "--secret", "handler-secret"});
+    CHECK(signed_run.exit_code == 0);
+    auto wrong = run_blandhook({"replay", "completed-outbound", "--to", to, "--secret", "other"});
+    CHECK(wrong.exit_code == 1);
+    CHECK(wrong.out.find("not signed") == std::string::npos);
+}
