@@ -43,6 +43,7 @@ struct CapturesOptions {
     std::uint64_t id = 0;
     std::string as = "fixture";
     std::string out;
+    bool default_name = false; // -O: capture-ID.json, what a fixture export wrote before 0.2
     bool force = false;
     std::string url = "http://127.0.0.1:4000";
     std::string secret;
@@ -148,6 +149,11 @@ int run_show(const CapturesOptions& options, const cli::Context& context) {
 int run_export(const CapturesOptions& options) {
     const capture::Capture capture = find_capture(options);
     if (options.as == "curl") {
+        if (options.default_name) {
+            throw Error(ErrorKind::usage, "-O",
+                        "names a fixture file; a curl command goes to stdout",
+                        "use -o FILE to write the curl command to a file");
+        }
         std::string secret = options.secret;
         if (secret.empty()) {
             if (const char* from_env = std::getenv("BLAND_WEBHOOK_SECRET"); from_env != nullptr) {
@@ -158,8 +164,11 @@ int run_export(const CapturesOptions& options) {
                      capture::curl_command(capture, options.url, secret), options.force);
         return cli::exit_code::k_ok;
     }
-    const std::string path =
-        options.out.empty() ? fmt::format("capture-{}.json", capture.id) : options.out;
+    // Standard output unless -o or -O says otherwise, as stripe and hurl do, so that
+    // `captures export 12 > my-call.json` works.
+    const std::string path = options.default_name  ? fmt::format("capture-{}.json", capture.id)
+                             : options.out.empty() ? "-"
+                                                   : options.out;
     write_output(path, capture::fixture_text(capture), options.force);
     if (path != "-") {
         std::fprintf(stderr, "wrote %s (capture %llu, %s)\n", path.c_str(),
@@ -204,6 +213,7 @@ void register_captures(cli::Registrar& registrar) {
 
     CLI::App* exporter = registrar.add_subcommand(
         app, "export", "A capture as a fixture file or a curl command",
+        "  blandhook captures export 12 > fixtures/busy.json\n"
         "  blandhook captures export 12 --as fixture -o fixtures/busy.json\n"
         "  blandhook captures export 12 --as curl --url http://localhost:3000/webhook\n");
     add_log_option(exporter, *options);
@@ -211,9 +221,12 @@ void register_captures(cli::Registrar& registrar) {
     registrar.choices(
         exporter->add_option("--as", options->as, "What to export as")->capture_default_str(),
         {"fixture", "curl"});
-    exporter->add_option("-o,--out", options->out,
-                         "Where to write ('-' for stdout; fixture default capture-ID.json, curl "
-                         "default stdout)");
+    CLI::Option* out =
+        exporter->add_option("-o,--out", options->out, "Write to this file (default: stdout)");
+    exporter
+        ->add_flag("-O,--default-name", options->default_name,
+                   "Write a fixture to capture-ID.json (export's default before 0.2)")
+        ->excludes(out);
     exporter->add_flag("-f,--force", options->force, "Replace an existing file");
     exporter
         ->add_option("--url", options->url,

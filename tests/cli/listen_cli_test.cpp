@@ -169,6 +169,24 @@ TEST_CASE("captures list, show and export read the log") {
         test::run_blandhook({"captures", "export", "2", "--as", "fixture", "-o", "-", "--log", log})
             .exit_code == 5); // not JSON
 
+    // Without -o the fixture goes to stdout (`captures export 1 > my-call.json`), and nothing
+    // is written beside; -O keeps the former default file name.
+    test::ProcessOptions in_dir;
+    in_dir.cwd = dir.path();
+    const test::ProcessResult to_stdout =
+        test::run_blandhook({"captures", "export", "1", "--log", log}, in_dir);
+    CHECK(to_stdout.exit_code == 0);
+    CHECK(to_stdout.out == written);
+    CHECK(test::read_file(dir.file("capture-1.json")).empty());
+    const test::ProcessResult named =
+        test::run_blandhook({"captures", "export", "1", "-O", "--log", log}, in_dir);
+    CHECK(named.exit_code == 0);
+    CHECK(named.out.empty());
+    CHECK(test::read_file(dir.file("capture-1.json")) == written);
+    CHECK(
+        test::run_blandhook({"captures", "export", "1", "-O", "-o", "x.json", "--log", log}, in_dir)
+            .exit_code == 2);
+
     const test::ProcessResult curl =
         test::run_blandhook({"captures", "export", "1", "--as", "curl", "--secret", "k", "--url",
                              "http://localhost:3000", "--log", log});
