@@ -10,6 +10,7 @@ import argparse
 import hashlib
 import hmac
 import json
+import os
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -47,13 +48,18 @@ def main():
         def log_message(self, *unused):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    serve(Handler, args.port, args.port_file)
+
+
+def serve(handler_class, port, port_file):
+    """Serves on 127.0.0.1:`port` (0: any), writing the port to `port_file` (atomically) when
+    given; shared with store_handler.py."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler_class)
     port = server.server_address[1]
-    if args.port_file:
-        with open(args.port_file + ".tmp", "w") as out:
+    if port_file:
+        with open(port_file + ".tmp", "w") as out:
             out.write(str(port))
-        import os
-        os.replace(args.port_file + ".tmp", args.port_file)
+        os.replace(port_file + ".tmp", port_file)
     print(f"listening on http://127.0.0.1:{port}", flush=True)
     server.serve_forever()
 

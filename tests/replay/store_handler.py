@@ -20,11 +20,12 @@ import datetime
 import hashlib
 import hmac
 import json
-import os
 import sqlite3
 import sys
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from handler import serve
 
 COLUMNS = "id, call_id, status, corrected_transcript, citations, updated_at"
 
@@ -139,14 +140,7 @@ def main():
         def log_message(self, *unused):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    port = server.server_address[1]
-    if args.port_file:
-        with open(args.port_file + ".tmp", "w") as out:
-            out.write(str(port))
-        os.replace(args.port_file + ".tmp", args.port_file)
-    print(f"listening on http://127.0.0.1:{port}", flush=True)
-    server.serve_forever()
+    serve(Handler, args.port, args.port_file)
 
 
 if __name__ == "__main__":
