@@ -179,9 +179,15 @@ int run_call_command(const CallOptions& opts, const cli::Context& context) {
     plan.probe =
         replay::probe_from_options(opts.probe, opts.probe_cmd, opts.probe_headers, opts.settle);
     if (plan.probe) {
-        if (!opts.wait && !opts.listen) {
+        if (opts.listen || opts.webhook.empty()) {
+            // The embedded listener keeps the webhook to itself: the handler never sees it.
             throw Error(ErrorKind::usage, "--probe",
-                        "the state is read once the call is done: add --wait or --listen");
+                        "reads what your handler stored, so the webhook must go to it",
+                        "send it there with --webhook URL (not --listen), and add --wait");
+        }
+        if (!opts.wait) {
+            throw Error(ErrorKind::usage, "--probe",
+                        "the state is read once the call is done: add --wait");
         }
         for (const auto& text : opts.expect_state) {
             plan.expect_state.push_back(replay::parse_state_check(text, "--expect-state"));

@@ -380,6 +380,13 @@ class Effects(unittest.TestCase):
         self.assertEqual(bad.returncode, 1, bad.stdout + bad.stderr)
         self.assertRegex(bad.stdout, r'FAIL +state /0/status == "busy" +/0/status: expected '
                                      r'"busy", got "completed"')
+        # The embedded listener keeps the webhook: a probe there would read a handler that never
+        # got it, so it is refused before any call is placed.
+        listening = run("call", "--api-url", api, "--api-key", "sk-test", "--to", "+15555550100",
+                        "--task", "hi", "--listen", "--probe", probe_url)
+        self.assertEqual(listening.returncode, 2, listening.stderr)
+        self.assertIn("the webhook must go to it", listening.stderr)
+        self.assertIn("hint: send it there with --webhook URL", listening.stderr)
 
 
 if __name__ == "__main__":
