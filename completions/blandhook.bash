@@ -16,7 +16,7 @@ __blandhook_subcommands() {
 __blandhook_options() {
     case "$1" in
         "") echo "--help -h --version" ;;
-        "listen") echo "--help -h --host --port -p --tls-cert --tls-key --secret --require-signature --save --no-save --fsync --verbose -v --transcript --json --quiet -q --status --delay --respond-sequence --fail-rate --fail-status --seed --drop --answer-body --answer-header --forward-to --forward-status --forward-timeout --count -n --timeout --match --max-body --inspector-port --no-inspector --max-connections --inbound-number --public-url --tunnel --ngrok-api --force --api-key --api-url --insecure -k" ;;
+        "listen") echo "--help -h --host --port -p --tls-cert --tls-key --secret --require-signature --save --no-save --fsync --verbose -v --transcript --json --quiet -q --status --delay --respond-sequence --fail-rate --fail-status --seed --drop --answer-body --answer-header --forward-to --forward-path --forward-status --forward-timeout --count -n --timeout --match --max-body --inspector-port --no-inspector --max-connections --inbound-number --public-url --tunnel --ngrok-api --force --api-key --api-url --insecure -k" ;;
         "captures") echo "--help -h" ;;
         "captures list") echo "--help -h --log --limit -n --kind --call-id --status --json" ;;
         "captures show") echo "--help -h --log --json" ;;
@@ -44,7 +44,7 @@ __blandhook_options() {
 # The options of a command path that take a value: the next word is that value.
 __blandhook_value_options() {
     case "$1" in
-        "listen") echo "--host --port -p --tls-cert --tls-key --secret --save --status --delay --respond-sequence --fail-rate --fail-status --seed --answer-body --answer-header --forward-to --forward-timeout --count -n --timeout --match --max-body --inspector-port --max-connections --inbound-number --public-url --tunnel --ngrok-api --api-key --api-url" ;;
+        "listen") echo "--host --port -p --tls-cert --tls-key --secret --save --status --delay --respond-sequence --fail-rate --fail-status --seed --answer-body --answer-header --forward-to --forward-path --forward-timeout --count -n --timeout --match --max-body --inspector-port --max-connections --inbound-number --public-url --tunnel --ngrok-api --api-key --api-url" ;;
         "captures list") echo "--log --limit -n --kind --call-id --status" ;;
         "captures show") echo "--log" ;;
         "captures export") echo "--log --as --out -o --url --secret" ;;
@@ -86,6 +86,7 @@ __blandhook_option_value() {
         "listen --answer-body") : ;;
         "listen --answer-header") : ;;
         "listen --forward-to") : ;;
+        "listen --forward-path") COMPREPLY=($(compgen -W "exact keep" -- "$3")) ;;
         "listen --forward-timeout") : ;;
         "listen --count") : ;;
         "listen -n") : ;;

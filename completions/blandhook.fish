@@ -20,7 +20,7 @@ end
 function __blandhook_value_options
     switch "$argv[1]"
         case 'listen'
-            echo --host --port -p --tls-cert --tls-key --secret --save --status --delay --respond-sequence --fail-rate --fail-status --seed --answer-body --answer-header --forward-to --forward-timeout --count -n --timeout --match --max-body --inspector-port --max-connections --inbound-number --public-url --tunnel --ngrok-api --api-key --api-url
+            echo --host --port -p --tls-cert --tls-key --secret --save --status --delay --respond-sequence --fail-rate --fail-status --seed --answer-body --answer-header --forward-to --forward-path --forward-timeout --count -n --timeout --match --max-body --inspector-port --max-connections --inbound-number --public-url --tunnel --ngrok-api --api-key --api-url
         case 'captures list'
             echo --log --limit -n --kind --call-id --status
         case 'captures show'
@@ -119,7 +119,8 @@ complete -c blandhook -n '__blandhook_at \'listen\'' -l seed -x -d 'Seed for --f
 complete -c blandhook -n '__blandhook_at \'listen\'' -l drop -d 'Close every connection without answering'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l answer-body -x -d 'Body to answer with instead of the JSON receipt (@FILE reads a file)'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l answer-header -x -d 'Header to add to answers, \'Name: value\' (repeatable)'
-complete -c blandhook -n '__blandhook_at \'listen\'' -l forward-to -x -d 'Relay every captured request byte-exact to this URL (your app)'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l forward-to -x -d 'Relay every captured request byte-exact to this URL (your handler\'s URL; the captured query string is kept)'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l forward-path -x -a 'exact keep' -d 'exact: send to the --forward-to URL as given; keep: append the captured path to it'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l forward-status -d 'Answer the sender with the app\'s answer instead of the configured one'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l forward-timeout -x -d 'How long the app may take'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l count -s n -x -d 'Exit 0 after N captures (that match every --match)'

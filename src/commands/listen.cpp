@@ -70,6 +70,7 @@ struct ListenOptions {
     std::string answer_body;
     std::vector<std::string> answer_headers;
     std::string forward_to;
+    std::string forward_path = "exact";
     bool forward_status = false;
     std::string forward_timeout = "10s";
     std::size_t count = 0;
@@ -332,7 +333,8 @@ void print_banner(const listen::Listener& listener, const ListenOptions& options
             : "not checked (set --secret or BLAND_WEBHOOK_SECRET)");
     if (!options.forward_to.empty()) {
         banner +=
-            fmt::format("  forwarding: {}{}\n", options.forward_to,
+            fmt::format("  forwarding: {}{}{}\n", options.forward_to,
+                        options.forward_path == "keep" ? " + the captured path" : "",
                         options.forward_status ? " (its answer goes back to the sender)" : "");
     }
     if (!listener.tls() && options.public_url.empty() && options.tunnel.empty()) {
@@ -402,6 +404,8 @@ int run_listen(const ListenOptions& options, const cli::Context& context) {
     listener_options.forward_to = options.forward_to;
     listener_options.forward_timeout =
         listen::parse_duration(options.forward_timeout, "--forward-timeout");
+    listener_options.forward_path =
+        options.forward_path == "keep" ? listen::ForwardPath::keep : listen::ForwardPath::exact;
     if (options.forward_status && options.forward_to.empty()) {
         throw Error(ErrorKind::usage, "--forward-status", "needs --forward-to URL");
     }
@@ -619,7 +623,14 @@ void register_listen(cli::Registrar& registrar) {
     app->add_option("--answer-header", options->answer_headers,
                     "Header to add to answers, 'Name: value' (repeatable)");
     app->add_option("--forward-to", options->forward_to,
-                    "Relay every captured request byte-exact to this URL (your app)");
+                    "Relay every captured request byte-exact to this URL (your handler's URL; "
+                    "the captured query string is kept)");
+    registrar
+        .choices(app->add_option("--forward-path", options->forward_path,
+                                 "exact: send to the --forward-to URL as given; keep: append the "
+                                 "captured path to it"),
+                 {"exact", "keep"})
+        ->capture_default_str();
     app->add_flag("--forward-status", options->forward_status,
                   "Answer the sender with the app's answer instead of the configured one");
     app->add_option("--forward-timeout", options->forward_timeout, "How long the app may take")

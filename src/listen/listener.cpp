@@ -114,8 +114,9 @@ int find_connection_socket(const httplib::Request& request) {
 // for "localhost" it tries 127.0.0.1 first, then ::1, and remembers which one answered.
 class Forwarder {
 public:
-    Forwarder(std::string url, std::chrono::milliseconds timeout)
-        : m_url(std::move(url)), m_parsed(http::parse_url(m_url, "--forward-to")) {
+    Forwarder(std::string url, ForwardPath path_mode, std::chrono::milliseconds timeout)
+        : m_url(std::move(url)), m_parsed(http::parse_url(m_url, "--forward-to")),
+          m_path_mode(path_mode) {
         m_options.timeout = timeout;
         m_options.connect_timeout = std::min(timeout, std::chrono::milliseconds(2'000));
         if (m_parsed.host == "localhost") {
@@ -136,10 +137,12 @@ public:
             base_query = base_path.substr(q + 1);
             base_path.resize(q);
         }
-        // The forward URL's path prefixes the captured path (…/webhook + /x); its query, if any,
-        // comes first, then the captured one.
-        std::string path = base_path;
-        if (capture.path != "/" || path.empty()) {
+        // The forward URL is the handler's URL (…/webhook gets every request); with
+        // --forward-path keep it prefixes the captured path (…/app + /x). The URL's query, if
+        // any, comes first, then the captured one.
+        std::string path = base_path.empty() ? "/" : base_path;
+        if (m_path_mode == ForwardPath::keep && (capture.path != "/" || base_path.empty())) {
+            path = base_path;
             if (!path.empty() && path.back() == '/') {
                 path.pop_back();
             }
@@ -200,6 +203,7 @@ private:
 
     std::string m_url;
     http::Url m_parsed;
+    ForwardPath m_path_mode;
     http::ClientOptions m_options;
     std::vector<std::string> m_hosts;
     std::atomic<std::size_t> m_preferred{0};
@@ -570,8 +574,8 @@ Listener::Listener(ListenerOptions options) : m_impl(std::make_unique<Impl>()) {
         impl.tls = true;
     }
     if (!impl.options.forward_to.empty()) {
-        impl.forwarder =
-            std::make_unique<Forwarder>(impl.options.forward_to, impl.options.forward_timeout);
+        impl.forwarder = std::make_unique<Forwarder>(
+            impl.options.forward_to, impl.options.forward_path, impl.options.forward_timeout);
     }
     impl.store = std::make_unique<capture::Store>(impl.options.store);
 

@@ -30,6 +30,10 @@ struct InspectorBind {
     bool any_if_taken = false; ///< a default port: pick a free one when it is taken
 };
 
+/// What --forward-to does with the captured path. `exact` (the default, as stripe listen
+/// --forward-to): the URL as given; `keep`: the captured path appended to the URL's path.
+enum class ForwardPath { exact, keep };
+
 struct ListenerOptions {
     std::string host = "127.0.0.1";
     int port = 4000;      ///< 0 picks a free port
@@ -37,6 +41,7 @@ struct ListenerOptions {
     std::string tls_key;
     std::string secret;     ///< webhook signing secret; "" = signatures not checked
     std::string forward_to; ///< relay every captured request to this URL
+    ForwardPath forward_path = ForwardPath::exact;
     std::chrono::milliseconds forward_timeout{10'000};
     capture::StoreOptions store;            ///< the capture log (path "" = memory only)
     std::size_t max_body_bytes = 10u << 20; ///< 413 beyond

@@ -302,7 +302,8 @@ TEST_CASE("listen: --forward-to relays byte-exact with the query, and --forward-
     REQUIRE(app_lines.size() == 1);
     const capture::Capture relayed = capture::from_json_line(app_lines[0]);
     CHECK(relayed.body == body);
-    CHECK(relayed.path == "/app/hook");
+    // The URL as given, as stripe listen --forward-to does; the captured query is kept.
+    CHECK(relayed.path == "/app");
     CHECK(relayed.query == "a=1");
     CHECK(relayed.header("X-Webhook-Signature") == std::optional<std::string_view>("abc"));
 
@@ -310,6 +311,50 @@ TEST_CASE("listen: --forward-to relays byte-exact with the query, and --forward-
         capture::from_json_line(log_lines(dir.file("c.ndjson")).at(0));
     REQUIRE(captured.forward.has_value());
     CHECK(captured.forward->status == 201);
+}
+
+TEST_CASE("listen: --forward-to http://host/webhook reaches /webhook, not /webhook/webhook; the "
+          "URL's query comes first, then the captured one") {
+    test::TempDir dir;
+    auto app = start_listener(dir.file("app.ndjson"), {});
+    listen::ListenerOptions options;
+    options.forward_to =
+        "http://127.0.0.1:" + std::to_string(app->port()) + "/webhook?source=listen";
+    auto listener = start_listener(dir.file("c.ndjson"), options);
+    CHECK(round_trip(listener->port(), post_request("/webhook?attempt=2", call_body("w"))).status ==
+          200);
+    CHECK(round_trip(listener->port(), post_request("/", call_body("r"))).status == 200);
+
+    const auto app_lines = log_lines(dir.file("app.ndjson"));
+    REQUIRE(app_lines.size() == 2);
+    const capture::Capture first = capture::from_json_line(app_lines[0]);
+    CHECK(first.path == "/webhook");
+    CHECK(first.query == "source=listen&attempt=2");
+    const capture::Capture second = capture::from_json_line(app_lines[1]);
+    CHECK(second.path == "/webhook");
+    CHECK(second.query == "source=listen");
+    const capture::Capture captured =
+        capture::from_json_line(log_lines(dir.file("c.ndjson")).at(0));
+    REQUIRE(captured.forward.has_value());
+    CHECK(captured.forward->url ==
+          "http://127.0.0.1:" + std::to_string(app->port()) + "/webhook?source=listen&attempt=2");
+}
+
+TEST_CASE("listen: --forward-path keep appends the captured path to the --forward-to URL") {
+    test::TempDir dir;
+    auto app = start_listener(dir.file("app.ndjson"), {});
+    listen::ListenerOptions options;
+    options.forward_to = "http://127.0.0.1:" + std::to_string(app->port()) + "/app/";
+    options.forward_path = listen::ForwardPath::keep;
+    auto listener = start_listener(dir.file("c.ndjson"), options);
+    CHECK(round_trip(listener->port(), post_request("/hooks/bland?a=1", call_body("k"))).status ==
+          200);
+    CHECK(round_trip(listener->port(), post_request("/", call_body("k2"))).status == 200);
+    const auto app_lines = log_lines(dir.file("app.ndjson"));
+    REQUIRE(app_lines.size() == 2);
+    CHECK(capture::from_json_line(app_lines[0]).path == "/app/hooks/bland");
+    CHECK(capture::from_json_line(app_lines[0]).query == "a=1");
+    CHECK(capture::from_json_line(app_lines[1]).path == "/app/");
 }
 
 TEST_CASE("listen: --forward-to localhost reaches an app that listens on ::1 only") {
