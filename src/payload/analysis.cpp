@@ -112,7 +112,8 @@ struct TopLevel {
     bool is_object = false;
     std::optional<element> call_id, inbound, status, queue_status, error_message,
         corrected_duration, call_length, answered_by, transcripts, message, citations, event_type,
-        completed, concatenated_transcript, corrected_transcript, category;
+        completed, concatenated_transcript, corrected_transcript, category, contents,
+        post_transfer_transcript;
 };
 
 struct Wanted {
@@ -127,6 +128,7 @@ constexpr Wanted k_wanted[] = {
     {"inbound", &TopLevel::inbound},
     {"message", &TopLevel::message},
     {"category", &TopLevel::category},
+    {"contents", &TopLevel::contents},
     {"citations", &TopLevel::citations},
     {"completed", &TopLevel::completed},
     {"event_type", &TopLevel::event_type},
@@ -138,6 +140,7 @@ constexpr Wanted k_wanted[] = {
     {"corrected_duration", &TopLevel::corrected_duration},
     {"corrected_transcript", &TopLevel::corrected_transcript},
     {"concatenated_transcript", &TopLevel::concatenated_transcript},
+    {"post_transfer_transcript", &TopLevel::post_transfer_transcript},
 };
 static_assert(std::is_sorted(std::begin(k_wanted), std::end(k_wanted),
                              [](const Wanted& a, const Wanted& b) {
@@ -204,17 +207,22 @@ std::size_t array_size(const std::optional<element>& value) {
     return 0;
 }
 
-// Spec section 4: how a listener tells the bodies apart.
+// Spec section 4: how a listener tells the bodies apart. A post-call body comes first: the
+// delayed one carries an `event_type` too ("multiple", "post_transfer_transcript").
 Kind classify_fields(const TopLevel& top) {
     if (!top.is_object) {
         return Kind::unknown;
     }
-    if (text_of(top.event_type) == "citations") {
-        return Kind::citations_event;
-    }
     if (top.completed || top.concatenated_transcript) {
-        return top.corrected_transcript || top.citations ? Kind::delayed_post_call
-                                                         : Kind::post_call;
+        return top.corrected_transcript || top.citations || top.post_transfer_transcript
+                   ? Kind::delayed_post_call
+                   : Kind::post_call;
+    }
+    const std::string_view event_type = text_of(top.event_type);
+    for (const auto& known : k_event_types) {
+        if (known.event_type == event_type) {
+            return known.kind;
+        }
     }
     if (top.category && top.message) {
         return Kind::live_event;
@@ -224,6 +232,27 @@ Kind classify_fields(const TopLevel& top) {
 
 Kind classify_element(element value) {
     return classify_fields(gather(value));
+}
+
+// "1 citation", "3 citations".
+std::string counted(std::size_t count, std::string_view noun) {
+    return std::to_string(count) + " " + std::string(noun) + (count == 1 ? "" : "s");
+}
+
+// The strings of an array joined by ", " (`contents` of a "multiple" event).
+std::string joined_strings(const std::optional<element>& value) {
+    std::string out;
+    simdjson::dom::array array;
+    if (!value || value->get_array().get(array) != simdjson::SUCCESS) {
+        return out;
+    }
+    for (auto item : array) {
+        std::string_view text;
+        if (item.get_string().get(text) == simdjson::SUCCESS) {
+            out += (out.empty() ? "" : ", ") + std::string(text);
+        }
+    }
+    return out;
 }
 
 Summary summarise(Kind kind, const TopLevel& top) {
@@ -266,8 +295,14 @@ Summary summarise(Kind kind, const TopLevel& top) {
     if (kind == Kind::live_event) {
         summary.message = std::string(text_of(top.message));
     } else if (kind == Kind::citations_event) {
-        const std::size_t count = array_size(top.citations);
-        summary.message = std::to_string(count) + (count == 1 ? " citation" : " citations");
+        summary.message = counted(array_size(top.citations), "citation");
+    } else if (kind == Kind::post_transfer_event) {
+        summary.message = "post-transfer transcript, " +
+                          counted(array_size(top.post_transfer_transcript), "segment");
+    } else if (kind == Kind::multiple_event) {
+        summary.message = "multiple: " + joined_strings(top.contents);
+    } else if (kind == Kind::evals_event) {
+        summary.message = "evals " + std::string(text_of(top.status));
     }
     return summary;
 }

@@ -10,8 +10,9 @@ namespace blandhook::payload {
 namespace {
 
 // `modelled` marks the outcomes Bland never published an example payload of (spec section 3: no
-// failed, busy or unanswered call; no inbound, voicemail or transfer call either). Their fields
-// are our best model; docs/fixtures.md says the same to users.
+// failed, busy or unanswered call; no inbound, voicemail or transfer call either; of the
+// post-transfer transcript, "multiple" and evals events only the field names). Their fields are
+// our best model; docs/fixtures.md and docs/payload.md say the same to users.
 constexpr std::array k_fixtures = {
     FixtureInfo{"citations-event", Kind::citations_event,
                 "separate citations event sent after the post-call webhook (delay toggle off)",
@@ -24,6 +25,10 @@ constexpr std::array k_fixtures = {
                 false},
     FixtureInfo{"delayed-citations", Kind::delayed_post_call,
                 "delayed post-call webhook with corrected_transcript and citations", false},
+    FixtureInfo{"delayed-post-transfer", Kind::delayed_post_call,
+                "delayed post-call webhook of a transferred call: event_type \"multiple\", "
+                "citations and post_transfer_transcript",
+                true},
     FixtureInfo{"error-busy", Kind::post_call, "outbound call to a busy line (SIP 486)", true},
     FixtureInfo{"error-call-failed", Kind::post_call,
                 "generic failure: error_message \"Call failed.\"", true},
@@ -39,9 +44,17 @@ constexpr std::array k_fixtures = {
                 true},
     FixtureInfo{"error-unknown", Kind::post_call,
                 "fallback failure: error_message \"unknown\", status unknown", true},
+    FixtureInfo{"evals-event", Kind::evals_event,
+                "post-call evals results, the event post_call_evals announces", true},
     FixtureInfo{"live-event", Kind::live_event,
                 "live call event \"Call connected\" (category call)", false},
+    FixtureInfo{"multiple-event", Kind::multiple_event,
+                "separate event with several post-processing results (citations and the "
+                "post-transfer transcript)",
+                true},
     FixtureInfo{"no-answer", Kind::post_call, "outbound call that rang out unanswered", true},
+    FixtureInfo{"post-transfer-transcript-event", Kind::post_transfer_event,
+                "separate post-transfer transcript event after a transferred call", true},
     FixtureInfo{"voicemail", Kind::post_call, "outbound call answered by voicemail, message left",
                 true},
     FixtureInfo{"warm-transfer", Kind::post_call,

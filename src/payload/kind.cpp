@@ -10,6 +10,12 @@ std::string_view kind_name(Kind kind) {
         return "delayed-post-call";
     case Kind::citations_event:
         return "citations-event";
+    case Kind::post_transfer_event:
+        return "post-transfer-transcript-event";
+    case Kind::multiple_event:
+        return "multiple-event";
+    case Kind::evals_event:
+        return "evals-event";
     case Kind::live_event:
         return "live-event";
     case Kind::unknown:
@@ -19,11 +25,13 @@ std::string_view kind_name(Kind kind) {
 }
 
 std::optional<Kind> kind_from_name(std::string_view name) {
-    for (Kind kind : {Kind::post_call, Kind::delayed_post_call, Kind::citations_event,
-                      Kind::live_event, Kind::unknown}) {
+    for (Kind kind : k_schema_kinds) {
         if (kind_name(kind) == name) {
             return kind;
         }
+    }
+    if (name == kind_name(Kind::unknown)) {
+        return Kind::unknown;
     }
     return std::nullopt;
 }

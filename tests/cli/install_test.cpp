@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <set>
 #include <string>
 
 using namespace blandhook::test;
@@ -32,11 +33,20 @@ TEST_CASE("cmake --install puts binary, man page, completions, fixtures and sche
         CAPTURE(file);
         CHECK(fs::is_regular_file(root / file));
     }
-    std::size_t fixtures = 0;
-    for (const auto& entry : fs::directory_iterator(root / "share/blandhook/fixtures")) {
-        fixtures += entry.path().extension() == ".json" ? 1 : 0;
-    }
-    CHECK(fixtures == 16);
+    // Every fixture of the source tree is installed, whatever their number.
+    const auto json_files = [](const fs::path& folder) {
+        std::set<std::string> names;
+        for (const auto& entry : fs::directory_iterator(folder)) {
+            if (entry.path().extension() == ".json") {
+                names.insert(entry.path().filename().string());
+            }
+        }
+        return names;
+    };
+    CHECK(json_files(root / "share/blandhook/fixtures") ==
+          json_files(fs::path(source_dir()) / "fixtures"));
+    CHECK(json_files(root / "share/blandhook/schemas") ==
+          json_files(fs::path(source_dir()) / "src/payload/schemas"));
 
     // The installed pieces are the generated ones, and the installed binary runs.
     CHECK(read_file((root / "share/bash-completion/completions/blandhook").string()) ==

@@ -97,7 +97,17 @@ TEST_CASE("classify tells every kind of body apart") {
     CHECK(classify(R"({"message":"Call connected","call_id":"a","category":"call"})") ==
           Kind::live_event);
     CHECK(classify(R"({"message":"x"})") == Kind::unknown);
-    CHECK(classify(R"({"event_type":"evals"})") == Kind::unknown);
+    CHECK(classify(R"({"event_type":"evals"})") == Kind::evals_event);
+    CHECK(classify(R"({"call_id":"a","event_type":"post_transfer_transcript"})") ==
+          Kind::post_transfer_event);
+    CHECK(classify(R"({"call_id":"a","event_type":"multiple","contents":[]})") ==
+          Kind::multiple_event);
+    CHECK(classify(R"({"event_type":"transcript_ready"})") == Kind::unknown);
+    // The delayed delivery carries an event_type too: it stays a post-call body.
+    CHECK(classify(R"({"completed":true,"event_type":"multiple","post_transfer_transcript":[]})") ==
+          Kind::delayed_post_call);
+    CHECK(classify(R"({"completed":true,"event_type":"citations","citations":[]})") ==
+          Kind::delayed_post_call);
     CHECK(classify("{}") == Kind::unknown);
     CHECK(classify("[{\"completed\":true}]") == Kind::unknown);
     CHECK(classify("\"completed\"") == Kind::unknown);
@@ -108,10 +118,10 @@ TEST_CASE("classify tells every kind of body apart") {
 }
 
 TEST_CASE("kind names round-trip") {
-    for (Kind kind : {Kind::post_call, Kind::delayed_post_call, Kind::citations_event,
-                      Kind::live_event, Kind::unknown}) {
+    for (Kind kind : k_schema_kinds) {
         CHECK(kind_from_name(kind_name(kind)) == kind);
     }
+    CHECK(kind_from_name("unknown") == Kind::unknown);
     CHECK(kind_name(Kind::delayed_post_call) == "delayed-post-call");
     CHECK_FALSE(kind_from_name("post_call").has_value());
 }
