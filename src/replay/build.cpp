@@ -2,6 +2,7 @@
 
 #include "error.hpp"
 #include "payload/analysis.hpp"
+#include "payload/connected.hpp"
 #include "payload/fixtures.hpp"
 #include "payload/kind.hpp"
 #include "payload/pointer.hpp"
@@ -370,11 +371,19 @@ Case build_case(const Item& item, const CaseSpec& spec, const BuildOptions& opti
             return value;
         };
         if (spec.scenario == Scenario::two_phase || spec.scenario == Scenario::out_of_order) {
+            // Inputs the scenario does not apply to are skipped, not errors: a directory of
+            // fixtures holds events too, and calls that never connected have no citations.
             auto kind = payload::classify(item.body);
             if (kind != payload::Kind::post_call && kind != payload::Kind::delayed_post_call) {
-                result.error = std::string(scenario_name(spec.scenario)) +
-                               " needs a post-call payload; this is " +
-                               std::string(payload::kind_name(kind));
+                result.skipped = std::string(scenario_name(spec.scenario)) +
+                                 " applies to post-call payloads; this is " +
+                                 std::string(payload::kind_name(kind));
+                return result;
+            }
+            if (const auto reason = payload::never_connected_reason(document); !reason.empty()) {
+                result.skipped = std::string(scenario_name(spec.scenario)) +
+                                 " does not apply: the call never connected (" + reason +
+                                 "), and Bland sends no citations for such a call";
                 return result;
             }
             Body now{"post-call", payload::canonical_json(finish(immediate_phase(document)))};

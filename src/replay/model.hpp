@@ -101,6 +101,9 @@ struct Case {
     std::vector<Delivery> deliveries;
     std::string error;   ///< why it could not be built (unreadable input …): no send
     std::string call_id; ///< the call_id its bodies carry ("" when unknown)
+    /// Why the scenario does not apply to this input (a two-phase run of a citations event, of a
+    /// call that never connected): nothing is sent and the case is reported as skipped.
+    std::string skipped;
     std::chrono::milliseconds phase_delay{0}; ///< between the phases of two-phase/out-of-order
 };
 

@@ -197,6 +197,11 @@ public:
             }
             ++m_suite_counts.errors;
             break;
+        case Outcome::skipped:
+            xml += fmt::format("      <skipped message=\"{}\"/>\n",
+                               report::xml_attribute(result.message));
+            ++m_suite_counts.skipped;
+            break;
         }
         if (!result.deliveries.empty()) {
             xml += "      <system-out>" + report::xml_text(attempt_log(result)) + "</system-out>\n";
@@ -210,11 +215,12 @@ public:
     void finish(const RunTotals& totals) override {
         close_suite();
         m_out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-        m_out << fmt::format(
-            "<testsuites name=\"blandhook replay\" tests=\"{}\" failures=\"{}\" "
-            "errors=\"{}\" time=\"{:.3f}\">\n",
-            totals.cases + totals.latency_checks.size(), totals.failed + totals.latency_failed,
-            totals.unreachable + totals.errors, static_cast<double>(totals.wall.count()) / 1e6);
+        m_out << fmt::format("<testsuites name=\"blandhook replay\" tests=\"{}\" failures=\"{}\" "
+                             "errors=\"{}\" skipped=\"{}\" time=\"{:.3f}\">\n",
+                             totals.cases + totals.latency_checks.size(),
+                             totals.failed + totals.latency_failed,
+                             totals.unreachable + totals.errors, totals.skipped,
+                             static_cast<double>(totals.wall.count()) / 1e6);
         m_suites.copy_to(m_out);
         if (!totals.latency_checks.empty()) {
             // One test per --expect-latency, judged over the whole run.
@@ -246,6 +252,7 @@ private:
         std::size_t tests = 0;
         std::size_t failures = 0;
         std::size_t errors = 0;
+        std::size_t skipped = 0;
         double seconds = 0;
     };
 
@@ -258,12 +265,12 @@ private:
             return;
         }
         m_suites.write(fmt::format(
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\" "
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" "
             "time=\"{:.3f}\" timestamp=\"{}\">\n    <properties>\n      <property name=\"target\" "
             "value=\"{}\"/>\n    </properties>\n",
             report::xml_attribute(m_suite_name), m_suite_counts.tests, m_suite_counts.failures,
-            m_suite_counts.errors, m_suite_counts.seconds, report::xml_attribute(m_info.started_at),
-            report::xml_attribute(m_info.target)));
+            m_suite_counts.errors, m_suite_counts.skipped, m_suite_counts.seconds,
+            report::xml_attribute(m_info.started_at), report::xml_attribute(m_info.target)));
         flush_suite_into_suites();
         m_suites.write("  </testsuite>\n");
         m_suite.reset();
@@ -382,12 +389,16 @@ public:
     }
 
     void finish(const RunTotals& totals) override {
-        nlohmann::json summary = {
-            {"cases", totals.cases},       {"passed", totals.passed},
-            {"failed", totals.failed},     {"unreachable", totals.unreachable},
-            {"errors", totals.errors},     {"deliveries", totals.deliveries},
-            {"attempts", totals.attempts}, {"interrupted", totals.interrupted},
-            {"wall_ms", ms(totals.wall)}};
+        nlohmann::json summary = {{"cases", totals.cases},
+                                  {"passed", totals.passed},
+                                  {"failed", totals.failed},
+                                  {"unreachable", totals.unreachable},
+                                  {"errors", totals.errors},
+                                  {"skipped", totals.skipped},
+                                  {"deliveries", totals.deliveries},
+                                  {"attempts", totals.attempts},
+                                  {"interrupted", totals.interrupted},
+                                  {"wall_ms", ms(totals.wall)}};
         summary["latency"] = {{"answers", totals.latency.count},
                               {"p50_ms", ms(totals.latency.p50)},
                               {"p95_ms", ms(totals.latency.p95)},
@@ -497,9 +508,13 @@ void TerminalReport::finished(const CaseResult& result) {
     Row& row = m_rows[it->second];
     ++row.cases;
     ++m_done;
-    bool passed = result.outcome == Outcome::passed;
+    // A skipped case is neither: the row's CASES = PASSED + FAILED + SKIPPED, like the totals.
+    const bool passed = result.outcome == Outcome::passed;
+    const bool skipped = result.outcome == Outcome::skipped;
     if (passed) {
         ++row.passed;
+    } else if (skipped) {
+        ++row.skipped;
     } else {
         ++row.failed;
         ++m_done_failed;
@@ -514,7 +529,7 @@ void TerminalReport::finished(const CaseResult& result) {
 
     bool retried = std::any_of(result.deliveries.begin(), result.deliveries.end(),
                                [](const DeliveryResult& d) { return d.attempts.size() > 1; });
-    if (!passed || !m_options.quiet) {
+    if ((!passed && !skipped) || !m_options.quiet) {
         if (m_options.progress) {
             std::fputs("\r\033[K", stderr);
         }
@@ -533,12 +548,18 @@ void TerminalReport::finished(const CaseResult& result) {
         case Outcome::error:
             mark = cli::paint("ERROR", cli::Style::red, color);
             break;
+        case Outcome::skipped:
+            mark = cli::paint("SKIP ", cli::Style::dim, color);
+            break;
         }
         std::string line = mark + "  " + report::printable(result.name);
         if (!result.deliveries.empty()) {
             line += "  " + answers_text(result) + "  " + format_latency(result.duration);
         }
-        if (!passed) {
+        if (skipped) {
+            line +=
+                "\n       " + cli::paint(report::printable(result.message), cli::Style::dim, color);
+        } else if (!passed) {
             line += "\n       " +
                     cli::paint(report::printable(result.message), cli::Style::yellow, color);
         }
@@ -570,7 +591,7 @@ void TerminalReport::finished(const CaseResult& result) {
             }
         }
     }
-    if (!passed) {
+    if (!passed && !skipped) {
         ++m_failure_count;
         if (m_failures.size() < 20) {
             m_failures.push_back(report::printable(result.name) + ": " +
@@ -611,7 +632,7 @@ void TerminalReport::summary(const RunTotals& totals) {
     }
     std::string out = "\n" +
                       cli::paint(pad("INPUT", width) + "  " + pad("SCENARIO", 18) +
-                                     "  CASES  PASSED  FAILED  p50       max",
+                                     "  CASES  PASSED  FAILED  SKIPPED  p50       max",
                                  cli::Style::bold, color) +
                       "\n";
     for (auto& row : m_rows) {
@@ -626,12 +647,12 @@ void TerminalReport::summary(const RunTotals& totals) {
                 *std::max_element(row.latencies_us.begin(), row.latencies_us.end())));
         }
         std::string failed = std::to_string(row.failed);
-        out += fmt::format("{}  {}  {:>5}  {:>6}  {}  {}{}\n",
+        out += fmt::format("{}  {}  {:>5}  {:>6}  {}  {:>7}  {}{}\n",
                            pad(report::printable(row.group), width), pad(row.scenario, 18),
                            row.cases, row.passed,
                            cli::paint(fmt::format("{:>6}", failed),
                                       row.failed > 0 ? cli::Style::red : cli::Style::dim, color),
-                           pad(p50, 10), max);
+                           row.skipped, pad(p50, 10), max);
     }
     double seconds = static_cast<double>(totals.wall.count()) / 1e6;
     out += fmt::format("\n{} cases, {} deliveries, {} attempts in {:.2f} s ({:.0f} deliveries/s): ",
@@ -640,7 +661,10 @@ void TerminalReport::summary(const RunTotals& totals) {
     std::string verdict =
         fmt::format("{} passed, {} failed, {} unreachable, {} errors", totals.passed, totals.failed,
                     totals.unreachable, totals.errors);
-    bool all_passed = totals.passed == totals.cases;
+    if (totals.skipped > 0) {
+        verdict += fmt::format(", {} skipped", totals.skipped);
+    }
+    bool all_passed = totals.passed + totals.skipped == totals.cases;
     out += cli::paint(verdict, all_passed ? cli::Style::green : cli::Style::red, color) + "\n";
     if (totals.interrupted) {
         out += "interrupted: cases not yet sent were not run\n";

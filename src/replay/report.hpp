@@ -67,6 +67,7 @@ private:
         std::size_t cases = 0;
         std::size_t passed = 0;
         std::size_t failed = 0;                  ///< failed, unreachable and errors
+        std::size_t skipped = 0;                 ///< the scenario does not apply
         std::vector<std::uint32_t> latencies_us; ///< final attempts of delivered requests
     };
     void progress(bool force);

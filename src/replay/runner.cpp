@@ -194,6 +194,11 @@ private:
             result.message = the_case.error;
             return result;
         }
+        if (!the_case.skipped.empty()) {
+            result.outcome = Outcome::skipped;
+            result.message = the_case.skipped;
+            return result;
+        }
         if (g_stop) {
             result.outcome = Outcome::error;
             result.message = "not sent: interrupted";
@@ -337,6 +342,9 @@ private:
         case Outcome::error:
             ++m_totals.errors;
             break;
+        case Outcome::skipped:
+            ++m_totals.skipped;
+            break;
         }
         m_totals.deliveries += result.deliveries.size();
         for (const auto& delivery : result.deliveries) {
@@ -383,6 +391,8 @@ std::string_view outcome_name(Outcome outcome) {
         return "unreachable";
     case Outcome::error:
         return "error";
+    case Outcome::skipped:
+        return "skipped";
     }
     return "error";
 }

@@ -33,9 +33,10 @@ enum class Outcome {
     failed,      ///< an answer did not meet its expectation
     unreachable, ///< a delivery got no answer at all (refused, reset, timed out, TLS)
     error,       ///< the input could not be read or built: nothing was sent
+    skipped,     ///< the scenario does not apply to the input: nothing was sent, no failure
 };
 
-/// "passed", "failed", "unreachable", "error".
+/// "passed", "failed", "unreachable", "error", "skipped".
 std::string_view outcome_name(Outcome outcome);
 
 struct CaseResult {
@@ -76,6 +77,7 @@ struct RunTotals {
     std::size_t failed = 0;
     std::size_t unreachable = 0;
     std::size_t errors = 0;
+    std::size_t skipped = 0;
     std::size_t deliveries = 0;
     std::size_t attempts = 0;
     bool interrupted = false;

@@ -11,7 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <fmt/core.h>
 #include <mutex>
+#include <regex>
 
 using namespace blandhook;
 using namespace blandhook::test;
@@ -411,4 +413,69 @@ TEST_CASE("redirects are reported, not followed, unless --follow-redirects") {
     CHECK(kept.out.find("answered 308") != std::string::npos);
     auto followed = replay({"error-busy", "--to", target.url("/old"), "--follow-redirects"});
     CHECK(followed.exit_code == 0);
+}
+
+TEST_CASE("replay fixtures/ --scenario two-phase skips events and unconnected calls: reported as "
+          "skipped, exit 0, table and totals agree, JUnit <skipped> (test failed before this "
+          "change)") {
+    Handler handler(raw_verifier);
+    TempDir dir;
+    auto result = replay({source_dir() + "/fixtures", "--to", handler.url(), "--secret", k_secret,
+                          "--scenario", "two-phase", "--report", "junit:" + dir.file("r.xml"),
+                          "--report", "json:" + dir.file("r.json")});
+    INFO(result.out);
+    INFO(result.err);
+    CHECK(result.exit_code == 0);
+
+    // Which fixtures apply: post-call bodies of calls that connected.
+    std::size_t applies = 0;
+    std::size_t all = 0;
+    for (const auto& info : payload::builtin_fixtures()) {
+        ++all;
+        const auto body = payload::parse_json(*payload::fixture_body(info.name));
+        const std::string status = body.value("status", "");
+        const bool post_call =
+            info.kind == payload::Kind::post_call || info.kind == payload::Kind::delayed_post_call;
+        applies += post_call && status == "completed" ? 1 : 0;
+    }
+    REQUIRE(applies > 0);
+    const std::size_t skipped = all - applies;
+    CHECK(handler.received().size() == 2 * applies);
+    for (const auto& received : handler.received()) {
+        CHECK(received.body.find("\"status\":\"busy\"") == std::string::npos);
+    }
+    CHECK(result.out.find("SKIP ") != std::string::npos);
+    CHECK(result.out.find("ERROR") == std::string::npos);
+    CHECK(result.out.find(fmt::format("{} passed, 0 failed, 0 unreachable, 0 errors, {} skipped",
+                                      applies, skipped)) != std::string::npos);
+    // The summary rows (CASES PASSED FAILED SKIPPED, one per file) add up to the totals line.
+    std::size_t rows = 0;
+    std::size_t sums[4] = {0, 0, 0, 0};
+    const std::regex row(R"(two-phase +(\d+) +(\d+) +(\d+) +(\d+) )");
+    for (std::sregex_iterator it(result.out.begin(), result.out.end(), row), end; it != end; ++it) {
+        ++rows;
+        for (int i = 0; i < 4; ++i) {
+            sums[i] += std::stoul((*it)[i + 1].str());
+        }
+        CHECK(std::stoul((*it)[1].str()) ==
+              std::stoul((*it)[2].str()) + std::stoul((*it)[3].str()) + std::stoul((*it)[4].str()));
+    }
+    CHECK(rows == all);
+    CHECK(sums[0] == all);
+    CHECK(sums[1] == applies);
+    CHECK(sums[2] == 0);
+    CHECK(sums[3] == skipped);
+
+    auto report = read_json(dir.file("r.json"));
+    CHECK(report["summary"]["skipped"] == skipped);
+    CHECK(report["summary"]["errors"] == 0);
+    std::string xml = read_file(dir.file("r.xml"));
+    std::size_t skipped_elements = 0;
+    for (auto at = xml.find("<skipped message="); at != std::string::npos;
+         at = xml.find("<skipped message=", at + 1)) {
+        ++skipped_elements;
+    }
+    CHECK(skipped_elements == skipped);
+    CHECK(xml.find(fmt::format("skipped=\"{}\"", skipped)) != std::string::npos);
+    CHECK(xml.find("never connected (status busy)") != std::string::npos);
 }

@@ -13,7 +13,9 @@ import tempfile
 import time
 import unittest
 
-from junitparser import Error, Failure, JUnitXml
+import json
+
+from junitparser import Error, Failure, JUnitXml, Skipped
 
 BLANDHOOK, SOURCE_DIR = sys.argv[1], sys.argv[2]
 HANDLER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "handler.py")
@@ -79,6 +81,31 @@ class JunitReport(unittest.TestCase):
             self.assertIn(path + " [bad-signature]", names)
         # Every attempt is in the report.
         self.assertIn("attempt 1: 401", cases[-1].system_out)
+
+    def test_two_phase_over_the_fixtures_marks_what_it_does_not_apply_to_as_skipped(self):
+        url = self.handler()
+        report = os.path.join(self.tmp, "replay.xml")
+        result = replay(os.path.join(SOURCE_DIR, "fixtures"), "--to", url, "--secret", SECRET,
+                        "--scenario", "two-phase", "--report", "junit:" + report)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        applies = set()
+        for fixture in FIXTURES:
+            with open(os.path.join(SOURCE_DIR, "fixtures", fixture)) as f:
+                body = json.load(f)
+            if body.get("status") == "completed" and "concatenated_transcript" in body:
+                applies.add(os.path.join(SOURCE_DIR, "fixtures", fixture) + " [two-phase]")
+        xml = JUnitXml.fromfile(report)
+        cases = [case for suite in xml for case in suite]
+        self.assertEqual(len(cases), len(FIXTURES))
+        self.assertEqual(xml.failures, 0)
+        self.assertEqual(xml.errors, 0)
+        for case in cases:
+            if case.name in applies:
+                self.assertTrue(case.is_passed, case.name)
+            else:
+                self.assertTrue(case.is_skipped, case.name)
+                self.assertIsInstance(case.result[0], Skipped)
+        self.assertEqual(sum(1 for case in cases if case.is_skipped), len(FIXTURES) - len(applies))
 
     def test_a_reserialising_handler_is_a_failure_naming_the_cause(self):
         url = self.handler("--reserialize")

@@ -1,4 +1,5 @@
 #include "error.hpp"
+#include "payload/fixtures.hpp"
 #include "payload/json.hpp"
 #include "payload/signature.hpp"
 #include "replay/build.hpp"
@@ -184,7 +185,30 @@ TEST_CASE("two-phase sends the post-call body, then the delayed one with citatio
     spec.scenario = Scenario::two_phase;
     auto live = build_case(item_of(R"({"category":"call","message":"Call connected"})"), spec,
                            options_for());
-    CHECK(live.error.find("needs a post-call payload") != std::string::npos);
+    CHECK(live.error.empty());
+    CHECK(live.deliveries.empty());
+    CHECK(live.skipped.find("applies to post-call payloads; this is live-event") !=
+          std::string::npos);
+}
+
+TEST_CASE("two-phase and out-of-order skip a call that never connected: Bland sends it no "
+          "citations (test failed before this change)") {
+    for (Scenario scenario : {Scenario::two_phase, Scenario::out_of_order}) {
+        CaseSpec spec;
+        spec.scenario = scenario;
+        for (const char* name : {"error-busy", "error-call-failed", "no-answer", "error-unknown"}) {
+            CAPTURE(name);
+            auto built =
+                build_case(item_of(std::string(*payload::fixture_body(name))), spec, options_for());
+            CHECK(built.error.empty());
+            CHECK(built.deliveries.empty());
+            CHECK(built.skipped.find("never connected") != std::string::npos);
+        }
+        auto answered = build_case(item_of(std::string(*payload::fixture_body("voicemail"))), spec,
+                                   options_for());
+        CHECK(answered.skipped.empty());
+        CHECK(answered.deliveries.size() == 2);
+    }
 }
 
 TEST_CASE("signature variants are four different byte strings, each signed over itself") {
