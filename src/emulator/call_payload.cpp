@@ -1,7 +1,11 @@
 #include "emulator/call_payload.hpp"
 
+#include "emulator/time_zone.hpp"
 #include "error.hpp"
+#include "payload/connected.hpp"
 #include "payload/fixtures.hpp"
+
+#include <array>
 
 #include <cmath>
 #include <ctime>
@@ -22,19 +26,27 @@ std::string iso(SystemTime time, std::string_view zone) {
                        millis.count() % 1000, zone);
 }
 
-// Fixtures are parsed once per process: copying a parsed document is several times cheaper than
-// parsing it again for each of hundreds of calls.
-// "Monday, September 15, 2025 10:02 AM", the form of Bland's `now` variable (here in UTC).
-std::string human_time(SystemTime time) {
+std::tm utc_parts(SystemTime time) {
     std::time_t seconds = std::chrono::system_clock::to_time_t(time);
     std::tm parts{};
     gmtime_r(&seconds, &parts);
-    char text[64];
-    std::size_t length = std::strftime(text, sizeof text, "%A, %B %d, %Y %I:%M %p", &parts);
-    return std::string(text, length);
+    return parts;
 }
 
-payload::Json load_fixture(std::string_view name) {
+// "2025-09-15T10:02:14-07:00", the form of Bland's `timestamp` variable.
+std::string local_iso(SystemTime time, std::chrono::seconds offset) {
+    const std::tm parts = utc_parts(time + offset);
+    const long long minutes = offset.count() / 60;
+    const long long magnitude = minutes < 0 ? -minutes : minutes;
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{}{:02}:{:02}", parts.tm_year + 1900,
+                       parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec,
+                       minutes < 0 ? '-' : '+', magnitude / 60, magnitude % 60);
+}
+
+// Fixtures are parsed once per process: copying a parsed document is several times cheaper than
+// parsing it again for each of hundreds of calls.
+// Entries are never removed, so a reference stays valid after the lock is released.
+const payload::Json& cached_fixture(std::string_view name) {
     static std::mutex mutex;
     static std::map<std::string, payload::Json, std::less<>> cache;
     std::lock_guard lock(mutex);
@@ -47,6 +59,10 @@ payload::Json load_fixture(std::string_view name) {
                     "the binary was built without its fixture library");
     }
     return cache.emplace(std::string(name), payload::parse_json(*body)).first->second;
+}
+
+payload::Json load_fixture(std::string_view name) {
+    return cached_fixture(name);
 }
 
 std::string text_field(const payload::Json& object, const char* field, std::string fallback) {
@@ -126,9 +142,14 @@ void apply_identity(payload::Json& body, const CallFacts& facts) {
     variables["phone_number"] = facts.inbound ? from : to;
     variables["short_to"] = short_number(to);
     variables["short_from"] = short_number(from);
-    variables["now"] = human_time(facts.created_at);
-    variables["now_utc"] = iso_zulu(facts.created_at);
-    variables["timestamp"] = iso_offset(facts.created_at);
+    // Bland writes `now` and `timestamp` in the call's zone and `now_utc` in UTC (both in the
+    // words of its post-call example), and names the zone in `timezone`.
+    const std::string zone = call_time_zone(facts);
+    const auto offset = zone_offset(zone, facts.created_at).value_or(ZoneOffset{}).offset;
+    variables["now"] = human_time(facts.created_at, offset);
+    variables["now_utc"] = human_time(facts.created_at, std::chrono::seconds(0));
+    variables["timestamp"] = local_iso(facts.created_at, offset);
+    variables["timezone"] = zone;
     const payload::Json request_data = object_field(facts.request, "request_data");
     for (auto it = request_data.begin(); it != request_data.end(); ++it) {
         variables[it.key()] = it.value();
@@ -137,6 +158,50 @@ void apply_identity(payload::Json& body, const CallFacts& facts) {
 }
 
 } // namespace
+
+std::string human_time(SystemTime time, std::chrono::seconds offset) {
+    static constexpr std::array<std::string_view, 7> k_days = {
+        "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
+    static constexpr std::array<std::string_view, 12> k_months = {
+        "January", "February", "March",     "April",   "May",      "June",
+        "July",    "August",   "September", "October", "November", "December"};
+    const std::tm parts = utc_parts(time + offset);
+    const int hour = parts.tm_hour % 12 == 0 ? 12 : parts.tm_hour % 12;
+    return fmt::format("{}, {} {}, {} {}:{:02} {}",
+                       k_days.at(static_cast<std::size_t>(parts.tm_wday)),
+                       k_months.at(static_cast<std::size_t>(parts.tm_mon)), parts.tm_mday,
+                       parts.tm_year + 1900, hour, parts.tm_min, parts.tm_hour < 12 ? "AM" : "PM");
+}
+
+std::string call_time_zone(const CallFacts& facts) {
+    const std::string requested = text_field(facts.request, "timezone", "");
+    if (!requested.empty() && zone_offset(requested, facts.created_at)) {
+        return requested;
+    }
+    const payload::Json& fixture = cached_fixture(facts.outcome);
+    auto variables = fixture.find("variables");
+    if (variables != fixture.end() && variables->is_object()) {
+        const std::string zone = text_field(*variables, "timezone", "");
+        if (!zone.empty() && zone_offset(zone, facts.created_at)) {
+            return zone;
+        }
+    }
+    return "UTC";
+}
+
+bool outcome_starts(std::string_view outcome) {
+    const payload::Json& fixture = cached_fixture(outcome);
+    auto started = fixture.find("started_at");
+    return started != fixture.end() && !started->is_null();
+}
+
+bool outcome_connects(std::string_view outcome) {
+    return payload::never_connected_reason(cached_fixture(outcome)).empty();
+}
+
+std::string recording_path(std::string_view call_id) {
+    return "/v1/recordings/" + std::string(call_id) + ".wav";
+}
 
 std::string iso_offset(SystemTime time) {
     return iso(time, "+00:00");
@@ -147,22 +212,30 @@ std::string iso_zulu(SystemTime time) {
 
 payload::Json build_post_call(const CallFacts& facts, bool delayed) {
     payload::Json body = load_fixture(facts.outcome);
-    // The fixture's recording URL names the fixture's call: point it at this one.
+    // The fixture's recording URL names the fixture's call and a bland.ai host: the emulator
+    // serves this call's recording itself.
     std::string fixture_id = text_field(body, "call_id", "");
-    if (auto url = body.find("recording_url");
-        url != body.end() && url->is_string() && !fixture_id.empty()) {
+    if (auto url = body.find("recording_url"); url != body.end() && url->is_string()) {
         std::string text = url->get<std::string>();
-        if (auto at = text.find(fixture_id); at != std::string::npos) {
+        if (!facts.base_url.empty()) {
+            text = facts.base_url + recording_path(facts.call_id);
+        } else if (auto at = text.find(fixture_id);
+                   !fixture_id.empty() && at != std::string::npos) {
             text.replace(at, fixture_id.size(), facts.call_id);
-            *url = text;
         }
+        *url = text;
     }
     apply_identity(body, facts);
     body["inbound"] = facts.inbound;
+    // A call that never started keeps the fixture's null started_at and end_at.
+    if (facts.started_at || outcome_starts(facts.outcome)) {
+        const SystemTime started = facts.started_at.value_or(facts.created_at);
+        const SystemTime ended = facts.ended_at.value_or(started);
+        body["started_at"] = iso_zulu(started);
+        body["end_at"] = iso_zulu(ended);
+    }
     const SystemTime started = facts.started_at.value_or(facts.created_at);
     const SystemTime ended = facts.ended_at.value_or(started);
-    body["started_at"] = iso_zulu(started);
-    body["end_at"] = iso_zulu(ended);
     body["completed"] = true;
     // A call that rang and talked lasts as long as it really did in the emulator; outcomes that
     // never connected (busy, not found …) keep the fixture's zero length.

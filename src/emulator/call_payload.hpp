@@ -28,7 +28,29 @@ struct CallFacts {
     std::optional<SystemTime> ended_at;   ///< absent until the call is over
     bool stopped = false;                 ///< ended by POST /v1/calls/{id}/stop
     bool inbound = false;                 ///< someone rang an inbound number: `from` is the caller
+    /// http://HOST:PORT of the emulator serving the call: recording_url points there. "" keeps
+    /// the fixture's URL (re-pointed at this call).
+    std::string base_url;
 };
+
+/// The zone a call's variables are written in: the request's `timezone` when it names a zone we
+/// know, else the outcome fixture's variables.timezone, else "UTC".
+std::string call_time_zone(const CallFacts& facts);
+
+/// "Monday, September 15, 2025 10:02 AM", the form of Bland's `now` and `now_utc` variables,
+/// shifted by `offset` from UTC.
+std::string human_time(SystemTime time, std::chrono::seconds offset);
+
+/// False when the outcome never reaches `started` (the fixture has no started_at: a call that
+/// failed before it was placed, queue_error).
+bool outcome_starts(std::string_view outcome);
+
+/// False when the outcome's call never connected (busy, failed, no answer …): no "Call
+/// connected" event, no citations (payload::never_connected_reason).
+bool outcome_connects(std::string_view outcome);
+
+/// The path the emulator serves a call's recording at: /v1/recordings/CALL_ID.wav.
+std::string recording_path(std::string_view call_id);
 
 /// The default caller ID when the request has no `from`.
 constexpr std::string_view k_default_from = "+15550000000";

@@ -2,10 +2,12 @@
 
 #include "bland/inbound_api.hpp"
 #include "emulator/call_payload.hpp"
+#include "emulator/call_queries.hpp"
 #include "emulator/inbound.hpp"
 #include "emulator/outcome.hpp"
 #include "emulator/request_validation.hpp"
 #include "error.hpp"
+#include "payload/connected.hpp"
 #include "payload/json.hpp"
 
 #include <httplib.h>
@@ -114,6 +116,8 @@ struct Emulator::Impl {
         std::string log_url;
         std::string log_created_at;
         Json log_attempts = Json::array();
+        Json event_log = Json::array(); // GET /v1/calls/{id}/events, whatever webhook_events says
+        Json citations = Json::array(); // once ended and connected (call analysis)
     };
 
     EmulatorOptions options;
@@ -128,6 +132,15 @@ struct Emulator::Impl {
     std::atomic<bool> stopped{false};
 
     explicit Impl(EmulatorOptions opts) : options(std::move(opts)), scheduler(options.delivery) {}
+
+    // http://HOST:PORT, as recording URLs and Emulator::url() name the emulator.
+    std::string base_url() const {
+        std::string host = options.host;
+        if (host.find(':') != std::string::npos) {
+            host = "[" + host + "]";
+        }
+        return fmt::format("http://{}:{}", host, port);
+    }
 
     void log(const std::string& line) const {
         if (options.log) {
@@ -151,10 +164,16 @@ struct Emulator::Impl {
 
     void live_event(const std::shared_ptr<Call>& call, std::string_view event,
                     std::string_view message, std::string_view category, std::string_view level) {
+        Json body = build_live_event(call->facts.call_id, message, category, level);
+        {
+            std::lock_guard lock(mutex);
+            Json logged = body;
+            logged["timestamp"] = iso_zulu(std::chrono::system_clock::now());
+            call->event_log.push_back(std::move(logged));
+        }
         if (call->webhook.empty() || !has_event(*call, event)) {
             return;
         }
-        Json body = build_live_event(call->facts.call_id, message, category, level);
         Delivery delivery;
         delivery.url = call->webhook;
         delivery.body = payload::canonical_json(body);
@@ -176,8 +195,11 @@ struct Emulator::Impl {
             call->facts.started_at = std::chrono::system_clock::now();
         }
         log(fmt::format("call    {} started", call->facts.call_id));
-        live_event(call, "call", "Call connected", "call", "info");
-        live_event(call, "latency", "TTS: 218ms", "latency", "performance");
+        // Busy, unanswered and failed calls were dialled but nobody talked.
+        if (outcome_connects(call->facts.outcome)) {
+            live_event(call, "call", "Call connected", "call", "info");
+            live_event(call, "latency", "TTS: 218ms", "latency", "performance");
+        }
     }
 
     // Ends the call (its duration ran out, or it was stopped) and schedules its webhooks.
@@ -194,14 +216,23 @@ struct Emulator::Impl {
             facts = call->facts;
             ++counters.ended;
         }
-        bool citations = has_event(*call, "citations");
+        Json body = build_post_call(facts, false);
+        // Bland: unanswered, busy or failed calls produce no citation data, so they get neither
+        // the delayed variant nor a citations event.
+        const bool connected = payload::never_connected_reason(body).empty();
+        bool citations = connected && has_event(*call, "citations");
         bool delayed = citations && options.delay_webhook;
-        Json body = build_post_call(facts, delayed);
+        if (delayed) {
+            body = build_post_call(facts, true);
+        }
         std::string status = body.value("status", std::string("?"));
         {
             std::lock_guard lock(mutex);
             call->final_payload = body;
             call->final_queue_status = body.value("queue_status", std::string("complete"));
+            if (connected) {
+                call->citations = build_citations_event(facts, *facts.ended_at)["citations"];
+            }
         }
         log(fmt::format("call    {} ended{} status {}", facts.call_id,
                         stopped_by_api ? " (stopped)" : "", status));
@@ -325,6 +356,7 @@ struct Emulator::Impl {
     std::string launch(const std::shared_ptr<Call>& call, const Outcome& outcome) {
         call->facts.call_id = new_uuid();
         call->facts.created_at = std::chrono::system_clock::now();
+        call->facts.base_url = base_url();
         const std::string id = call->facts.call_id;
         {
             std::lock_guard lock(mutex);
@@ -337,7 +369,10 @@ struct Emulator::Impl {
                         outcome.source, call->webhook.empty() ? ", no webhook" : ""));
         live_event(call, "queue", "Call enqueued", "queue", "info");
         auto now = Clock::now();
-        scheduler.at(now + options.call_duration / 5, [this, call] { start_call(call); });
+        // A call that fails before it is placed (queue_error) never passes through `started`.
+        if (outcome_starts(outcome.fixture)) {
+            scheduler.at(now + options.call_duration / 5, [this, call] { start_call(call); });
+        }
         scheduler.at(now + options.call_duration, [this, call] { end_call(call, false); });
         return id;
     }
@@ -405,6 +440,16 @@ struct Emulator::Impl {
         return it == calls.end() ? nullptr : it->second;
     }
 
+    // What GET /v1/calls/{id} shows of `call` now. Impl::mutex held.
+    Json details_of(const Call& call) const {
+        if (call.ended && !call.final_payload.is_null()) {
+            Json body = call.final_payload;
+            body["queue_status"] = call.final_queue_status;
+            return body;
+        }
+        return build_in_progress(call.facts);
+    }
+
     void get_call(const std::string& id, httplib::Response& response) {
         auto call = find_call(id);
         if (!call) {
@@ -414,13 +459,7 @@ struct Emulator::Impl {
         Json body;
         {
             std::lock_guard lock(mutex);
-            if (call->ended && !call->final_payload.is_null()) {
-                body = call->final_payload;
-                body["queue_status"] = call->final_queue_status;
-            } else {
-                CallFacts facts = call->facts;
-                body = build_in_progress(facts);
-            }
+            body = details_of(*call);
         }
         send_json(response, 200, body);
     }
@@ -634,6 +673,7 @@ struct Emulator::Impl {
                         postcall_send(request, response, true);
                     });
         install_inbound_routes();
+        install_query_routes();
         // Cast: cpp-httplib 0.11 overloads set_error_handler, and a lambda matches both.
         server.set_error_handler(httplib::Server::Handler(
             [](const httplib::Request& request, httplib::Response& response) {
@@ -654,6 +694,92 @@ struct Emulator::Impl {
             }
             log(fmt::format("error   {} {}: {}", request.method, request.path, what));
             send_status_error(response, 500, "Internal error in the emulator.");
+        });
+    }
+
+    // ---- the query endpoints of call_queries.hpp ------------------------------------------
+
+    CallSnapshot snapshot(const Call& call) const { // Impl::mutex held
+        CallSnapshot out;
+        out.details = details_of(call);
+        out.created_at = call.facts.created_at;
+        out.ended = call.ended;
+        auto record = call.facts.request.find("record");
+        out.recorded =
+            record != call.facts.request.end() && record->is_boolean() && record->get<bool>();
+        out.events = call.event_log;
+        out.citations = call.citations;
+        return out;
+    }
+
+    std::optional<CallSnapshot> snapshot_of(const std::string& id) const {
+        auto call = find_call(id);
+        if (!call) {
+            return std::nullopt;
+        }
+        std::lock_guard lock(mutex);
+        return snapshot(*call);
+    }
+
+    // Registers `handler` for an authorized route; the answer goes out as JSON.
+    template <typename Method>
+    void query_route(Method method, const char* pattern,
+                     std::function<QueryAnswer(const httplib::Request&)> handler) {
+        (server.*method)(pattern,
+                         [this, handler = std::move(handler)](const httplib::Request& request,
+                                                              httplib::Response& response) {
+                             if (reject_unauthorized(request, response)) {
+                                 return;
+                             }
+                             QueryAnswer answer = handler(request);
+                             send_json(response, answer.status, answer.body);
+                         });
+    }
+
+    void install_query_routes() {
+        using Route =
+            httplib::Server& (httplib::Server::*)(const std::string&, httplib::Server::Handler);
+        const auto get = static_cast<Route>(&httplib::Server::Get);
+        const auto post = static_cast<Route>(&httplib::Server::Post);
+        const auto not_found =
+            QueryAnswer{404, Json{{"status", "error"}, {"message", "Call not found."}}};
+        query_route(get, "/v1/calls", [this](const httplib::Request& request) {
+            std::vector<CallSnapshot> all;
+            {
+                std::lock_guard lock(mutex);
+                all.reserve(calls.size());
+                for (const auto& [id, call] : calls) {
+                    all.push_back(snapshot(*call));
+                }
+            }
+            return list_calls(std::move(all), request.params);
+        });
+        query_route(get, R"(/v1/calls/([^/]+)/events)",
+                    [this, not_found](const httplib::Request& request) {
+                        auto call = snapshot_of(request.matches[1]);
+                        return call ? call_events(*call) : not_found;
+                    });
+        query_route(post, "/v1/calls/analyze", [this](const httplib::Request& request) {
+            return analyze_with_schema(request.body,
+                                       [this](const std::string& id) { return snapshot_of(id); });
+        });
+        query_route(post, R"(/v1/calls/([^/]+)/analyze)",
+                    [this, not_found](const httplib::Request& request) {
+                        auto call = snapshot_of(request.matches[1]);
+                        return call ? analyze_questions(*call, request.body) : not_found;
+                    });
+        // The recording URL of a post-call payload is fetched without the API key, as Bland's
+        // are (a storage link), so this route checks none.
+        server.Get(R"(/v1/recordings/([^/]+)\.wav)", [this](const httplib::Request& request,
+                                                            httplib::Response& response) {
+            auto call = snapshot_of(request.matches[1]);
+            if (!call || !call->ended || !call->recorded ||
+                !call->details.value("recording_url", Json()).is_string()) {
+                send_status_error(response, 404, "Recording not found.");
+                return;
+            }
+            double minutes = call->details.value("call_length", 0.0);
+            response.set_content(wav_recording(std::min(minutes * 60, 2.0)), "audio/wav");
         });
     }
 };
@@ -697,11 +823,7 @@ void Emulator::stop() {
 }
 
 std::string Emulator::url() const {
-    std::string host = m_impl->options.host;
-    if (host.find(':') != std::string::npos) {
-        host = "[" + host + "]";
-    }
-    return fmt::format("http://{}:{}", host, m_impl->port);
+    return m_impl->base_url();
 }
 
 EmulatorStats Emulator::stats() const {

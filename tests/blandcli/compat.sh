@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # blandcli_compat: the official `bland` CLI (npm bland-cli) pointed at `blandhook emulate` with
-# BLAND_BASE_URL places calls with `bland call send … --wait`, reads them with `bland call get` and
-# reads the delivery log with `bland postcall get`, and sets an inbound number's webhook with
-# `bland number update`. Usage: compat.sh PATH/TO/blandhook
+# BLAND_BASE_URL runs every `bland call` subcommand (send --wait, list, get, stop, events,
+# recording, analyze), reads the delivery log with `bland postcall get` and sets an inbound
+# number's webhook with `bland number update`; each check looks at what the CLI prints.
+# Usage: compat.sh PATH/TO/blandhook
 set -euo pipefail
 
 BLANDHOOK=${1:?usage: compat.sh PATH/TO/blandhook}
@@ -124,9 +125,73 @@ timeout 60 "$BLAND" number list --json >"$WORK/numbers.json" 2>/dev/null
 "$BLANDHOOK" inbound show +15555550100 >"$WORK/inbound.json" 2>&1
 [ "$(json_field webhook <"$WORK/inbound.json")" = "https://example.com/from-bland-cli" ]; check "blandhook inbound show reads the webhook bland-cli set" $?
 
+# 7. bland call list: GET /v1/calls, the table and the JSON.
+timeout 60 "$BLAND" call list >"$WORK/list.out" 2>&1
+check "bland call list exits 0" $?
+grep -Eq 'Showing [1-9][0-9]* of [1-9][0-9]* calls' "$WORK/list.out"; check "bland call list shows the calls" $?
+grep -q "$CALL_ID" "$WORK/list.out"; check "bland call list has the completed call's row" $?
+timeout 60 "$BLAND" call list --json --limit 1 --ascending >"$WORK/list.json" 2>&1
+[ "$(json_field calls.0.call_id <"$WORK/list.json")" = "$CALL_ID" ]; check "bland call list --limit 1 --ascending: the first call" $?
+[ "$(node -e 'const l=JSON.parse(require("fs").readFileSync(0));console.log(l.calls.length)' <"$WORK/list.json")" = "1" ]; check "bland call list --limit 1 returns one call" $?
+timeout 60 "$BLAND" call list --status completed --json >"$WORK/list-completed.json" 2>&1
+[ "$(json_field calls.0.completed <"$WORK/list-completed.json")" = "true" ]; check "bland call list --status completed filters" $?
+
+# 8. bland call events: GET /v1/calls/{id}/events.
+timeout 60 "$BLAND" call events "$CALL_ID" >"$WORK/events.out" 2>&1
+check "bland call events exits 0" $?
+grep -q '\[queue\] Call enqueued' "$WORK/events.out"; check "bland call events shows the queue event" $?
+grep -q '\[call\] Call ended' "$WORK/events.out"; check "bland call events shows the end of the call" $?
+timeout 60 "$BLAND" call events "$CALL_ID" --json >"$WORK/events.json" 2>&1
+[ "$(json_field 0.message <"$WORK/events.json")" = "Call enqueued" ]; check "bland call events --json lists the events" $?
+
+# 9. bland call analyze: POST /v1/calls/analyze, printed as Analysis Results.
+timeout 60 "$BLAND" call analyze "$CALL_ID" >"$WORK/analyze.out" 2>&1
+check "bland call analyze exits 0" $?
+grep -q 'Analysis Results' "$WORK/analyze.out" && ! grep -q 'Error' "$WORK/analyze.out"; check "bland call analyze shows results, no error" $?
+grep -Eq 'status +completed' "$WORK/analyze.out"; check "bland call analyze: status completed" $?
+timeout 60 "$BLAND" call analyze "$CALL_ID" --json >"$WORK/analyze.json" 2>&1
+[ "$(json_field citations.0.call_id <"$WORK/analyze.json")" = "$CALL_ID" ]; check "bland call analyze --json: citations of this call" $?
+timeout 60 "$BLAND" call analyze "$BUSY_ID" >"$WORK/analyze-busy.out" 2>&1
+rc=$?
+[ $rc -ne 0 ] && grep -q 'never connected' "$WORK/analyze-busy.out"; check "bland call analyze of a busy call: no citation data" $?
+
+# 10. bland call recording: the URL points at the emulator, which serves a WAV file.
+timeout 60 "$BLAND" call send +15555550100 --task "Record this" --record --wait >"$WORK/rec-send.out" 2>&1
+REC_ID=$(grep -o 'Call initiated ([0-9a-f-]*)' "$WORK/rec-send.out" | sed 's/.*(\(.*\))/\1/' || true)
+timeout 60 "$BLAND" call recording "$REC_ID" >"$WORK/recording.out" 2>&1
+check "bland call recording exits 0" $?
+REC_URL=$(grep -o "http://127.0.0.1:$EMULATE_PORT/v1/recordings/[0-9a-f-]*\.wav" "$WORK/recording.out" || true)
+[ -n "$REC_URL" ]; check "bland call recording prints the emulator's URL" $?
+node -e '
+  fetch(process.argv[1]).then(async (r) => {
+    const b = Buffer.from(await r.arrayBuffer());
+    process.exit(r.ok && b.toString("latin1", 0, 4) === "RIFF" && b.toString("latin1", 8, 12) === "WAVE" ? 0 : 1);
+  }).catch(() => process.exit(1));' "$REC_URL"
+check "the recording URL serves a WAV file" $?
+timeout 60 "$BLAND" call recording "$CALL_ID" >"$WORK/no-recording.out" 2>&1
+grep -q 'No recording available' "$WORK/no-recording.out"; check "bland call recording of an unrecorded call says so" $?
+
+# 11. bland call stop: a call still in progress is ended (an emulator whose calls last a minute,
+# so that the call is surely still running when the CLI, slow to start, asks).
+"$BLANDHOOK" emulate --port 0 --api-key compat-key --call-duration 60s >"$WORK/emulate-long.out" 2>&1 &
+PIDS+=($!)
+LONG_URL="http://127.0.0.1:$(port_of "$WORK/emulate-long.out")"
+BLAND_BASE_URL=$LONG_URL timeout 60 "$BLAND" call send +15555550100 --task "Hang on" --json \
+  >"$WORK/stop-send.json" 2>/dev/null
+STOP_ID=$(json_field call_id <"$WORK/stop-send.json")
+BLAND_BASE_URL=$LONG_URL timeout 60 "$BLAND" call stop "$STOP_ID" >"$WORK/stop.out" 2>&1
+check "bland call stop exits 0" $?
+grep -q "Call $STOP_ID stopped" "$WORK/stop.out"; check "bland call stop says the call stopped" $?
+BLAND_BASE_URL=$LONG_URL timeout 60 "$BLAND" call get "$STOP_ID" --json >"$WORK/stopped.json" 2>/dev/null
+[ "$(json_field completed <"$WORK/stopped.json")" = "true" ]; check "a stopped call is completed" $?
+[ "$(json_field status <"$WORK/stopped.json")" = "canceled" ]; check "a call stopped before it started is canceled" $?
+
 echo "$passed passed, $failures failed"
 if [ "$failures" -ne 0 ]; then
   echo "--- emulate output"; cat "$WORK/emulate.out"
-  for f in send.out get.json postcall.json busy.json auth.out invalid.out number.out numbers.json inbound.json; do echo "--- $f"; cat "$WORK/$f" 2>/dev/null; done
+  for f in send.out get.json postcall.json busy.json auth.out invalid.out number.out numbers.json \
+    inbound.json list.out events.out analyze.out analyze-busy.out recording.out stop.out; do
+    echo "--- $f"; cat "$WORK/$f" 2>/dev/null
+  done
   exit 1
 fi

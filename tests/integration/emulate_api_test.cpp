@@ -10,6 +10,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <regex>
 #include <set>
 
 using namespace blandhook;
@@ -388,34 +389,47 @@ TEST_CASE("create sends a finished call's payload once; resend repeats it to the
     CHECK(log["data"]["metadata"][1]["send_type"] == "resend");
 }
 
-TEST_CASE("citations: a separate citations event, or one delayed webhook with --delay-webhook") {
-    for (bool delay : {false, true}) {
-        CAPTURE(delay);
-        Receiver receiver;
-        auto options = fast_options();
-        options.delay_webhook = delay;
-        emulator::Emulator emulator(options);
-        emulator.start();
-        Api api(emulator);
-        Json body = call_body("+15555550100", receiver.url());
-        body["webhook_events"] = {"citations"};
-        std::string id = api.place(body);
-        REQUIRE(receiver.wait_for(delay ? 1 : 2));
-        std::vector<std::string> kinds;
-        for (const auto& got : receiver.received()) {
-            Json json = payload::parse_json(got.body);
-            CHECK(json["call_id"] == id);
-            if (json.contains("event_type")) {
-                kinds.push_back("citations-event");
-            } else {
-                kinds.push_back(json.contains("citations") ? "delayed" : "post-call");
+TEST_CASE("citations: a separate citations event, or one delayed webhook with --delay-webhook; "
+          "none for a busy call, which never connected (busy part failed before this change)") {
+    for (bool busy : {false, true}) {
+        for (bool delay : {false, true}) {
+            CAPTURE(busy);
+            CAPTURE(delay);
+            Receiver receiver;
+            auto options = fast_options();
+            options.delay_webhook = delay;
+            emulator::Emulator emulator(options);
+            emulator.start();
+            Api api(emulator);
+            Json body = call_body(busy ? "+15555550486" : "+15555550100", receiver.url());
+            body["webhook_events"] = {"citations"};
+            std::string id = api.place(body);
+            REQUIRE(receiver.wait_for(delay || busy ? 1 : 2));
+            if (busy) {
+                // Give a citations event that must not exist the time it would have taken.
+                api.follow(id);
+                std::this_thread::sleep_for(300ms);
             }
-        }
-        if (delay) {
-            CHECK(kinds == std::vector<std::string>{"delayed"});
-        } else {
-            CHECK(std::count(kinds.begin(), kinds.end(), "post-call") == 1);
-            CHECK(std::count(kinds.begin(), kinds.end(), "citations-event") == 1);
+            std::vector<std::string> kinds;
+            for (const auto& got : receiver.received()) {
+                Json json = payload::parse_json(got.body);
+                CHECK(json["call_id"] == id);
+                CHECK(json.value("status", "completed") == (busy ? "busy" : "completed"));
+                if (json.contains("event_type")) {
+                    kinds.push_back("citations-event");
+                } else {
+                    kinds.push_back(json.contains("citations") ? "delayed" : "post-call");
+                    CHECK(json.contains("corrected_transcript") == json.contains("citations"));
+                }
+            }
+            if (busy) {
+                CHECK(kinds == std::vector<std::string>{"post-call"});
+            } else if (delay) {
+                CHECK(kinds == std::vector<std::string>{"delayed"});
+            } else {
+                CHECK(std::count(kinds.begin(), kinds.end(), "post-call") == 1);
+                CHECK(std::count(kinds.begin(), kinds.end(), "citations-event") == 1);
+            }
         }
     }
 }
@@ -489,4 +503,167 @@ TEST_CASE("hundreds of concurrent calls each deliver exactly one signed webhook"
     CHECK(delivered == placed);
     CHECK(emulator.stats().delivered == 300);
     CHECK(emulator.stats().attempts == 300);
+}
+
+TEST_CASE("a call that fails to start never passes through started") {
+    emulator::Emulator emulator(fast_options());
+    emulator.start();
+    Api api(emulator);
+    Json body = call_body("+15555550100");
+    body["request_data"] = {{"blandhook_scenario", "error-unable-to-start"}};
+    std::string id = api.place(body);
+    const auto seen = api.follow(id);
+    CHECK(std::find(seen.begin(), seen.end(), "started") == seen.end());
+    Json call = api.json("GET", "/v1/calls/" + id);
+    CHECK(call["started_at"].is_null());
+    CHECK(call["queue_status"] == "queue_error");
+    Json events = api.json("GET", "/v1/calls/" + id + "/events");
+    for (const auto& event : events["data"]) {
+        CHECK(event["message"] != "Call connected");
+    }
+}
+
+TEST_CASE("variables.now is in the call's time zone, now_utc in UTC, both in Bland's words") {
+    emulator::Emulator emulator(fast_options());
+    emulator.start();
+    Api api(emulator);
+    Json body = call_body("+15555550100");
+    body["timezone"] = "America/Chicago";
+    std::string id = api.place(body);
+    api.follow(id);
+    Json variables = api.json("GET", "/v1/calls/" + id)["variables"];
+    CHECK(variables["timezone"] == "America/Chicago");
+    const std::regex words(
+        R"((Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), [A-Z][a-z]+ [1-9]\d?, \d{4} (1[0-2]|[1-9]):[0-5]\d (AM|PM))");
+    const std::string now = variables["now"].get<std::string>();
+    const std::string now_utc = variables["now_utc"].get<std::string>();
+    CHECK(std::regex_match(now, words));
+    CHECK(std::regex_match(now_utc, words));
+    // Chicago is 5 or 6 hours behind UTC: the two differ, and timestamp carries the offset.
+    CHECK(now != now_utc);
+    const std::string timestamp = variables["timestamp"].get<std::string>();
+    CHECK((timestamp.ends_with("-05:00") || timestamp.ends_with("-06:00")));
+}
+
+TEST_CASE("recording_url points at the emulator, which serves a valid WAV file") {
+    emulator::Emulator emulator(fast_options());
+    emulator.start();
+    Api api(emulator);
+    Json body = call_body("+15555550100");
+    body["record"] = true;
+    std::string id = api.place(body);
+    api.follow(id);
+    const std::string url = api.json("GET", "/v1/calls/" + id)["recording_url"].get<std::string>();
+    CHECK(url == emulator.url() + "/v1/recordings/" + id + ".wav");
+    CHECK(url.find("bland.ai") == std::string::npos);
+    // Fetched without the API key, as a storage link is.
+    auto audio = api.send("GET", "/v1/recordings/" + id + ".wav", std::nullopt, "");
+    REQUIRE(audio.status == 200);
+    CHECK(http::find_header(audio.headers, "Content-Type") == "audio/wav");
+    const std::string& wav = audio.body;
+    REQUIRE(wav.size() > 44);
+    CHECK(wav.substr(0, 4) == "RIFF");
+    CHECK(wav.substr(8, 8) == "WAVEfmt ");
+    CHECK(wav.substr(36, 4) == "data");
+    const auto le32 = [&](std::size_t at) {
+        return static_cast<std::uint32_t>(static_cast<unsigned char>(wav[at])) |
+               static_cast<std::uint32_t>(static_cast<unsigned char>(wav[at + 1])) << 8 |
+               static_cast<std::uint32_t>(static_cast<unsigned char>(wav[at + 2])) << 16 |
+               static_cast<std::uint32_t>(static_cast<unsigned char>(wav[at + 3])) << 24;
+    };
+    CHECK(le32(4) == wav.size() - 8);
+    CHECK(le32(40) == wav.size() - 44);
+    // A call that was not recorded has no recording.
+    std::string unrecorded = api.place(call_body("+15555550100"));
+    api.follow(unrecorded);
+    CHECK(api.send("GET", "/v1/recordings/" + unrecorded + ".wav", std::nullopt, "").status == 404);
+}
+
+TEST_CASE("GET /v1/calls lists calls newest first with Bland's filters and limit") {
+    auto options = fast_options();
+    options.api_key = "test-key";
+    emulator::Emulator emulator(options);
+    emulator.start();
+    Api api(emulator);
+    std::string first = api.place(call_body("+15555550100"));
+    std::this_thread::sleep_for(5ms);
+    std::string busy = api.place(call_body("+15555550486"));
+    std::this_thread::sleep_for(5ms);
+    std::string third = api.place(call_body("+15555550101"));
+    api.follow(first);
+    api.follow(busy);
+    api.follow(third);
+
+    Json all = api.json("GET", "/v1/calls");
+    CHECK(all["count"] == 3);
+    CHECK(all["total_count"] == 3);
+    REQUIRE(all["calls"].size() == 3);
+    CHECK(all["calls"][0]["call_id"] == third);
+    CHECK(all["calls"][2]["call_id"] == first);
+    for (const char* field : {"call_id", "created_at", "call_length", "to", "from", "completed",
+                              "queue_status", "error_message", "answered_by", "batch_id"}) {
+        CAPTURE(field);
+        CHECK(all["calls"][0].contains(field));
+    }
+    Json ascending = api.json("GET", "/v1/calls?ascending=true&limit=2");
+    CHECK(ascending["total_count"] == 3);
+    REQUIRE(ascending["calls"].size() == 2);
+    CHECK(ascending["calls"][0]["call_id"] == first);
+    Json to_busy = api.json("GET", "/v1/calls?to_number=%2B15555550486");
+    REQUIRE(to_busy["calls"].size() == 1);
+    CHECK(to_busy["calls"][0]["call_id"] == busy);
+    Json paged = api.json("GET", "/v1/calls?from=1&to=2");
+    REQUIRE(paged["calls"].size() == 1);
+    CHECK(paged["calls"][0]["call_id"] == busy);
+    Json tomorrow = api.json("GET", "/v1/calls?start_date=2999-01-01");
+    CHECK(tomorrow["calls"].empty());
+    CHECK(api.json("GET", "/v1/calls?completed=true&inbound=false")["calls"].size() == 3);
+    auto bad = api.send("GET", "/v1/calls?limit=lots");
+    CHECK(bad.status == 400);
+    CHECK(bad.body.find("limit") != std::string::npos);
+    CHECK(api.send("GET", "/v1/calls", std::nullopt, "wrong-key").status == 401);
+}
+
+TEST_CASE("a call's events and its analysis, in the shapes bland-cli reads") {
+    emulator::Emulator emulator(fast_options());
+    emulator.start();
+    Api api(emulator);
+    std::string id = api.place(call_body("+15555550100"));
+    api.follow(id);
+    Json events = api.json("GET", "/v1/calls/" + id + "/events");
+    REQUIRE(events["data"].is_array());
+    std::vector<std::string> messages;
+    for (const auto& event : events["data"]) {
+        CHECK(event["call_id"] == id);
+        CHECK(event.contains("category"));
+        CHECK(event["timestamp"].is_string());
+        messages.push_back(event["message"].get<std::string>());
+    }
+    CHECK(messages.front() == "Call enqueued");
+    CHECK(std::find(messages.begin(), messages.end(), "Call connected") != messages.end());
+    CHECK(messages.back() == "Call ended");
+
+    Json analysis = api.json(
+        "POST", "/v1/calls/" + id + "/analyze",
+        Json{{"goal", "Confirm"},
+             {"questions", Json::array({Json::array({"Did the customer answer?", "boolean"}),
+                                        Json::array({"What was said?", "string"})})}});
+    CHECK(analysis["status"] == "success");
+    REQUIRE(analysis["answers"].size() == 2);
+    CHECK(analysis["answers"][0] == true);
+    CHECK(analysis["answers"][1].is_string());
+
+    Json schema = api.json("POST", "/v1/calls/analyze", Json{{"call_id", id}});
+    CHECK(schema["errors"].is_null());
+    CHECK(schema["data"]["call_id"] == id);
+    REQUIRE_FALSE(schema["data"]["citations"].empty());
+    CHECK(schema["data"]["citations"][0]["call_id"] == id);
+
+    std::string busy = api.place(call_body("+15555550486"));
+    api.follow(busy);
+    auto refused = api.send("POST", "/v1/calls/analyze", Json{{"call_id", busy}});
+    CHECK(refused.status == 400);
+    CHECK(refused.body.find("never connected") != std::string::npos);
+    CHECK(api.send("GET", "/v1/calls/nope/events").status == 404);
+    CHECK(api.send("POST", "/v1/calls/analyze", Json{{"call_id", "nope"}}).status == 404);
 }

@@ -166,7 +166,12 @@ TEST_CASE("the post-call payload carries this call's ids, numbers, metadata and 
     CHECK(body["request_data"] == Json{{"customer", "Ada"}});
     CHECK(body["variables"]["customer"] == "Ada");
     CHECK(body["variables"]["call_id"] == body["call_id"]);
-    CHECK(body["variables"]["now"] == "Monday, September 21, 2026 02:13 PM");
+    // `now` in the call's zone (the outcome's: America/Los_Angeles, PDT), `now_utc` in UTC, both
+    // in the words of Bland's post-call example; `timestamp` with the zone's offset.
+    CHECK(body["variables"]["timezone"] == "America/Los_Angeles");
+    CHECK(body["variables"]["now"] == "Monday, September 21, 2026 7:13 AM");
+    CHECK(body["variables"]["now_utc"] == "Monday, September 21, 2026 2:13 PM");
+    CHECK(body["variables"]["timestamp"] == "2026-09-21T07:13:20-07:00");
     CHECK(body["max_duration"] == 3);
     CHECK(body["completed"] == true);
     CHECK(body["corrected_duration"] == "90");
@@ -174,6 +179,17 @@ TEST_CASE("the post-call payload carries this call's ids, numbers, metadata and 
     CHECK(body["recording_url"].is_null()); // record was not asked for
     CHECK(body["started_at"] == "2026-09-21T14:13:22.000Z");
     CHECK(body["created_at"] == "2026-09-21T14:13:20.000+00:00");
+}
+
+TEST_CASE("a request's timezone wins over the outcome's; an unknown zone is not used") {
+    Json request = {{"phone_number", "+15551230000"}, {"task", "hi"}, {"timezone", "Asia/Tokyo"}};
+    Json body = emulator::build_post_call(facts_for("completed-outbound", request), false);
+    CHECK(body["variables"]["timezone"] == "Asia/Tokyo");
+    CHECK(body["variables"]["now"] == "Monday, September 21, 2026 11:13 PM");
+    CHECK(body["variables"]["timestamp"] == "2026-09-21T23:13:20+09:00");
+    request["timezone"] = "../../etc/passwd";
+    body = emulator::build_post_call(facts_for("completed-outbound", request), false);
+    CHECK(body["variables"]["timezone"] == "America/Los_Angeles");
 }
 
 TEST_CASE("every call outcome builds a payload the schema accepts, with the outcome's status") {
