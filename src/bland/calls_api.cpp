@@ -66,6 +66,14 @@ bool is_e164(std::string_view number) {
                        [](char c) { return c >= '0' && c <= '9'; });
 }
 
+bool is_call_id(std::string_view value) {
+    return !value.empty() && value.size() <= 128 &&
+           std::all_of(value.begin(), value.end(), [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                      c == '-' || c == '_';
+           });
+}
+
 bool is_webhook_event(std::string_view value) {
     return std::find(k_webhook_events.begin(), k_webhook_events.end(), value) !=
            k_webhook_events.end();
@@ -214,6 +222,15 @@ payload::Json ApiClient::webhook_log(std::string_view call_id) {
         return body["data"];
     }
     return body;
+}
+
+payload::Json ApiClient::resend_webhook(std::string_view call_id) {
+    const payload::Json body = {{"call_ids", payload::Json::array({std::string(call_id)})}};
+    payload::Json answer = request("POST", "/v1/postcall/webhooks/resend", &body).body;
+    if (answer.is_object() && answer.contains("data")) {
+        return answer["data"];
+    }
+    return answer;
 }
 
 } // namespace blandhook::bland

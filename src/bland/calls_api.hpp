@@ -28,6 +28,10 @@ constexpr std::array<std::string_view, 6> k_call_statuses = {"completed", "faile
 /// True for "+" followed by 2 to 15 digits, the first not 0 (ITU-T E.164).
 bool is_e164(std::string_view number);
 
+/// True for a call id that can go in a URL path as it is: letters, digits, '-' and '_' (every
+/// Bland call id is a UUID).
+bool is_call_id(std::string_view value);
+
 /// True when `value` is one of k_webhook_events.
 bool is_webhook_event(std::string_view value);
 
@@ -68,6 +72,9 @@ public:
     payload::Json stop_call(std::string_view call_id);
     /// GET /v1/postcall/webhooks/{id}; the `data` object (payload, url, metadata[] …).
     payload::Json webhook_log(std::string_view call_id);
+    /// POST /v1/postcall/webhooks/resend {call_ids:[id]}: Bland sends the post-call webhook
+    /// again to the URL it was first sent to. Returns the `data` value.
+    payload::Json resend_webhook(std::string_view call_id);
 
     /// The full URL of `path` under the base URL.
     std::string url_of(std::string_view path) const;

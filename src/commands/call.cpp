@@ -6,6 +6,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "commands/api_flags.hpp"
+#include "commands/call_records.hpp"
 #include "error.hpp"
 #include "http/client.hpp"
 #include "listen/answer.hpp"
@@ -68,12 +69,20 @@ constexpr const char* k_examples =
   blandhook emulate --port 4001 --call-duration 1s &
   blandhook call --api-url http://127.0.0.1:4001 --api-key test --to +15555550486 --task hi \
       --listen --expect-status busy              a busy line, checked end to end offline
+  blandhook call get CALL_ID --as fixture -o call.json      a real call as a fixture
+  blandhook call resend CALL_ID                             its post-call webhook again
 
 Exit codes: 0 every check passed, 1 a check failed, 3 the API could not be reached,
 4 --timeout passed, 6 the API answered with an error. See docs/call.md.
 )";
 
 Json build_request(const CallOptions& opts) {
+    // Not required by CLI11: `call get ID` and `call resend ID` have no --to.
+    if (opts.to.empty()) {
+        throw Error(ErrorKind::usage, "call", "--to is required",
+                    "give the number to call, e.g. --to +15551234567; or use `call get ID` / "
+                    "`call resend ID`");
+    }
     if (!bland::is_e164(opts.to)) {
         throw Error(ErrorKind::usage, "--to", fmt::format("'{}' is not an E.164 number", opts.to),
                     "write it as + then country code and number, e.g. +15551234567");
@@ -273,7 +282,7 @@ void register_call(cli::Registrar& registrar) {
         k_examples);
     // A repeated option takes its last value, as in curl: scripts can append overrides.
     app->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-    app->add_option("--to", opts->to, "Number to call, E.164 (+15551234567)")->required();
+    app->add_option("--to", opts->to, "Number to call, E.164 (+15551234567); required to call");
     app->add_option("--task", opts->task, "What the agent should do (or --pathway-id)");
     app->add_option("--pathway-id", opts->pathway_id,
                     "Conversational pathway to run instead of --task");
@@ -343,6 +352,14 @@ void register_call(cli::Registrar& registrar) {
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     registrar.on_run(
         app, [opts](const cli::Context& context) { return run_call_command(*opts, context); });
+    app->require_subcommand(0, 1);
+    register_call_records(registrar, app, [opts] {
+        bland::ApiOptions api;
+        api.base_url = opts->api_url;
+        api.api_key = opts->api_key;
+        api.insecure = opts->insecure;
+        return api;
+    });
 }
 
 } // namespace blandhook::commands

@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include <filesystem>
+
 using namespace blandhook::test;
 using blandhook::payload::Json;
 using blandhook::payload::parse_json;
@@ -42,6 +44,22 @@ ProcessResult call(const Emulate& emulate, std::vector<std::string> args,
     options.unset_env = {"BLAND_BASE_URL", "BLAND_WEBHOOK_SECRET"};
     options.timeout = 60s;
     return run_blandhook(full, options);
+}
+
+// `blandhook listen` in the background; `hook` is its /hook URL.
+struct Listener {
+    std::unique_ptr<Child> child;
+    std::string hook;
+};
+
+Listener start_listener(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"listen", "--port", "0", "--no-save", "--quiet"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    Listener listener{start_blandhook(args), ""};
+    auto line = listener.child->wait_for_line("http://127.0.0.1:", 10s);
+    REQUIRE(line);
+    listener.hook = "http://127.0.0.1:" + std::to_string(port_from_line(*line)) + "/hook";
+    return listener;
 }
 
 } // namespace
@@ -113,11 +131,8 @@ TEST_CASE("--expect-delayed passes with the delayed webhook and fails with a cit
 }
 
 TEST_CASE("a receiver answering 500 twice gets three attempts; call --check-delivery sees them") {
-    auto listener = start_blandhook(
-        {"listen", "--port", "0", "--no-save", "--quiet", "--respond-sequence", "500,500,200"});
-    auto line = listener->wait_for_line("http://127.0.0.1:", 10s);
-    REQUIRE(line);
-    std::string hook = "http://127.0.0.1:" + std::to_string(port_from_line(*line)) + "/hook";
+    auto listener = start_listener({"--respond-sequence", "500,500,200"});
+    const std::string& hook = listener.hook;
     Emulate emulate;
     auto result = call(emulate, {"--to", "+15555550100", "--task", "hi", "--webhook", hook,
                                  "--wait", "--check-delivery", "--json"});
@@ -216,4 +231,87 @@ TEST_CASE("emulate answers 401 in Bland's shape and validates like Bland") {
     }
     CHECK(unauthorized.out ==
           R"({"data":null,"errors":[{"error":"AUTH_FAILURE","message":"Unauthorized"}]})");
+}
+
+TEST_CASE("call get prints the call details; --as fixture writes a post-call fixture that "
+          "validates, with the modelled fields named") {
+    Emulate emulate;
+    auto placed =
+        call(emulate, {"--to", "+15555550100", "--task", "hi", "--record", "--listen", "--json"});
+    REQUIRE(placed.exit_code == 0);
+    const std::string id = parse_json(placed.out)["call_id"].get<std::string>();
+
+    auto details = call(emulate, {"get", id});
+    CHECK(details.exit_code == 0);
+    Json json = parse_json(details.out);
+    CHECK(json["call_id"] == id);
+    CHECK(json["completed"] == true);
+    CHECK(json["request_data"].is_null()); // the request had none; call details only anyway
+    CHECK(details.out.find("sk-test-key") == std::string::npos);
+    CHECK(details.err.find("sk-test-key") == std::string::npos);
+
+    TempDir dir;
+    const std::string file = dir.file("real.json");
+    auto saved = call(emulate, {"get", id, "--as", "fixture", "-o", file});
+    CHECK(saved.exit_code == 0);
+    CHECK(saved.out.empty());
+    CHECK(saved.err.find("modelled (not in the call details, derived): pathway_tags") !=
+          std::string::npos);
+    CHECK(saved.err.find("recording_expiration (end_at + 30 days)") != std::string::npos);
+    Json fixture = parse_json(read_file(file));
+    CHECK(fixture["call_id"] == id);
+    CHECK(fixture["pathway_tags"].is_array());
+    CHECK(fixture["recording_expiration"].is_string());
+    CHECK((std::filesystem::status(file).permissions() & std::filesystem::perms::group_read) ==
+          std::filesystem::perms::none);
+    auto validated = run_blandhook({"fixtures", "validate", file});
+    CHECK(validated.exit_code == 0);
+    CHECK(validated.out == "1 files: 0 errors, 0 warnings\n");
+
+    // Never over an existing file without --force.
+    auto again = call(emulate, {"get", id, "--as", "fixture", "-o", file});
+    CHECK(again.exit_code == 2);
+    CHECK(again.err.find("already exists") != std::string::npos);
+    CHECK(call(emulate, {"get", id, "--as", "fixture", "-o", file, "--force"}).exit_code == 0);
+}
+
+TEST_CASE("call get and call resend report API errors as call does: exit 6, key never printed") {
+    Emulate emulate;
+    auto unknown = call(emulate, {"get", "no-such-call"});
+    CHECK(unknown.exit_code == 6);
+    CHECK(unknown.err.find("blandhook: error: GET /v1/calls/no-such-call: HTTP 404") == 0);
+    auto wrong_key = call(emulate, {"get", "no-such-call"}, "sk-wrong-key");
+    CHECK(wrong_key.exit_code == 6);
+    CHECK(wrong_key.err.find("HTTP 401") != std::string::npos);
+    CHECK(wrong_key.err.find("sk-wrong-key") == std::string::npos);
+    auto resend = call(emulate, {"resend", "no-such-call"});
+    CHECK(resend.exit_code == 6);
+    CHECK(resend.err.find("not found") != std::string::npos);
+    auto bad_id = call(emulate, {"get", "../v1/calls"});
+    CHECK(bad_id.exit_code == 2);
+    CHECK(bad_id.err.find("is not a call id") != std::string::npos);
+
+    ProcessOptions options;
+    options.env["BLAND_API_KEY"] = "k";
+    options.unset_env = {"BLAND_BASE_URL"};
+    // Port 1 on loopback, as above; --api-url after the subcommand's name is `call`'s.
+    auto down = run_blandhook({"call", "get", "abc", "--api-url", "http://127.0.0.1:1"}, options);
+    CHECK(down.exit_code == 3);
+}
+
+TEST_CASE("call resend asks for the post-call webhook again: it arrives a second time") {
+    auto listener = start_listener();
+    const std::string& hook = listener.hook;
+    Emulate emulate;
+    auto placed = call(emulate, {"--to", "+15555550100", "--task", "hi", "--webhook", hook,
+                                 "--wait", "--check-delivery", "--json"});
+    REQUIRE(placed.exit_code == 0);
+    const std::string id = parse_json(placed.out)["call_id"].get<std::string>();
+
+    auto resent = call(emulate, {"resend", id});
+    CHECK(resent.exit_code == 0);
+    CHECK(resent.out.find("resend requested: the post-call webhook of " + id + " goes again to " +
+                          hook) != std::string::npos);
+    emulate.child().wait_for_line("(resend) -> 200", 10s);
+    CHECK(emulate.child().out().find("attempt 1 (resend) -> 200") != std::string::npos);
 }
