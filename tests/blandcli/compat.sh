@@ -130,10 +130,10 @@ timeout 60 "$BLAND" call list >"$WORK/list.out" 2>&1
 check "bland call list exits 0" $?
 grep -Eq 'Showing [1-9][0-9]* of [1-9][0-9]* calls' "$WORK/list.out"; check "bland call list shows the calls" $?
 grep -q "$CALL_ID" "$WORK/list.out"; check "bland call list has the completed call's row" $?
-timeout 60 "$BLAND" call list --json --limit 1 --ascending >"$WORK/list.json" 2>&1
+timeout 60 "$BLAND" call list --json --limit 1 --ascending >"$WORK/list.json" 2>"$WORK/list.json.err"
 [ "$(json_field calls.0.call_id <"$WORK/list.json")" = "$CALL_ID" ]; check "bland call list --limit 1 --ascending: the first call" $?
 [ "$(node -e 'const l=JSON.parse(require("fs").readFileSync(0));console.log(l.calls.length)' <"$WORK/list.json")" = "1" ]; check "bland call list --limit 1 returns one call" $?
-timeout 60 "$BLAND" call list --status completed --json >"$WORK/list-completed.json" 2>&1
+timeout 60 "$BLAND" call list --status completed --json >"$WORK/list-completed.json" 2>"$WORK/list-completed.json.err"
 [ "$(json_field calls.0.completed <"$WORK/list-completed.json")" = "true" ]; check "bland call list --status completed filters" $?
 
 # 8. bland call events: GET /v1/calls/{id}/events.
@@ -141,7 +141,7 @@ timeout 60 "$BLAND" call events "$CALL_ID" >"$WORK/events.out" 2>&1
 check "bland call events exits 0" $?
 grep -q '\[queue\] Call enqueued' "$WORK/events.out"; check "bland call events shows the queue event" $?
 grep -q '\[call\] Call ended' "$WORK/events.out"; check "bland call events shows the end of the call" $?
-timeout 60 "$BLAND" call events "$CALL_ID" --json >"$WORK/events.json" 2>&1
+timeout 60 "$BLAND" call events "$CALL_ID" --json >"$WORK/events.json" 2>"$WORK/events.json.err"
 [ "$(json_field 0.message <"$WORK/events.json")" = "Call enqueued" ]; check "bland call events --json lists the events" $?
 
 # 9. bland call analyze: POST /v1/calls/analyze, printed as Analysis Results.
@@ -149,7 +149,7 @@ timeout 60 "$BLAND" call analyze "$CALL_ID" >"$WORK/analyze.out" 2>&1
 check "bland call analyze exits 0" $?
 grep -q 'Analysis Results' "$WORK/analyze.out" && ! grep -q 'Error' "$WORK/analyze.out"; check "bland call analyze shows results, no error" $?
 grep -Eq 'status +completed' "$WORK/analyze.out"; check "bland call analyze: status completed" $?
-timeout 60 "$BLAND" call analyze "$CALL_ID" --json >"$WORK/analyze.json" 2>&1
+timeout 60 "$BLAND" call analyze "$CALL_ID" --json >"$WORK/analyze.json" 2>"$WORK/analyze.json.err"
 [ "$(json_field citations.0.call_id <"$WORK/analyze.json")" = "$CALL_ID" ]; check "bland call analyze --json: citations of this call" $?
 timeout 60 "$BLAND" call analyze "$BUSY_ID" >"$WORK/analyze-busy.out" 2>&1
 rc=$?

@@ -234,10 +234,10 @@ TEST_CASE("emulate answers 401 in Bland's shape and validates like Bland") {
 }
 
 TEST_CASE("call get prints the call details; --as fixture writes a post-call fixture that "
-          "validates, with the modelled fields named") {
+          "validates, leaving out what only call details carry") {
     Emulate emulate;
-    auto placed =
-        call(emulate, {"--to", "+15555550100", "--task", "hi", "--record", "--listen", "--json"});
+    auto placed = call(emulate, {"--to", "+15555550100", "--task", "hi", "--record",
+                                 "--request-data", R"({"customer":"Ada"})", "--listen", "--json"});
     REQUIRE(placed.exit_code == 0);
     const std::string id = parse_json(placed.out)["call_id"].get<std::string>();
 
@@ -246,7 +246,7 @@ TEST_CASE("call get prints the call details; --as fixture writes a post-call fix
     Json json = parse_json(details.out);
     CHECK(json["call_id"] == id);
     CHECK(json["completed"] == true);
-    CHECK(json["request_data"].is_null()); // the request had none; call details only anyway
+    CHECK(json["request_data"] == Json{{"customer", "Ada"}});
     CHECK(details.out.find("sk-test-key") == std::string::npos);
     CHECK(details.err.find("sk-test-key") == std::string::npos);
 
@@ -255,18 +255,17 @@ TEST_CASE("call get prints the call details; --as fixture writes a post-call fix
     auto saved = call(emulate, {"get", id, "--as", "fixture", "-o", file});
     CHECK(saved.exit_code == 0);
     CHECK(saved.out.empty());
-    CHECK(saved.err.find("modelled (not in the call details, derived): pathway_tags") !=
-          std::string::npos);
-    CHECK(saved.err.find("recording_expiration (end_at + 30 days)") != std::string::npos);
+    CHECK(saved.err.find("left out (call details only): request_data") != std::string::npos);
+    CHECK(saved.err.find("wrote " + file) != std::string::npos);
     Json fixture = parse_json(read_file(file));
     CHECK(fixture["call_id"] == id);
-    CHECK(fixture["pathway_tags"].is_array());
-    CHECK(fixture["recording_expiration"].is_string());
+    CHECK_FALSE(fixture.contains("request_data"));
+    CHECK(fixture["variables"]["customer"] == "Ada");
     CHECK((std::filesystem::status(file).permissions() & std::filesystem::perms::group_read) ==
           std::filesystem::perms::none);
     auto validated = run_blandhook({"fixtures", "validate", file});
     CHECK(validated.exit_code == 0);
-    CHECK(validated.out == "1 files: 0 errors, 0 warnings\n");
+    CHECK(validated.out == "1 file: 0 errors, 0 warnings\n");
 
     // Never over an existing file without --force.
     auto again = call(emulate, {"get", id, "--as", "fixture", "-o", file});
