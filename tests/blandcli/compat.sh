@@ -171,9 +171,9 @@ check "the recording URL serves a WAV file" $?
 timeout 60 "$BLAND" call recording "$CALL_ID" >"$WORK/no-recording.out" 2>&1
 grep -q 'No recording available' "$WORK/no-recording.out"; check "bland call recording of an unrecorded call says so" $?
 
-# 11. bland call stop: a call still in progress is ended (an emulator whose calls last a minute,
+# 11. bland call stop: a call still in progress is ended (an emulator whose calls last 5 minutes,
 # so that the call is surely still running when the CLI, slow to start, asks).
-"$BLANDHOOK" emulate --port 0 --api-key compat-key --call-duration 60s >"$WORK/emulate-long.out" 2>&1 &
+"$BLANDHOOK" emulate --port 0 --api-key compat-key --call-duration 300s >"$WORK/emulate-long.out" 2>&1 &
 PIDS+=($!)
 LONG_URL="http://127.0.0.1:$(port_of "$WORK/emulate-long.out")"
 BLAND_BASE_URL=$LONG_URL timeout 60 "$BLAND" call send +15555550100 --task "Hang on" --json \

@@ -1,4 +1,5 @@
 #include "cli/exit_codes.hpp"
+#include "payload/kind.hpp"
 #include "support/process.hpp"
 
 #include <doctest/doctest.h>
@@ -51,7 +52,16 @@ TEST_CASE("manpage documents every command with its options and examples") {
     }
     CHECK(has(page, "\\fB\\-\\-canonical\\fR"));
     CHECK(has(page, "\\fB\\-S\\fR, \\fB\\-\\-signature\\fR"));
-    CHECK(has(page, "post\\-call|delayed\\-post\\-call|citations\\-event|live\\-event"));
+    // The --kind choices, every kind with a schema, in roff's escaped form.
+    std::string kinds;
+    for (auto kind : blandhook::payload::k_schema_kinds) {
+        for (char c : blandhook::payload::kind_name(kind)) {
+            kinds += c == '-' ? std::string("\\-") : std::string(1, c);
+        }
+        kinds += '|';
+    }
+    kinds.pop_back();
+    CHECK(has(page, kinds));
     CHECK(has(page, "blandhook fixtures validate fixtures/*.json"));
     CHECK_FALSE(has(page, ".SS \"blandhook manpage"));
 }
