@@ -78,9 +78,9 @@ __blandhook_option_value() {
         "listen --port") : ;;
         "listen -p") : ;;
         "listen --tls-cert") __blandhook_files "$3" ;;
-        "listen --tls-key") : ;;
+        "listen --tls-key") __blandhook_files "$3" ;;
         "listen --secret") : ;;
-        "listen --save") : ;;
+        "listen --save") __blandhook_files "$3" ;;
         "listen --status") : ;;
         "listen --delay") : ;;
         "listen --respond-sequence") : ;;
@@ -90,32 +90,32 @@ __blandhook_option_value() {
         "listen --answer-body") : ;;
         "listen --answer-header") : ;;
         "listen --forward-to") : ;;
-        "listen --forward-path") COMPREPLY=($(compgen -W "exact keep" -- "$3")) ;;
+        "listen --forward-path") COMPREPLY+=($(compgen -W "exact keep" -- "$3")) ;;
         "listen --forward-timeout") : ;;
         "listen --count") : ;;
         "listen -n") : ;;
         "listen --timeout") : ;;
-        "listen --match") : ;;
+        "listen --match") COMPREPLY+=($(compgen -W "call_id= kind= status= method= path= signature=" -- "$3")) ;;
         "listen --max-body") : ;;
         "listen --inspector-port") : ;;
         "listen --max-connections") : ;;
         "listen --inbound-number") : ;;
         "listen --public-url") : ;;
-        "listen --tunnel") COMPREPLY=($(compgen -W "cloudflared ngrok" -- "$3")) ;;
+        "listen --tunnel") COMPREPLY+=($(compgen -W "cloudflared ngrok" -- "$3")) ;;
         "listen --ngrok-api") : ;;
         "listen --api-key") : ;;
         "listen --api-url") : ;;
-        "captures list --log") : ;;
+        "captures list --log") __blandhook_files "$3" ;;
         "captures list --limit") : ;;
         "captures list -n") : ;;
-        "captures list --kind") : ;;
+        "captures list --kind") COMPREPLY+=($(compgen -W "post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event unknown" -- "$3")) ;;
         "captures list --call-id") : ;;
         "captures list --status") : ;;
-        "captures show --log") : ;;
-        "captures export --log") : ;;
-        "captures export --as") COMPREPLY=($(compgen -W "fixture curl" -- "$3")) ;;
-        "captures export --out") : ;;
-        "captures export -o") : ;;
+        "captures show --log") __blandhook_files "$3" ;;
+        "captures export --log") __blandhook_files "$3" ;;
+        "captures export --as") COMPREPLY+=($(compgen -W "fixture curl" -- "$3")) ;;
+        "captures export --out") __blandhook_files "$3" ;;
+        "captures export -o") __blandhook_files "$3" ;;
         "captures export --url") : ;;
         "captures export --secret") : ;;
         "replay --to") : ;;
@@ -126,7 +126,7 @@ __blandhook_option_value() {
         "replay --repeat") : ;;
         "replay --jobs") : ;;
         "replay -j") : ;;
-        "replay --scenario") COMPREPLY=($(compgen -W "single two-phase out-of-order duplicate signature-variants bad-signature no-signature" -- "$3")) ;;
+        "replay --scenario") COMPREPLY+=($(compgen -W "single two-phase out-of-order duplicate signature-variants bad-signature no-signature" -- "$3")) ;;
         "replay --phase-delay") : ;;
         "replay --timeout") : ;;
         "replay --retries") : ;;
@@ -145,8 +145,8 @@ __blandhook_option_value() {
         "replay --settle") : ;;
         "replay --ignore") : ;;
         "replay --expect-state") : ;;
-        "replay --manifest") : ;;
-        "replay --report") : ;;
+        "replay --manifest") __blandhook_files "$3" ;;
+        "replay --report") __blandhook_files "$3"; COMPREPLY+=($(compgen -W "junit: json:" -- "$3")) ;;
         "call --to") : ;;
         "call --task") : ;;
         "call --pathway-id") : ;;
@@ -155,7 +155,7 @@ __blandhook_option_value() {
         "call --from") : ;;
         "call --metadata") : ;;
         "call --request-data") : ;;
-        "call --webhook-events") : ;;
+        "call --webhook-events") COMPREPLY+=($(compgen -W "queue call latency webhook tool dynamic_data citations evals post_transfer_transcript" -- "$3")) ;;
         "call --webhook") : ;;
         "call --api-key") : ;;
         "call --api-url") : ;;
@@ -165,21 +165,21 @@ __blandhook_option_value() {
         "call --listen-port") : ;;
         "call --public-url") : ;;
         "call --secret") : ;;
-        "call --expect-status") COMPREPLY=($(compgen -W "completed failed busy no-answer canceled unknown any" -- "$3")) ;;
-        "call --report") : ;;
+        "call --expect-status") COMPREPLY+=($(compgen -W "completed failed busy no-answer canceled unknown any" -- "$3")) ;;
+        "call --report") __blandhook_files "$3"; COMPREPLY+=($(compgen -W "junit:" -- "$3")) ;;
         "call --probe") : ;;
         "call --probe-cmd") : ;;
         "call --probe-header") : ;;
         "call --settle") : ;;
         "call --expect-state") : ;;
-        "call get --as") COMPREPLY=($(compgen -W "json fixture" -- "$3")) ;;
+        "call get --as") COMPREPLY+=($(compgen -W "json fixture" -- "$3")) ;;
         "call get --output") : ;;
         "call get -o") : ;;
         "inbound list --api-key") : ;;
         "inbound list --api-url") : ;;
         "inbound show --api-key") : ;;
         "inbound show --api-url") : ;;
-        "inbound set-webhook --events") : ;;
+        "inbound set-webhook --events") COMPREPLY+=($(compgen -W "queue call latency webhook tool dynamic_data citations evals post_transfer_transcript" -- "$3")) ;;
         "inbound set-webhook --metadata") : ;;
         "inbound set-webhook --api-key") : ;;
         "inbound set-webhook --api-url") : ;;
@@ -202,8 +202,8 @@ __blandhook_option_value() {
         "emulate --delivery-timeout") : ;;
         "emulate --workers") : ;;
         "emulate --per-receiver") : ;;
-        "fixtures validate --kind") COMPREPLY=($(compgen -W "post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event" -- "$3")) ;;
-        "fixtures validate -k") COMPREPLY=($(compgen -W "post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event" -- "$3")) ;;
+        "fixtures validate --kind") COMPREPLY+=($(compgen -W "post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event" -- "$3")) ;;
+        "fixtures validate -k") COMPREPLY+=($(compgen -W "post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event" -- "$3")) ;;
         "sign --secret") : ;;
         "sign -s") : ;;
         "verify --secret") : ;;
@@ -216,12 +216,13 @@ __blandhook_option_value() {
 # Completes the positional argument "$2" of command path "$1".
 __blandhook_arguments() {
     case "$1" in
-        "fixtures show") COMPREPLY=($(compgen -W "citations-event completed-inbound completed-outbound delayed-citations delayed-post-transfer error-busy error-call-failed error-database error-number-not-found error-spam-blocked error-temporarily-unavailable error-unable-to-start error-unknown evals-event live-event multiple-event no-answer post-transfer-transcript-event voicemail warm-transfer" -- "$2")) ;;
+        "replay") __blandhook_files "$2"; COMPREPLY+=($(compgen -W "citations-event completed-inbound completed-outbound delayed-citations delayed-post-transfer error-busy error-call-failed error-database error-number-not-found error-spam-blocked error-temporarily-unavailable error-unable-to-start error-unknown evals-event live-event multiple-event no-answer post-transfer-transcript-event voicemail warm-transfer" -- "$2")) ;;
+        "fixtures show") COMPREPLY+=($(compgen -W "citations-event completed-inbound completed-outbound delayed-citations delayed-post-transfer error-busy error-call-failed error-database error-number-not-found error-spam-blocked error-temporarily-unavailable error-unable-to-start error-unknown evals-event live-event multiple-event no-answer post-transfer-transcript-event voicemail warm-transfer" -- "$2")) ;;
         "fixtures validate") __blandhook_files "$2" ;;
-        "fixtures schema") COMPREPLY=($(compgen -W "post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event" -- "$2")) ;;
+        "fixtures schema") COMPREPLY+=($(compgen -W "post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event" -- "$2")) ;;
         "sign") __blandhook_files "$2" ;;
         "verify") __blandhook_files "$2" ;;
-        "completions") COMPREPLY=($(compgen -W "bash zsh fish" -- "$2")) ;;
+        "completions") COMPREPLY+=($(compgen -W "bash zsh fish" -- "$2")) ;;
     esac
 }
 

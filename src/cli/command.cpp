@@ -4,9 +4,22 @@ namespace blandhook::cli {
 namespace {
 
 // Option pointers live as long as the App that owns them, which outlives every lookup.
-std::map<const CLI::Option*, std::vector<std::string>>& choices_table() {
-    static std::map<const CLI::Option*, std::vector<std::string>> table;
+using ValuesTable = std::map<const CLI::Option*, std::vector<std::string>>;
+
+ValuesTable& choices_table() {
+    static ValuesTable table;
     return table;
+}
+
+ValuesTable& suggestions_table() {
+    static ValuesTable table;
+    return table;
+}
+
+const std::vector<std::string>& lookup(const ValuesTable& table, const CLI::Option* option) {
+    static const std::vector<std::string> none;
+    auto it = table.find(option);
+    return it == table.end() ? none : it->second;
 }
 
 std::string examples_footer(const std::string& examples) {
@@ -42,10 +55,17 @@ const RunFunction* Registrar::run_function(const CLI::App* app) const {
     return it == m_runs.end() ? nullptr : &it->second;
 }
 
+CLI::Option* Registrar::suggest(CLI::Option* option, std::vector<std::string> values) {
+    suggestions_table()[option] = std::move(values);
+    return option;
+}
+
 const std::vector<std::string>& option_choices(const CLI::Option* option) {
-    static const std::vector<std::string> none;
-    auto it = choices_table().find(option);
-    return it == choices_table().end() ? none : it->second;
+    return lookup(choices_table(), option);
+}
+
+const std::vector<std::string>& option_suggestions(const CLI::Option* option) {
+    return lookup(suggestions_table(), option);
 }
 
 } // namespace blandhook::cli

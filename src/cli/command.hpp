@@ -32,6 +32,9 @@ public:
     void on_run(CLI::App* app, RunFunction run);
     /// Restricts an option to fixed values and records them for completions and the man page.
     CLI::Option* choices(CLI::Option* option, std::vector<std::string> values);
+    /// Records values the shell completions offer for an option or argument without restricting
+    /// it to them (built-in fixture names besides files, `--match` keys).
+    CLI::Option* suggest(CLI::Option* option, std::vector<std::string> values);
 
     CLI::App& root() { return m_root; }
     const RunFunction* run_function(const CLI::App* app) const;
@@ -43,5 +46,8 @@ private:
 
 /// The fixed values recorded by Registrar::choices for an option, empty when it takes any value.
 const std::vector<std::string>& option_choices(const CLI::Option* option);
+
+/// The values recorded by Registrar::suggest for an option, empty when none.
+const std::vector<std::string>& option_suggestions(const CLI::Option* option);
 
 } // namespace blandhook::cli

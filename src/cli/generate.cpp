@@ -22,6 +22,7 @@ struct OptionModel {
     std::string value_name; ///< "PORT", empty for flags
     std::string env;        ///< environment variable that also sets it
     std::vector<std::string> choices;
+    std::vector<std::string> words; ///< what completions offer: the choices, or suggestions
     bool takes_value = false;
     bool path = false;     ///< completes file names
     bool repeated = false; ///< may be given more than once
@@ -31,6 +32,7 @@ struct PositionalModel {
     std::string name; ///< "FILE"
     std::string description;
     std::vector<std::string> choices;
+    std::vector<std::string> words; ///< what completions offer: the choices, or suggestions
     bool many = false;
     bool required = false;
     bool path = false;
@@ -110,6 +112,8 @@ CommandModel model_of(const CLI::App& app, std::vector<std::string> path) {
             positional.name = upper(option->get_name());
             positional.description = option->get_description();
             positional.choices = option_choices(option);
+            positional.words =
+                positional.choices.empty() ? option_suggestions(option) : positional.choices;
             positional.many = max_items > 1;
             positional.required = option->get_required();
             positional.path = positional.choices.empty() &&
@@ -127,6 +131,7 @@ CommandModel model_of(const CLI::App& app, std::vector<std::string> path) {
         out.description = option->get_description();
         out.env = option->get_envname();
         out.choices = option_choices(option);
+        out.words = out.choices.empty() ? option_suggestions(option) : out.choices;
         out.takes_value = max_items > 0;
         out.repeated =
             max_items > 1 || option->get_multi_option_policy() == CLI::MultiOptionPolicy::TakeAll;
@@ -182,6 +187,19 @@ constexpr const char* k_regenerate = "build/blandhook completions";
 
 // ---------------------------------------------------------------------------------------- bash
 
+// The bash code completing the word in `word` ("$3"): the words, file names, both, or nothing.
+std::string bash_action(const std::vector<std::string>& words, bool files, const char* word) {
+    std::string action;
+    if (files) {
+        action = fmt::format("__blandhook_files \"{}\"", word);
+    }
+    if (!words.empty()) {
+        action += fmt::format("{}COMPREPLY+=($(compgen -W \"{}\" -- \"{}\"))",
+                              action.empty() ? "" : "; ", join(words, " "), word);
+    }
+    return action.empty() ? ":" : action;
+}
+
 std::string bash_script(const CommandModel& root) {
     std::string subcommands, options, value_options, values, arguments;
     walk(root, [&](const CommandModel& command) {
@@ -204,15 +222,7 @@ std::string bash_script(const CommandModel& root) {
             if (!option.takes_value) {
                 continue;
             }
-            std::string action;
-            if (!option.choices.empty()) {
-                action = fmt::format("COMPREPLY=($(compgen -W \"{}\" -- \"$3\"))",
-                                     join(option.choices, " "));
-            } else if (option.path) {
-                action = "__blandhook_files \"$3\"";
-            } else {
-                action = ":";
-            }
+            const std::string action = bash_action(option.words, option.path, "$3");
             for (const auto& name : option_names(option)) {
                 values += fmt::format("        \"{} {}\") {} ;;\n", key, name, action);
             }
@@ -225,19 +235,16 @@ std::string bash_script(const CommandModel& root) {
                 fmt::format("        \"{}\") echo \"{}\" ;;\n", key, join(with_value, " "));
         }
         if (!command.positionals.empty()) {
-            // Fixed values of any positional are offered; otherwise file names if one takes paths.
+            // The values of every positional are offered, and file names if one takes paths.
             std::vector<std::string> words;
             bool files = false;
             for (const auto& positional : command.positionals) {
-                words.insert(words.end(), positional.choices.begin(), positional.choices.end());
+                words.insert(words.end(), positional.words.begin(), positional.words.end());
                 files = files || positional.path;
             }
-            if (!words.empty()) {
+            if (!words.empty() || files) {
                 arguments +=
-                    fmt::format("        \"{}\") COMPREPLY=($(compgen -W \"{}\" -- \"$2\")) ;;\n",
-                                key, join(words, " "));
-            } else if (files) {
-                arguments += fmt::format("        \"{}\") __blandhook_files \"$2\" ;;\n", key);
+                    fmt::format("        \"{}\") {} ;;\n", key, bash_action(words, files, "$2"));
             }
         }
     });
@@ -371,9 +378,12 @@ std::string zsh_function_name(const CommandModel& command) {
     return name;
 }
 
-std::string zsh_action(const std::vector<std::string>& choices, bool path) {
-    if (!choices.empty()) {
-        return "(" + join(choices, " ") + ")";
+std::string zsh_action(const std::vector<std::string>& words, bool path) {
+    if (!words.empty() && path) {
+        return "{_files; compadd -- " + join(words, " ") + "}";
+    }
+    if (!words.empty()) {
+        return "(" + join(words, " ") + ")";
     }
     return path ? "_files" : " ";
 }
@@ -399,7 +409,7 @@ std::string zsh_option_specs(const CommandModel& command) {
             spec += "[" + zsh_escape(option.description) + "]";
             if (option.takes_value) {
                 spec += ":" + zsh_escape(option.value_name) + ":" +
-                        zsh_action(option.choices, option.path);
+                        zsh_action(option.words, option.path);
             }
             specs += fmt::format(" \\\n        '{}'", spec);
         }
@@ -417,7 +427,7 @@ void zsh_function(const CommandModel& command, std::string& out) {
             const std::string optional = positional.required || positional.many ? "" : ":";
             specs += fmt::format(" \\\n        '{}{}:{}:{}'", position, optional,
                                  zsh_escape(positional.name),
-                                 zsh_action(positional.choices, positional.path));
+                                 zsh_action(positional.words, positional.path));
         }
         out += fmt::format("{}() {{\n    _arguments -s -S{}\n}}\n\n", name, specs);
         return;
@@ -513,12 +523,13 @@ std::string fish_script(const CommandModel& root) {
                 line += " -s " + name.substr(1);
             }
             if (option.takes_value) {
-                if (!option.choices.empty()) {
-                    line += " -x -a " + fish_quote(join(option.choices, " "));
-                } else if (option.path) {
+                if (option.path) {
                     line += " -r -F";
                 } else {
                     line += " -x";
+                }
+                if (!option.words.empty()) {
+                    line += " -a " + fish_quote(join(option.words, " "));
                 }
                 const auto all = option_names(option);
                 with_value.insert(with_value.end(), all.begin(), all.end());
@@ -531,13 +542,14 @@ std::string fish_script(const CommandModel& root) {
                                          join(with_value, " "));
         }
         for (const auto& positional : command.positionals) {
-            if (!positional.choices.empty()) {
+            if (!positional.words.empty()) {
                 lines += fmt::format("complete -c blandhook -n {} -a {} -d {}\n", condition,
-                                     fish_quote(join(positional.choices, " ")),
+                                     fish_quote(join(positional.words, " ")),
                                      fish_quote(positional.description.empty()
                                                     ? positional.name
                                                     : positional.description));
-            } else if (positional.path) {
+            }
+            if (positional.path) {
                 lines += fmt::format("complete -c blandhook -n {} -F\n", condition);
             }
         }

@@ -293,9 +293,10 @@ void register_call(cli::Registrar& registrar) {
     app->add_option("--metadata", opts->metadata, "JSON object echoed in the webhook");
     app->add_option("--request-data", opts->request_data,
                     "JSON object of variables for the agent (request_data)");
-    app->add_option("--webhook-events", opts->webhook_events,
-                    "Comma-separated webhook_events: queue,call,latency,webhook,tool,"
-                    "dynamic_data,citations,evals,post_transfer_transcript");
+    registrar.suggest(app->add_option("--webhook-events", opts->webhook_events,
+                                      "Comma-separated webhook_events: queue,call,latency,webhook,"
+                                      "tool,dynamic_data,citations,evals,post_transfer_transcript"),
+                      {bland::k_webhook_events.begin(), bland::k_webhook_events.end()});
     app->add_option("--webhook", opts->webhook, "Where Bland sends the post-call webhook");
     app->add_option("--api-key", opts->api_key, "Bland API key (never printed)")
         ->envname("BLAND_API_KEY");
@@ -332,7 +333,9 @@ void register_call(cli::Registrar& registrar) {
     app->add_flag("--check-delivery", opts->check_delivery,
                   "Read the delivery log and require a 2xx recorded for the webhook");
     app->add_flag("--json", opts->json, "Print the result as one JSON object");
-    app->add_option("--report", opts->report, "Write a report: junit:FILE");
+    registrar.suggest(app->add_option("--report", opts->report, "Write a report: junit:FILE")
+                          ->type_name("FORMAT:FILE"),
+                      {"junit:"});
     app->add_flag("-k,--insecure", opts->insecure, "Skip TLS verification of the API");
     app->add_option("--probe", opts->probe,
                     "URL to GET what your handler stored for the call once it is done; "

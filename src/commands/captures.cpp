@@ -7,6 +7,7 @@
 #include "cli/output.hpp"
 #include "error.hpp"
 #include "listen/display.hpp"
+#include "payload/kind.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -179,7 +180,8 @@ int run_export(const CapturesOptions& options) {
 
 void add_log_option(CLI::App* app, CapturesOptions& options) {
     app->add_option("--log", options.log,
-                    "Capture log to read (default: $XDG_STATE_HOME/blandhook/captures.ndjson)");
+                    "Capture log to read (default: $XDG_STATE_HOME/blandhook/captures.ndjson)")
+        ->type_name("FILE");
 }
 
 } // namespace
@@ -195,7 +197,14 @@ void register_captures(cli::Registrar& registrar) {
                                               "post-call\n");
     add_log_option(list, *options);
     list->add_option("-n,--limit", options->limit, "How many")->capture_default_str();
-    list->add_option("--kind", options->kind, "Only this payload kind (post-call, live-event …)");
+    std::vector<std::string> kinds;
+    for (payload::Kind kind : payload::k_schema_kinds) {
+        kinds.emplace_back(payload::kind_name(kind));
+    }
+    kinds.emplace_back(payload::kind_name(payload::Kind::unknown));
+    registrar.suggest(list->add_option("--kind", options->kind,
+                                       "Only this payload kind (post-call, live-event …)"),
+                      std::move(kinds));
     list->add_option("--call-id", options->call_id, "Only this call_id (or call_ids starting so)");
     list->add_option("--status", options->status, "Only this call status (completed, failed …)");
     list->add_flag("--json", options->json, "One JSON line per capture (the log format)");
@@ -222,7 +231,8 @@ void register_captures(cli::Registrar& registrar) {
         exporter->add_option("--as", options->as, "What to export as")->capture_default_str(),
         {"fixture", "curl"});
     CLI::Option* out =
-        exporter->add_option("-o,--out", options->out, "Write to this file (default: stdout)");
+        exporter->add_option("-o,--out", options->out, "Write to this file (default: stdout)")
+            ->type_name("FILE");
     exporter
         ->add_flag("-O,--default-name", options->default_name,
                    "Write a fixture to capture-ID.json (export's default before 0.2)")

@@ -1,5 +1,6 @@
 #include "commands/inbound.hpp"
 
+#include "bland/calls_api.hpp"
 #include "bland/inbound_api.hpp"
 #include "bland/inbound_restore.hpp"
 #include "cli/command.hpp"
@@ -187,9 +188,10 @@ an error. See docs/inbound.md.
     set->add_option("url", options->url, "Where Bland sends the number's post-call webhooks")
         ->type_name("URL");
     set->add_flag("--clear", options->clear, "Remove the number's webhook");
-    set->add_option("--events", options->events,
-                    "Comma-separated webhook_events: queue,call,latency,webhook,tool,"
-                    "dynamic_data,citations,evals,post_transfer_transcript");
+    registrar.suggest(set->add_option("--events", options->events,
+                                      "Comma-separated webhook_events: queue,call,latency,webhook,"
+                                      "tool,dynamic_data,citations,evals,post_transfer_transcript"),
+                      {bland::k_webhook_events.begin(), bland::k_webhook_events.end()});
     set->add_option("--metadata", options->metadata, "JSON object sent with the number's calls");
     add_api_flags(set, options->set_api);
     registrar.on_run(set, [options](const cli::Context&) { return run_set_webhook(*options); });

@@ -589,15 +589,16 @@ void register_listen(cli::Registrar& registrar) {
     app->add_option("-p,--port", options->port, "Port to listen on; 0 picks a free one")
         ->capture_default_str();
     app->add_option("--tls-cert", options->tls_cert, "Serve HTTPS with this PEM certificate");
-    app->add_option("--tls-key", options->tls_key, "The PEM private key for --tls-cert");
+    app->add_option("--tls-key", options->tls_key, "The PEM private key for --tls-cert")
+        ->type_name("FILE");
     app->add_option("--secret", options->secret,
                     "Webhook signing secret to check X-Webhook-Signature "
                     "(default: $BLAND_WEBHOOK_SECRET)");
     app->add_flag("--require-signature", options->require_signature,
                   "Answer 401 to requests without a valid signature");
-    app->add_option(
-        "--save", options->save,
-        "Capture log to append to (default: $XDG_STATE_HOME/blandhook/captures.ndjson)");
+    app->add_option("--save", options->save,
+                    "Capture log to append to (default: $XDG_STATE_HOME/blandhook/captures.ndjson)")
+        ->type_name("FILE");
     app->add_flag("--no-save", options->no_save, "Keep captures in memory only");
     app->add_flag("--fsync", options->fsync,
                   "fdatasync the capture log before answering (survives power loss; slower)");
@@ -639,9 +640,10 @@ void register_listen(cli::Registrar& registrar) {
                     "Exit 0 after N captures (that match every --match)");
     app->add_option("--timeout", options->timeout,
                     "Stop after this long; with --count, exit 4 if they did not all come");
-    app->add_option("--match", options->matches,
-                    "KEY=VALUE a capture must have to count (call_id, kind, status, method, path, "
-                    "signature); repeatable");
+    registrar.suggest(app->add_option("--match", options->matches,
+                                      "KEY=VALUE a capture must have to count (call_id, kind, "
+                                      "status, method, path, signature); repeatable"),
+                      {"call_id=", "kind=", "status=", "method=", "path=", "signature="});
     app->add_option("--max-body", options->max_body, "Largest body accepted; 413 beyond")
         ->capture_default_str();
     app->add_option("--inspector-port", options->inspector_port,

@@ -6,6 +6,7 @@
 #include "cli/output.hpp"
 #include "error.hpp"
 #include "http/client.hpp"
+#include "payload/fixtures.hpp"
 #include "replay/build.hpp"
 #include "replay/inputs.hpp"
 #include "replay/manifest.hpp"
@@ -335,9 +336,17 @@ void register_replay(cli::Registrar& registrar) {
         "Send fixtures or captured webhooks to your handler, signed as Bland signs, "
         "and check the answers",
         k_examples);
-    app->add_option("inputs", options->inputs,
-                    "Fixture files, directories (recursive, name order), built-in fixture names, "
-                    "capture logs from 'blandhook listen', or - for stdin");
+    std::vector<std::string> fixture_names;
+    for (const auto& fixture : payload::builtin_fixtures()) {
+        fixture_names.emplace_back(fixture.name);
+    }
+    // Completions offer the built-in fixture names and file names.
+    registrar.suggest(app->add_option("inputs", options->inputs,
+                                      "Fixture files, directories (recursive, name order), "
+                                      "built-in fixture names, capture logs from 'blandhook "
+                                      "listen', or - for stdin")
+                          ->type_name("FILE|NAME"),
+                      std::move(fixture_names));
     app->add_option("--to", options->to, "Target URL (http or https)");
     app->add_option("--secret", options->secret,
                     "Webhook signing secret: signs X-Webhook-Signature over the bytes sent")
@@ -404,9 +413,13 @@ void register_replay(cli::Registrar& registrar) {
                     "Check the stored state: 'POINTER == JSON', 'POINTER exists', 'POINTER "
                     "absent', 'POINTER contains V', 'POINTER length == N' (repeatable)");
     app->add_option("--manifest", options->manifest,
-                    "JSON suite: inputs with scenario, overrides and expectations");
-    app->add_option("--report", options->reports,
-                    "Write a report: junit:FILE or json:FILE, FILE - for stdout (repeatable)");
+                    "JSON suite: inputs with scenario, overrides and expectations")
+        ->type_name("FILE");
+    registrar.suggest(
+        app->add_option("--report", options->reports,
+                        "Write a report: junit:FILE or json:FILE, FILE - for stdout (repeatable)")
+            ->type_name("FORMAT:FILE"),
+        {"junit:", "json:"});
     app->add_flag("-q,--quiet", options->quiet, "Print only failures and the summary");
     registrar.on_run(
         app, [options](const cli::Context& context) { return run_replay(*options, context); });

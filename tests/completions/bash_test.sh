@@ -56,6 +56,20 @@ expect has --canonical blandhook sign --can
 expect has --signature blandhook verify --secret s --sig
 expect has body-one.json blandhook sign --secret s body-
 expect has body-two.json blandhook fixtures validate body-one.json body-
+# replay's inputs: built-in fixture names and files; file options; fixed and suggested values.
+expect has error-busy blandhook replay error-b
+expect has body-one.json blandhook replay body-
+expect has body-one.json blandhook replay --manifest body-
+expect has body-one.json blandhook listen --save body-
+expect has body-one.json blandhook listen --tls-key body-
+expect has body-one.json blandhook captures list --log body-
+expect has body-one.json blandhook captures export 1 -o body-
+expect has live-event blandhook captures list --kind li
+expect has citations blandhook call --webhook-events cit
+expect has post_transfer_transcript blandhook inbound set-webhook --events post
+expect has two-phase blandhook replay --scenario tw
+expect has kind= blandhook listen --match ki
+expect has junit: blandhook replay --report ju
 expect lacks manpage blandhook man
 expect has --version blandhook --ver
 exit $failures

@@ -7,6 +7,7 @@ command -v zsh >/dev/null || { echo "zsh is not installed (tools/test installs i
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/functions"
+: >"$work/body-one.json"
 "$binary" completions zsh >"$work/functions/_blandhook"
 zsh -n "$work/functions/_blandhook"
 
@@ -51,6 +52,16 @@ expect has validate 'blandhook fixtures '
 expect has delayed-post-call 'blandhook fixtures schema '
 expect has fish 'blandhook completions '
 expect has --canonical 'blandhook sign --c'
+# replay's inputs: built-in fixture names and files; file options; fixed and suggested values.
+expect has error-busy 'blandhook replay error-b'
+expect has body-one.json 'blandhook replay body-'
+expect has body-one.json 'blandhook replay --manifest body-'
+expect has body-one.json 'blandhook listen --save body-'
+expect has body-one.json 'blandhook captures list --log body-'
+expect has live-event 'blandhook captures list --kind li'
+expect has citations 'blandhook call --webhook-events cit'
+expect has two-phase 'blandhook replay --scenario tw'
+expect has kind= 'blandhook listen --match ki'
 expect lacks manpage 'blandhook ma'
 # An earlier version of this test pointed compinit's dump at /dev/null, and zsh replaced the
 # device with a regular file: everything that wrote to /dev/null afterwards filled that file.
