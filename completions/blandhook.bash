@@ -22,7 +22,7 @@ __blandhook_options() {
         "captures list") echo "--help -h --log --limit -n --kind --call-id --status --json" ;;
         "captures show") echo "--help -h --log --json" ;;
         "captures export") echo "--help -h --log --as --out -o --default-name -O --force -f --url --secret" ;;
-        "replay") echo "--help -h --to --secret --raw --set --fresh-ids --header -H --repeat --jobs -j --scenario --phase-delay --timeout --retries --backoff --max-backoff --follow-redirects --insecure -k --cacert --expect-status --expect-body-contains --expect-refusal --expect-answer --expect-header --expect-latency --probe --probe-cmd --probe-header --settle --ignore --expect-state --manifest --report --quiet -q" ;;
+        "replay") echo "--help -h --to --secret --raw --set --fresh-ids --header -H --repeat --jobs -j --scenario --phase-delay --timeout --retries --backoff --max-backoff --follow-redirects --insecure -k --cacert --expect-status --expect-body-contains --expect-refusal --expect-answer --expect-header --expect-latency --probe --probe-cmd --probe-header --settle --ignore --expect-state --manifest --report --quiet -q --verbose -v" ;;
         "call") echo "--help -h --to --task --pathway-id --voice --first-sentence --from --record --metadata --request-data --webhook-events --webhook --api-key --api-url --max-duration --dry-run --wait --timeout --listen --listen-host --listen-port --public-url --secret --expect-status --expect-delayed --check-delivery --json --report --insecure -k --probe --probe-cmd --probe-header --settle --expect-state" ;;
         "call get") echo "--help -h --as --output -o --force" ;;
         "call resend") echo "--help -h" ;;

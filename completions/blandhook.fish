@@ -197,6 +197,7 @@ complete -c blandhook -n '__blandhook_at \'replay\'' -l expect-state -x -d 'Chec
 complete -c blandhook -n '__blandhook_at \'replay\'' -l manifest -r -F -d 'JSON suite: inputs with scenario, overrides and expectations'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l report -r -F -a 'junit: json:' -d 'Write a report: junit:FILE or json:FILE, FILE - for stdout (repeatable)'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l quiet -s q -d 'Print only failures and the summary'
+complete -c blandhook -n '__blandhook_at \'replay\'' -l verbose -s v -d 'List every passing case (by default only the first 40 are, then failures)'
 complete -c blandhook -n '__blandhook_at \'replay\'' -a 'citations-event completed-inbound completed-outbound delayed-citations delayed-post-transfer error-busy error-call-failed error-database error-number-not-found error-spam-blocked error-temporarily-unavailable error-unable-to-start error-unknown evals-event live-event multiple-event no-answer post-transfer-transcript-event voicemail warm-transfer' -d 'Fixture files, directories (recursive, name order), built-in fixture names, capture logs from \'blandhook listen\', or - for stdin'
 complete -c blandhook -n '__blandhook_at \'replay\'' -F
 complete -c blandhook -n '__blandhook_at \'call\'' -a get -d 'Print a call from Bland\'s API (GET /v1/calls/{id}), or save it as a fixture'

@@ -57,6 +57,7 @@ struct ReplayOptions {
     std::string manifest;
     std::vector<std::string> reports;
     bool quiet = false;
+    bool verbose = false;
 };
 
 constexpr const char* k_examples =
@@ -269,6 +270,7 @@ int run_replay(const ReplayOptions& options, const cli::Context& context) {
     replay::TerminalOptions terminal_options;
     terminal_options.color = context.color_stdout;
     terminal_options.quiet = options.quiet;
+    terminal_options.verbose = options.verbose;
     terminal_options.progress = isatty(STDERR_FILENO) != 0;
     if (report_on_stdout) {
         // stdout carries the report alone, for a pipe (`--report json:- | jq`).
@@ -421,6 +423,8 @@ void register_replay(cli::Registrar& registrar) {
             ->type_name("FORMAT:FILE"),
         {"junit:", "json:"});
     app->add_flag("-q,--quiet", options->quiet, "Print only failures and the summary");
+    app->add_flag("-v,--verbose", options->verbose,
+                  "List every passing case (by default only the first 40 are, then failures)");
     registrar.on_run(
         app, [options](const cli::Context& context) { return run_replay(*options, context); });
 }

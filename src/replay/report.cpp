@@ -529,7 +529,20 @@ void TerminalReport::finished(const CaseResult& result) {
 
     bool retried = std::any_of(result.deliveries.begin(), result.deliveries.end(),
                                [](const DeliveryResult& d) { return d.attempts.size() > 1; });
-    if ((!passed && !skipped) || !m_options.quiet) {
+    // Past the first screenful, passing cases are counted, not listed (unless --verbose): the
+    // failures stay on screen instead of scrolling away.
+    bool show = (!passed && !skipped) || !m_options.quiet;
+    if (show && (passed || skipped) && !m_options.verbose) {
+        if (m_passing_shown == m_options.screenful) {
+            std::fputs(cli::paint("…      more passing cases are counted in the summary, not "
+                                  "listed (-v lists every case)\n",
+                                  cli::Style::dim, m_options.color)
+                           .c_str(),
+                       m_options.out);
+        }
+        show = m_passing_shown++ < m_options.screenful;
+    }
+    if (show) {
         if (m_options.progress) {
             std::fputs("\r\033[K", stderr);
         }

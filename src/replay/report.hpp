@@ -46,7 +46,10 @@ std::unique_ptr<ReportWriter> make_json_report(const std::string& path, const Ru
 
 struct TerminalOptions {
     bool color = false;
-    bool quiet = false;      ///< only failures and the summary
+    bool quiet = false;   ///< only failures and the summary
+    bool verbose = false; ///< every passing case, past the first screenful too
+    /// Passing cases printed one per line before only failures are (a screenful).
+    std::size_t screenful = 40;
     bool progress = false;   ///< a progress line on stderr (stderr is a TTY)
     std::FILE* out = stdout; ///< case lines and summary: stderr when a report goes to stdout
 };
@@ -79,6 +82,7 @@ private:
     std::size_t m_failure_count = 0;
     std::size_t m_done = 0;
     std::size_t m_done_failed = 0;
+    std::size_t m_passing_shown = 0; ///< passing and skipped lines printed so far
     std::chrono::steady_clock::time_point m_start;
     std::chrono::steady_clock::time_point m_last_progress;
 };

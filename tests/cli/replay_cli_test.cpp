@@ -145,3 +145,26 @@ TEST_CASE(
     CHECK(wrong.exit_code == 1);
     CHECK(wrong.out.find("not signed") == std::string::npos);
 }
+
+TEST_CASE("replay lists the first screenful of passing cases, then only failures, unless -v") {
+    TempDir scratch;
+    auto listener = start_blandhook({"listen", "--port", "0", "--save", scratch.file("c.ndjson")});
+    auto ready = listener->wait_for_line("listening on");
+    REQUIRE(ready);
+    const std::string to =
+        "http://127.0.0.1:" + std::to_string(port_from_line(*ready)) + "/webhook";
+    auto count = [](const std::string& text, const std::string& what) {
+        std::size_t n = 0;
+        for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
+            ++n;
+        }
+        return n;
+    };
+    auto run = replay({"completed-outbound", "--repeat", "60", "--to", to});
+    CHECK(run.exit_code == 0);
+    CHECK(count(run.out, "PASS ") == 40);
+    CHECK(count(run.out, "more passing cases are counted in the summary") == 1);
+    auto verbose = replay({"completed-outbound", "--repeat", "60", "--to", to, "-v"});
+    CHECK(verbose.exit_code == 0);
+    CHECK(count(verbose.out, "PASS ") == 60);
+}
