@@ -493,6 +493,11 @@ std::unique_ptr<ReportWriter> make_json_report(const std::string& path, const Ru
     return std::make_unique<JsonReport>(path, info);
 }
 
+namespace {
+constexpr std::size_t k_plain_progress_cases = 1000;
+constexpr std::chrono::seconds k_plain_progress_period{10};
+} // namespace
+
 TerminalReport::TerminalReport(TerminalOptions options)
     : m_options(options), m_start(Clock::now()), m_last_progress(Clock::now()) {}
 
@@ -615,10 +620,22 @@ void TerminalReport::finished(const CaseResult& result) {
 }
 
 void TerminalReport::progress(bool force) {
+    auto now = Clock::now();
     if (!m_options.progress) {
+        // Not a terminal (CI logs, a pipe): a plain line every 1000 cases or 10 seconds, so that
+        // a long run shows it is alive past the listed cases.
+        if (m_options.quiet || (m_done % k_plain_progress_cases != 0 &&
+                                now - m_last_progress < k_plain_progress_period)) {
+            return;
+        }
+        m_last_progress = now;
+        const double seconds = std::chrono::duration<double>(now - m_start).count();
+        std::fflush(m_options.out);
+        std::fprintf(stderr, "replay: %zu done, %zu failed, %.0f/s\n", m_done, m_done_failed,
+                     seconds > 0 ? static_cast<double>(m_done) / seconds : 0.0);
+        std::fflush(stderr);
         return;
     }
-    auto now = Clock::now();
     if (!force && now - m_last_progress < std::chrono::milliseconds(100)) {
         return;
     }

@@ -168,3 +168,18 @@ TEST_CASE("replay lists the first screenful of passing cases, then only failures
     CHECK(verbose.exit_code == 0);
     CHECK(count(verbose.out, "PASS ") == 60);
 }
+
+TEST_CASE("replay off a terminal prints a plain progress line every 1000 cases; -q does not") {
+    auto listener = start_blandhook({"listen", "--port", "0", "--no-save"});
+    auto ready = listener->wait_for_line("listening on");
+    REQUIRE(ready);
+    const std::string to =
+        "http://127.0.0.1:" + std::to_string(port_from_line(*ready)) + "/webhook";
+    auto run = replay({"completed-outbound", "--repeat", "1000", "-j", "8", "--to", to});
+    CHECK(run.exit_code == 0);
+    CHECK(run.err.find("replay: 1000 done, 0 failed, ") != std::string::npos);
+    CHECK(run.err.find("\r") == std::string::npos); // no terminal control off a terminal
+    auto quiet = replay({"completed-outbound", "--repeat", "1000", "-j", "8", "--to", to, "-q"});
+    CHECK(quiet.exit_code == 0);
+    CHECK(quiet.err.find("done, 0 failed") == std::string::npos);
+}
