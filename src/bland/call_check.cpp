@@ -213,6 +213,9 @@ std::string_view verdict_name(Verdict verdict) {
     return "fail";
 }
 
+// How often `call --listen` says what it is still waiting for.
+constexpr std::chrono::milliseconds k_waiting_note_every{5'000};
+
 CallResult run_call(const CallPlan& plan, const Progress& progress) {
     CallResult result;
     ApiClient api(plan.api);
@@ -257,14 +260,28 @@ CallResult run_call(const CallPlan& plan, const Progress& progress) {
 
     if (listener) {
         const std::string id = result.call_id;
-        auto left = std::max(milliseconds(0),
-                             std::chrono::duration_cast<milliseconds>(deadline - Clock::now()));
-        auto capture = listener->wait_for(
-            [&id](const capture::Capture& item) {
-                return item.payload.call_id == id && (item.payload.kind == "post-call" ||
-                                                      item.payload.kind == "delayed-post-call");
-            },
-            left);
+        auto is_post_call = [&id](const capture::Capture& item) {
+            return item.payload.call_id == id &&
+                   (item.payload.kind == "post-call" || item.payload.kind == "delayed-post-call");
+        };
+        // Waits in slices, saying every few seconds what it waits for: Bland may take up to a
+        // minute to send the post-call webhook, and silence looks like a hang.
+        const Clock::time_point waiting_since = Clock::now();
+        std::optional<capture::Capture> capture;
+        while (true) {
+            auto left = std::max(milliseconds(0),
+                                 std::chrono::duration_cast<milliseconds>(deadline - Clock::now()));
+            capture = listener->wait_for(is_post_call, std::min(left, k_waiting_note_every));
+            if (capture || left <= k_waiting_note_every) {
+                break;
+            }
+            progress(fmt::format(
+                "waiting for the post-call webhook of call {} at {} ({} s so far, {} s left)", id,
+                result.webhook_url,
+                std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - waiting_since)
+                    .count(),
+                std::chrono::duration_cast<std::chrono::seconds>(deadline - Clock::now()).count()));
+        }
         if (!capture) {
             result.verdict = Verdict::timeout;
             result.timeout_reason =

@@ -314,3 +314,14 @@ TEST_CASE("call resend asks for the post-call webhook again: it arrives a second
     emulate.child().wait_for_line("(resend) -> 200", 10s);
     CHECK(emulate.child().out().find("attempt 1 (resend) -> 200") != std::string::npos);
 }
+
+TEST_CASE("call --listen says every few seconds which webhook it is still waiting for") {
+    Emulate emulate({"--webhook-delay", "6s"});
+    auto result = call(
+        emulate, {"--to", "+15555550100", "--task", "hi", "--listen", "--secret", "whsec_cli"});
+    CHECK(result.exit_code == 0);
+    const std::string all = result.out + result.err;
+    INFO(all);
+    CHECK(all.find("waiting for the post-call webhook of call ") != std::string::npos);
+    CHECK(all.find("/webhook (5 s so far, ") != std::string::npos);
+}
