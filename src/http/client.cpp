@@ -10,6 +10,7 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <ctime>
 #include <netdb.h>
 #include <random>
@@ -147,6 +148,22 @@ Url parse_url(std::string_view text, std::string_view what) {
     return url;
 }
 
+std::string header_problem(const Header& header) {
+    if (header.name.empty()) {
+        return "an empty header name";
+    }
+    for (const char ch : header.name) {
+        const auto byte = static_cast<unsigned char>(ch);
+        if (byte <= 0x20 || byte >= 0x7f || std::strchr("\"(),/:;<=>?@[\\]{}", ch) != nullptr) {
+            return "header name '" + header.name + "' is not an HTTP token";
+        }
+    }
+    if (header.value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+        return "header " + header.name + " holds a CR, LF or NUL";
+    }
+    return {};
+}
+
 std::optional<std::string> find_header(const Headers& headers, std::string_view name) {
     for (const Header& header : headers) {
         if (iequals(header.name, name)) {
@@ -167,7 +184,12 @@ Header parse_header_line(std::string_view text, std::string_view what) {
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
         value.remove_prefix(1);
     }
-    return {std::string(text.substr(0, colon)), std::string(value)};
+    Header header{std::string(text.substr(0, colon)), std::string(value)};
+    if (std::string problem = header_problem(header); !problem.empty()) {
+        throw Error(ErrorKind::usage, std::string(what), problem,
+                    "a header is one line: no CR or LF inside it");
+    }
+    return header;
 }
 
 struct Client::Impl {
@@ -257,6 +279,21 @@ struct Client::Impl {
     }
 
     Attempt send(const Request& request) {
+        for (const char ch : request.target) {
+            const auto byte = static_cast<unsigned char>(ch);
+            if (byte <= 0x20 || byte == 0x7f) {
+                Attempt refused;
+                refused.error = "not sent: the request target holds a space or control character";
+                return refused;
+            }
+        }
+        for (const Header& header : request.headers) {
+            if (std::string problem = header_problem(header); !problem.empty()) {
+                Attempt refused;
+                refused.error = "not sent: " + problem;
+                return refused;
+            }
+        }
         httplib::Request req;
         req.method = request.method;
         req.path = request.target;
@@ -340,7 +377,8 @@ const Url& Client::origin() const {
 
 bool is_retryable(const Attempt& attempt) {
     if (!attempt.response) {
-        return true;
+        // A request refused before sending would be refused again.
+        return !attempt.error.starts_with("not sent: ");
     }
     int status = attempt.response->status;
     return status == 429 || (status >= 500 && status <= 599);

@@ -30,11 +30,15 @@ struct Header {
 };
 using Headers = std::vector<Header>;
 
+/// Why a header cannot go on the wire as given, "" when it can: a name that is not an HTTP token,
+/// or a value holding CR, LF or NUL (which would end the header early: header injection).
+std::string header_problem(const Header& header);
+
 /// The value of the first header named `name` (case-insensitive), if any.
 std::optional<std::string> find_header(const Headers& headers, std::string_view name);
 
 /// Parses "Name: value" (blanks after the colon dropped). Throws blandhook::Error (usage) naming
-/// `what` when there is no name or no colon.
+/// `what` when there is no name or no colon, or the header has a header_problem().
 Header parse_header_line(std::string_view text, std::string_view what);
 
 struct Request {
@@ -77,6 +81,8 @@ public:
     Client& operator=(Client&&) noexcept;
 
     /// Sends one request; never throws for network failures (they are in Attempt::error).
+    /// A header with a header_problem(), or a target with a control character or space, is
+    /// refused the same way, before anything is sent.
     /// Adds `User-Agent: blandhook/VERSION` unless the request names one. A request that fails on
     /// a reused keep-alive connection before any answer is sent once more on a fresh one.
     Attempt send(const Request& request);

@@ -73,6 +73,19 @@ TEST_CASE("signature-variants without a secret is a usage error before anything 
     CHECK(result.out.empty());
 }
 
+TEST_CASE("replay -H with a CR or LF inside the header is a usage error before anything is sent") {
+    for (const char* header : {"X-Env: ci\r\nInjected: 1", "X-Env: a\rb", "X-Env: a\nb"}) {
+        CAPTURE(header);
+        auto result = replay({"error-busy", "--to", "http://127.0.0.1:9/", "-H", header});
+        CHECK(result.exit_code == 2);
+        CHECK(result.err.find("--header: header X-Env holds a CR, LF or NUL") != std::string::npos);
+        CHECK(result.out.empty());
+    }
+    auto name = replay({"error-busy", "--to", "http://127.0.0.1:9/", "-H", "X Env: ci"});
+    CHECK(name.exit_code == 2);
+    CHECK(name.err.find("is not an HTTP token") != std::string::npos);
+}
+
 TEST_CASE("an unwritable report path is a usage error before anything is sent") {
     auto result = replay(
         {"error-busy", "--to", "http://127.0.0.1:9/", "--report", "junit:/nonexistent-dir/r.xml"});

@@ -122,3 +122,32 @@ TEST_CASE("a Retry-After answer sets the wait, capped by max_backoff") {
     attempt.response = http::Response{503, {}, {}};
     CHECK(http::retry_delay(policy, attempt, 0.5) == 100ms);
 }
+
+TEST_CASE("header_problem refuses CR, LF and NUL in values and non-token names") {
+    CHECK(http::header_problem({"X-Env", "ci"}).empty());
+    CHECK(http::header_problem({"X-Env", "a, b; c=\"d\"\t"}).empty());
+    CHECK_FALSE(http::header_problem({"X-Env", "a\r\nInjected: 1"}).empty());
+    CHECK_FALSE(http::header_problem({"X-Env", "a\rb"}).empty());
+    CHECK_FALSE(http::header_problem({"X-Env", "a\nb"}).empty());
+    CHECK_FALSE(http::header_problem({"X-Env", std::string("a\0b", 3)}).empty());
+    CHECK_FALSE(http::header_problem({"", "v"}).empty());
+    CHECK_FALSE(http::header_problem({"X Env", "v"}).empty());
+    CHECK_FALSE(http::header_problem({"X-Env:", "v"}).empty());
+    CHECK_FALSE(http::header_problem({"X-Env\r\nInjected", "v"}).empty());
+}
+
+TEST_CASE("a request with a header that would inject another is refused before anything is sent, "
+          "and not retried") {
+    // Nothing listens on this origin: a refusal must come before any connection attempt.
+    http::Client client(http::parse_url("http://127.0.0.1:9/"), {});
+    http::Request request;
+    request.headers = {{"X-Evil", "a\r\nInjected: 1"}};
+    const http::Attempt refused = client.send(request);
+    CHECK_FALSE(refused.response);
+    CHECK(refused.error.starts_with("not sent: header X-Evil holds a CR, LF or NUL"));
+    CHECK_FALSE(http::is_retryable(refused));
+
+    request.headers.clear();
+    request.target = "/a b HTTP/1.1\r\nX: y";
+    CHECK(client.send(request).error.starts_with("not sent: the request target"));
+}
