@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include <utility>
 
 namespace blandhook::capture {
 namespace {
@@ -171,7 +172,9 @@ struct Store::Impl {
 
     // Guards the file's end, the ids and the index; held across each line's write.
     std::mutex mutex;
-    std::string write_error;       ///< set when a write failed; later appends fail too
+    std::string save_error;    ///< why the last write failed; "" while saving works
+    std::uint64_t unsaved = 0; ///< captures refused because their line could not be written
+    std::function<void(const std::string&)> on_save_state; ///< told when save_error changes
     std::uint64_t end_offset = 0;  ///< where the next appended byte lands in the file
     std::uint64_t written_end = 0; ///< bytes of the file that are written (readable)
 
@@ -324,13 +327,9 @@ std::shared_ptr<const Capture> Store::append(Capture&& capture) {
             cpu_relax();
         }
     }
-    if (!impl.write_error.empty()) {
-        throw Error(ErrorKind::internal, "capture log", impl.write_error,
-                    "free some disk space or choose another log with --save PATH");
-    }
-    const std::uint64_t id = ++impl.last_id;
+    const std::uint64_t id = impl.last_id + 1;
     capture.id = id;
-    ++impl.appended;
+    std::string resumed; ///< the error that ended, when this write ends it
     if (impl.write_fd >= 0) {
         // One writev per capture, under the lock: a line is in the file (the page cache) before
         // append returns, lines never interleave, and nobody waits on a condition variable.
@@ -342,15 +341,36 @@ std::shared_ptr<const Capture> Store::append(Capture&& capture) {
             error = errno_text();
         }
         if (!error.empty()) {
-            impl.write_error = "cannot write to " + m_options.path + ": " + error;
-            throw Error(ErrorKind::internal, "capture log", impl.write_error,
+            // Nothing of the line may stay (the next line would continue a torn one), and the
+            // id is not used: ids and counts stay those of the lines in the log. Every later
+            // append tries again, so saving resumes by itself once the disk has room.
+            [[maybe_unused]] const int cut =
+                ::ftruncate(impl.write_fd, static_cast<off_t>(impl.end_offset));
+            ++impl.unsaved;
+            error[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(error[0])));
+            const bool changed = impl.save_error != error;
+            impl.save_error = error;
+            const auto notify = impl.on_save_state;
+            lock.unlock();
+            if (changed && notify) {
+                notify(error);
+            }
+            throw Error(ErrorKind::internal, "capture log",
+                        "cannot write to " + m_options.path + ": " + error,
                         "free some disk space or choose another log with --save PATH");
         }
         impl.index(id, impl.end_offset);
         impl.end_offset += static_cast<std::uint64_t>(prefix_size) + rest.size();
         impl.written_end = impl.end_offset;
+        resumed = std::exchange(impl.save_error, std::string());
     }
+    impl.last_id = id;
+    ++impl.appended;
+    const auto notify = resumed.empty() ? nullptr : impl.on_save_state;
     lock.unlock();
+    if (notify) {
+        notify("");
+    }
     if (line.capacity() > (1u << 20)) {
         std::string().swap(line); // a huge body must not pin memory on every request thread
     }
@@ -473,6 +493,21 @@ std::vector<Capture> Store::list(const Filter& filter) const {
         }
     }
     return found;
+}
+
+std::string Store::save_error() const {
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->save_error;
+}
+
+std::uint64_t Store::unsaved() const {
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->unsaved;
+}
+
+void Store::on_save_state(std::function<void(const std::string& error)> callback) {
+    std::lock_guard lock(m_impl->mutex);
+    m_impl->on_save_state = std::move(callback);
 }
 
 std::uint64_t Store::appended() const {

@@ -56,7 +56,9 @@ public:
 
     /// Gives `capture` the next id, writes its line and returns once that line is written;
     /// subscribers are called (on this thread, after the write). Returns the id.
-    /// Thread-safe; called concurrently by the listener's request threads.
+    /// Thread-safe; called concurrently by the listener's request threads. When the line cannot
+    /// be written (a full disk) nothing of it stays in the log, no id is used, the capture counts
+    /// as unsaved() and Error (internal) is thrown; the next append tries the disk again.
     std::uint64_t append(Capture& capture);
     /// The same without copying the capture: it is moved into the store and shared back.
     std::shared_ptr<const Capture> append(Capture&& capture);
@@ -69,6 +71,13 @@ public:
 
     /// Captures appended since open (not counting those already in the log).
     std::uint64_t appended() const;
+    /// Why the last write to the log failed ("no space left on device"); "" while saving works.
+    std::string save_error() const;
+    /// Captures refused since open because their line could not be written.
+    std::uint64_t unsaved() const;
+    /// Calls `callback` when saving stops (with the reason) and when it works again (with ""),
+    /// on the appending thread, outside the store's lock. One callback; a new one replaces it.
+    void on_save_state(std::function<void(const std::string& error)> callback);
     /// Highest id in use (0 when none).
     std::uint64_t last_id() const;
     /// Ids currently readable (those in the log plus this run's).

@@ -7,6 +7,7 @@
 #include "cli/output.hpp"
 #include "commands/api_flags.hpp"
 #include "error.hpp"
+#include "http/client.hpp"
 #include "inspector/inspector.hpp"
 #include "listen/display.hpp"
 #include "listen/listener.hpp"
@@ -84,6 +85,7 @@ struct ListenOptions {
     std::string ngrok_api;
     bool force = false;
     ApiFlags api;
+    std::string request_timeout = "30s";
     int inspector_port = -1; ///< -1: the capture port + 100, or a free one when that is taken
     bool no_inspector = false;
 };
@@ -210,6 +212,11 @@ listen::AnswerConfig answer_config(const ListenOptions& options) {
         std::string value = header.substr(colon + 1);
         while (!value.empty() && value.front() == ' ') {
             value.erase(value.begin());
+        }
+        if (std::string problem = http::header_problem({header.substr(0, colon), value});
+            !problem.empty()) {
+            throw Error(ErrorKind::usage, "--answer-header", problem,
+                        "a header is one line: no CR or LF inside it");
         }
         answer.headers.emplace_back(header.substr(0, colon), value);
     }
@@ -353,7 +360,7 @@ void print_banner(const listen::Listener& listener, const ListenOptions& options
 
 std::string summary_text(const capture::Store& store,
                          const std::map<std::string, std::size_t>& kinds, std::size_t non_2xx,
-                         const ListenOptions& options) {
+                         const std::string& last_save_error, const ListenOptions& options) {
     std::string text =
         fmt::format("blandhook: {} capture{}", store.appended(), store.appended() == 1 ? "" : "s");
     if (!kinds.empty()) {
@@ -365,6 +372,9 @@ std::string summary_text(const capture::Store& store,
     }
     if (non_2xx > 0) {
         text += fmt::format(", {} answered non-2xx", non_2xx);
+    }
+    if (const std::uint64_t unsaved = store.unsaved(); unsaved > 0) {
+        text += fmt::format(", {} not saved ({}) and answered 503", unsaved, last_save_error);
     }
     text += options.no_save ? ", not saved" : ", saved to " + store.path();
     return text + "\n";
@@ -414,6 +424,12 @@ int run_listen(const ListenOptions& options, const cli::Context& context) {
                         : (options.save.empty() ? capture::default_log_path() : options.save);
     listener_options.store.fsync = options.fsync;
     listener_options.max_body_bytes = parse_size(options.max_body);
+    listener_options.request_timeout =
+        listen::parse_duration(options.request_timeout, "--request-timeout");
+    if (listener_options.request_timeout.count() <= 0) {
+        throw Error(ErrorKind::usage, "--request-timeout", "must be longer than 0",
+                    "example: --request-timeout 30s");
+    }
     listener_options.max_threads = std::max<std::size_t>(options.max_connections, 16);
     listener_options.answer = answer_config(options);
     if (options.inspector_port < -1 || options.inspector_port > 65535) {
@@ -506,6 +522,24 @@ int run_listen(const ListenOptions& options, const cli::Context& context) {
         }
     });
 
+    // A full disk is said once when saving stops and once when it works again, not per request
+    // (senders get 503 meanwhile; health and the inspector say "not saving").
+    std::string last_save_error;
+    listener.store().on_save_state([&](const std::string& error) {
+        std::lock_guard lock(stats_mutex);
+        if (!error.empty()) {
+            last_save_error = error;
+            cli::print_error(Error(ErrorKind::internal, "capture log",
+                                   "cannot write to " + listener.store().path() + ": " + error,
+                                   "webhooks are answered 503 until it can be written; saving "
+                                   "resumes by itself once there is room"));
+        } else {
+            std::fputs(
+                fmt::format("blandhook: saving to {} again\n", listener.store().path()).c_str(),
+                stderr);
+        }
+    });
+
     listener.start();
     // The numbers point here before the readiness line: a script that waits for it can ring.
     try {
@@ -560,7 +594,7 @@ int run_listen(const ListenOptions& options, const cli::Context& context) {
     std::string summary;
     {
         std::lock_guard lock(stats_mutex);
-        summary = summary_text(listener.store(), kinds, non_2xx, options);
+        summary = summary_text(listener.store(), kinds, non_2xx, last_save_error, options);
     }
     std::fputs(summary.c_str(), stderr);
 
@@ -645,6 +679,10 @@ void register_listen(cli::Registrar& registrar) {
                                       "status, method, path, signature); repeatable"),
                       {"call_id=", "kind=", "status=", "method=", "path=", "signature="});
     app->add_option("--max-body", options->max_body, "Largest body accepted; 413 beyond")
+        ->capture_default_str();
+    app->add_option("--request-timeout", options->request_timeout,
+                    "A request must arrive whole within this of its first byte (slow senders "
+                    "are cut off)")
         ->capture_default_str();
     app->add_option("--inspector-port", options->inspector_port,
                     "Port of the inspector on 127.0.0.1 (0 = any free one; default: --port + 100, "

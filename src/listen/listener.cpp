@@ -3,6 +3,7 @@
 #include "error.hpp"
 #include "http/client.hpp"
 #include "listen/pool.hpp"
+#include "listen/tls.hpp"
 #include "listen/wire_server.hpp"
 
 #include <httplib.h>
@@ -26,13 +27,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view k_reserved_prefix = "/_blandhook/";
-
-// httplib adds the socket's addresses to the request headers as pseudo headers; they were never
-// on the wire.
-bool is_pseudo_header(const std::string& name) {
-    return name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" ||
-           name == "LOCAL_PORT";
-}
 
 // Hop-by-hop headers (RFC 9110 section 7.6.1) are not relayed by --forward-to; neither is
 // Content-Length (the client sets it for the exact body) nor Host (the app's own).
@@ -71,43 +65,19 @@ std::string json_escape(std::string_view text) {
     return out;
 }
 
-// Finds the connected socket of the request being handled on this thread by its addresses, so
-// that --drop can close it without an answer: httplib gives handlers no access to the socket.
-int find_connection_socket(const httplib::Request& request) {
-    thread_local int cached = -1;
-    auto matches = [&](int fd) {
-        sockaddr_storage local{};
-        sockaddr_storage remote{};
-        socklen_t local_length = sizeof local;
-        socklen_t remote_length = sizeof remote;
-        if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_length) != 0 ||
-            ::getpeername(fd, reinterpret_cast<sockaddr*>(&remote), &remote_length) != 0) {
-            return false;
-        }
-        auto port_of = [](const sockaddr_storage& address) {
-            if (address.ss_family == AF_INET) {
-                return static_cast<int>(
-                    ntohs(reinterpret_cast<const sockaddr_in&>(address).sin_port));
-            }
-            if (address.ss_family == AF_INET6) {
-                return static_cast<int>(
-                    ntohs(reinterpret_cast<const sockaddr_in6&>(address).sin6_port));
-            }
-            return -1;
-        };
-        return port_of(local) == request.local_port && port_of(remote) == request.remote_port;
-    };
-    if (cached >= 0 && matches(cached)) {
-        return cached;
+// The path of a request target as origin-form: "/x" as it is, "http://host/x" as "/x", and
+// "/" for "*", an authority or anything else that names no path on this server.
+std::string origin_path(std::string_view path) {
+    if (path.starts_with('/')) {
+        return std::string(path);
     }
-    const int limit = static_cast<int>(std::min<long>(::sysconf(_SC_OPEN_MAX), 65536));
-    for (int fd = 3; fd < limit; ++fd) {
-        if (matches(fd)) {
-            cached = fd;
-            return fd;
+    if (const auto scheme = path.find("://"); scheme != std::string_view::npos) {
+        const std::string_view rest = path.substr(scheme + 3);
+        if (const auto slash = rest.find('/'); slash != std::string_view::npos) {
+            return std::string(rest.substr(slash));
         }
     }
-    return -1;
+    return "/";
 }
 
 // Relays requests to --forward-to. One http::Client per thread (the client is not thread-safe);
@@ -138,15 +108,17 @@ public:
             base_path.resize(q);
         }
         // The forward URL is the handler's URL (…/webhook gets every request); with
-        // --forward-path keep it prefixes the captured path (…/app + /x). The URL's query, if
-        // any, comes first, then the captured one.
+        // --forward-path keep it prefixes the captured path (…/app + /x). Only an origin-form
+        // path is pasted on: an absolute-form target gives its path (RFC 9112 3.2.2), "*" and
+        // the rest give none. The URL's query, if any, comes first, then the captured one.
+        const std::string captured_path = origin_path(capture.path);
         std::string path = base_path.empty() ? "/" : base_path;
-        if (m_path_mode == ForwardPath::keep && (capture.path != "/" || base_path.empty())) {
+        if (m_path_mode == ForwardPath::keep && (captured_path != "/" || base_path.empty())) {
             path = base_path;
             if (!path.empty() && path.back() == '/') {
                 path.pop_back();
             }
-            path += capture.path;
+            path += captured_path;
         }
         std::string query = base_query;
         if (!capture.query.empty()) {
@@ -224,8 +196,8 @@ bool is_loopback_host(const std::string& host) {
 
 struct Listener::Impl {
     ListenerOptions options;
-    // With --tls-cert captures are served by httplib's SSLServer; plain http by the wire server.
-    std::unique_ptr<httplib::Server> server;
+    // Captures, plain http or TLS, are served by the wire server: one parser for every request.
+    std::shared_ptr<const TlsContext> tls_context;
     std::unique_ptr<WireServer> wire;
     // The inspector's pages and API, on a loopback port of their own.
     httplib::Server inspector_server;
@@ -234,10 +206,7 @@ struct Listener::Impl {
     std::unique_ptr<capture::Store> store;
     std::unique_ptr<Forwarder> forwarder;
     int port = 0;
-    int listen_fd = -1;
     bool tls = false;
-    bool routes_added = false;
-    std::thread thread;
     std::atomic<bool> running{false};
     bool serving = false; ///< start() succeeded and stop() has not ended it yet
     std::atomic<bool> inspector_ended{false};
@@ -247,14 +216,7 @@ struct Listener::Impl {
     std::map<std::string, std::size_t> sequence_positions; ///< per call_id
     std::mt19937_64 random;
 
-    // Captured requests whose answer is not written yet: stop() lets them finish before it ends
-    // the idle connections (httplib will not write to a connection shut for reading).
-    // Counted without a lock on the hot path; only once `stopping` is set do the request threads
-    // take the mutex to wake stop().
-    std::atomic<int> in_flight{0};
     std::atomic<bool> stopping{false};
-    std::mutex in_flight_mutex;
-    std::condition_variable in_flight_cv;
 
     // Decides the answer for one capture: signature requirement, then the per-call_id sequence,
     // then the fail rate, then the fixed status.
@@ -303,17 +265,21 @@ struct Listener::Impl {
     WireAnswer serve(capture::Capture&& capture, const AnswerConfig& config,
                      Clock::time_point started);
     std::optional<WireAnswer> serve_wire(WireRequest& request, HandlerThread on);
-    void capture_request(const httplib::Request& request, httplib::Response& response);
-    std::string health_json() const {
-        return "{\"status\":\"ok\",\"version\":\"" BLANDHOOK_VERSION "\",\"captures\":" +
-               std::to_string(store->appended()) + "}";
+    /// The health check: 200 and "ok", or 503 and "not saving: …" while the log cannot be
+    /// written.
+    WireAnswer health() const {
+        WireAnswer reply;
+        const std::string error = store->save_error();
+        reply.status = error.empty() ? 200 : 503;
+        reply.headers.emplace_back("Content-Type", "application/json");
+        reply.body = "{\"status\":\"" +
+                     (error.empty() ? std::string("ok") : "not saving: " + json_escape(error)) +
+                     "\",\"version\":\"" BLANDHOOK_VERSION "\",\"captures\":" +
+                     std::to_string(store->appended()) +
+                     ",\"not_saved\":" + std::to_string(store->unsaved()) + "}";
+        return reply;
     }
-    void add_routes();
 };
-
-// Set by capture_request and cleared by the logger, which httplib calls on the same thread once
-// the answer is written.
-thread_local bool t_answer_pending = false;
 
 namespace {
 
@@ -386,8 +352,18 @@ WireAnswer Listener::Impl::serve(capture::Capture&& capture, const AnswerConfig&
     capture.latency_us =
         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
 
-    // The line is written before the answer leaves.
-    const std::shared_ptr<const capture::Capture> stored = store->append(std::move(capture));
+    // The line is written before the answer leaves; a capture that could not be saved is
+    // never answered 2xx (the sender would not deliver it again).
+    std::shared_ptr<const capture::Capture> stored;
+    try {
+        stored = store->append(std::move(capture));
+    } catch (const Error&) {
+        WireAnswer refused;
+        refused.status = 503;
+        refused.headers = {{"Content-Type", "application/json"}, {"Retry-After", "10"}};
+        refused.body = "{\"error\":\"not saved: " + json_escape(store->save_error()) + "\"}";
+        return refused;
+    }
     const std::uint64_t id = stored->id;
     const capture::PayloadSummary& payload = stored->payload;
 
@@ -435,16 +411,14 @@ std::optional<WireAnswer> Listener::Impl::serve_wire(WireRequest& request, Handl
     if (is_reserved(target)) {
         // Only the health check is served here: the inspector has a port of its own, which a
         // tunnel to this one never reaches.
-        WireAnswer reply;
         if ((request.method == "GET" || request.method == "HEAD") &&
             target.substr(0, target.find('?')) == k_health_path) {
-            reply.body = health_json();
-        } else {
-            reply.status = 404;
-            reply.body = "{\"error\":\"no such blandhook endpoint\"}";
+            return health();
         }
-        reply.headers.emplace_back("Content-Type", "application/json");
-        return reply;
+        return WireAnswer{404,
+                          {{"Content-Type", "application/json"}},
+                          "{\"error\":\"no such blandhook endpoint\"}",
+                          false};
     }
     const std::shared_ptr<const AnswerConfig> config = answer.load();
     if (on == HandlerThread::event_loop && (config->delay.count() > 0 || forwarder)) {
@@ -457,81 +431,19 @@ std::optional<WireAnswer> Listener::Impl::serve_wire(WireRequest& request, Handl
     return serve(std::move(capture), *config, started);
 }
 
-void Listener::Impl::capture_request(const httplib::Request& request, httplib::Response& response) {
-    const Clock::time_point started = Clock::now();
-    if (!t_answer_pending) {
-        t_answer_pending = true;
-        in_flight.fetch_add(1);
-    }
-    // The raw request target, not httplib's percent-decoded path.
-    const std::string& target = request.target.empty() ? request.path : request.target;
-    capture::Capture capture = new_capture(request.method, target);
-    capture.headers.reserve(request.headers.size());
-    for (const auto& [name, value] : request.headers) {
-        if (!is_pseudo_header(name)) {
-            capture.headers.push_back({name, value});
-        }
-    }
-    // httplib's Request is a local of its connection loop and is not read after the handler
-    // returns: taking its body saves a copy of every payload.
-    capture.body = std::move(const_cast<httplib::Request&>(request).body);
-    capture.peer = request.remote_addr.find(':') != std::string::npos
-                       ? "[" + request.remote_addr + "]:" + std::to_string(request.remote_port)
-                       : request.remote_addr + ":" + std::to_string(request.remote_port);
-    const std::shared_ptr<const AnswerConfig> config = answer.load();
-    const WireAnswer reply = serve(std::move(capture), *config, started);
-    if (reply.status == 0) {
-        if (int fd = find_connection_socket(request); fd >= 0) {
-            ::shutdown(fd, SHUT_RDWR);
-        }
-        response.status = 500;
-        response.set_header("Connection", "close");
-        return;
-    }
-    response.status = reply.status;
-    std::vector<std::pair<std::string, std::string>> headers = reply.headers;
-    const std::string content_type = take_content_type(headers);
-    for (const auto& [name, value] : headers) {
-        response.headers.emplace(name, value);
-    }
-    response.set_content(reply.body, content_type.c_str());
-}
-
-void Listener::Impl::add_routes() {
-    if (routes_added) {
-        return;
-    }
-    routes_added = true;
-    auto handler = [this](const httplib::Request& request, httplib::Response& response) {
-        if (request.path.compare(0, k_reserved_prefix.size(), k_reserved_prefix) == 0 ||
-            request.path == "/_blandhook") {
-            response.status = 404;
-            response.set_content("{\"error\":\"no such blandhook endpoint\"}", "application/json");
-            return;
-        }
-        capture_request(request, response);
-    };
-    const std::string all = ".*";
-    server->Get(all, handler);
-    server->Post(all, handler);
-    server->Put(all, handler);
-    server->Patch(all, handler);
-    server->Delete(all, handler);
-    server->Options(all, handler);
-}
-
 namespace {
 
-// httplib settings shared by the TLS capture server and the inspector's server.
-void configure_httplib(httplib::Server& server, std::size_t max_threads,
-                       std::chrono::seconds read_timeout) {
-    // httplib's default pool has 8 threads, and each keep-alive connection holds one while idle:
-    // 8 idle connections would starve every new sender. This pool grows on demand instead.
-    server.new_task_queue = [max_threads] { return new DynamicPool(8, max_threads); };
+// The inspector's server: it serves one developer's browser.
+void configure_inspector_server(httplib::Server& server, std::chrono::seconds read_timeout) {
+    // Each open event stream holds a thread (at most 64 are served, inspector::Feed): room for
+    // them and the page's other requests, grown on demand.
+    server.new_task_queue = [] { return new DynamicPool(4, 128); };
     // Without TCP_NODELAY small answers wait for the peer's delayed ACK (~40 ms).
     server.set_tcp_nodelay(true);
     server.set_read_timeout(read_timeout);
     server.set_write_timeout(read_timeout);
+    // Idle keep-alive connections end within a second, so that stopping never waits long.
+    server.set_keep_alive_timeout(1);
     server.set_exception_handler(
         [](const httplib::Request&, httplib::Response& response, std::exception_ptr error) {
             std::string detail = "internal error";
@@ -557,20 +469,8 @@ Listener::Listener(ListenerOptions options) : m_impl(std::make_unique<Impl>()) {
             throw Error(ErrorKind::usage, "--tls-cert", "--tls-cert and --tls-key go together",
                         "give both PEM files, or neither for plain http");
         }
-        for (const std::string* file : {&impl.options.tls_cert, &impl.options.tls_key}) {
-            if (!std::ifstream(*file)) {
-                throw Error(ErrorKind::usage, "TLS", "cannot read " + *file);
-            }
-        }
-        auto server = std::make_unique<httplib::SSLServer>(impl.options.tls_cert.c_str(),
-                                                           impl.options.tls_key.c_str());
-        if (!server->is_valid()) {
-            throw Error(ErrorKind::usage, "TLS",
-                        "cannot load the certificate or key (" + impl.options.tls_cert + ", " +
-                            impl.options.tls_key + ")",
-                        "both must be PEM files and the key must match the certificate");
-        }
-        impl.server = std::move(server);
+        impl.tls_context =
+            std::make_shared<const TlsContext>(impl.options.tls_cert, impl.options.tls_key);
         impl.tls = true;
     }
     if (!impl.options.forward_to.empty()) {
@@ -579,64 +479,13 @@ Listener::Listener(ListenerOptions options) : m_impl(std::make_unique<Impl>()) {
     }
     impl.store = std::make_unique<capture::Store>(impl.options.store);
 
-    // The inspector serves one developer's browser: a few threads, and idle keep-alive
-    // connections that end within a second, so that stopping never waits long for them.
-    configure_httplib(impl.inspector_server, 128, impl.options.read_timeout);
-    impl.inspector_server.set_keep_alive_timeout(1);
+    configure_inspector_server(impl.inspector_server, impl.options.read_timeout);
     impl.inspector_server.Get(std::string(k_health_path),
                               [this](const httplib::Request&, httplib::Response& response) {
-                                  response.set_content(m_impl->health_json(), "application/json");
+                                  const WireAnswer reply = m_impl->health();
+                                  response.status = reply.status;
+                                  response.set_content(reply.body, "application/json");
                               });
-
-    if (!impl.server) {
-        return;
-    }
-    httplib::Server& server = *impl.server;
-    configure_httplib(server, impl.options.max_threads, impl.options.read_timeout);
-    server.set_socket_options([this](socket_t fd) {
-        int yes = 1;
-        ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-        m_impl->listen_fd = fd;
-    });
-    server.set_payload_max_length(impl.options.max_body_bytes);
-    server.set_keep_alive_timeout(impl.options.keep_alive_timeout.count());
-    server.set_keep_alive_max_count(10'000);
-    server.Get(std::string(k_health_path),
-               [this](const httplib::Request&, httplib::Response& response) {
-                   response.set_content(m_impl->health_json(), "application/json");
-               });
-    // Methods httplib does not route (TRACE, CONNECT …) reach the error handler with their body
-    // read: capture them too. Answers the listener chose itself pass through untouched.
-    server.set_error_handler(httplib::Server::HandlerWithResponse(
-        [this](const httplib::Request& request, httplib::Response& response) {
-            static const char* const k_unrouted[] = {"TRACE", "CONNECT", "PRI"};
-            if (response.status == 400 && response.body.empty()) {
-                for (const char* method : k_unrouted) {
-                    if (request.method == method) {
-                        m_impl->capture_request(request, response);
-                        return httplib::Server::HandlerResponse::Handled;
-                    }
-                }
-            }
-            if (response.status == 413 && response.body.empty()) {
-                response.set_content("{\"error\":\"body larger than " +
-                                         std::to_string(m_impl->options.max_body_bytes) +
-                                         " bytes\"}",
-                                     "application/json");
-                return httplib::Server::HandlerResponse::Handled;
-            }
-            return httplib::Server::HandlerResponse::Unhandled;
-        }));
-    server.set_logger([this](const httplib::Request&, const httplib::Response&) {
-        if (t_answer_pending) {
-            t_answer_pending = false;
-            m_impl->in_flight.fetch_sub(1);
-            if (m_impl->stopping.load()) {
-                std::lock_guard lock(m_impl->in_flight_mutex);
-                m_impl->in_flight_cv.notify_all();
-            }
-        }
-    });
 }
 
 Listener::~Listener() {
@@ -652,42 +501,23 @@ void Listener::start() {
     if (impl.serving) {
         return;
     }
-    if (impl.server) {
-        impl.add_routes();
-    }
-    const std::string& host = impl.options.host;
-    std::string bind_host = host;
-    if (bind_host.size() > 2 && bind_host.front() == '[' && bind_host.back() == ']') {
-        bind_host = bind_host.substr(1, bind_host.size() - 2);
-    }
-    if (!impl.tls) {
-        WireServerOptions wire_options;
-        wire_options.host = host;
-        wire_options.port = impl.options.port;
-        wire_options.max_body_bytes = impl.options.max_body_bytes;
-        wire_options.read_timeout = impl.options.read_timeout;
-        wire_options.keep_alive_timeout = impl.options.keep_alive_timeout;
-        wire_options.max_connections = impl.options.max_threads;
-        wire_options.max_workers = impl.options.max_threads;
-        WireServer::Hooks hooks;
-        hooks.handle = [&impl](WireRequest& request, HandlerThread on) {
-            return impl.serve_wire(request, on);
-        };
-        impl.wire = std::make_unique<WireServer>(std::move(wire_options), std::move(hooks));
-        impl.port = impl.wire->bind();
-    } else if (impl.options.port == 0) {
-        impl.port = impl.server->bind_to_any_port(bind_host);
-    } else {
-        impl.port =
-            impl.server->bind_to_port(bind_host, impl.options.port) ? impl.options.port : -1;
-    }
-    if (impl.port <= 0) {
-        const std::string reason = std::strerror(errno);
-        throw Error(ErrorKind::network, "listen",
-                    "cannot listen on " + host + ":" + std::to_string(impl.options.port) + " (" +
-                        reason + ")",
-                    "is another program using that port? pick another with --port, or --port 0");
-    }
+    WireServerOptions wire_options;
+    wire_options.host = impl.options.host;
+    wire_options.port = impl.options.port;
+    wire_options.max_body_bytes = impl.options.max_body_bytes;
+    wire_options.read_timeout = impl.options.read_timeout;
+    wire_options.request_timeout = impl.options.request_timeout;
+    wire_options.keep_alive_timeout = impl.options.keep_alive_timeout;
+    wire_options.max_connections = impl.options.max_threads;
+    wire_options.max_workers = impl.options.max_threads;
+    wire_options.tls = impl.tls_context;
+    WireServer::Hooks hooks;
+    hooks.handle = [&impl](WireRequest& request, HandlerThread on) {
+        return impl.serve_wire(request, on);
+    };
+    impl.wire = std::make_unique<WireServer>(std::move(wire_options), std::move(hooks));
+    impl.port = impl.wire->bind();
+    impl.stopping = false;
     if (const std::optional<InspectorBind>& bind = impl.options.inspector) {
         httplib::Server& inspector = impl.inspector_server;
         int port = bind->port == 0
@@ -698,10 +528,7 @@ void Listener::start() {
         }
         if (port <= 0) {
             const std::string reason = std::strerror(errno);
-            if (impl.wire) {
-                impl.wire->stop(std::chrono::milliseconds(0));
-                impl.wire.reset();
-            }
+            impl.wire.reset(); // closes the capture port
             throw Error(ErrorKind::network, "listen",
                         "cannot listen on 127.0.0.1:" + std::to_string(bind->port) +
                             " for the inspector (" + reason + ")",
@@ -722,27 +549,9 @@ void Listener::start() {
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
     }
-    // httplib listens with a backlog of 5: a burst of new senders would see dropped SYNs and
-    // one-second retransmits. A second listen() raises it.
-    if (impl.listen_fd >= 0) {
-        ::listen(impl.listen_fd, 4096);
-    }
-    impl.stopping.store(false);
     impl.running = true;
     impl.serving = true;
-    if (impl.wire) {
-        impl.wire->start();
-        return;
-    }
-    impl.thread = std::thread([&impl] {
-        impl.server->listen_after_bind();
-        if (!impl.stopping) {
-            impl.running = false; // it ended on its own
-        }
-    });
-    while (!impl.server->is_running() && impl.running) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
+    impl.wire->start();
 }
 
 void Listener::stop() {
@@ -751,47 +560,15 @@ void Listener::stop() {
         return;
     }
     impl.serving = false;
-    impl.stopping.store(true);
+    impl.stopping = true;
     // Requests being handled get their answer first (bounded: a stuck app or a long --delay must
     // not hold the stop forever).
     const auto patience = answer().delay + impl.options.forward_timeout + std::chrono::seconds(2);
-    if (impl.wire) {
-        impl.wire->stop(std::chrono::duration_cast<std::chrono::milliseconds>(patience));
-    }
+    impl.wire->stop(std::chrono::duration_cast<std::chrono::milliseconds>(patience));
     if (impl.inspector_thread.joinable()) {
         // Open event streams notice within a tick; idle keep-alive connections within a second.
         impl.inspector_server.stop();
         impl.inspector_thread.join();
-    }
-    if (impl.thread.joinable()) {
-        impl.server->stop();
-        {
-            std::unique_lock lock(impl.in_flight_mutex);
-            impl.in_flight_cv.wait_for(lock, patience, [&] { return impl.in_flight == 0; });
-        }
-        // Idle keep-alive connections would hold the stop for up to the keep-alive timeout: end
-        // reading on every connection to our port.
-        const int limit = static_cast<int>(std::min<long>(::sysconf(_SC_OPEN_MAX), 65536));
-        for (int fd = 3; fd < limit; ++fd) {
-            sockaddr_storage local{};
-            socklen_t length = sizeof local;
-            if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) != 0) {
-                continue;
-            }
-            int port = -1;
-            if (local.ss_family == AF_INET) {
-                port = ntohs(reinterpret_cast<const sockaddr_in&>(local).sin_port);
-            } else if (local.ss_family == AF_INET6) {
-                port = ntohs(reinterpret_cast<const sockaddr_in6&>(local).sin6_port);
-            }
-            sockaddr_storage remote{};
-            socklen_t remote_length = sizeof remote;
-            if (port == impl.port &&
-                ::getpeername(fd, reinterpret_cast<sockaddr*>(&remote), &remote_length) == 0) {
-                ::shutdown(fd, SHUT_RD);
-            }
-        }
-        impl.thread.join();
     }
     impl.running = false;
 }

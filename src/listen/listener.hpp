@@ -46,6 +46,9 @@ struct ListenerOptions {
     capture::StoreOptions store;            ///< the capture log (path "" = memory only)
     std::size_t max_body_bytes = 10u << 20; ///< 413 beyond
     std::chrono::seconds read_timeout{5};   ///< slow clients are cut off after this per read
+    /// A request must arrive whole (head and body) within this of its first byte: a sender
+    /// trickling its body cannot hold a connection for long.
+    std::chrono::milliseconds request_timeout{30'000};
     std::chrono::seconds keep_alive_timeout{5};
     std::size_t max_threads = 1024; ///< connections served at once (idle keep-alive included)
     AnswerConfig answer;

@@ -118,6 +118,9 @@ constexpr std::int64_t k_linger_ms = 2'000;
 
 struct Connection {
     int fd = -1;
+    SSL* ssl = nullptr;                ///< with TLS: the session (owned)
+    bool tls_wants_write = false;      ///< a TLS read must wait for the socket to take bytes
+    bool tls_write_wants_read = false; ///< a TLS write must wait for bytes from the peer
     std::string peer;
     std::string in;  ///< received bytes from the start of the current request
     std::string out; ///< answer bytes not yet sent
@@ -176,6 +179,7 @@ struct WireServer::Impl {
             registry_cv.notify_all();
         }
         ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c->fd, nullptr);
+        tls_close(c->ssl);
         ::close(c->fd);
         delete c;
     }
@@ -204,6 +208,10 @@ struct WireServer::Impl {
                 std::lock_guard lock(registry_mutex);
                 full = registry.size() >= options.max_connections;
             }
+            if (full && options.tls) {
+                ::close(fd); // a plain-text 503 would mean nothing to a TLS client
+                continue;
+            }
             if (full) {
                 static constexpr std::string_view k_busy =
                     "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
@@ -216,6 +224,14 @@ struct WireServer::Impl {
             }
             auto* c = new Connection;
             c->fd = fd;
+            if (options.tls) {
+                c->ssl = options.tls->accept(fd);
+                if (c->ssl == nullptr) {
+                    ::close(fd);
+                    delete c;
+                    continue;
+                }
+            }
             c->parser = RequestParser(ParseLimits{options.max_body_bytes, options.max_header_bytes,
                                                   options.max_header_count});
             c->peer = peer_of(address);
@@ -241,6 +257,23 @@ struct WireServer::Impl {
 
     // Sends what it can of c->out; false when the connection is broken.
     bool flush(Connection* c) {
+        c->tls_write_wants_read = false;
+        while (c->ssl != nullptr && c->out_sent < c->out.size()) {
+            const TlsIo io =
+                tls_write(c->ssl, c->out.data() + c->out_sent, c->out.size() - c->out_sent);
+            if (io.bytes > 0) {
+                c->out_sent += io.bytes;
+                continue;
+            }
+            if (io.want_write) {
+                return true;
+            }
+            if (io.want_read) {
+                c->tls_write_wants_read = true; // TLS 1.3 may read (a key update) first
+                return true;
+            }
+            return false;
+        }
         while (c->out_sent < c->out.size()) {
             const ssize_t n = ::send(c->fd, c->out.data() + c->out_sent,
                                      c->out.size() - c->out_sent, MSG_NOSIGNAL);
@@ -264,8 +297,45 @@ struct WireServer::Impl {
         return true;
     }
 
+    // The most a connection buffers: one request's worth; the parser fails what is too large.
+    std::size_t receive_limit(const Connection* c, std::size_t buffer_size) const {
+        return (c->parser.head_done() ? c->parser.body_at() + options.max_body_bytes : 0) +
+               options.max_header_bytes + buffer_size;
+    }
+
+    // Reads and decrypts everything available; false when the connection is broken.
+    bool receive_tls(Connection* c) {
+        thread_local char buffer[64 * 1024];
+        c->tls_wants_write = false;
+        for (;;) {
+            const TlsIo io = tls_read(c->ssl, buffer, sizeof buffer);
+            if (io.bytes > 0) {
+                c->in.append(buffer, io.bytes);
+                if (c->in.size() >= receive_limit(c, sizeof buffer)) {
+                    return true;
+                }
+                continue;
+            }
+            if (io.want_read) {
+                return true;
+            }
+            if (io.want_write) {
+                c->tls_wants_write = true; // the handshake waits for the socket to drain
+                return true;
+            }
+            if (io.closed) {
+                c->peer_closed = true;
+                return true;
+            }
+            return false;
+        }
+    }
+
     // Reads everything available; false when the connection is broken.
     bool receive(Connection* c) {
+        if (c->ssl != nullptr && !c->lingering) {
+            return receive_tls(c);
+        }
         thread_local char buffer[64 * 1024];
         for (;;) {
             const ssize_t n = ::recv(c->fd, buffer, sizeof buffer, 0);
@@ -274,11 +344,7 @@ struct WireServer::Impl {
                 if (static_cast<std::size_t>(n) < sizeof buffer) {
                     return true; // drained for now; re-arming re-checks readiness
                 }
-                // Never hold more than one request's worth: the parser fails what is too large.
-                const std::size_t limit =
-                    (c->parser.head_done() ? c->parser.body_at() + options.max_body_bytes : 0) +
-                    options.max_header_bytes + sizeof buffer;
-                if (c->in.size() >= limit) {
+                if (c->in.size() >= receive_limit(c, sizeof buffer)) {
                     return true;
                 }
                 continue;
@@ -364,9 +430,8 @@ struct WireServer::Impl {
     Progress advance(Connection* c, ParseFailure& failure) {
         RequestParser& parser = c->parser;
         RequestParser::Step step = parser.advance(c->in);
-        if (step == RequestParser::Step::incomplete && !parser.head_done() && !c->in.empty() &&
-            c->started_ms == 0) {
-            c->started_ms = now_ms();
+        if (c->started_ms == 0 && (parser.head_done() || !c->in.empty())) {
+            c->started_ms = now_ms(); // the request's first bytes are here
         }
         if (step == RequestParser::Step::head) {
             if (parser.wants_continue(c->in)) {
@@ -404,6 +469,9 @@ struct WireServer::Impl {
                 // Closing at once with the sender's bytes unread would make the kernel send a
                 // reset, which can destroy the answer before the sender reads it (a 413 during
                 // an upload). Shut writing, then read until the sender closes (RFC 9112 9.6).
+                if (c->ssl != nullptr) {
+                    tls_notify_close(c->ssl);
+                }
                 if (c->peer_closed || ::shutdown(c->fd, SHUT_WR) != 0) {
                     return Next::close;
                 }
@@ -497,7 +565,7 @@ struct WireServer::Impl {
         const std::int64_t now = now_ms();
         if (!c->out.empty()) {
             c->deadline_ms = now + options.read_timeout.count();
-            arm(c, EPOLLOUT);
+            arm(c, c->tls_write_wants_read ? EPOLLIN : EPOLLOUT);
             return;
         }
         if (c->peer_closed) {
@@ -513,16 +581,27 @@ struct WireServer::Impl {
             c->deadline_ms = now + options.keep_alive_timeout.count();
         } else if (!c->parser.head_done()) {
             // The head must arrive within one read timeout of its first byte.
-            c->deadline_ms = c->started_ms + options.read_timeout.count();
+            c->deadline_ms = c->started_ms + std::min(options.read_timeout.count(),
+                                                      options.request_timeout.count());
         } else {
-            c->deadline_ms = now + options.read_timeout.count();
+            // The body must keep moving, and the whole request arrive within request_timeout
+            // (a byte every few seconds would otherwise hold the connection for ever).
+            c->deadline_ms = std::min(now + options.read_timeout.count(),
+                                      c->started_ms + options.request_timeout.count());
         }
-        arm(c, EPOLLIN);
+        // Decrypted bytes OpenSSL holds already, or a handshake that waits to write, are not
+        // socket readiness epoll would report: ask for writability, which comes at once.
+        arm(c, tls_has_more(c) ? EPOLLIN | EPOLLOUT : EPOLLIN);
+    }
+
+    static bool tls_has_more(Connection* c) {
+        return c->ssl != nullptr && !c->lingering &&
+               (c->tls_wants_write || tls_pending(c->ssl) > 0);
     }
 
     void on_event(Connection* c, std::uint32_t events) {
         c->deadline_ms = 0; // owned by this thread now: the sweeper leaves it alone
-        if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0 &&
+        if (((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0 || tls_has_more(c)) &&
             (!c->closing || c->lingering)) {
             if (!receive(c)) {
                 close_connection(c);
@@ -737,6 +816,7 @@ void WireServer::stop(std::chrono::milliseconds patience) {
     {
         std::lock_guard lock(impl.registry_mutex);
         for (Connection* c : impl.registry) {
+            tls_close(c->ssl);
             ::close(c->fd);
             delete c;
         }

@@ -1,13 +1,16 @@
 #pragma once
-// The listener's own HTTP/1.1 server for plain-http captures. cpp-httplib serves each connection
-// on a thread of its own, polls before every read, keeps request headers in a map sorted by name
-// and decompresses gzip bodies: too slow for the listener's throughput target, and not the wire
-// as it was. This server runs a few event loops over one epoll set, parses requests itself
+// The listener's own HTTP/1.1 server for captures, over plain http or TLS. cpp-httplib serves each
+// connection on a thread of its own, polls before every read, keeps request headers in a map sorted
+// by name and decompresses gzip bodies: too slow for the listener's throughput target, and not the
+// wire as it was. This server runs a few event loops over one epoll set, parses requests itself
 // (headers in wire order with duplicates, bodies never decoded beyond chunked framing) and calls
 // the listener's handler on the loop thread; a handler that would block (--delay,
-// --forward-to) is moved to a worker thread.
+// --forward-to) is moved to a worker thread. With a TlsContext every connection is TLS: OpenSSL
+// runs on the same non-blocking sockets and event loops, and the decrypted bytes go through the
+// same parser, so one parser judges every request whatever the port serves.
 #include "capture/capture.hpp"
 #include "listen/request_parser.hpp"
+#include "listen/tls.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -38,9 +41,12 @@ struct WireServerOptions {
     std::size_t max_header_bytes = 64u << 10;      ///< request line and headers; 431 beyond
     std::size_t max_header_count = 1000;           ///< 431 beyond
     std::chrono::milliseconds read_timeout{5'000}; ///< a started request must progress this often
+    /// A request must arrive whole within this of its first byte, however it trickles in.
+    std::chrono::milliseconds request_timeout{30'000};
     std::chrono::milliseconds keep_alive_timeout{5'000}; ///< an idle connection is closed after
-    std::size_t max_connections = 1024; ///< open at once; beyond, new ones get 503 and a close
-    std::size_t max_workers = 1024;     ///< threads for handlers that block
+    std::size_t max_connections = 1024;    ///< open at once; beyond, new ones get 503 and a close
+    std::size_t max_workers = 1024;        ///< threads for handlers that block
+    std::shared_ptr<const TlsContext> tls; ///< serve HTTPS with it; nullptr = plain http
 };
 
 class WireServer {

@@ -7,9 +7,14 @@
 
 #include <doctest/doctest.h>
 
+#include <cerrno>
 #include <csignal>
+#include <fcntl.h>
+#include <sstream>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <thread>
+#include <unistd.h>
 
 using namespace blandhook;
 using test::post_request;
@@ -31,6 +36,54 @@ int ready_port(test::Child& child) {
 std::size_t count_lines(const std::string& text) {
     return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
 }
+
+std::size_t occurrences(const std::string& text, const std::string& needle) {
+    std::size_t count = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+        ++count;
+    }
+    return count;
+}
+
+// A small tmpfs mounted on `path` (inside the test's scratch directory) when running as root;
+// unmounted on destruction, before the scratch directory is removed.
+class SmallDisk {
+public:
+    SmallDisk(std::string path, const char* size) : m_path(std::move(path)) {
+        ::mkdir(m_path.c_str(), 0700);
+        const std::string data = std::string("size=") + size + ",mode=0700";
+        m_mounted = ::geteuid() == 0 && ::mount("tmpfs", m_path.c_str(), "tmpfs",
+                                                MS_NOSUID | MS_NODEV, data.c_str()) == 0;
+    }
+    ~SmallDisk() {
+        if (m_mounted) {
+            ::umount2(m_path.c_str(), MNT_DETACH);
+        }
+    }
+    SmallDisk(const SmallDisk&) = delete;
+    SmallDisk& operator=(const SmallDisk&) = delete;
+    bool mounted() const { return m_mounted; }
+
+    /// Writes `name` until the disk is full; returns its path.
+    std::string fill(const std::string& name) const {
+        const std::string path = m_path + "/" + name;
+        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        REQUIRE(fd >= 0);
+        const std::string block(4096, 'f');
+        while (::write(fd, block.data(), block.size()) > 0) {
+        }
+        // The last page may still take a few bytes.
+        while (::write(fd, "f", 1) > 0) {
+        }
+        CHECK(errno == ENOSPC);
+        ::close(fd);
+        return path;
+    }
+
+private:
+    std::string m_path;
+    bool m_mounted = false;
+};
 
 } // namespace
 
@@ -221,4 +274,65 @@ TEST_CASE("captures export --as curl re-sends the exact bytes, signed") {
     CHECK(resent.body == body);
     CHECK(resent.path == "/orig");
     CHECK(resent.payload.signature == "valid-raw");
+}
+
+TEST_CASE("listen on a full disk: the error is printed once, health and the inspector say not "
+          "saving, senders never get a 2xx for an unsaved capture, saving resumes by itself and "
+          "the summary counts exactly") {
+    test::TempDir dir;
+    SmallDisk disk(dir.file("disk"), "256k");
+    if (!disk.mounted()) {
+        MESSAGE("skipped: mounting a tmpfs needs root");
+        return;
+    }
+    const std::string log = dir.file("disk/c.ndjson");
+    auto child = test::start_blandhook(
+        {"listen", "--port", "0", "--inspector-port", "0", "--save", log, "--quiet"});
+    const int port = ready_port(*child);
+    const int inspector = test::inspector_port(*child);
+    REQUIRE(inspector > 0);
+    const auto health = [](int to) {
+        return round_trip(to, "GET /_blandhook/health HTTP/1.1\r\nHost: 127.0.0.1:" +
+                                  std::to_string(to) + "\r\n\r\n");
+    };
+    CHECK(round_trip(port, post_request("/", k_body)).status == 200);
+
+    const std::string filler = disk.fill("filler");
+    // Bigger than what is left of the log's last page (tmpfs gives out whole pages): each write
+    // starts, then fails, and must leave nothing behind.
+    const std::string big = R"({"call_id":"big","pad":")" + std::string(20'000, 'p') + "\"}";
+    for (int i = 0; i < 3; ++i) {
+        const test::RawAnswer refused = round_trip(port, post_request("/", big));
+        CHECK(refused.status == 503);
+        CHECK(refused.body.find("not saved: no space left on device") != std::string::npos);
+        CHECK(refused.body.find(log) == std::string::npos); // no local path to a remote sender
+    }
+    for (const int to : {port, inspector}) {
+        const test::RawAnswer state = health(to);
+        CHECK(state.status == 503);
+        CHECK(state.body.find("not saving: no space left on device") != std::string::npos);
+    }
+
+    REQUIRE(::unlink(filler.c_str()) == 0);
+    CHECK(round_trip(port, post_request("/", k_body)).status == 200);
+    CHECK(health(port).status == 200);
+    CHECK(health(inspector).body.find("\"status\":\"ok\"") != std::string::npos);
+
+    child->signal(SIGTERM);
+    CHECK(child->wait() == 0);
+    const std::string& err = child->err();
+    CHECK(occurrences(err, "no space left on device") == 1 + 1); // the error, and the summary
+    CHECK(err.find("saving to " + log + " again") != std::string::npos);
+    CHECK(err.find("2 captures (2 post-call), 3 not saved (no space left on device) and answered "
+                   "503") != std::string::npos);
+    // The log holds exactly the saved captures, each line whole, ids without gaps.
+    const std::string text = test::read_file(log);
+    REQUIRE(count_lines(text) == 2);
+    CHECK(text.back() == '\n');
+    std::istringstream lines(text);
+    std::string line;
+    std::uint64_t expected_id = 1;
+    while (std::getline(lines, line)) {
+        CHECK(capture::from_json_line(line).id == expected_id++);
+    }
 }

@@ -12,6 +12,7 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace blandhook;
@@ -159,6 +160,46 @@ std::string normal_webhook(int index) {
            R"(","completed":true,"status":"completed","concatenated_transcript":"user: hi"})";
 }
 
+// Sends every catalogue entry on a connection of its own (TLS when `ca` names the certificate to
+// verify), then a normal webhook, which must be answered and captured.
+void survive_catalogue(listen::Listener& listener, const std::string& ca) {
+    const int port = listener.port();
+    const auto exchange = [&](const std::string& bytes, bool half_close) {
+        RawConnection connection(port, std::chrono::seconds(5));
+        REQUIRE(connection.connected());
+        if (!ca.empty()) {
+            REQUIRE(connection.start_tls(ca));
+        }
+        connection.send(bytes);
+        if (half_close) {
+            connection.finish_sending();
+        }
+        return connection.read_answer();
+    };
+    const std::vector<Hostile> hostile = catalogue();
+    CHECK(hostile.size() >= 25);
+    for (std::size_t i = 0; i < hostile.size(); ++i) {
+        const Hostile& item = hostile[i];
+        const std::string name = item.name;
+        CAPTURE(name);
+        const test::RawAnswer answer = exchange(item.bytes, item.half_close);
+        if (item.expected_status != -1) {
+            CHECK(answer.status == item.expected_status);
+        }
+        MESSAGE(fmt::format("{}: {}", item.name,
+                            answer.answered ? std::to_string(answer.status) : "closed"));
+        const test::RawAnswer after =
+            exchange(post_request("/after", normal_webhook(static_cast<int>(i))), false);
+        CHECK(after.status == 200);
+        const auto captured = listener.store().wait_for(
+            [&](const capture::Capture& c) {
+                return c.payload.call_id == "after-" + std::to_string(i);
+            },
+            std::chrono::seconds(5));
+        CHECK(captured.has_value());
+    }
+}
+
 } // namespace
 
 TEST_CASE("listen: every hostile request in the catalogue is survived, and a normal webhook is "
@@ -168,40 +209,20 @@ TEST_CASE("listen: every hostile request in the catalogue is survived, and a nor
     options.secret = "s";
     options.read_timeout = std::chrono::seconds(2);
     const auto started = test::start_listener(dir.file("c.ndjson"), options);
-    listen::Listener& listener = *started;
-    const int port = listener.port();
+    survive_catalogue(*started, "");
+}
 
-    const std::vector<Hostile> hostile = catalogue();
-    CHECK(hostile.size() >= 25);
-    for (std::size_t i = 0; i < hostile.size(); ++i) {
-        const Hostile& item = hostile[i];
-        const std::string name = item.name;
-        CAPTURE(name);
-        {
-            RawConnection connection(port, std::chrono::seconds(5));
-            REQUIRE(connection.connected());
-            connection.send(item.bytes);
-            if (item.half_close) {
-                connection.finish_sending();
-            }
-            const test::RawAnswer answer = connection.read_answer();
-            if (item.expected_status != -1) {
-                CHECK(answer.status == item.expected_status);
-            }
-            MESSAGE(fmt::format("{}: {}", item.name,
-                                answer.answered ? std::to_string(answer.status) : "closed"));
-        }
-        const test::RawAnswer after =
-            round_trip(port, post_request("/after", normal_webhook(static_cast<int>(i))),
-                       std::chrono::seconds(5));
-        CHECK(after.status == 200);
-        const auto captured = listener.store().wait_for(
-            [&](const capture::Capture& c) {
-                return c.payload.call_id == "after-" + std::to_string(i);
-            },
-            std::chrono::seconds(5));
-        CHECK(captured.has_value());
-    }
+TEST_CASE("listen --tls-cert: the same catalogue over TLS gets the same answers (one parser "
+          "judges every request)") {
+    test::TempDir dir;
+    REQUIRE(test::make_self_signed_cert(dir));
+    listen::ListenerOptions options;
+    options.secret = "s";
+    options.read_timeout = std::chrono::seconds(2);
+    options.tls_cert = dir.file("cert.pem");
+    options.tls_key = dir.file("key.pem");
+    const auto started = test::start_listener(dir.file("c.ndjson"), options);
+    survive_catalogue(*started, dir.file("cert.pem"));
 }
 
 TEST_CASE("listen: a slow client that never finishes its headers does not block others") {
@@ -353,4 +374,70 @@ TEST_CASE("listen: through a tunnel to the capture port (a connection from 127.0
     CHECK(list.body.find("private-call-7") != std::string::npos);
     // Its Host guard stands: the capture port's name is not the inspector's.
     CHECK(get(inspector, "/_blandhook/api/captures", own_host).status == 403);
+}
+
+TEST_CASE("listen: senders trickling their body a byte at a time are cut off at the request "
+          "deadline, and a normal webhook is served while they are connected") {
+    test::TempDir dir;
+    listen::ListenerOptions options;
+    options.max_threads = 10;                                  // --max-connections
+    options.read_timeout = std::chrono::seconds(5);            // each byte comes well within this
+    options.request_timeout = std::chrono::milliseconds(1500); // but the whole request does not
+    const auto listener = test::start_listener(dir.file("c.ndjson"), options);
+    const int port = listener->port();
+
+    std::vector<std::unique_ptr<RawConnection>> slow;
+    for (int i = 0; i < 8; ++i) {
+        slow.push_back(std::make_unique<RawConnection>(port, std::chrono::seconds(5)));
+        REQUIRE(
+            slow.back()->send("POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{"));
+    }
+    // While they trickle, a normal sender is answered at once.
+    CHECK(round_trip(port, post_request("/", normal_webhook(0)), std::chrono::seconds(5)).status ==
+          200);
+    // One byte every 300 ms: each read is on time, the request as a whole is not.
+    bool all_cut = false;
+    for (int tick = 0; tick < 20 && !all_cut; ++tick) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        all_cut = true;
+        for (auto& connection : slow) {
+            all_cut = !connection->send("x") && all_cut;
+        }
+    }
+    CHECK(all_cut);
+    for (auto& connection : slow) {
+        CHECK(connection->closed_by_server());
+    }
+    CHECK(listener->store().appended() == 1); // no partial body was captured
+    // Every slot is free again.
+    CHECK(round_trip(port, post_request("/", normal_webhook(1)), std::chrono::seconds(5)).status ==
+          200);
+}
+
+TEST_CASE("listen: slow senders filling --max-connections are cut off at the request deadline, "
+          "after which new senders are served again") {
+    test::TempDir dir;
+    listen::ListenerOptions options;
+    options.max_threads = 6;
+    options.request_timeout = std::chrono::milliseconds(1000);
+    const auto listener = test::start_listener(dir.file("c.ndjson"), options);
+    const int port = listener->port();
+    std::vector<std::unique_ptr<RawConnection>> slow;
+    for (int i = 0; i < 6; ++i) {
+        slow.push_back(std::make_unique<RawConnection>(port, std::chrono::seconds(5)));
+        REQUIRE(slow.back()->send("POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{"));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    CHECK(round_trip(port, post_request("/", normal_webhook(2)), std::chrono::seconds(5)).status ==
+          503);
+    int status = 0;
+    for (int attempt = 0; attempt < 40 && status != 200; ++attempt) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        for (auto& connection : slow) {
+            connection->send("x"); // keeps each read on time
+        }
+        status =
+            round_trip(port, post_request("/", normal_webhook(3)), std::chrono::seconds(5)).status;
+    }
+    CHECK(status == 200);
 }

@@ -448,3 +448,45 @@ TEST_CASE("listen: store list filters newest first and reads old captures from t
     REQUIRE(older.size() == 2);
     CHECK(older[0].id == 2);
 }
+
+TEST_CASE("listen: a bare CR in a header is answered 400 and never relayed by --forward-to "
+          "(header injection into the app)") {
+    test::TempDir dir;
+    auto app = start_listener(dir.file("app.ndjson"), {});
+    listen::ListenerOptions options;
+    options.forward_to = "http://127.0.0.1:" + std::to_string(app->port()) + "/app";
+    auto listener = start_listener(dir.file("c.ndjson"), options);
+    const test::RawAnswer answer =
+        round_trip(listener->port(), "POST /hook HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Evil: "
+                                     "a\rInjected: 1\r\nContent-Length: 2\r\n\r\n{}");
+    CHECK(answer.status == 400);
+    CHECK(log_lines(dir.file("app.ndjson")).empty());
+    CHECK(log_lines(dir.file("c.ndjson")).empty());
+}
+
+TEST_CASE("listen: --forward-path keep never pastes an absolute-form or * request target onto "
+          "the forward path") {
+    test::TempDir dir;
+    auto app = start_listener(dir.file("app.ndjson"), {});
+    listen::ListenerOptions options;
+    options.forward_to = "http://127.0.0.1:" + std::to_string(app->port()) + "/app";
+    options.forward_path = listen::ForwardPath::keep;
+    auto listener = start_listener(dir.file("c.ndjson"), options);
+    CHECK(round_trip(listener->port(), "POST http://evil.example/x/y?q=1 HTTP/1.1\r\nHost: "
+                                       "evil.example\r\nContent-Length: 2\r\n\r\n{}")
+              .status == 200);
+    CHECK(round_trip(listener->port(), "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n").status == 200);
+    CHECK(round_trip(listener->port(), "POST https://evil.example HTTP/1.1\r\nHost: "
+                                       "evil.example\r\nContent-Length: 2\r\n\r\n{}")
+              .status == 200);
+    const auto relayed = log_lines(dir.file("app.ndjson"));
+    REQUIRE(relayed.size() == 3);
+    const capture::Capture absolute = capture::from_json_line(relayed[0]);
+    CHECK(absolute.path == "/app/x/y");
+    CHECK(absolute.query == "q=1");
+    CHECK(capture::from_json_line(relayed[1]).path == "/app");
+    CHECK(capture::from_json_line(relayed[2]).path == "/app");
+    // The capture itself keeps the target as it was sent.
+    CHECK(capture::from_json_line(log_lines(dir.file("c.ndjson")).at(0)).target() ==
+          "http://evil.example/x/y?q=1");
+}

@@ -721,8 +721,22 @@
   });
   $('answer-reset').addEventListener('click', () => applyAnswer({ reset: true }));
 
+  // The listener's health: while the capture log cannot be written (a full disk) senders get 503
+  // and the header says so, until saving works again.
+  async function checkSaving() {
+    try {
+      const res = await fetch('/_blandhook/health', { credentials: 'same-origin', cache: 'no-store' });
+      const health = await res.json();
+      const saving = $('saving');
+      saving.hidden = health.status === 'ok';
+      saving.textContent = health.status === 'ok' ? '' : health.status;
+    } catch (e) { /* the live indicator shows a listener that is gone */ }
+  }
+
   // ---------------------------------------------------------------------------------------------
   setLive('wait', 'connecting…');
+  checkSaving();
+  setInterval(checkSaving, 3000);
   loadAnswer();
   loadPage();
   const initial = Number(location.hash.slice(1));
