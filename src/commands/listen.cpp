@@ -204,21 +204,8 @@ listen::AnswerConfig answer_config(const ListenOptions& options) {
         }
     }
     for (const std::string& header : options.answer_headers) {
-        const std::size_t colon = header.find(':');
-        if (colon == std::string::npos || colon == 0) {
-            throw Error(ErrorKind::usage, "--answer-header", "'" + header + "' is not NAME: VALUE",
-                        "example: --answer-header 'Retry-After: 30'");
-        }
-        std::string value = header.substr(colon + 1);
-        while (!value.empty() && value.front() == ' ') {
-            value.erase(value.begin());
-        }
-        if (std::string problem = http::header_problem({header.substr(0, colon), value});
-            !problem.empty()) {
-            throw Error(ErrorKind::usage, "--answer-header", problem,
-                        "a header is one line: no CR or LF inside it");
-        }
-        answer.headers.emplace_back(header.substr(0, colon), value);
+        http::Header parsed = http::parse_header_line(header, "--answer-header");
+        answer.headers.emplace_back(std::move(parsed.name), std::move(parsed.value));
     }
     return answer;
 }
