@@ -17,7 +17,7 @@ __blandhook_subcommands() {
 __blandhook_options() {
     case "$1" in
         "") echo "--help -h --version" ;;
-        "listen") echo "--help -h --host --port -p --tls-cert --tls-key --secret --require-signature --save --no-save --fsync --verbose -v --transcript --json --quiet -q --status --delay --respond-sequence --fail-rate --fail-status --seed --drop --answer-body --answer-header --forward-to --forward-path --forward-status --forward-timeout --count -n --timeout --match --max-body --inspector-port --no-inspector --max-connections --inbound-number --public-url --tunnel --ngrok-api --force --api-key --api-url --insecure -k" ;;
+        "listen") echo "--help -h --host --port -p --tls-cert --tls-key --secret --require-signature --save --no-save --fsync --verbose -v --transcript --json --quiet -q --status --delay --respond-sequence --fail-rate --fail-status --seed --drop --answer-body --answer-header --forward-to --forward-path --forward-status --forward-timeout --count -n --timeout --match --max-body --request-timeout --inspector-port --no-inspector --max-connections --inbound-number --public-url --tunnel --ngrok-api --force --api-key --api-url --insecure -k" ;;
         "captures") echo "--help -h" ;;
         "captures list") echo "--help -h --log --limit -n --kind --call-id --status --json" ;;
         "captures show") echo "--help -h --log --json" ;;
@@ -47,7 +47,7 @@ __blandhook_options() {
 # The options of a command path that take a value: the next word is that value.
 __blandhook_value_options() {
     case "$1" in
-        "listen") echo "--host --port -p --tls-cert --tls-key --secret --save --status --delay --respond-sequence --fail-rate --fail-status --seed --answer-body --answer-header --forward-to --forward-path --forward-timeout --count -n --timeout --match --max-body --inspector-port --max-connections --inbound-number --public-url --tunnel --ngrok-api --api-key --api-url" ;;
+        "listen") echo "--host --port -p --tls-cert --tls-key --secret --save --status --delay --respond-sequence --fail-rate --fail-status --seed --answer-body --answer-header --forward-to --forward-path --forward-timeout --count -n --timeout --match --max-body --request-timeout --inspector-port --max-connections --inbound-number --public-url --tunnel --ngrok-api --api-key --api-url" ;;
         "captures list") echo "--log --limit -n --kind --call-id --status" ;;
         "captures show") echo "--log" ;;
         "captures export") echo "--log --as --out -o --url --secret" ;;
@@ -97,6 +97,7 @@ __blandhook_option_value() {
         "listen --timeout") : ;;
         "listen --match") COMPREPLY+=($(compgen -W "call_id= kind= status= method= path= signature=" -- "$3")) ;;
         "listen --max-body") : ;;
+        "listen --request-timeout") : ;;
         "listen --inspector-port") : ;;
         "listen --max-connections") : ;;
         "listen --inbound-number") : ;;

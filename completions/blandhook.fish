@@ -22,7 +22,7 @@ end
 function __blandhook_value_options
     switch "$argv[1]"
         case 'listen'
-            echo --host --port -p --tls-cert --tls-key --secret --save --status --delay --respond-sequence --fail-rate --fail-status --seed --answer-body --answer-header --forward-to --forward-path --forward-timeout --count -n --timeout --match --max-body --inspector-port --max-connections --inbound-number --public-url --tunnel --ngrok-api --api-key --api-url
+            echo --host --port -p --tls-cert --tls-key --secret --save --status --delay --respond-sequence --fail-rate --fail-status --seed --answer-body --answer-header --forward-to --forward-path --forward-timeout --count -n --timeout --match --max-body --request-timeout --inspector-port --max-connections --inbound-number --public-url --tunnel --ngrok-api --api-key --api-url
         case 'captures list'
             echo --log --limit -n --kind --call-id --status
         case 'captures show'
@@ -131,6 +131,7 @@ complete -c blandhook -n '__blandhook_at \'listen\'' -l count -s n -x -d 'Exit 0
 complete -c blandhook -n '__blandhook_at \'listen\'' -l timeout -x -d 'Stop after this long; with --count, exit 4 if they did not all come'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l match -x -a 'call_id= kind= status= method= path= signature=' -d 'KEY=VALUE a capture must have to count (call_id, kind, status, method, path, signature); repeatable'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l max-body -x -d 'Largest body accepted; 413 beyond'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l request-timeout -x -d 'A request must arrive whole within this of its first byte (slow senders are cut off)'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l inspector-port -x -d 'Port of the inspector on 127.0.0.1 (0 = any free one; default: --port + 100, or a free one when that is taken)'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l no-inspector -d 'Serve no inspector (the capture port never serves it)'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l max-connections -x -d 'Connections served at once, idle keep-alive ones included'
