@@ -205,6 +205,7 @@ struct Emulator::Impl {
     // Ends the call (its duration ran out, or it was stopped) and schedules its webhooks.
     void end_call(const std::shared_ptr<Call>& call, bool stopped_by_api) {
         CallFacts facts;
+        EmulatorStats totals;
         {
             std::lock_guard lock(mutex);
             if (call->ended) {
@@ -215,6 +216,7 @@ struct Emulator::Impl {
             call->facts.stopped = stopped_by_api;
             facts = call->facts;
             ++counters.ended;
+            totals = counters;
         }
         Json body = build_post_call(facts, false);
         // Bland: unanswered, busy or failed calls produce no citation data, so they get neither
@@ -234,8 +236,11 @@ struct Emulator::Impl {
                 call->citations = build_citations_event(facts, *facts.ended_at)["citations"];
             }
         }
-        log(fmt::format("call    {} ended{} status {}", facts.call_id,
-                        stopped_by_api ? " (stopped)" : "", status));
+        // A running total on each finished call, so a long session shows where it stands.
+        log(fmt::format("call    {} ended{} status {}  [{} of {} calls ended; webhooks {} "
+                        "delivered, {} failed]",
+                        facts.call_id, stopped_by_api ? " (stopped)" : "", status, totals.ended,
+                        totals.calls, totals.delivered, totals.failed));
         live_event(call, "call", "Call ended", "call", "info");
         if (call->webhook.empty()) {
             return;

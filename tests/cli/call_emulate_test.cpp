@@ -325,3 +325,16 @@ TEST_CASE("call --listen says every few seconds which webhook it is still waitin
     CHECK(all.find("waiting for the post-call webhook of call ") != std::string::npos);
     CHECK(all.find("/webhook (5 s so far, ") != std::string::npos);
 }
+
+TEST_CASE("emulate prints one line per finished call with a running total") {
+    Emulate emulate;
+    CHECK(
+        call(emulate, {"--to", "+15555550100", "--task", "hi", "--listen", "--secret", "whsec_cli"})
+            .exit_code == 0);
+    CHECK(emulate.child().wait_for_line("ended status completed  [1 of 1 calls ended; webhooks ",
+                                        10s));
+    CHECK(call(emulate,
+               {"--to", "+15555550486", "--task", "hi", "--listen", "--expect-status", "busy"})
+              .exit_code == 0);
+    CHECK(emulate.child().wait_for_line("ended status busy  [2 of 2 calls ended; webhooks ", 10s));
+}
