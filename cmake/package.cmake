@@ -68,13 +68,15 @@ function(blandhook_soname name out)
   set(${out} ${CMAKE_MATCH_1} PARENT_SCOPE)
 endfunction()
 blandhook_soname(crypto soname_crypto)
+blandhook_soname(ssl soname_ssl)
 blandhook_soname(cpp-httplib soname_httplib)
 blandhook_soname(fmt soname_fmt)
 blandhook_soname(simdjson soname_simdjson)
-# Loaded at start-up (cheap), and bound lazily (libcrypto before cpp-httplib, which needs it).
+# Loaded at start-up (cheap), and bound lazily (libcrypto, then libssl, which the listener's TLS
+# calls directly, then cpp-httplib, which needs both).
 set(BLANDHOOK_EAGER_LIBRARIES libstdc++.so.6 ${soname_fmt} ${soname_simdjson} libm.so.6
     libc.so.6 libgcc_s.so.1)
-set(BLANDHOOK_LAZY_LIBRARIES ${soname_crypto} ${soname_httplib})
+set(BLANDHOOK_LAZY_LIBRARIES ${soname_crypto} ${soname_ssl} ${soname_httplib})
 
 set(BLANDHOOK_STUBS ${PROJECT_BINARY_DIR}/generated/lazy_stubs.S)
 add_custom_command(OUTPUT ${BLANDHOOK_STUBS} ${PROJECT_BINARY_DIR}/generated/lazy_stubs.inc
