@@ -7,6 +7,9 @@
 //     and for a free-text search over all of it.
 // Usage: node bench/inspector.mjs [path/to/blandhook] [--webhooks 1000] [--history 10000]
 //        [--deep 100000]   (the deep history uses small live-event bodies to keep the log small)
+//    or: node bench/inspector.mjs [path/to/blandhook] --history-dir DIR [--call CALL_ID]
+//        only the figures for the log already in DIR/captures.ndjson (bench/history.sh makes a
+//        million-capture one): first paint, paging, a search over all, one call's view.
 import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +25,12 @@ if (positional[0]) process.env.BLANDHOOK_BINARY = path.resolve(positional[0]);
 const { fixture, launchBrowser, sendWebhook, startListener } =
   await import(path.join(here, '../tests/browser/harness.mjs'));
 
+const textOption = (name) => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? args[at + 1] : null;
+};
+const HISTORY_DIR = textOption('history-dir');
+const CALL = textOption('call');
 const WEBHOOKS = option('webhooks', 1000);
 const HISTORY = option('history', 10000);
 const DEEP = option('deep', 100000);
@@ -66,8 +75,96 @@ function stampRows() {
   else start();
 }
 
+// Seven loads of a fresh page: navigation start to the first row in the DOM, with the live
+// stream open and the page showing `total` captures.
+async function pageLoads(listener, total) {
+  const loads = [];
+  for (let i = 0; i < 7; ++i) {
+    const page = await browser.context.newPage();
+    await page.addInitScript(stampRows);
+    await page.goto(listener.inspector);
+    await page.waitForFunction(() => window.__firstRow !== undefined &&
+                                     document.getElementById('live').classList.contains('on'));
+    const timing = await page.evaluate(() => ({
+      firstRow: window.__firstRow,
+      total: document.getElementById('total').textContent,
+    }));
+    if (timing.total !== `${total} captures`) throw new Error(`page shows "${timing.total}"`);
+    loads.push(timing.firstRow);
+    await page.close();
+  }
+  return loads;
+}
+
+// A big history already on disk: the figures of issue 13 (first paint, paging, search, a call).
+async function historyFigures(dir) {
+  const listener = await startListener([], { dir });
+  const out = {};
+  try {
+    const api = async (query) => {
+      const times = [];
+      let answer = null;
+      for (let i = 0; i < 5; ++i) {
+        const t = performance.now();
+        const res = await fetch(`${listener.local}/_blandhook/api/${query}`);
+        answer = await res.json();
+        if (!res.ok) throw new Error(JSON.stringify(answer));
+        times.push(performance.now() - t);
+      }
+      return { ms: stats(times).median, answer };
+    };
+    const top = await api('captures?limit=200');
+    out.total = top.answer.total;
+    out.top = top.ms;
+    out.middle = (await api(`captures?limit=200&before=${Math.floor(out.total / 2)}`)).ms;
+    out.end = (await api('captures?limit=200&before=201')).ms;
+    const search = await api('captures?limit=200&q=no-such-text-anywhere');
+    out.search = search.ms;
+    if (CALL) {
+      const call = await api(`call?call_id=${encodeURIComponent(CALL)}`);
+      out.call = call.ms;
+      out.callCaptures = call.answer.captures.length;
+      out.callChanges = call.answer.changes.length;
+    }
+    const loads = await pageLoads(listener, out.total);
+    out.firstPaint = stats(loads.slice(2));
+    out.firstPaintCold = loads[0];
+    // Paging in the page: scroll down until the row 20,000 below the newest is rendered.
+    const page = await browser.context.newPage();
+    await page.goto(listener.inspector);
+    await page.waitForSelector('#live.on');
+    const depth = out.total - 20000;
+    const t = performance.now();
+    await page.waitForFunction((deepest) => {
+      const list = document.getElementById('list');
+      list.scrollTop = list.scrollHeight;
+      return [...document.querySelectorAll('#list-spacer .item')].some((i) => Number(i.dataset.id) <= deepest);
+    }, depth, { polling: 'raf', timeout: 300000 });
+    out.scrollSeconds = (performance.now() - t) / 1000;
+    await page.close();
+  } finally {
+    await listener.stop({ keep: true });
+  }
+  return out;
+}
+
 const browser = await launchBrowser();
 const results = {};
+if (HISTORY_DIR) {
+  try {
+    const h = await historyFigures(HISTORY_DIR);
+    console.log(`inspector on ${h.total} captures: first paint (navigation start to first row, live) ` +
+                `median ${ms(h.firstPaint.median)}, p99 ${ms(h.firstPaint.p99)} over ${h.firstPaint.n} loads; ` +
+                `first load ${ms(h.firstPaintCold)}`);
+    console.log(`inspector API on ${h.total} captures: page of 200 at the top ${ms(h.top)}, middle ${ms(h.middle)}, ` +
+                `end ${ms(h.end)}; free-text search over all ${ms(h.search)}` +
+                (h.call !== undefined ? `; one call (${h.callCaptures} captures, ${h.callChanges} changes) ${ms(h.call)}` : ''));
+    console.log(`inspector paging: scrolled through 20000 rows in ${h.scrollSeconds.toFixed(1)} s`);
+  } finally {
+    await browser.close();
+  }
+  process.exit(0);
+}
 try {
   // 1. Arrival to row.
   {
@@ -100,22 +197,7 @@ try {
     results.fillSeconds = (performance.now() - t0) / 1000;
     await first.stop({ keep: true });
     const listener = await startListener([], { dir: first.dir });
-    const loads = [];
-    const lives = [];
-    for (let i = 0; i < 7; ++i) {
-      const page = await browser.context.newPage();
-      await page.addInitScript(stampRows);
-      await page.goto(listener.inspector);
-      await page.waitForFunction(() => window.__firstRow !== undefined &&
-                                       document.getElementById('live').classList.contains('on'));
-      const timing = await page.evaluate(() => ({
-        firstRow: window.__firstRow,
-        total: document.getElementById('total').textContent,
-      }));
-      if (timing.total !== `${HISTORY} captures`) throw new Error(`page shows "${timing.total}"`);
-      loads.push(timing.firstRow);
-      await page.close();
-    }
+    const loads = await pageLoads(listener, HISTORY);
     results.pageLoad = stats(loads.slice(2)); // the first two warm the disk cache and chromium
     results.pageLoadCold = loads[0];
     await listener.stop();

@@ -72,10 +72,12 @@ blandhook_soname(ssl soname_ssl)
 blandhook_soname(cpp-httplib soname_httplib)
 blandhook_soname(fmt soname_fmt)
 blandhook_soname(simdjson soname_simdjson)
+blandhook_soname(z soname_z)
 # Loaded at start-up (cheap), and bound lazily (libcrypto, then libssl, which the listener's TLS
-# calls directly, then cpp-httplib, which needs both).
-set(BLANDHOOK_EAGER_LIBRARIES libstdc++.so.6 ${soname_fmt} ${soname_simdjson} libm.so.6
-    libc.so.6 libgcc_s.so.1)
+# calls directly, then cpp-httplib, which needs both). zlib reads and writes the capture log's
+# rotated segments (src/capture/).
+set(BLANDHOOK_EAGER_LIBRARIES libstdc++.so.6 ${soname_fmt} ${soname_simdjson} ${soname_z}
+    libm.so.6 libc.so.6 libgcc_s.so.1)
 set(BLANDHOOK_LAZY_LIBRARIES ${soname_crypto} ${soname_ssl} ${soname_httplib})
 
 set(BLANDHOOK_STUBS ${PROJECT_BINARY_DIR}/generated/lazy_stubs.S)
@@ -128,7 +130,8 @@ target_include_directories(blandhook_release PRIVATE ${PROJECT_SOURCE_DIR}/src
 # The archive itself rather than the target: the target would bring its httplib and OpenSSL link
 # interface, which is exactly what the stubs replace.
 target_link_libraries(blandhook_release PRIVATE $<TARGET_FILE:blandhook_lib> fmt::fmt
-                      simdjson::simdjson Threads::Threads ${CMAKE_DL_LIBS} blandhook_warnings)
+                      simdjson::simdjson ZLIB::ZLIB Threads::Threads ${CMAKE_DL_LIBS}
+                      blandhook_warnings)
 add_dependencies(blandhook_release blandhook_lib)
 set_target_properties(blandhook_release PROPERTIES
   OUTPUT_NAME blandhook RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/release

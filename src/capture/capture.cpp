@@ -1,4 +1,5 @@
 #include "capture/capture.hpp"
+#include "capture/json_text.hpp"
 
 #include "error.hpp"
 #include "payload/analysis.hpp"
@@ -213,6 +214,12 @@ std::string Capture::target() const {
 
 bool is_valid_utf8(std::string_view bytes) {
     return simdjson::validate_utf8(bytes.data(), bytes.size());
+}
+
+std::string json_string(std::string_view text) {
+    std::string out;
+    append_text(out, text);
+    return out;
 }
 
 std::string to_json_line(const Capture& capture) {
@@ -439,7 +446,10 @@ void analyze_into(Capture& capture, std::string_view secret) {
 }
 
 std::string now_iso8601() {
-    const auto now = std::chrono::system_clock::now();
+    return iso8601(std::chrono::system_clock::now());
+}
+
+std::string iso8601(std::chrono::system_clock::time_point now) {
     const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
     const auto millis =
         std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %

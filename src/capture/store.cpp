@@ -1,5 +1,7 @@
 #include "capture/store.hpp"
 
+#include "capture/history.hpp"
+#include "capture/segments.hpp"
 #include "error.hpp"
 
 #include <algorithm>
@@ -19,6 +21,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <thread>
 #include <unistd.h>
 #include <utility>
 
@@ -47,25 +50,6 @@ void make_private_dirs(const std::string& path) {
         throw Error(ErrorKind::input, "capture log", "cannot create " + dir + ": " + errno_text(),
                     "choose another place with --save PATH, or --no-save");
     }
-}
-
-// The id of a log line without parsing all of it: every line blandhook writes starts {"id":N,
-std::optional<std::uint64_t> quick_id(std::string_view line) {
-    constexpr std::string_view k_prefix = "{\"id\":";
-    if (line.substr(0, k_prefix.size()) != k_prefix) {
-        return std::nullopt;
-    }
-    std::uint64_t id = 0;
-    std::size_t i = k_prefix.size();
-    bool digits = false;
-    for (; i < line.size() && line[i] >= '0' && line[i] <= '9'; ++i) {
-        id = id * 10 + static_cast<std::uint64_t>(line[i] - '0');
-        digits = true;
-    }
-    if (!digits || i >= line.size() || line[i] != ',') {
-        return std::nullopt;
-    }
-    return id;
 }
 
 // Writes every byte of `parts`, in order, with as few writev calls as the kernel allows; "" or
@@ -153,6 +137,13 @@ bool Filter::matches(const Capture& capture) const {
     if (response_status != 0 && capture.response_status != response_status) {
         return false;
     }
+    // The times have one fixed-width form (2026-11-27T10:06:04.123Z): text order is time order.
+    if (!since.empty() && capture.received_at < since) {
+        return false;
+    }
+    if (!until.empty() && capture.received_at >= until) {
+        return false;
+    }
     if (!text.empty()) {
         bool found = contains(capture.path, text) || contains(capture.query, text) ||
                      contains(capture.body, text);
@@ -166,9 +157,30 @@ bool Filter::matches(const Capture& capture) const {
     return true;
 }
 
+// A file descriptor closed by its last owner: a reader keeps the active log's open across a
+// rotation that replaces it.
+struct FileHandle {
+    int fd = -1;
+    explicit FileHandle(int descriptor) : fd(descriptor) {}
+    ~FileHandle() {
+        if (fd >= 0) {
+            ::close(fd);
+        }
+    }
+    FileHandle(const FileHandle&) = delete;
+    FileHandle& operator=(const FileHandle&) = delete;
+};
+
 struct Store::Impl {
     int write_fd = -1;
-    int read_fd = -1;
+    std::shared_ptr<const FileHandle> reader; ///< the active log, for this run's lines
+
+    // Rotated segments wait here to be compressed by a thread of their own, off the hot path.
+    std::mutex compress_mutex;
+    std::condition_variable compress_wake;
+    std::deque<std::string> to_compress;
+    bool stopping = false;
+    std::thread compressor;
 
     // Guards the file's end, the ids and the index; held across each line's write.
     std::mutex mutex;
@@ -182,8 +194,8 @@ struct Store::Impl {
     std::uint64_t last_id = 0;
     std::uint64_t opened_last_id = 0;
     std::uint64_t appended = 0;
-    std::deque<std::uint64_t> offsets; ///< by id - first_id; k_no_offset for gaps
-    std::uint64_t indexed = 0;
+    std::deque<std::uint64_t> offsets; ///< this run's lines, by id - first_id; k_no_offset for gaps
+    std::uint64_t first_on_disk = 1;   ///< the oldest id in the log (any segment)
 
     // Recent captures, contiguous ids, bounded by bytes.
     mutable std::mutex cache_mutex;
@@ -207,7 +219,6 @@ struct Store::Impl {
             offsets.push_back(k_no_offset);
         }
         offsets.push_back(offset);
-        ++indexed;
     }
 
     std::uint64_t offset_of(std::uint64_t id) const {
@@ -241,53 +252,104 @@ Store::Store(StoreOptions options)
                     path + " is in use by another blandhook listen",
                     "give this one its own log with --save PATH, or --no-save");
     }
-    m_impl->read_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    m_impl->reader = std::make_shared<const FileHandle>(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
 
-    // Index what is already there; a line cut short by a crash is removed so that the next line
-    // starts clean (nothing half-written survives a restart).
-    std::uint64_t offset = 0;
-    std::uint64_t complete_end = 0;
-    {
-        std::ifstream in(path, std::ios::binary);
-        std::string line;
-        while (std::getline(in, line)) {
-            const std::uint64_t line_offset = offset;
-            offset += line.size() + 1;
-            if (in.eof()) {
-                break; // no newline: a torn last line
-            }
-            complete_end = offset;
-            std::optional<std::uint64_t> id = quick_id(line);
-            if (!id) {
-                try {
-                    id = from_json_line(line).id;
-                } catch (const Error&) {
-                    continue;
-                }
-            }
-            m_impl->index(*id, line_offset);
-            m_impl->last_id = std::max(m_impl->last_id, *id);
-        }
-    }
+    // A line cut short by a crash is removed so that the next line starts clean (nothing
+    // half-written survives a restart). Nothing else is read: the history is read on demand from
+    // its end (history.hpp), so opening costs the same for ten captures or ten million.
     struct stat info {};
-    if (::fstat(m_impl->write_fd, &info) == 0 &&
-        static_cast<std::uint64_t>(info.st_size) > complete_end) {
-        if (::ftruncate(m_impl->write_fd, static_cast<off_t>(complete_end)) != 0) {
-            throw Error(ErrorKind::input, "capture log",
-                        "cannot remove a torn last line from " + path + ": " + errno_text());
-        }
+    if (::fstat(m_impl->write_fd, &info) != 0) {
+        throw Error(ErrorKind::input, "capture log", "cannot read " + path + ": " + errno_text());
     }
-    m_impl->end_offset = complete_end;
-    m_impl->written_end = complete_end;
+    const auto size = static_cast<std::uint64_t>(info.st_size);
+    const std::uint64_t complete = complete_end(m_impl->write_fd, size);
+    if (size > complete && ::ftruncate(m_impl->write_fd, static_cast<off_t>(complete)) != 0) {
+        throw Error(ErrorKind::input, "capture log",
+                    "cannot remove a torn last line from " + path + ": " + errno_text());
+    }
+    const History history(path);
+    m_impl->last_id = history.last_id().value_or(0);
+    m_impl->first_on_disk = history.first_id().value_or(m_impl->last_id + 1);
+    m_impl->end_offset = complete;
+    m_impl->written_end = complete;
     m_impl->opened_last_id = m_impl->last_id;
+    if (m_options.compress_segments && m_options.max_log_bytes > 0) {
+        start_compressor();
+    }
 }
 
 Store::~Store() {
+    if (m_impl->compressor.joinable()) {
+        {
+            std::lock_guard lock(m_impl->compress_mutex);
+            m_impl->stopping = true;
+        }
+        m_impl->compress_wake.notify_all();
+        m_impl->compressor.join();
+    }
     if (m_impl->write_fd >= 0) {
         ::close(m_impl->write_fd);
     }
-    if (m_impl->read_fd >= 0) {
-        ::close(m_impl->read_fd);
+}
+
+void Store::start_compressor() {
+    // Segments a previous run rotated but did not get to compress are compressed now.
+    for (const Segment& segment : list_segments(m_options.path)) {
+        if (segment.number > 0 && !segment.compressed) {
+            m_impl->to_compress.push_back(segment.path);
+        }
+    }
+    m_impl->compressor = std::thread([impl = m_impl.get()] {
+        std::unique_lock lock(impl->compress_mutex);
+        while (true) {
+            impl->compress_wake.wait(lock,
+                                     [&] { return impl->stopping || !impl->to_compress.empty(); });
+            if (impl->stopping) {
+                return; // the rest is compressed by the next run
+            }
+            const std::string path = impl->to_compress.front();
+            impl->to_compress.pop_front();
+            lock.unlock();
+            try {
+                compress_segment(path);
+            } catch (const Error&) {
+                // Left uncompressed: readers read it as it is, a later run tries again.
+            }
+            lock.lock();
+        }
+    });
+}
+
+void Store::rotate_locked() {
+    Impl& impl = *m_impl;
+    const std::string& path = m_options.path;
+    const std::string rotated = segment_path(path, next_segment_number(path), false);
+    // The full log is renamed (atomic: a reader sees it under one name or the other, with every
+    // line) before a fresh one takes its place; the lines in it stay where readers look.
+    if (::rename(path.c_str(), rotated.c_str()) != 0) {
+        impl.write_error = "cannot rotate " + path + ": " + errno_text();
+        return;
+    }
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0 || ::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        impl.write_error = "cannot start a new " + path + " after rotating: " + errno_text();
+        if (fd >= 0) {
+            ::close(fd);
+        }
+        return;
+    }
+    ::close(impl.write_fd);
+    impl.write_fd = fd;
+    impl.reader = std::make_shared<const FileHandle>(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    impl.offsets.clear(); // they point into the rotated file: the history reads those lines now
+    impl.end_offset = 0;
+    impl.written_end = 0;
+    if (m_options.compress_segments) {
+        {
+            std::lock_guard lock(impl.compress_mutex);
+            impl.to_compress.push_back(rotated);
+        }
+        impl.compress_wake.notify_one();
     }
 }
 
@@ -336,6 +398,11 @@ std::shared_ptr<const Capture> Store::append(Capture&& capture) {
         char prefix[32];
         const int prefix_size = std::snprintf(prefix, sizeof prefix, "{\"id\":%llu",
                                               static_cast<unsigned long long>(id));
+        if (m_options.max_log_bytes > 0 && impl.end_offset > 0 &&
+            impl.end_offset + static_cast<std::uint64_t>(prefix_size) + rest.size() >
+                m_options.max_log_bytes) {
+            rotate_locked();
+        }
         std::string error = write_all(impl.write_fd, {std::string_view(prefix, prefix_size), rest});
         if (error.empty() && m_options.fsync && ::fdatasync(impl.write_fd) != 0) {
             error = errno_text();
@@ -411,28 +478,33 @@ std::optional<Capture> Store::get(std::uint64_t id) const {
     }
     std::uint64_t offset = 0;
     std::uint64_t end = 0;
+    std::shared_ptr<const FileHandle> reader;
     {
         std::lock_guard lock(m_impl->mutex);
+        reader = impl.reader;
         offset = impl.offset_of(id);
-        if (offset == k_no_offset || offset >= impl.written_end) {
-            return std::nullopt;
-        }
-        end = impl.written_end;
-        for (std::uint64_t next = id + 1; next <= impl.last_id; ++next) {
-            const std::uint64_t next_offset = impl.offset_of(next);
-            if (next_offset != k_no_offset) {
-                end = std::min(end, next_offset);
-                break;
+        if (offset != k_no_offset && offset < impl.written_end) {
+            end = impl.written_end;
+            for (std::uint64_t next = id + 1; next <= impl.last_id; ++next) {
+                const std::uint64_t next_offset = impl.offset_of(next);
+                if (next_offset != k_no_offset) {
+                    end = std::min(end, next_offset);
+                    break;
+                }
             }
         }
     }
-    if (impl.read_fd < 0 || end <= offset) {
+    if (!reader || reader->fd < 0) {
         return std::nullopt;
+    }
+    if (end <= offset) {
+        // Not appended by this run (or rotated out since): the history finds it.
+        return History(m_options.path).get(id);
     }
     std::string line(end - offset, '\0');
     std::size_t done = 0;
     while (done < line.size()) {
-        const ssize_t n = ::pread(impl.read_fd, line.data() + done, line.size() - done,
+        const ssize_t n = ::pread(reader->fd, line.data() + done, line.size() - done,
                                   static_cast<off_t>(offset + done));
         if (n < 0 && errno == EINTR) {
             continue;
@@ -457,39 +529,16 @@ std::optional<Capture> Store::get(std::uint64_t id) const {
 }
 
 std::vector<Capture> Store::list(const Filter& filter) const {
+    if (m_impl->write_fd >= 0) {
+        return History(m_options.path).newest(filter); // the whole history, from its end
+    }
+    // --no-save: the cache is all there is.
     std::vector<Capture> found;
-    if (filter.limit == 0) {
-        return found;
-    }
-    std::uint64_t lowest = 0;
-    std::uint64_t highest = 0;
-    {
-        std::lock_guard lock(m_impl->mutex);
-        highest = m_impl->last_id;
-        lowest = m_impl->offsets.empty() ? highest + 1 : m_impl->first_id;
-    }
-    {
-        std::lock_guard cache_lock(m_impl->cache_mutex);
-        if (!m_impl->cache.empty()) {
-            lowest = std::min(lowest, m_impl->cache.front()->id);
-        }
-    }
-    if (filter.before) {
-        if (*filter.before == 0) {
-            return found;
-        }
-        highest = std::min(highest, *filter.before - 1);
-    }
-    if (filter.after) {
-        lowest = std::max(lowest, *filter.after + 1);
-    }
-    for (std::uint64_t id = highest; id >= lowest && id > 0; --id) {
-        std::optional<Capture> capture = get(id);
-        if (capture && filter.matches(*capture)) {
-            found.push_back(std::move(*capture));
-            if (found.size() >= filter.limit) {
-                break;
-            }
+    std::lock_guard cache_lock(m_impl->cache_mutex);
+    for (auto it = m_impl->cache.rbegin();
+         it != m_impl->cache.rend() && found.size() < filter.limit; ++it) {
+        if (filter.matches(**it)) {
+            found.push_back(**it);
         }
     }
     return found;
@@ -523,7 +572,11 @@ std::uint64_t Store::last_id() const {
 std::uint64_t Store::size() const {
     std::lock_guard lock(m_impl->mutex);
     if (m_impl->write_fd >= 0) {
-        return m_impl->indexed;
+        // Ids are dense from the oldest kept to the newest, so their span counts the captures
+        // without reading them (a write that failed leaves a gap: docs/capture-log.md).
+        return m_impl->last_id >= m_impl->first_on_disk
+                   ? m_impl->last_id - m_impl->first_on_disk + 1
+                   : 0;
     }
     std::lock_guard cache_lock(m_impl->cache_mutex);
     return m_impl->cache.size();

@@ -26,6 +26,11 @@ struct StoreOptions {
     /// the whole history when path is "" (older ones are forgotten then).
     std::size_t cache_bytes = 8u << 20;
     bool fsync = false; ///< fdatasync every batch (survives power loss; slower)
+    /// Rotate the log into a numbered segment (PATH.1, PATH.2 …) before it grows past this many
+    /// bytes; 0 never rotates. A line longer than this still goes in, alone in its segment.
+    std::uint64_t max_log_bytes = 0;
+    /// Compress rotated segments (gzip, on a thread of the store's own) into PATH.N.gz.
+    bool compress_segments = true;
 };
 
 /// Selects captures for list(). Empty fields match everything.
@@ -36,6 +41,8 @@ struct Filter {
     std::string method;
     int response_status = 0; ///< the answer's status, 0 = any
     std::string text;        ///< substring of path, query, headers or body, ignoring ASCII case
+    std::string since; ///< received_at >= since (the log's form, see parse_when in search.hpp)
+    std::string until; ///< received_at < until
     std::optional<std::uint64_t> after;  ///< ids > after
     std::optional<std::uint64_t> before; ///< ids < before
     std::size_t limit = 100;
@@ -95,6 +102,9 @@ public:
                                     std::chrono::milliseconds timeout);
 
 private:
+    void rotate_locked();
+    void start_compressor();
+
     struct Impl;
     StoreOptions m_options;
     std::unique_ptr<Impl> m_impl;

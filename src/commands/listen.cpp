@@ -78,6 +78,7 @@ struct ListenOptions {
     std::string timeout;
     std::vector<std::string> matches;
     std::string max_body = "10MiB";
+    std::string max_log_size;
     std::size_t max_connections = 1024;
     std::vector<std::string> inbound_numbers;
     std::string public_url;
@@ -90,7 +91,7 @@ struct ListenOptions {
     bool no_inspector = false;
 };
 
-std::size_t parse_size(const std::string& text) {
+std::size_t parse_size(const std::string& text, const std::string& what) {
     std::size_t value = 0;
     auto [rest, error] = std::from_chars(text.data(), text.data() + text.size(), value);
     const std::string unit(rest, text.data() + text.size());
@@ -105,7 +106,7 @@ std::size_t parse_size(const std::string& text) {
         factor = 1024 * 1024 * 1024;
     }
     if (error != std::errc() || factor == 0 || value == 0) {
-        throw Error(ErrorKind::usage, "--max-body", "'" + text + "' is not a size",
+        throw Error(ErrorKind::usage, what, "'" + text + "' is not a size",
                     "examples: 10MiB, 512KiB, 1048576");
     }
     return value * factor;
@@ -410,7 +411,10 @@ int run_listen(const ListenOptions& options, const cli::Context& context) {
         options.no_save ? std::string()
                         : (options.save.empty() ? capture::default_log_path() : options.save);
     listener_options.store.fsync = options.fsync;
-    listener_options.max_body_bytes = parse_size(options.max_body);
+    listener_options.max_body_bytes = parse_size(options.max_body, "--max-body");
+    if (!options.max_log_size.empty()) {
+        listener_options.store.max_log_bytes = parse_size(options.max_log_size, "--max-log-size");
+    }
     listener_options.request_timeout =
         listen::parse_duration(options.request_timeout, "--request-timeout");
     if (listener_options.request_timeout.count() <= 0) {
@@ -623,6 +627,9 @@ void register_listen(cli::Registrar& registrar) {
     app->add_flag("--no-save", options->no_save, "Keep captures in memory only");
     app->add_flag("--fsync", options->fsync,
                   "fdatasync the capture log before answering (survives power loss; slower)");
+    app->add_option("--max-log-size", options->max_log_size,
+                    "Rotate the capture log into numbered, gzipped segments (PATH.1.gz …) when "
+                    "it reaches SIZE (64MiB, 1GiB); readers read every segment");
     app->add_flag("-v,--verbose", options->verbose, "Show headers and the pretty-printed body");
     app->add_flag("--transcript", options->transcript, "Show the call's conversation");
     app->add_flag("--json", options->json,

@@ -1,6 +1,7 @@
 #include "commands/replay.hpp"
 
 #include "capture/capture.hpp"
+#include "capture/store.hpp"
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
@@ -58,6 +59,7 @@ struct ReplayOptions {
     std::vector<std::string> reports;
     bool quiet = false;
     bool verbose = false;
+    std::string log;
 };
 
 constexpr const char* k_examples =
@@ -65,6 +67,7 @@ constexpr const char* k_examples =
   blandhook replay completed-outbound --to http://localhost:3000/webhook --scenario two-phase
   blandhook replay fixtures/ --to "$URL" --scenario signature-variants --scenario bad-signature
   blandhook replay captures.ndjson --to http://localhost:3000     paths as captured
+  blandhook replay capture:12 capture:15-20 --to http://localhost:3000   by id, from the log
   blandhook replay error-busy --to "$URL" --set metadata.ticket_id=T-1 --fresh-ids
   blandhook replay completed-outbound --to "$URL" --repeat 1000 -j 8      a load test
   blandhook replay --manifest replay.json --report junit:replay.xml --report json:replay.json
@@ -292,7 +295,8 @@ int run_replay(const ReplayOptions& options, const cli::Context& context) {
     sigaction(SIGINT, &action, &previous_int);
     sigaction(SIGTERM, &action, &previous_term);
 
-    replay::InputReader reader(sources);
+    replay::InputReader reader(sources,
+                               options.log.empty() ? capture::default_log_path() : options.log);
     replay::RunTotals totals = replay::run(reader, specs, run, fan_out);
 
     sigaction(SIGINT, &previous_int, nullptr);
@@ -414,6 +418,9 @@ void register_replay(cli::Registrar& registrar) {
     app->add_option("--expect-state", options->expect_state,
                     "Check the stored state: 'POINTER == JSON', 'POINTER exists', 'POINTER "
                     "absent', 'POINTER contains V', 'POINTER length == N' (repeatable)");
+    app->add_option("--log", options->log,
+                    "Capture log that capture:ID inputs come from (default: "
+                    "$XDG_STATE_HOME/blandhook/captures.ndjson)");
     app->add_option("--manifest", options->manifest,
                     "JSON suite: inputs with scenario, overrides and expectations")
         ->type_name("FILE");

@@ -1,5 +1,8 @@
 #include "inspector/inspector.hpp"
 
+#include "capture/call_story.hpp"
+#include "capture/history.hpp"
+#include "capture/search.hpp"
 #include "capture/store.hpp"
 #include "embed/embedded.hpp"
 #include "error.hpp"
@@ -30,6 +33,8 @@ using Clock = std::chrono::steady_clock;
 constexpr std::string_view k_prefix = "/_blandhook";
 constexpr std::size_t k_max_page = 500;
 constexpr std::size_t k_max_answer_body = 64u << 10;
+// A call view of a memory-only listener shows at most this many captures.
+constexpr std::size_t k_max_call_captures = 10000;
 // An event stream wakes this often to notice a stopping server; a comment line this often finds
 // out that the browser went away (a write to a closed socket fails), which ends the stream.
 constexpr auto k_stream_tick = std::chrono::milliseconds(250);
@@ -144,7 +149,31 @@ private:
         filter.kind = req.get_param_value("kind");
         filter.status = req.get_param_value("status");
         filter.text = req.get_param_value("q");
+        const auto now = std::chrono::system_clock::now();
+        if (req.has_param("since")) {
+            filter.since = capture::parse_when(req.get_param_value("since"), "since", now);
+        }
+        if (req.has_param("until")) {
+            filter.until = capture::parse_when(req.get_param_value("until"), "until", now);
+        }
         return filter;
+    }
+
+    // Everything captured for one call, from the whole history (the log's every segment).
+    json call(const std::string& call_id) {
+        capture::Store& store = m_listener.store();
+        capture::CallStory story;
+        if (store.path().empty()) {
+            capture::Filter filter;
+            filter.call_id = call_id;
+            filter.limit = k_max_call_captures;
+            auto newest = store.list(filter);
+            std::reverse(newest.begin(), newest.end());
+            story = capture::call_story(call_id, std::move(newest));
+        } else {
+            story = capture::call_story(capture::History(store.path()), call_id);
+        }
+        return capture::call_story_json(story, row_json);
     }
 
     void page(httplib::Response& res);
@@ -498,6 +527,14 @@ void Inspector::mount(httplib::Server& server) {
                     send_json(res, json{{"curl", curl_command(capture, url, secret)},
                                         {"signed", !secret.empty()}});
                 }));
+    server.Get(p + "/api/call", guarded(Need::read, [this](const auto& req, auto& res) {
+                   const std::string call_id = req.get_param_value("call_id");
+                   if (call_id.empty()) {
+                       send_error(res, 400, "give ?call_id=…");
+                       return;
+                   }
+                   send_json(res, call(call_id));
+               }));
     server.Post(p + R"(/api/captures/(\d+)/replay)",
                 guarded(Need::action, [this](const auto& req, auto& res) { replay(req, res); }));
     server.Get(p + "/api/answer",

@@ -1,11 +1,13 @@
 #include "replay/inputs.hpp"
 
 #include "capture/capture.hpp"
+#include "capture/history.hpp"
 #include "error.hpp"
 #include "payload/fixtures.hpp"
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -45,7 +47,35 @@ bool looks_like_capture_line(std::string_view line) {
            parsed.contains("id");
 }
 
-InputReader::InputReader(std::vector<Source> sources) : m_sources(std::move(sources)) {}
+InputReader::InputReader(std::vector<Source> sources, std::string capture_log)
+    : m_sources(std::move(sources)), m_capture_log(std::move(capture_log)) {}
+
+std::optional<Item> InputReader::next_from_range() {
+    IdRange& range = *m_range;
+    const std::uint64_t id = range.next;
+    const std::string name = "capture:" + std::to_string(id);
+    if (range.next++ == range.last) {
+        m_range.reset();
+    }
+    std::optional<capture::Capture> capture = capture::History(m_capture_log).get(id);
+    if (!capture) {
+        Item missing = error_item(name, "no capture " + std::to_string(id) + " in " + m_capture_log,
+                                  range.source);
+        return missing;
+    }
+    Item item;
+    item.name = name;
+    item.group = m_capture_log;
+    item.body = std::move(capture->body);
+    item.from_capture = true;
+    item.method = capture->method;
+    item.target = capture->target();
+    for (auto& header : capture->headers) {
+        item.headers.push_back({std::move(header.name), std::move(header.value)});
+    }
+    item.source = range.source;
+    return item;
+}
 
 std::optional<Item> InputReader::next() {
     while (true) {
@@ -56,6 +86,9 @@ std::optional<Item> InputReader::next() {
             m_stream = nullptr;
             m_file.reset();
             continue;
+        }
+        if (m_range) {
+            return next_from_range();
         }
         if (!m_ready.empty()) {
             Item item = std::move(m_ready.front());
@@ -126,6 +159,35 @@ void InputReader::expand(const Source& source) {
     }
     if (fs::exists(status)) {
         m_pending.push_back({path.string(), path.string(), index});
+        return;
+    }
+    if (argument.starts_with("capture:")) {
+        // capture:12 or capture:15-20, read one at a time from the log (every segment).
+        const std::string spec = argument.substr(8);
+        const std::size_t dash = spec.find('-');
+        std::uint64_t first = 0;
+        std::uint64_t last = 0;
+        const auto number = [](std::string_view text, std::uint64_t& value) {
+            const auto [end, failure] =
+                std::from_chars(text.data(), text.data() + text.size(), value);
+            return !text.empty() && failure == std::errc() && end == text.data() + text.size() &&
+                   value > 0;
+        };
+        const bool ok = dash == std::string::npos
+                            ? number(spec, first) && number(spec, last)
+                            : number(std::string_view(spec).substr(0, dash), first) &&
+                                  number(std::string_view(spec).substr(dash + 1), last) &&
+                                  first <= last;
+        if (!ok) {
+            m_ready.push_back(error_item(
+                argument, "not a capture id or range: write capture:12 or capture:15-20", index));
+            return;
+        }
+        if (!capture::History(m_capture_log).exists()) {
+            m_ready.push_back(error_item(argument, "no capture log at " + m_capture_log, index));
+            return;
+        }
+        m_range = IdRange{first, last, index};
         return;
     }
     if (auto body = payload::fixture_body(argument)) {

@@ -27,7 +27,8 @@ struct Item {
     std::size_t source = 0;      ///< Source::spec of the input it came from
 };
 
-/// One input argument: a path, a built-in name or "-"; relative paths resolve against base_dir.
+/// One input argument: a path, a built-in name, "-", or capture:ID / capture:FIRST-LAST (ids in
+/// the capture log); relative paths resolve against base_dir.
 struct Source {
     std::string argument;
     std::string base_dir; ///< "" for the working directory
@@ -39,7 +40,8 @@ bool looks_like_capture_line(std::string_view line);
 
 class InputReader {
 public:
-    explicit InputReader(std::vector<Source> sources);
+    /// `capture_log` is the log capture:ID inputs are read from.
+    InputReader(std::vector<Source> sources, std::string capture_log);
 
     /// The next item, in input order; nullopt when every input is exhausted.
     std::optional<Item> next();
@@ -53,7 +55,13 @@ private:
         std::string display;
         std::size_t source = 0;
     };
+    struct IdRange {
+        std::uint64_t next = 0;
+        std::uint64_t last = 0;
+        std::size_t source = 0;
+    };
     std::optional<Item> open_next();
+    std::optional<Item> next_from_range();
     std::optional<Item> next_capture_line();
     void expand(const Source& source);
 
@@ -62,6 +70,8 @@ private:
     std::deque<Pending> m_pending;
     std::vector<std::string> m_skipped;
     std::deque<Item> m_ready; ///< items expanded from a source but not handed out yet
+    std::string m_capture_log;
+    std::optional<IdRange> m_range; ///< capture:FIRST-LAST being read, one id at a time
 
     // The capture log being streamed.
     std::unique_ptr<std::ifstream> m_file;

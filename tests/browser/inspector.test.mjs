@@ -157,6 +157,70 @@ describe('history', () => {
   });
 });
 
+describe('whole history', () => {
+  let listener;
+  const count = 700; // more than three pages of 200: the oldest rows are not in the page
+  before(async () => {
+    listener = await startListener();
+    const live = fixture('live-event');
+    const post = fixture('completed-outbound');
+    // The oldest call: a live event, its post-call webhook and the delayed one with citations.
+    await sendWebhook(listener.base, withCallId(live, 'story-call'));
+    await sendWebhook(listener.base, withCallId(post, 'story-call', { summary: 'draft summary' }));
+    await sendWebhook(listener.base, withCallId(post, 'story-call', {
+      summary: 'final summary', citations: [{ variable: 'name' }], corrected_transcript: 'Hello.',
+    }));
+    for (let i = 3; i < count; i += 50) {
+      await Promise.all(Array.from({ length: Math.min(50, count - i) }, (_, j) =>
+        sendWebhook(listener.base, withCallId(live, `other-${i + j}`))));
+    }
+  });
+  after(async () => { await listener.stop(); });
+
+  test('the search box searches the whole history on the server, not the rows the page holds', async () => {
+    const { page, errors } = await openInspector(listener.inspector);
+    await page.waitForFunction((n) => document.getElementById('total').textContent === `${n} captures`, count);
+    const loaded = await page.evaluate(() => document.getElementById('list-spacer').getBoundingClientRect().height /
+      document.querySelector('#list-spacer .item').getBoundingClientRect().height);
+    assert.ok(loaded < count, `the page holds only the first pages (${loaded} rows)`);
+    await page.fill('#filters input[name=q]', 'FINAL SUMMARY');
+    await page.waitForFunction(() => document.querySelectorAll('#list-spacer .item').length === 1 &&
+                                     document.querySelector('#list-spacer .item').dataset.id === '3');
+    const found = await rows(page);
+    assert.equal(found[0].kind, 'delayed-post-call');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('"show the call" opens the call: its rows grouped in order and what the delayed webhook changed', async () => {
+    const { page, errors } = await openInspector(listener.inspector);
+    await page.fill('#filters input[name=call_id]', 'story-call');
+    await page.waitForFunction(() => document.querySelectorAll('#list-spacer .item').length === 3);
+    // The rows of one call carry the same colour stripe.
+    const hues = await page.$$eval('#list-spacer .item', (items) => items.map((i) => i.style.getPropertyValue('--call-hue')));
+    assert.equal(new Set(hues).size, 1);
+    assert.notEqual(hues[0], '');
+    await page.click('#list-spacer .item[data-id="1"]');
+    await page.waitForFunction(() => document.getElementById('detail-title').textContent.startsWith('#1 '));
+    await page.click('#act-call');
+    await page.waitForFunction(() => document.querySelectorAll('#call-rows .call-row').length === 3);
+    assert.equal(await page.isVisible('#call'), true);
+    assert.match(await page.textContent('#call-title'), /call story-call: 3 captures/);
+    const order = await page.$$eval('#call-rows .call-row', (items) => items.map((i) => [i.dataset.id, i.querySelector('.kind').textContent]));
+    assert.deepEqual(order, [['1', 'live-event'], ['2', 'post-call'], ['3', 'delayed-post-call']]);
+    assert.match(await page.textContent('#call-changes h3'), /post-call #2 → delayed #3: 3 changes/);
+    const changes = await page.$$eval('#call-changes tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+    assert.deepEqual(changes.find((c) => c[1] === '/summary'), ['~', '/summary', '"draft summary"', '"final summary"']);
+    assert.deepEqual(changes.find((c) => c[1] === '/citations'), ['+', '/citations', '', '[{"variable":"name"}]']);
+    // A row of the call opens that capture; the address bar names the call.
+    assert.equal(new URL(page.url()).hash, '#call=story-call');
+    await page.click('#call-rows .call-row[data-id="2"]');
+    await page.waitForFunction(() => document.getElementById('detail-title').textContent.startsWith('#2 '));
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});
+
 describe('detail', () => {
   let listener;
   before(async () => {

@@ -127,6 +127,12 @@
   }
   function filtered() { return [...filterParams().keys()].length > 0; }
 
+  function callHue(callId) {
+    let hash = 0;
+    for (let i = 0; i < callId.length; ++i) hash = (hash * 31 + callId.charCodeAt(i)) >>> 0;
+    return hash % 360;
+  }
+
   function makeRow(row) {
     const sig = row.signature || 'not-checked';
     const valid = validity(row);
@@ -142,6 +148,11 @@
       el('span', { class: 'dur', text: duration(row.duration_s) }),
       el('span', { class: `sig ${verdictClass(sig)}`, title: VERDICT_TEXT[sig] || sig, text: SHORT_VERDICT[sig] || sig }),
       el('span', { class: `val ${valid.cls}`, text: valid.text }));
+    // The rows of one call share a colour stripe, so a call's events read as one group.
+    if (row.call_id) {
+      item.classList.add('in-call');
+      item.style.setProperty('--call-hue', String(callHue(row.call_id)));
+    }
     if (state.fresh.has(row.id)) {
       item.classList.add('fresh');
       state.fresh.delete(row.id);
@@ -316,6 +327,69 @@
   $('filters').addEventListener('reset', () => setTimeout(reset, 0));
 
   // ---------------------------------------------------------------------------------------------
+  // One call's story: every capture of the call from the whole history, in order, and what the
+  // delayed post-call webhook changed in the post-call body.
+
+  function shortJson(value) {
+    const text = value === undefined ? '' : JSON.stringify(value);
+    return text.length > 160 ? `${text.slice(0, 157)}…` : text;
+  }
+
+  async function openCall(callId) {
+    $('call').hidden = false;
+    $('call-title').textContent = `call ${callId}`;
+    $('call-rows').replaceChildren();
+    $('call-changes').replaceChildren();
+    history.replaceState(null, '', `#call=${encodeURIComponent(callId)}`);
+    try {
+      const story = await api(`call?call_id=${encodeURIComponent(callId)}`);
+      renderCall(story);
+    } catch (error) {
+      $('call-title').textContent = `call ${callId}: ${error.message}`;
+    }
+  }
+
+  function renderCall(story) {
+    const n = story.captures.length;
+    $('call-title').textContent = `call ${story.call_id}: ${n} capture${n === 1 ? '' : 's'}`;
+    const rows = $('call-rows');
+    for (const row of story.captures) {
+      const item = el('li', { class: 'call-row', 'data-id': row.id, role: 'button', tabindex: 0 },
+        el('span', { class: 't', title: row.time, text: clock(row.time) }),
+        el('strong', { text: `#${row.id}` }),
+        el('span', { class: 'kind', text: row.kind }),
+        el('span', { class: 'out', text: outcome(row) }));
+      item.addEventListener('click', () => select(row.id));
+      rows.append(item);
+    }
+    const changes = $('call-changes');
+    if (story.post_call_id === null || story.delayed_id === null) {
+      changes.append(el('p', { class: 'dim', text: story.post_call_id === null
+        ? 'No post-call webhook captured for this call.'
+        : `Post-call #${story.post_call_id}; no delayed post-call captured.` }));
+      return;
+    }
+    changes.append(el('h3', { text: `post-call #${story.post_call_id} → delayed #${story.delayed_id}: ` +
+                                    `${story.changes.length} change${story.changes.length === 1 ? '' : 's'}` }));
+    const table = el('table', { class: 'changes' });
+    const symbol = { add: '+', remove: '−', replace: '~' };
+    for (const change of story.changes) {
+      table.append(el('tr', { class: `change ${change.op}` },
+        el('td', { class: 'op', text: symbol[change.op] || change.op }),
+        el('td', {}, el('code', { text: change.pointer || '(whole body)' })),
+        el('td', { class: 'before', text: change.op === 'add' ? '' : shortJson(change.before) }),
+        el('td', { class: 'after', text: change.op === 'remove' ? '' : shortJson(change.after) })));
+    }
+    changes.append(table);
+  }
+
+  $('act-call').addEventListener('click', () => { if (detail && detail.call_id) openCall(detail.call_id); });
+  $('call-back').addEventListener('click', () => {
+    $('call').hidden = true;
+    history.replaceState(null, '', location.pathname + location.search);
+  });
+
+  // ---------------------------------------------------------------------------------------------
   // Detail
 
   let detail = null; // the capture shown
@@ -357,6 +431,7 @@
     $('detail').hidden = false;
     $('detail-title').textContent = `#${capture.id} ${capture.method} ${capture.target}`;
     $('action-result').hidden = true;
+    $('act-call').hidden = !capture.call_id;
     const fixture = $('act-fixture');
     fixture.hidden = !capture.analysis || !capture.analysis.is_json;
     fixture.href = `${API}captures/${capture.id}/fixture`;
@@ -739,6 +814,10 @@
   setInterval(checkSaving, 3000);
   loadAnswer();
   loadPage();
-  const initial = Number(location.hash.slice(1));
-  if (Number.isInteger(initial) && initial > 0) select(initial);
+  if (location.hash.startsWith('#call=')) {
+    openCall(decodeURIComponent(location.hash.slice(6)));
+  } else {
+    const initial = Number(location.hash.slice(1));
+    if (Number.isInteger(initial) && initial > 0) select(initial);
+  }
 })();

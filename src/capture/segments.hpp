@@ -1,0 +1,33 @@
+#pragma once
+// The files of one capture log: the active log that `listen` appends to (PATH) and the numbered
+// segments it rotated out (PATH.1, PATH.2 … oldest first; PATH.N.gz once compressed). Ids keep
+// increasing from one segment to the next, so the files in this order hold the captures in id
+// order (docs/capture-log.md, "Rotation").
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace blandhook::capture {
+
+struct Segment {
+    std::string path;
+    std::uint64_t number = 0; ///< 1, 2 …; 0 for the active log
+    bool compressed = false;  ///< gzip (PATH.N.gz)
+    std::uint64_t bytes = 0;  ///< size on disk
+};
+
+/// The segments of the log at `log_path`, oldest first, the active log last (when it exists).
+std::vector<Segment> list_segments(const std::string& log_path);
+
+/// The path of segment `number` of `log_path`.
+std::string segment_path(const std::string& log_path, std::uint64_t number, bool compressed);
+
+/// The number the next rotated segment gets (one more than the highest on disk).
+std::uint64_t next_segment_number(const std::string& log_path);
+
+/// Compresses the rotated segment at `plain_path` into `plain_path`.gz (gzip, mode 0600): written
+/// to a temporary file, flushed, renamed into place, and only then is the plain file removed, so
+/// a reader always finds every line under one name or the other. Throws Error (internal).
+void compress_segment(const std::string& plain_path);
+
+} // namespace blandhook::capture
