@@ -327,12 +327,11 @@ void Store::rotate_locked() {
     // The full log is renamed (atomic: a reader sees it under one name or the other, with every
     // line) before a fresh one takes its place; the lines in it stay where readers look.
     if (::rename(path.c_str(), rotated.c_str()) != 0) {
-        impl.write_error = "cannot rotate " + path + ": " + errno_text();
-        return;
+        return; // the log keeps growing; the next append tries again
     }
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0 || ::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        impl.write_error = "cannot start a new " + path + " after rotating: " + errno_text();
+        // Lines keep going to the renamed file (its descriptor is still open): nothing is lost.
         if (fd >= 0) {
             ::close(fd);
         }
