@@ -6,8 +6,7 @@
 __blandhook_subcommands() {
     case "$1" in
         "") echo "listen captures replay call inbound deliver emulate fixtures sign verify completions" ;;
-        "captures") echo "list show export call stats prune" ;;
-        "call") echo "get resend" ;;
+        "captures") echo "list show export" ;;
         "inbound") echo "list show set-webhook restore" ;;
         "fixtures") echo "list show validate schema" ;;
     esac
@@ -17,32 +16,27 @@ __blandhook_subcommands() {
 __blandhook_options() {
     case "$1" in
         "") echo "--help -h --version" ;;
-        "listen") echo "--help -h --host --port -p --tls-cert --tls-key --secret --require-signature --save --no-save --fsync --max-log-size --verbose -v --transcript --json --quiet -q --status --delay --respond-sequence --fail-rate --fail-status --seed --drop --answer-body --answer-header --forward-to --forward-path --forward-status --forward-timeout --count -n --timeout --match --max-body --request-timeout --inspector-port --no-inspector --max-connections --inbound-number --public-url --tunnel --ngrok-api --force --api-key --api-url --insecure -k" ;;
+        "listen") echo "--help -h --host --port -p --tls-cert --tls-key --secret --secret-file --require-signature --save --no-save --fsync --verbose -v --transcript --json --quiet -q --status --delay --respond-sequence --fail-rate --fail-status --seed --drop --answer-body --answer-header --forward-to --forward-path --forward-status --forward-timeout --count -n --timeout --match --max-body --inspector-port --no-inspector --max-connections --inbound-number --public-url --tunnel --ngrok-api --force --api-key --api-key-file --api-url --insecure -k" ;;
         "captures") echo "--help -h" ;;
-        "captures list") echo "--help -h --log --limit -n --kind --call-id --status --grep --since --until --json" ;;
+        "captures list") echo "--help -h --log --limit -n --kind --call-id --status --json" ;;
         "captures show") echo "--help -h --log --json" ;;
-        "captures export") echo "--help -h --log --as --out -o --default-name -O --force -f --url --secret" ;;
-        "captures call") echo "--help -h --log --json" ;;
-        "captures stats") echo "--help -h --log --json" ;;
-        "captures prune") echo "--help -h --log --before --keep --dry-run" ;;
-        "replay") echo "--help -h --to --secret --raw --set --fresh-ids --header -H --repeat --jobs -j --scenario --phase-delay --timeout --retries --backoff --max-backoff --follow-redirects --insecure -k --cacert --expect-status --expect-body-contains --expect-refusal --expect-answer --expect-header --expect-latency --probe --probe-cmd --probe-header --settle --ignore --expect-state --log --manifest --report --quiet -q --verbose -v" ;;
-        "call") echo "--help -h --to --task --pathway-id --voice --first-sentence --from --record --metadata --request-data --webhook-events --webhook --api-key --api-url --max-duration --dry-run --wait --timeout --listen --listen-host --listen-port --public-url --secret --expect-status --expect-delayed --check-delivery --json --report --insecure -k --probe --probe-cmd --probe-header --settle --expect-state" ;;
-        "call get") echo "--help -h --as --output -o --force" ;;
-        "call resend") echo "--help -h" ;;
+        "captures export") echo "--help -h --log --as --out -o --default-name -O --force -f --url --secret --secret-file" ;;
+        "replay") echo "--help -h --to --secret --secret-file --raw --set --fresh-ids --header -H --repeat --jobs -j --scenario --phase-delay --timeout --retries --backoff --max-backoff --follow-redirects --insecure -k --cacert --expect-status --expect-body-contains --expect-refusal --expect-answer --expect-header --expect-latency --probe --probe-cmd --probe-header --settle --ignore --expect-state --manifest --report --quiet -q" ;;
+        "call") echo "--help -h --to --task --pathway-id --voice --first-sentence --from --record --metadata --request-data --webhook-events --webhook --api-key --api-key-file --api-url --max-duration --dry-run --wait --timeout --listen --listen-host --listen-port --public-url --secret --secret-file --expect-status --expect-delayed --check-delivery --json --report --insecure -k --probe --probe-cmd --probe-header --settle --expect-state" ;;
         "inbound") echo "--help -h" ;;
-        "inbound list") echo "--help -h --json --api-key --api-url --insecure -k" ;;
-        "inbound show") echo "--help -h --api-key --api-url --insecure -k" ;;
-        "inbound set-webhook") echo "--help -h --clear --events --metadata --api-key --api-url --insecure -k" ;;
-        "inbound restore") echo "--help -h --all --api-key --api-url --insecure -k" ;;
-        "deliver") echo "--help -h --to --json --api-key --api-url --insecure -k" ;;
-        "emulate") echo "--help -h --host --port --api-key --secret --call-duration --webhook-delay --citations-delay --delay-webhook --strict-webhooks --retries --retry-backoff --retry-multiplier --retry-max-backoff --delivery-timeout --workers --per-receiver --quiet -q" ;;
+        "inbound list") echo "--help -h --json --api-key --api-key-file --api-url --insecure -k" ;;
+        "inbound show") echo "--help -h --api-key --api-key-file --api-url --insecure -k" ;;
+        "inbound set-webhook") echo "--help -h --clear --events --metadata --api-key --api-key-file --api-url --insecure -k" ;;
+        "inbound restore") echo "--help -h --all --api-key --api-key-file --api-url --insecure -k" ;;
+        "deliver") echo "--help -h --to --json --api-key --api-key-file --api-url --insecure -k" ;;
+        "emulate") echo "--help -h --host --port --api-key --api-key-file --secret --secret-file --call-duration --webhook-delay --citations-delay --delay-webhook --strict-webhooks --retries --retry-backoff --retry-multiplier --retry-max-backoff --delivery-timeout --workers --per-receiver --quiet -q" ;;
         "fixtures") echo "--help -h" ;;
         "fixtures list") echo "--help -h --json" ;;
         "fixtures show") echo "--help -h" ;;
         "fixtures validate") echo "--help -h --kind -k --json" ;;
         "fixtures schema") echo "--help -h" ;;
-        "sign") echo "--help -h --secret -s --canonical" ;;
-        "verify") echo "--help -h --secret -s --signature -S --json" ;;
+        "sign") echo "--help -h --secret -s --secret-file --canonical" ;;
+        "verify") echo "--help -h --secret -s --secret-file --signature -S --json" ;;
         "completions") echo "--help -h" ;;
     esac
 }
@@ -50,25 +44,21 @@ __blandhook_options() {
 # The options of a command path that take a value: the next word is that value.
 __blandhook_value_options() {
     case "$1" in
-        "listen") echo "--host --port -p --tls-cert --tls-key --secret --save --max-log-size --status --delay --respond-sequence --fail-rate --fail-status --seed --answer-body --answer-header --forward-to --forward-path --forward-timeout --count -n --timeout --match --max-body --request-timeout --inspector-port --max-connections --inbound-number --public-url --tunnel --ngrok-api --api-key --api-url" ;;
-        "captures list") echo "--log --limit -n --kind --call-id --status --grep --since --until" ;;
+        "listen") echo "--host --port -p --tls-cert --tls-key --secret --secret-file --save --status --delay --respond-sequence --fail-rate --fail-status --seed --answer-body --answer-header --forward-to --forward-path --forward-timeout --count -n --timeout --match --max-body --inspector-port --max-connections --inbound-number --public-url --tunnel --ngrok-api --api-key --api-key-file --api-url" ;;
+        "captures list") echo "--log --limit -n --kind --call-id --status" ;;
         "captures show") echo "--log" ;;
-        "captures export") echo "--log --as --out -o --url --secret" ;;
-        "captures call") echo "--log" ;;
-        "captures stats") echo "--log" ;;
-        "captures prune") echo "--log --before --keep" ;;
-        "replay") echo "--to --secret --set --header -H --repeat --jobs -j --scenario --phase-delay --timeout --retries --backoff --max-backoff --cacert --expect-status --expect-body-contains --expect-refusal --expect-answer --expect-header --expect-latency --probe --probe-cmd --probe-header --settle --ignore --expect-state --log --manifest --report" ;;
-        "call") echo "--to --task --pathway-id --voice --first-sentence --from --metadata --request-data --webhook-events --webhook --api-key --api-url --max-duration --timeout --listen-host --listen-port --public-url --secret --expect-status --report --probe --probe-cmd --probe-header --settle --expect-state" ;;
-        "call get") echo "--as --output -o" ;;
-        "inbound list") echo "--api-key --api-url" ;;
-        "inbound show") echo "--api-key --api-url" ;;
-        "inbound set-webhook") echo "--events --metadata --api-key --api-url" ;;
-        "inbound restore") echo "--api-key --api-url" ;;
-        "deliver") echo "--to --api-key --api-url" ;;
-        "emulate") echo "--host --port --api-key --secret --call-duration --webhook-delay --citations-delay --retries --retry-backoff --retry-multiplier --retry-max-backoff --delivery-timeout --workers --per-receiver" ;;
+        "captures export") echo "--log --as --out -o --url --secret --secret-file" ;;
+        "replay") echo "--to --secret --secret-file --set --header -H --repeat --jobs -j --scenario --phase-delay --timeout --retries --backoff --max-backoff --cacert --expect-status --expect-body-contains --expect-refusal --expect-answer --expect-header --expect-latency --probe --probe-cmd --probe-header --settle --ignore --expect-state --manifest --report" ;;
+        "call") echo "--to --task --pathway-id --voice --first-sentence --from --metadata --request-data --webhook-events --webhook --api-key --api-key-file --api-url --max-duration --timeout --listen-host --listen-port --public-url --secret --secret-file --expect-status --report --probe --probe-cmd --probe-header --settle --expect-state" ;;
+        "inbound list") echo "--api-key --api-key-file --api-url" ;;
+        "inbound show") echo "--api-key --api-key-file --api-url" ;;
+        "inbound set-webhook") echo "--events --metadata --api-key --api-key-file --api-url" ;;
+        "inbound restore") echo "--api-key --api-key-file --api-url" ;;
+        "deliver") echo "--to --api-key --api-key-file --api-url" ;;
+        "emulate") echo "--host --port --api-key --api-key-file --secret --secret-file --call-duration --webhook-delay --citations-delay --retries --retry-backoff --retry-multiplier --retry-max-backoff --delivery-timeout --workers --per-receiver" ;;
         "fixtures validate") echo "--kind -k" ;;
-        "sign") echo "--secret -s" ;;
-        "verify") echo "--secret -s --signature -S" ;;
+        "sign") echo "--secret -s --secret-file" ;;
+        "verify") echo "--secret -s --secret-file --signature -S" ;;
     esac
 }
 
@@ -84,10 +74,10 @@ __blandhook_option_value() {
         "listen --port") : ;;
         "listen -p") : ;;
         "listen --tls-cert") __blandhook_files "$3" ;;
-        "listen --tls-key") __blandhook_files "$3" ;;
+        "listen --tls-key") : ;;
         "listen --secret") : ;;
-        "listen --save") __blandhook_files "$3" ;;
-        "listen --max-log-size") : ;;
+        "listen --secret-file") __blandhook_files "$3" ;;
+        "listen --save") : ;;
         "listen --status") : ;;
         "listen --delay") : ;;
         "listen --respond-sequence") : ;;
@@ -97,52 +87,46 @@ __blandhook_option_value() {
         "listen --answer-body") : ;;
         "listen --answer-header") : ;;
         "listen --forward-to") : ;;
-        "listen --forward-path") COMPREPLY+=($(compgen -W "exact keep" -- "$3")) ;;
+        "listen --forward-path") COMPREPLY=($(compgen -W "exact keep" -- "$3")) ;;
         "listen --forward-timeout") : ;;
         "listen --count") : ;;
         "listen -n") : ;;
         "listen --timeout") : ;;
-        "listen --match") COMPREPLY+=($(compgen -W "call_id= kind= status= method= path= signature=" -- "$3")) ;;
+        "listen --match") : ;;
         "listen --max-body") : ;;
-        "listen --request-timeout") : ;;
         "listen --inspector-port") : ;;
         "listen --max-connections") : ;;
         "listen --inbound-number") : ;;
         "listen --public-url") : ;;
-        "listen --tunnel") COMPREPLY+=($(compgen -W "cloudflared ngrok" -- "$3")) ;;
+        "listen --tunnel") COMPREPLY=($(compgen -W "cloudflared ngrok" -- "$3")) ;;
         "listen --ngrok-api") : ;;
         "listen --api-key") : ;;
+        "listen --api-key-file") __blandhook_files "$3" ;;
         "listen --api-url") : ;;
-        "captures list --log") __blandhook_files "$3" ;;
+        "captures list --log") : ;;
         "captures list --limit") : ;;
         "captures list -n") : ;;
-        "captures list --kind") COMPREPLY+=($(compgen -W "post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event unknown" -- "$3")) ;;
+        "captures list --kind") : ;;
         "captures list --call-id") : ;;
         "captures list --status") : ;;
-        "captures list --grep") : ;;
-        "captures list --since") : ;;
-        "captures list --until") : ;;
-        "captures show --log") __blandhook_files "$3" ;;
-        "captures export --log") __blandhook_files "$3" ;;
-        "captures export --as") COMPREPLY+=($(compgen -W "fixture curl" -- "$3")) ;;
-        "captures export --out") __blandhook_files "$3" ;;
-        "captures export -o") __blandhook_files "$3" ;;
+        "captures show --log") : ;;
+        "captures export --log") : ;;
+        "captures export --as") COMPREPLY=($(compgen -W "fixture curl" -- "$3")) ;;
+        "captures export --out") : ;;
+        "captures export -o") : ;;
         "captures export --url") : ;;
         "captures export --secret") : ;;
-        "captures call --log") __blandhook_files "$3" ;;
-        "captures stats --log") __blandhook_files "$3" ;;
-        "captures prune --log") __blandhook_files "$3" ;;
-        "captures prune --before") : ;;
-        "captures prune --keep") : ;;
+        "captures export --secret-file") __blandhook_files "$3" ;;
         "replay --to") : ;;
         "replay --secret") : ;;
+        "replay --secret-file") __blandhook_files "$3" ;;
         "replay --set") : ;;
         "replay --header") : ;;
         "replay -H") : ;;
         "replay --repeat") : ;;
         "replay --jobs") : ;;
         "replay -j") : ;;
-        "replay --scenario") COMPREPLY+=($(compgen -W "single two-phase out-of-order duplicate signature-variants bad-signature no-signature" -- "$3")) ;;
+        "replay --scenario") COMPREPLY=($(compgen -W "single two-phase out-of-order duplicate signature-variants bad-signature no-signature" -- "$3")) ;;
         "replay --phase-delay") : ;;
         "replay --timeout") : ;;
         "replay --retries") : ;;
@@ -161,9 +145,8 @@ __blandhook_option_value() {
         "replay --settle") : ;;
         "replay --ignore") : ;;
         "replay --expect-state") : ;;
-        "replay --log") : ;;
-        "replay --manifest") __blandhook_files "$3" ;;
-        "replay --report") __blandhook_files "$3"; COMPREPLY+=($(compgen -W "junit: json:" -- "$3")) ;;
+        "replay --manifest") : ;;
+        "replay --report") : ;;
         "call --to") : ;;
         "call --task") : ;;
         "call --pathway-id") : ;;
@@ -172,9 +155,10 @@ __blandhook_option_value() {
         "call --from") : ;;
         "call --metadata") : ;;
         "call --request-data") : ;;
-        "call --webhook-events") COMPREPLY+=($(compgen -W "queue call latency webhook tool dynamic_data citations evals post_transfer_transcript" -- "$3")) ;;
+        "call --webhook-events") : ;;
         "call --webhook") : ;;
         "call --api-key") : ;;
+        "call --api-key-file") __blandhook_files "$3" ;;
         "call --api-url") : ;;
         "call --max-duration") : ;;
         "call --timeout") : ;;
@@ -182,33 +166,38 @@ __blandhook_option_value() {
         "call --listen-port") : ;;
         "call --public-url") : ;;
         "call --secret") : ;;
-        "call --expect-status") COMPREPLY+=($(compgen -W "completed failed busy no-answer canceled unknown any" -- "$3")) ;;
-        "call --report") __blandhook_files "$3"; COMPREPLY+=($(compgen -W "junit:" -- "$3")) ;;
+        "call --secret-file") __blandhook_files "$3" ;;
+        "call --expect-status") COMPREPLY=($(compgen -W "completed failed busy no-answer canceled unknown any" -- "$3")) ;;
+        "call --report") : ;;
         "call --probe") : ;;
         "call --probe-cmd") : ;;
         "call --probe-header") : ;;
         "call --settle") : ;;
         "call --expect-state") : ;;
-        "call get --as") COMPREPLY+=($(compgen -W "json fixture" -- "$3")) ;;
-        "call get --output") : ;;
-        "call get -o") : ;;
         "inbound list --api-key") : ;;
+        "inbound list --api-key-file") __blandhook_files "$3" ;;
         "inbound list --api-url") : ;;
         "inbound show --api-key") : ;;
+        "inbound show --api-key-file") __blandhook_files "$3" ;;
         "inbound show --api-url") : ;;
-        "inbound set-webhook --events") COMPREPLY+=($(compgen -W "queue call latency webhook tool dynamic_data citations evals post_transfer_transcript" -- "$3")) ;;
+        "inbound set-webhook --events") : ;;
         "inbound set-webhook --metadata") : ;;
         "inbound set-webhook --api-key") : ;;
+        "inbound set-webhook --api-key-file") __blandhook_files "$3" ;;
         "inbound set-webhook --api-url") : ;;
         "inbound restore --api-key") : ;;
+        "inbound restore --api-key-file") __blandhook_files "$3" ;;
         "inbound restore --api-url") : ;;
         "deliver --to") : ;;
         "deliver --api-key") : ;;
+        "deliver --api-key-file") __blandhook_files "$3" ;;
         "deliver --api-url") : ;;
         "emulate --host") : ;;
         "emulate --port") : ;;
         "emulate --api-key") : ;;
+        "emulate --api-key-file") __blandhook_files "$3" ;;
         "emulate --secret") : ;;
+        "emulate --secret-file") __blandhook_files "$3" ;;
         "emulate --call-duration") : ;;
         "emulate --webhook-delay") : ;;
         "emulate --citations-delay") : ;;
@@ -219,12 +208,14 @@ __blandhook_option_value() {
         "emulate --delivery-timeout") : ;;
         "emulate --workers") : ;;
         "emulate --per-receiver") : ;;
-        "fixtures validate --kind") COMPREPLY+=($(compgen -W "post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event" -- "$3")) ;;
-        "fixtures validate -k") COMPREPLY+=($(compgen -W "post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event" -- "$3")) ;;
+        "fixtures validate --kind") COMPREPLY=($(compgen -W "post-call delayed-post-call citations-event live-event" -- "$3")) ;;
+        "fixtures validate -k") COMPREPLY=($(compgen -W "post-call delayed-post-call citations-event live-event" -- "$3")) ;;
         "sign --secret") : ;;
         "sign -s") : ;;
+        "sign --secret-file") __blandhook_files "$3" ;;
         "verify --secret") : ;;
         "verify -s") : ;;
+        "verify --secret-file") __blandhook_files "$3" ;;
         "verify --signature") : ;;
         "verify -S") : ;;
     esac
@@ -233,13 +224,12 @@ __blandhook_option_value() {
 # Completes the positional argument "$2" of command path "$1".
 __blandhook_arguments() {
     case "$1" in
-        "replay") __blandhook_files "$2"; COMPREPLY+=($(compgen -W "citations-event completed-inbound completed-outbound delayed-citations delayed-post-transfer error-busy error-call-failed error-database error-number-not-found error-spam-blocked error-temporarily-unavailable error-unable-to-start error-unknown evals-event live-event multiple-event no-answer post-transfer-transcript-event voicemail warm-transfer" -- "$2")) ;;
-        "fixtures show") COMPREPLY+=($(compgen -W "citations-event completed-inbound completed-outbound delayed-citations delayed-post-transfer error-busy error-call-failed error-database error-number-not-found error-spam-blocked error-temporarily-unavailable error-unable-to-start error-unknown evals-event live-event multiple-event no-answer post-transfer-transcript-event voicemail warm-transfer" -- "$2")) ;;
+        "fixtures show") COMPREPLY=($(compgen -W "citations-event completed-inbound completed-outbound delayed-citations error-busy error-call-failed error-database error-number-not-found error-spam-blocked error-temporarily-unavailable error-unable-to-start error-unknown live-event no-answer voicemail warm-transfer" -- "$2")) ;;
         "fixtures validate") __blandhook_files "$2" ;;
-        "fixtures schema") COMPREPLY+=($(compgen -W "post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event" -- "$2")) ;;
+        "fixtures schema") COMPREPLY=($(compgen -W "post-call delayed-post-call citations-event live-event" -- "$2")) ;;
         "sign") __blandhook_files "$2" ;;
         "verify") __blandhook_files "$2" ;;
-        "completions") COMPREPLY+=($(compgen -W "bash zsh fish" -- "$2")) ;;
+        "completions") COMPREPLY=($(compgen -W "bash zsh fish" -- "$2")) ;;
     esac
 }
 

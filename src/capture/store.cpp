@@ -94,6 +94,69 @@ inline void cpu_relax() {
 #endif
 }
 
+// Reads up to `limit` bytes at `offset` (fewer at the end of the file).
+std::string read_at(int fd, std::uint64_t offset, std::size_t limit) {
+    std::string bytes(limit, '\0');
+    std::size_t done = 0;
+    while (done < limit) {
+        const ssize_t n = ::pread(fd, bytes.data() + done, limit - done,
+                                  static_cast<off_t>(offset + done));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    bytes.resize(done);
+    return bytes;
+}
+
+// Refuses (closing `fd`, changing nothing) a file that is not a capture log: its first line must
+// be a capture, and the bytes after the last whole line (`complete` .. `size`, a line torn by a
+// crash) must be the start of one. Every line blandhook writes starts {"id":, so a torn one does
+// too, or is a shorter piece of that start.
+void refuse_unless_capture_log(int fd, const std::string& path, std::uint64_t complete,
+                               std::uint64_t size) {
+    const auto refuse = [&](const std::string& why) {
+        ::close(fd);
+        throw Error(ErrorKind::input, "capture log", path + " " + why,
+                    "give a new file (or an existing capture log) with --save PATH; the file "
+                    "was not changed");
+    };
+    constexpr std::string_view k_line_start = "{\"id\":";
+    if (complete > 0) {
+        // The first line only, read a piece at a time (the log may hold gigabytes).
+        std::string first;
+        for (std::size_t newline = std::string::npos; newline == std::string::npos;) {
+            const std::size_t had = first.size();
+            first += read_at(fd, had, std::size_t{1} << 16);
+            newline = first.find('\n', had);
+            if (newline != std::string::npos) {
+                first.resize(newline);
+            } else if (first.size() == had) {
+                break;
+            }
+        }
+        try {
+            (void)from_json_line(first);
+        } catch (const Error&) {
+            refuse("is not a capture log (its first line is not a capture)");
+        }
+    }
+    if (size > complete) {
+        const std::string torn =
+            read_at(fd, complete, std::min<std::uint64_t>(size - complete, k_line_start.size()));
+        const bool capture_start = torn == k_line_start;
+        const bool cut_early = complete > 0 && k_line_start.substr(0, torn.size()) == torn;
+        if (!capture_start && !cut_early) {
+            refuse(complete == 0 ? "is not a capture log (its first line is not a capture)"
+                                 : "ends with a line that is not a capture and has no line break");
+        }
+    }
+}
+
 // ASCII case-insensitive substring search (the filters' free text: "Bearer" finds "bearer").
 bool contains(std::string_view haystack, std::string_view needle) {
     const auto lower = [](char c) {
@@ -241,10 +304,24 @@ Store::Store(StoreOptions options)
     }
     const std::string& path = m_options.path;
     make_private_dirs(path);
-    m_impl->write_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    // O_NOFOLLOW: a symbolic link planted where the log goes must not redirect captures (and
+    // their phone numbers and transcripts) into another file, nor append to its target.
+    m_impl->write_fd =
+        ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (m_impl->write_fd < 0) {
+        if (errno == ELOOP) {
+            throw Error(ErrorKind::input, "capture log",
+                        path + " is a symbolic link; blandhook does not follow links for its log",
+                        "give the file itself with --save PATH");
+        }
         throw Error(ErrorKind::input, "capture log", "cannot open " + path + ": " + errno_text(),
                     "choose another place with --save PATH, or --no-save");
+    }
+    struct stat info {};
+    if (::fstat(m_impl->write_fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+        ::close(m_impl->write_fd);
+        throw Error(ErrorKind::input, "capture log", path + " is not a regular file",
+                    "give a file path with --save PATH, or --no-save to keep captures in memory");
     }
     if (::flock(m_impl->write_fd, LOCK_EX | LOCK_NB) != 0) {
         ::close(m_impl->write_fd);
@@ -252,17 +329,18 @@ Store::Store(StoreOptions options)
                     path + " is in use by another blandhook listen",
                     "give this one its own log with --save PATH, or --no-save");
     }
-    m_impl->reader = std::make_shared<const FileHandle>(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    // The same open file, for reading by offset: no second lookup of the path (which a link
+    // planted after the O_NOFOLLOW open could redirect).
+    m_impl->reader = std::make_shared<const FileHandle>(::dup(m_impl->write_fd));
 
-    // A line cut short by a crash is removed so that the next line starts clean (nothing
-    // half-written survives a restart). Nothing else is read: the history is read on demand from
-    // its end (history.hpp), so opening costs the same for ten captures or ten million.
-    struct stat info {};
-    if (::fstat(m_impl->write_fd, &info) != 0) {
-        throw Error(ErrorKind::input, "capture log", "cannot read " + path + ": " + errno_text());
-    }
+    // The file must be a capture log: anything else is left as it is and refused. A last line cut
+    // short by a crash is removed so that the next line starts clean (nothing half-written
+    // survives a restart); nothing else is ever removed. Only the first line and the torn tail are
+    // read: the history is read on demand from its end (history.hpp), so opening costs the same
+    // for ten captures or ten million.
     const auto size = static_cast<std::uint64_t>(info.st_size);
     const std::uint64_t complete = complete_end(m_impl->write_fd, size);
+    refuse_unless_capture_log(m_impl->write_fd, path, complete, size);
     if (size > complete && ::ftruncate(m_impl->write_fd, static_cast<off_t>(complete)) != 0) {
         throw Error(ErrorKind::input, "capture log",
                     "cannot remove a torn last line from " + path + ": " + errno_text());
@@ -646,8 +724,11 @@ std::optional<Capture> Store::wait_for(const std::function<bool(const Capture&)>
 void read_log(const std::string& path, const std::function<bool(Capture&&)>& callback,
               const std::function<void(std::size_t, const std::string&)>& on_bad_line) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw Error(ErrorKind::input, "capture log", "cannot open " + path + ": " + errno_text(),
+    struct stat info {};
+    if (!in || (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode))) {
+        throw Error(ErrorKind::input, "capture log",
+                    "cannot open " + path + ": " +
+                        (in ? std::string("it is a directory, not a file") : errno_text()),
                     "run 'blandhook listen' first, or name the log with --log PATH");
     }
     std::string line;

@@ -68,4 +68,20 @@ const std::vector<std::string>& option_suggestions(const CLI::Option* option) {
     return lookup(suggestions_table(), option);
 }
 
+void add_secret_options(CLI::App* app, util::SecretInput& input, const util::SecretKind& kind,
+                        const std::string& what, const std::string& short_name) {
+    const std::string option(kind.option);
+    const std::string file_option(kind.file_option);
+    const std::string env(kind.env);
+    app->add_option((short_name.empty() ? "" : short_name + ",") + option, input.value,
+                    what + " (default: $" + env + "; prefer it or " + file_option +
+                        ": other local users see command lines)")
+        ->type_name("TEXT");
+    app->add_option(file_option, input.file,
+                    "Read the " + std::string(kind.noun) +
+                        " from this file (its last line break is "
+                        "ignored; - reads stdin)")
+        ->type_name("FILE");
+}
+
 } // namespace blandhook::cli

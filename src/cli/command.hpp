@@ -2,6 +2,8 @@
 // How a command plugs into the one registry (src/cli/registry.cpp). Each command lives in
 // src/commands/NAME.{hpp,cpp}: an options struct, a `register_NAME(Registrar&)` that declares its
 // subcommand, flags, help and examples, and a run function holding no domain logic of its own.
+#include "util/secret.hpp"
+
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <map>
@@ -43,6 +45,12 @@ private:
     CLI::App& m_root;
     std::map<const CLI::App*, RunFunction> m_runs;
 };
+
+/// Adds the two options of one secret (`--secret S` and `--secret-file PATH`, or the API key's)
+/// filling `input`; resolve them with util::resolve_secret, which also reads the environment.
+/// `short_name` ("-s") is an extra spelling of the value option, "" for none.
+void add_secret_options(CLI::App* app, util::SecretInput& input, const util::SecretKind& kind,
+                        const std::string& what, const std::string& short_name = {});
 
 /// The fixed values recorded by Registrar::choices for an option, empty when it takes any value.
 const std::vector<std::string>& option_choices(const CLI::Option* option);

@@ -758,8 +758,11 @@ struct EnvironmentVariable {
 constexpr EnvironmentVariable k_environment[] = {
     {"BLAND_WEBHOOK_SECRET",
      "The webhook signing secret (Bland dashboard: Settings, Keys). Used by listen, replay, "
-     "emulate, sign and verify when --secret is not given. Never printed."},
-    {"BLAND_API_KEY", "The Bland API key used by call (the same name as the official bland CLI)."},
+     "call, emulate, sign, verify and captures export when neither --secret nor --secret-file "
+     "is given. Never printed."},
+    {"BLAND_API_KEY",
+     "The Bland API key used by call, and the key emulate requires, when neither --api-key nor "
+     "--api-key-file is given (the same name as the official bland CLI). Never printed."},
     {"BLAND_BASE_URL",
      "The Bland API base URL, https://api.bland.ai by default; point it at blandhook emulate to "
      "work offline."},

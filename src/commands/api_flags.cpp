@@ -1,5 +1,6 @@
 #include "commands/api_flags.hpp"
 
+#include "cli/command.hpp"
 #include "error.hpp"
 
 #include <fmt/core.h>
@@ -7,22 +8,26 @@
 namespace blandhook::commands {
 
 void add_api_flags(CLI::App* app, ApiFlags& flags) {
-    app->add_option("--api-key", flags.api_key, "Bland API key (never printed)")
-        ->envname("BLAND_API_KEY");
+    cli::add_secret_options(app, flags.api_key, util::k_api_key, "Bland API key (never printed)");
     app->add_option("--api-url", flags.api_url, "Bland API base URL (or the emulator's)")
         ->envname("BLAND_BASE_URL")
         ->capture_default_str();
     app->add_flag("-k,--insecure", flags.insecure, "Skip TLS verification of the API");
 }
 
+std::string api_key_of(const ApiFlags& flags) {
+    return util::resolve_secret(flags.api_key, util::k_api_key);
+}
+
 bland::ApiOptions api_options(const ApiFlags& flags, const std::string& what) {
-    if (flags.api_key.empty()) {
+    std::string key = api_key_of(flags);
+    if (key.empty()) {
         throw Error(ErrorKind::usage, what, "no API key",
-                    "pass --api-key or set BLAND_API_KEY (the official CLI's variable)");
+                    "set BLAND_API_KEY (the official CLI's variable) or pass --api-key-file FILE");
     }
     bland::ApiOptions options;
     options.base_url = flags.api_url;
-    options.api_key = flags.api_key;
+    options.api_key = std::move(key);
     options.insecure = flags.insecure;
     return options;
 }

@@ -1,10 +1,12 @@
 #pragma once
 // The options every command that talks to Bland's API shares (call, inbound, deliver, listen
-// --inbound-number): the key from --api-key or BLAND_API_KEY (never printed), the base URL from
+// --inbound-number): the key from --api-key, --api-key-file or BLAND_API_KEY (never printed), the
+// base URL from
 // --api-url or BLAND_BASE_URL, and -k/--insecure.
 #include "bland/calls_api.hpp"
 
 #include "payload/json.hpp"
+#include "util/secret.hpp"
 
 #include <CLI/CLI.hpp>
 #include <string>
@@ -13,13 +15,16 @@
 namespace blandhook::commands {
 
 struct ApiFlags {
-    std::string api_key;
+    util::SecretInput api_key; ///< resolved by api_options() or api_key_of()
     std::string api_url{bland::k_default_base_url};
     bool insecure = false;
 };
 
-/// Adds --api-key, --api-url and -k/--insecure to `app`.
+/// Adds --api-key, --api-key-file, --api-url and -k/--insecure to `app`.
 void add_api_flags(CLI::App* app, ApiFlags& flags);
+
+/// The key from --api-key, --api-key-file or BLAND_API_KEY ("" when none).
+std::string api_key_of(const ApiFlags& flags);
 
 /// The client options for `flags`; a usage Error naming `what` when there is no key.
 bland::ApiOptions api_options(const ApiFlags& flags, const std::string& what);

@@ -15,10 +15,15 @@
 #include "replay/expect.hpp"
 #include "replay/model.hpp"
 #include "replay/probe.hpp"
+#include "util/duration.hpp"
+#include "util/secret.hpp"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fmt/core.h>
 #include <fstream>
+#include <optional>
 
 namespace blandhook::commands {
 namespace {
@@ -37,7 +42,8 @@ struct CallOptions {
     std::string request_data;
     std::string webhook_events;
     std::string webhook;
-    std::string api_key;
+    util::SecretInput api_key_input;
+    std::string api_key; ///< resolved from api_key_input
     std::string api_url{bland::k_default_base_url};
     int max_duration = 2;
     bool dry_run = false;
@@ -47,7 +53,8 @@ struct CallOptions {
     std::string listen_host = "127.0.0.1";
     int listen_port = 0;
     std::string public_url;
-    std::string secret;
+    util::SecretInput secret_input;
+    std::string secret; ///< resolved from secret_input
     std::string expect_status = "completed";
     bool expect_delayed = false;
     bool check_delivery = false;
@@ -64,10 +71,11 @@ struct CallOptions {
 constexpr const char* k_examples =
     R"(  blandhook call --to +15551234567 --task "Confirm the appointment" --dry-run
   blandhook call --to +15551234567 --task "Say hi" --wait
+  export BLAND_API_KEY=... BLAND_WEBHOOK_SECRET=...      keys kept out of argv
   blandhook call --to +15551234567 --task "Say hi" --listen --public-url https://abc.trycloudflare.com \
-      --secret "$BLAND_WEBHOOK_SECRET" --check-delivery --report junit:call.xml
+      --check-delivery --report junit:call.xml
   blandhook emulate --port 4001 --call-duration 1s &
-  blandhook call --api-url http://127.0.0.1:4001 --api-key test --to +15555550486 --task hi \
+  BLAND_API_KEY=test blandhook call --api-url http://127.0.0.1:4001 --to +15555550486 --task hi \
       --listen --expect-status busy              a busy line, checked end to end offline
   blandhook call get CALL_ID --as fixture -o call.json      a real call as a fixture
   blandhook call resend CALL_ID                             its post-call webhook again
@@ -146,20 +154,38 @@ void print_dry_run(const CallOptions& opts, const bland::ApiClient& api, Json bo
                 payload::pretty_json(body).c_str());
 }
 
-void write_report(const std::string& spec, const bland::CallResult& result) {
-    const std::string prefix = "junit:";
-    if (spec.rfind(prefix, 0) != 0 || spec.size() == prefix.size()) {
-        throw Error(ErrorKind::usage, "--report", fmt::format("'{}' is not junit:FILE", spec));
+// The --report junit:FILE file, opened (and so checked) before a billable call is placed.
+class CallReport {
+public:
+    explicit CallReport(const std::string& spec) {
+        const std::string prefix = "junit:";
+        if (spec.rfind(prefix, 0) != 0 || spec.size() == prefix.size()) {
+            throw Error(ErrorKind::usage, "--report", fmt::format("'{}' is not junit:FILE", spec));
+        }
+        m_path = spec.substr(prefix.size());
+        m_out.open(m_path, std::ios::binary | std::ios::trunc);
+        if (!m_out) {
+            throw Error(ErrorKind::usage, "--report",
+                        fmt::format("cannot write {}: {}", m_path, std::strerror(errno)),
+                        "nothing was sent: give a path in a writable directory");
+        }
     }
-    std::string path = spec.substr(prefix.size());
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << bland::junit_report(result);
-    if (!out.good()) {
-        throw Error(ErrorKind::internal, "--report", fmt::format("cannot write {}", path));
+    void write(const bland::CallResult& result) {
+        m_out << bland::junit_report(result);
+        m_out.flush();
+        if (!m_out.good()) {
+            throw Error(ErrorKind::internal, "--report", fmt::format("cannot write {}", m_path));
+        }
     }
-}
 
-int run_call_command(const CallOptions& opts, const cli::Context& context) {
+private:
+    std::string m_path;
+    std::ofstream m_out;
+};
+
+int run_call_command(CallOptions opts, const cli::Context& context) {
+    opts.api_key = util::resolve_secret(opts.api_key_input, util::k_api_key);
+    opts.secret = util::resolve_secret(opts.secret_input, util::k_webhook_secret);
     Json body = build_request(opts);
     bland::CallPlan plan;
     plan.api.base_url = opts.api_url;
@@ -172,7 +198,7 @@ int run_call_command(const CallOptions& opts, const cli::Context& context) {
     }
     if (opts.api_key.empty()) {
         throw Error(ErrorKind::usage, "call", "no API key",
-                    "pass --api-key or set BLAND_API_KEY (the official CLI's variable)");
+                    "set BLAND_API_KEY (the official CLI's variable) or pass --api-key-file FILE");
     }
     plan.request = body;
     plan.wait = opts.wait;
@@ -184,7 +210,7 @@ int run_call_command(const CallOptions& opts, const cli::Context& context) {
     plan.expect_status = opts.expect_status;
     plan.expect_delayed = opts.expect_delayed;
     plan.check_delivery = opts.check_delivery;
-    plan.timeout = listen::parse_duration(opts.timeout, "--timeout");
+    plan.timeout = util::parse_duration(opts.timeout, "--timeout");
     plan.probe =
         replay::probe_from_options(opts.probe, opts.probe_cmd, opts.probe_headers, opts.settle);
     if (plan.probe) {
@@ -204,6 +230,11 @@ int run_call_command(const CallOptions& opts, const cli::Context& context) {
     } else if (!opts.expect_state.empty()) {
         throw Error(ErrorKind::usage, "--expect-state", "needs --probe URL or --probe-cmd COMMAND",
                     "e.g. --probe 'http://127.0.0.1:3000/calls/{call_id}'");
+    }
+    if (opts.listen_port < 0 || opts.listen_port > 65535) {
+        throw Error(ErrorKind::usage, "--listen-port",
+                    std::to_string(opts.listen_port) + " is not a port",
+                    "use 0 to pick a free one");
     }
     if (opts.listen && !opts.webhook.empty()) {
         throw Error(ErrorKind::usage, "call", "--listen and --webhook both set the webhook URL",
@@ -236,10 +267,25 @@ int run_call_command(const CallOptions& opts, const cli::Context& context) {
         std::fprintf(progress_out, "%s\n", line.c_str());
         std::fflush(progress_out);
     };
-    bland::CallResult result = bland::run_call(plan, progress);
-
+    std::optional<CallReport> report;
     if (!opts.report.empty()) {
-        write_report(opts.report, result);
+        report.emplace(opts.report);
+    }
+    bland::CallResult result;
+    try {
+        result = bland::run_call(plan, progress);
+    } catch (const Error& error) {
+        // The API refused, or could not be reached: the report says so before the error is shown.
+        if (report) {
+            bland::CallResult failed;
+            failed.verdict = bland::Verdict::fail;
+            failed.checks.push_back({"api", false, error.what()});
+            report->write(failed);
+        }
+        throw;
+    }
+    if (report) {
+        report->write(result);
     }
     if (opts.json) {
         std::printf("%s\n", payload::canonical_json(bland::result_json(result)).c_str());
@@ -298,8 +344,8 @@ void register_call(cli::Registrar& registrar) {
                                       "tool,dynamic_data,citations,evals,post_transfer_transcript"),
                       {bland::k_webhook_events.begin(), bland::k_webhook_events.end()});
     app->add_option("--webhook", opts->webhook, "Where Bland sends the post-call webhook");
-    app->add_option("--api-key", opts->api_key, "Bland API key (never printed)")
-        ->envname("BLAND_API_KEY");
+    cli::add_secret_options(app, opts->api_key_input, util::k_api_key,
+                            "Bland API key (never printed)");
     app->add_option("--api-url", opts->api_url, "Bland API base URL (or the emulator's)")
         ->envname("BLAND_BASE_URL")
         ->capture_default_str();
@@ -320,8 +366,8 @@ void register_call(cli::Registrar& registrar) {
         ->capture_default_str();
     app->add_option("--public-url", opts->public_url,
                     "The webhook URL Bland should use: a tunnel to the listener");
-    app->add_option("--secret", opts->secret, "Webhook signing secret to check signatures with")
-        ->envname("BLAND_WEBHOOK_SECRET");
+    cli::add_secret_options(app, opts->secret_input, util::k_webhook_secret,
+                            "Webhook signing secret to check signatures with");
     std::vector<std::string> statuses(bland::k_call_statuses.begin(), bland::k_call_statuses.end());
     statuses.emplace_back("any");
     registrar.choices(app->add_option("--expect-status", opts->expect_status,

@@ -10,8 +10,10 @@
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
 #include "error.hpp"
+#include "http/client.hpp"
 #include "listen/display.hpp"
 #include "payload/kind.hpp"
+#include "util/secret.hpp"
 
 #include <cerrno>
 #include <chrono>
@@ -60,7 +62,7 @@ struct CapturesOptions {
     bool default_name = false; // -O: capture-ID.json, what a fixture export wrote before 0.2
     bool force = false;
     std::string url = "http://127.0.0.1:4000";
-    std::string secret;
+    util::SecretInput secret;
     // call
     std::string call;
     // prune
@@ -102,7 +104,8 @@ void write_output(const std::string& path, const std::string& text, bool force) 
         return;
     }
     const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL);
-    const int fd = ::open(path.c_str(), flags, 0644);
+    // Captured data (phone numbers, transcripts): readable by its owner only, like the log.
+    const int fd = ::open(path.c_str(), flags, 0600);
     if (fd < 0) {
         if (errno == EEXIST) {
             throw Error(ErrorKind::input, path, "already exists",
@@ -163,6 +166,9 @@ int run_show(const CapturesOptions& options, const cli::Context& context) {
 }
 
 int run_export(const CapturesOptions& options) {
+    if (options.as == "curl") {
+        http::parse_url(options.url, "--url");
+    }
     const capture::Capture capture = find_capture(options);
     if (options.as == "curl") {
         if (options.default_name) {
@@ -170,12 +176,7 @@ int run_export(const CapturesOptions& options) {
                         "names a fixture file; a curl command goes to stdout",
                         "use -o FILE to write the curl command to a file");
         }
-        std::string secret = options.secret;
-        if (secret.empty()) {
-            if (const char* from_env = std::getenv("BLAND_WEBHOOK_SECRET"); from_env != nullptr) {
-                secret = from_env;
-            }
-        }
+        const std::string secret = util::resolve_secret(options.secret, util::k_webhook_secret);
         write_output(options.out.empty() ? "-" : options.out,
                      capture::curl_command(capture, options.url, secret), options.force);
         return cli::exit_code::k_ok;
@@ -416,8 +417,8 @@ void register_captures(cli::Registrar& registrar) {
         ->add_option("--url", options->url,
                      "For curl: where to send (the capture's path is added when URL has none)")
         ->capture_default_str();
-    exporter->add_option("--secret", options->secret,
-                         "For curl: sign with this secret (default: $BLAND_WEBHOOK_SECRET)");
+    cli::add_secret_options(exporter, options->secret, util::k_webhook_secret,
+                            "For curl: sign with this secret");
     registrar.on_run(exporter, [options](const cli::Context&) { return run_export(*options); });
 
     CLI::App* call = registrar.add_subcommand(

@@ -5,6 +5,8 @@
 #include "emulator/outcome.hpp"
 #include "error.hpp"
 #include "listen/answer.hpp"
+#include "util/duration.hpp"
+#include "util/secret.hpp"
 
 #include <csignal>
 #include <cstdio>
@@ -19,8 +21,8 @@ namespace {
 struct EmulateOptions {
     std::string host = "127.0.0.1";
     int port = 4001;
-    std::string api_key;
-    std::string secret;
+    util::SecretInput api_key;
+    util::SecretInput secret;
     std::string call_duration = "10s";
     std::string webhook_delay = "0s";
     std::string citations_delay = "0s";
@@ -38,7 +40,7 @@ struct EmulateOptions {
 
 constexpr const char* k_examples =
     R"(  blandhook emulate                                   Bland's API on http://127.0.0.1:4001
-  blandhook emulate --port 0 --call-duration 200ms --secret whsec_test
+  blandhook emulate --port 0 --call-duration 200ms --secret-file secret.txt
   BLAND_BASE_URL=http://127.0.0.1:4001 bland call send +15555550486 --task hi --wait
   curl -s localhost:4001/v1/calls -H 'authorization: k' -d '{"phone_number":"+15555550100",
        "task":"Say hi","webhook":"http://127.0.0.1:4000/hook"}'
@@ -50,40 +52,42 @@ completes. request_data.blandhook_scenario=FIXTURE picks any call fixture instea
 See docs/emulate.md.
 )";
 
-// The environment's value for `name`, or "" (the secret may come from BLAND_WEBHOOK_SECRET, the
-// variable the listener reads, so both sides of a test share one setting).
-std::string env_or_empty(const char* name) {
-    const char* value = std::getenv(name);
-    return value != nullptr ? value : "";
-}
-
 int run_emulate(const EmulateOptions& opts) {
     emulator::EmulatorOptions options;
     options.host = opts.host;
     options.port = opts.port;
-    options.api_key = opts.api_key;
-    options.call_duration = listen::parse_duration(opts.call_duration, "--call-duration");
-    options.webhook_delay = listen::parse_duration(opts.webhook_delay, "--webhook-delay");
-    options.citations_delay = listen::parse_duration(opts.citations_delay, "--citations-delay");
+    options.api_key = util::resolve_secret(opts.api_key, util::k_api_key);
+    options.call_duration = util::parse_duration(opts.call_duration, "--call-duration");
+    options.webhook_delay = util::parse_duration(opts.webhook_delay, "--webhook-delay");
+    options.citations_delay = util::parse_duration(opts.citations_delay, "--citations-delay");
     options.delay_webhook = opts.delay_webhook;
     options.strict_webhooks = opts.strict_webhooks;
-    options.delivery.secret =
-        opts.secret.empty() ? env_or_empty("BLAND_WEBHOOK_SECRET") : opts.secret;
+    options.delivery.secret = util::resolve_secret(opts.secret, util::k_webhook_secret);
     options.delivery.retry.retries = opts.retries;
-    options.delivery.retry.backoff = listen::parse_duration(opts.retry_backoff, "--retry-backoff");
+    options.delivery.retry.backoff = util::parse_duration(opts.retry_backoff, "--retry-backoff");
     options.delivery.retry.multiplier = opts.retry_multiplier;
     options.delivery.retry.max_backoff =
-        listen::parse_duration(opts.retry_max_backoff, "--retry-max-backoff");
+        util::parse_duration(opts.retry_max_backoff, "--retry-max-backoff");
     options.delivery.attempt_timeout =
-        listen::parse_duration(opts.delivery_timeout, "--delivery-timeout");
+        util::parse_duration(opts.delivery_timeout, "--delivery-timeout");
     options.delivery.workers = opts.workers;
     options.delivery.per_receiver = opts.per_receiver;
     options.delivery.user_agent = std::string("blandhook-emulate/") + BLANDHOOK_VERSION;
-    if (opts.retries < 0 || opts.retry_multiplier < 1.0 || opts.workers < 1 ||
-        opts.per_receiver < 1) {
+    // Written so that NaN fails every test.
+    if (!(opts.retries >= 0 && opts.retries <= 100) ||
+        !(opts.retry_multiplier >= 1.0 && opts.retry_multiplier <= 100.0) ||
+        !(opts.workers >= 1 && opts.workers <= 1024) ||
+        !(opts.per_receiver >= 1 && opts.per_receiver <= 1024)) {
         throw Error(ErrorKind::usage, "emulate",
-                    "--retries must be >= 0, --retry-multiplier >= 1, --workers and "
-                    "--per-receiver >= 1");
+                    "--retries must be 0 to 100, --retry-multiplier 1 to 100, --workers and "
+                    "--per-receiver 1 to 1024");
+    }
+    if (opts.port < 0 || opts.port > 65535) {
+        throw Error(ErrorKind::usage, "--port", std::to_string(opts.port) + " is not a port",
+                    "use 0 to pick a free one");
+    }
+    if (options.delivery.attempt_timeout.count() < 1) {
+        throw Error(ErrorKind::usage, "--delivery-timeout", "must be at least 1ms");
     }
     if (options.call_duration.count() < 1) {
         throw Error(ErrorKind::usage, "--call-duration", "must be at least 1ms");
@@ -122,7 +126,8 @@ int run_emulate(const EmulateOptions& opts) {
                 static_cast<long long>(retry.max_backoff.count()),
                 static_cast<long long>(options.delivery.attempt_timeout.count()));
     std::printf("  %s\n", options.api_key.empty()
-                              ? "any API key accepted (--api-key to require one)"
+                              ? "any API key accepted (--api-key-file or BLAND_API_KEY to "
+                                "require one); requests from web pages refused"
                               : "API key required: 401 AUTH_FAILURE otherwise");
     std::fflush(stdout);
 
@@ -150,11 +155,10 @@ void register_emulate(cli::Registrar& registrar) {
     app->add_option("--host", opts->host, "Address to bind")->capture_default_str();
     app->add_option("--port", opts->port, "Port to bind; 0 picks a free one")
         ->capture_default_str();
-    app->add_option("--api-key", opts->api_key,
-                    "Require this key in the authorization header (raw or 'Bearer KEY')");
-    app->add_option("--secret", opts->secret,
-                    "Sign webhooks with this secret (X-Webhook-Signature); default "
-                    "$BLAND_WEBHOOK_SECRET");
+    cli::add_secret_options(app, opts->api_key, util::k_api_key,
+                            "Require this key in the authorization header (raw or 'Bearer KEY')");
+    cli::add_secret_options(app, opts->secret, util::k_webhook_secret,
+                            "Sign webhooks with this secret (X-Webhook-Signature)");
     app->add_option("--call-duration", opts->call_duration,
                     "Wall-clock time from queued to hang-up (queued for the first fifth)")
         ->capture_default_str();

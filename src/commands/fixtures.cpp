@@ -7,6 +7,7 @@
 #include "payload/analysis.hpp"
 #include "payload/fixtures.hpp"
 #include "payload/kind.hpp"
+#include "util/files.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -101,30 +102,12 @@ struct FileReport {
     std::vector<payload::Finding> findings;
 };
 
-std::optional<std::string> read_file(const std::string& file, std::string& body) {
-    if (file == "-") {
-        std::ostringstream buffer;
-        buffer << std::cin.rdbuf();
-        body = buffer.str();
-        return std::cin.bad() ? std::optional<std::string>("cannot read stdin") : std::nullopt;
-    }
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        return fmt::format("cannot read: {}", std::strerror(errno));
-    }
-    body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    if (in.bad()) {
-        return std::string("cannot read: I/O error");
-    }
-    return std::nullopt;
-}
-
 FileReport validate_file(const std::string& file, std::optional<payload::Kind> forced_kind) {
     FileReport report;
     report.file = file == "-" ? "stdin" : file;
     std::string body;
-    if (auto error = read_file(file, body)) {
-        report.input_error = *error;
+    if (auto error = util::read_whole_file(file, body)) {
+        report.input_error = "cannot read: " + *error;
         return report;
     }
     const payload::Analysis analysis = payload::analyze(body);

@@ -11,20 +11,21 @@
 #include "inspector/inspector.hpp"
 #include "listen/display.hpp"
 #include "listen/listener.hpp"
+#include "util/duration.hpp"
+#include "util/files.hpp"
+#include "util/secret.hpp"
+#include "util/size.hpp"
 
 #include <atomic>
-#include <charconv>
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
 #include <fmt/core.h>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <pthread.h>
-#include <sstream>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
@@ -35,7 +36,7 @@ namespace {
 
 constexpr const char* k_examples =
     R"(  blandhook listen                                 capture on http://127.0.0.1:4000
-  blandhook listen --port 0 --secret "$BLAND_WEBHOOK_SECRET" --require-signature
+  blandhook listen --port 0 --require-signature        secret from $BLAND_WEBHOOK_SECRET
   blandhook listen --forward-to http://localhost:3000/webhook --forward-status
   blandhook listen --respond-sequence 500,500,200      watch Bland-style retries walk a sequence
   blandhook listen --fail-rate 0.3 --seed 7 --delay 2s
@@ -52,7 +53,7 @@ struct ListenOptions {
     int port = 4000;
     std::string tls_cert;
     std::string tls_key;
-    std::string secret;
+    util::SecretInput secret;
     bool require_signature = false;
     std::string save;
     bool no_save = false;
@@ -90,27 +91,6 @@ struct ListenOptions {
     int inspector_port = -1; ///< -1: the capture port + 100, or a free one when that is taken
     bool no_inspector = false;
 };
-
-std::size_t parse_size(const std::string& text, const std::string& what) {
-    std::size_t value = 0;
-    auto [rest, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    const std::string unit(rest, text.data() + text.size());
-    std::size_t factor = 0;
-    if (unit.empty() || unit == "B") {
-        factor = 1;
-    } else if (unit == "KiB" || unit == "K" || unit == "KB" || unit == "k") {
-        factor = 1024;
-    } else if (unit == "MiB" || unit == "M" || unit == "MB") {
-        factor = 1024 * 1024;
-    } else if (unit == "GiB" || unit == "G" || unit == "GB") {
-        factor = 1024 * 1024 * 1024;
-    }
-    if (error != std::errc() || factor == 0 || value == 0) {
-        throw Error(ErrorKind::usage, what, "'" + text + "' is not a size",
-                    "examples: 10MiB, 512KiB, 1048576");
-    }
-    return value * factor;
-}
 
 // --match KEY=VALUE: every one given must hold for a capture to count.
 struct Match {
@@ -173,7 +153,7 @@ listen::AnswerConfig answer_config(const ListenOptions& options) {
         throw Error(ErrorKind::usage, "--fail-status",
                     std::to_string(options.fail_status) + " is not an HTTP status (100-599)");
     }
-    if (options.fail_rate < 0 || options.fail_rate > 1) {
+    if (!(options.fail_rate >= 0 && options.fail_rate <= 1)) { // NaN too
         throw Error(ErrorKind::usage, "--fail-rate", "must be between 0 and 1",
                     "example: --fail-rate 0.25 fails one request in four");
     }
@@ -185,21 +165,15 @@ listen::AnswerConfig answer_config(const ListenOptions& options) {
     answer.require_signature = options.require_signature;
     answer.forward_status = options.forward_status;
     if (!options.delay.empty()) {
-        answer.delay = listen::parse_duration(options.delay, "--delay");
+        answer.delay = util::parse_duration(options.delay, "--delay");
     }
     if (!options.respond_sequence.empty()) {
         answer.sequence = listen::parse_sequence(options.respond_sequence);
     }
     if (!options.answer_body.empty()) {
         if (options.answer_body.front() == '@') {
-            const std::string path = options.answer_body.substr(1);
-            std::ifstream in(path, std::ios::binary);
-            if (!in) {
-                throw Error(ErrorKind::input, "--answer-body", "cannot read " + path);
-            }
-            std::ostringstream text;
-            text << in.rdbuf();
-            answer.body = text.str();
+            answer.body = util::read_file(options.answer_body.substr(1), "--answer-body",
+                                          ErrorKind::usage, "give @FILE naming a file");
         } else {
             answer.body = options.answer_body;
         }
@@ -325,7 +299,7 @@ void print_banner(const listen::Listener& listener, const ListenOptions& options
         "  signatures: {}\n",
         listener.has_secret()
             ? (options.require_signature ? "checked, required (401 otherwise)" : "checked")
-            : "not checked (set --secret or BLAND_WEBHOOK_SECRET)");
+            : "not checked (set BLAND_WEBHOOK_SECRET, or --secret-file FILE)");
     if (!options.forward_to.empty()) {
         banner +=
             fmt::format("  forwarding: {}{}{}\n", options.forward_to,
@@ -382,15 +356,10 @@ int run_listen(const ListenOptions& options, const cli::Context& context) {
     listener_options.port = options.port;
     listener_options.tls_cert = options.tls_cert;
     listener_options.tls_key = options.tls_key;
-    listener_options.secret = options.secret;
-    if (listener_options.secret.empty()) {
-        if (const char* secret = std::getenv("BLAND_WEBHOOK_SECRET"); secret != nullptr) {
-            listener_options.secret = secret;
-        }
-    }
+    listener_options.secret = util::resolve_secret(options.secret, util::k_webhook_secret);
     if (options.require_signature && listener_options.secret.empty()) {
         throw Error(ErrorKind::usage, "--require-signature", "needs a secret to check against",
-                    "pass --secret SECRET or set BLAND_WEBHOOK_SECRET");
+                    "set BLAND_WEBHOOK_SECRET, or pass --secret-file FILE");
     }
     if (options.no_save && !options.save.empty()) {
         throw Error(ErrorKind::usage, "--no-save", "--save and --no-save exclude each other");
@@ -401,7 +370,10 @@ int run_listen(const ListenOptions& options, const cli::Context& context) {
     }
     listener_options.forward_to = options.forward_to;
     listener_options.forward_timeout =
-        listen::parse_duration(options.forward_timeout, "--forward-timeout");
+        util::parse_duration(options.forward_timeout, "--forward-timeout");
+    if (listener_options.forward_timeout.count() < 1) {
+        throw Error(ErrorKind::usage, "--forward-timeout", "must be at least 1ms");
+    }
     listener_options.forward_path =
         options.forward_path == "keep" ? listen::ForwardPath::keep : listen::ForwardPath::exact;
     if (options.forward_status && options.forward_to.empty()) {
@@ -411,12 +383,17 @@ int run_listen(const ListenOptions& options, const cli::Context& context) {
         options.no_save ? std::string()
                         : (options.save.empty() ? capture::default_log_path() : options.save);
     listener_options.store.fsync = options.fsync;
-    listener_options.max_body_bytes = parse_size(options.max_body, "--max-body");
+    listener_options.max_body_bytes = util::parse_size(options.max_body, "--max-body");
     if (!options.max_log_size.empty()) {
-        listener_options.store.max_log_bytes = parse_size(options.max_log_size, "--max-log-size");
+        listener_options.store.max_log_bytes =
+            util::parse_size(options.max_log_size, "--max-log-size");
+    }
+    if (options.max_connections < 1 || options.max_connections > 1'000'000) {
+        throw Error(ErrorKind::usage, "--max-connections",
+                    std::to_string(options.max_connections) + " is not from 1 to 1000000");
     }
     listener_options.request_timeout =
-        listen::parse_duration(options.request_timeout, "--request-timeout");
+        util::parse_duration(options.request_timeout, "--request-timeout");
     if (listener_options.request_timeout.count() <= 0) {
         throw Error(ErrorKind::usage, "--request-timeout", "must be longer than 0",
                     "example: --request-timeout 30s");
@@ -446,7 +423,7 @@ int run_listen(const ListenOptions& options, const cli::Context& context) {
     const std::vector<Match> matches = parse_matches(options.matches);
     std::optional<std::chrono::milliseconds> timeout;
     if (!options.timeout.empty()) {
-        timeout = listen::parse_duration(options.timeout, "--timeout");
+        timeout = util::parse_duration(options.timeout, "--timeout");
     }
 
     // Signals are taken by one thread with sigwait; every other thread (the server's included)
@@ -464,7 +441,7 @@ int run_listen(const ListenOptions& options, const cli::Context& context) {
     link_options.ngrok_api = options.ngrok_api;
     link_options.force = options.force;
     link_options.api.base_url = options.api.api_url;
-    link_options.api.api_key = options.api.api_key;
+    link_options.api.api_key = api_key_of(options.api);
     link_options.api.insecure = options.api.insecure;
     bland::InboundLink link(link_options);
     const auto link_info = [](const std::string& line) {
@@ -616,9 +593,8 @@ void register_listen(cli::Registrar& registrar) {
     app->add_option("--tls-cert", options->tls_cert, "Serve HTTPS with this PEM certificate");
     app->add_option("--tls-key", options->tls_key, "The PEM private key for --tls-cert")
         ->type_name("FILE");
-    app->add_option("--secret", options->secret,
-                    "Webhook signing secret to check X-Webhook-Signature "
-                    "(default: $BLAND_WEBHOOK_SECRET)");
+    cli::add_secret_options(app, options->secret, util::k_webhook_secret,
+                            "Webhook signing secret to check X-Webhook-Signature");
     app->add_flag("--require-signature", options->require_signature,
                   "Answer 401 to requests without a valid signature");
     app->add_option("--save", options->save,

@@ -14,6 +14,8 @@
 #include "replay/model.hpp"
 #include "replay/report.hpp"
 #include "replay/runner.hpp"
+#include "util/duration.hpp"
+#include "util/secret.hpp"
 
 #include <algorithm>
 #include <csignal>
@@ -27,7 +29,8 @@ namespace {
 struct ReplayOptions {
     std::vector<std::string> inputs;
     std::string to;
-    std::string secret;
+    util::SecretInput secret_input;
+    std::string secret; ///< resolved from secret_input
     bool raw = false;
     std::vector<std::string> sets;
     bool fresh_ids = false;
@@ -63,7 +66,8 @@ struct ReplayOptions {
 };
 
 constexpr const char* k_examples =
-    R"(  blandhook replay fixtures/ --to http://localhost:3000/webhook --secret "$SECRET"
+    R"(  export BLAND_WEBHOOK_SECRET=...                                the secret, kept out of argv
+  blandhook replay fixtures/ --to http://localhost:3000/webhook
   blandhook replay completed-outbound --to http://localhost:3000/webhook --scenario two-phase
   blandhook replay fixtures/ --to "$URL" --scenario signature-variants --scenario bad-signature
   blandhook replay captures.ndjson --to http://localhost:3000     paths as captured
@@ -137,7 +141,8 @@ public:
     }
 };
 
-int run_replay(const ReplayOptions& options, const cli::Context& context) {
+int run_replay(ReplayOptions options, const cli::Context& context) {
+    options.secret = util::resolve_secret(options.secret_input, util::k_webhook_secret);
     replay::CaseSpec base = base_spec(options);
     std::vector<replay::CaseSpec> specs;
     std::vector<replay::Source> sources;
@@ -197,7 +202,7 @@ int run_replay(const ReplayOptions& options, const cli::Context& context) {
     if (needs_secret && options.secret.empty()) {
         throw Error(ErrorKind::usage, "--secret",
                     "signature-variants signs every variant and needs the handler's secret",
-                    "pass --secret or set BLAND_WEBHOOK_SECRET");
+                    "set BLAND_WEBHOOK_SECRET, or pass --secret-file FILE");
     }
     if (options.jobs < 1 || options.jobs > 256) {
         throw Error(ErrorKind::usage, "-j", "must be from 1 to 256");
@@ -214,8 +219,8 @@ int run_replay(const ReplayOptions& options, const cli::Context& context) {
     run.build.secret = options.secret;
     run.build.raw = options.raw;
     run.build.fresh_ids = options.fresh_ids;
-    run.build.phase_delay = replay::parse_duration(options.phase_delay, "--phase-delay");
-    run.client.timeout = replay::parse_duration(options.timeout, "--timeout");
+    run.build.phase_delay = util::parse_duration(options.phase_delay, "--phase-delay");
+    run.client.timeout = util::parse_duration(options.timeout, "--timeout");
     if (run.client.timeout.count() <= 0) {
         throw Error(ErrorKind::usage, "--timeout", "must be more than 0");
     }
@@ -224,8 +229,8 @@ int run_replay(const ReplayOptions& options, const cli::Context& context) {
     run.client.ca_file = options.cacert;
     run.client.follow_redirects = options.follow_redirects;
     run.retry.retries = options.retries;
-    run.retry.backoff = replay::parse_duration(options.backoff, "--backoff");
-    run.retry.max_backoff = replay::parse_duration(options.max_backoff, "--max-backoff");
+    run.retry.backoff = util::parse_duration(options.backoff, "--backoff");
+    run.retry.max_backoff = util::parse_duration(options.max_backoff, "--max-backoff");
     run.jobs = options.jobs;
     run.repeat = options.repeat;
     for (const auto& text : options.expect_latency) {
@@ -248,8 +253,9 @@ int run_replay(const ReplayOptions& options, const cli::Context& context) {
     }
 
     if (options.secret.empty()) {
-        cli::print_warning("no --secret (or BLAND_WEBHOOK_SECRET): bodies are sent without "
-                           "X-Webhook-Signature, except captures replayed byte for byte");
+        cli::print_warning(
+            "no secret (BLAND_WEBHOOK_SECRET, --secret-file): bodies are sent without "
+            "X-Webhook-Signature, except captures replayed byte for byte");
     }
 
     replay::RunInfo info{to, capture::now_iso8601()};
@@ -318,6 +324,10 @@ int run_replay(const ReplayOptions& options, const cli::Context& context) {
         }
         cli::print_warning(fmt::format("not replayed, not .json, .ndjson or .jsonl: {}", names));
     }
+    for (const std::string& line : reader.torn()) {
+        cli::print_warning(line + ": skipped a torn last line (the listener stopped while "
+                                  "writing it)");
+    }
     if (totals.interrupted) {
         return cli::exit_code::k_interrupted;
     }
@@ -354,9 +364,9 @@ void register_replay(cli::Registrar& registrar) {
                           ->type_name("FILE|NAME"),
                       std::move(fixture_names));
     app->add_option("--to", options->to, "Target URL (http or https)");
-    app->add_option("--secret", options->secret,
-                    "Webhook signing secret: signs X-Webhook-Signature over the bytes sent")
-        ->envname("BLAND_WEBHOOK_SECRET");
+    cli::add_secret_options(
+        app, options->secret_input, util::k_webhook_secret,
+        "Webhook signing secret: signs X-Webhook-Signature over the bytes sent");
     app->add_flag("--raw", options->raw,
                   "Send file bytes as they are instead of canonical compact JSON");
     app->add_option("--set", options->sets,

@@ -6,17 +6,13 @@
 #include "error.hpp"
 #include "payload/json.hpp"
 #include "payload/signature.hpp"
+#include "util/files.hpp"
+#include "util/secret.hpp"
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <fmt/core.h>
-#include <fstream>
-#include <iostream>
-#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 
 namespace blandhook::commands {
@@ -25,54 +21,54 @@ namespace {
 constexpr const char* k_secret_env = "BLAND_WEBHOOK_SECRET";
 
 struct SignOptions {
-    std::string secret;
+    util::SecretInput secret;
     std::string file;
     bool canonical = false;
 };
 
 struct VerifyOptions {
-    std::string secret;
+    util::SecretInput secret;
     std::string signature;
     std::string file;
     bool json = false;
 };
 
+std::string name_of(const std::string& file) {
+    return file == "-" ? "stdin" : file;
+}
+
 // The exact bytes of FILE, or of stdin for "-": a signature covers every byte, newline included.
 std::string read_body(const std::string& file) {
-    if (file == "-") {
-        std::ostringstream buffer;
-        buffer << std::cin.rdbuf();
-        if (std::cin.bad()) {
-            throw Error(ErrorKind::input, "stdin", "could not be read");
-        }
-        return buffer.str();
-    }
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        throw Error(ErrorKind::input, file, std::strerror(errno),
+    std::string body;
+    if (auto error = util::read_whole_file(file, body)) {
+        throw Error(ErrorKind::input, name_of(file), *error,
                     "pass an existing file, or - to read the body from stdin");
     }
-    std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) {
-        throw Error(ErrorKind::input, file, "could not be read");
-    }
     return body;
+}
+
+// The secret from -s/--secret, --secret-file or the environment; stdin holds one of them only.
+std::string secret_of(const util::SecretInput& input, const std::string& file) {
+    if (input.file == "-" && file == "-") {
+        throw Error(ErrorKind::usage, "--secret-file",
+                    "stdin cannot hold both the secret and the body",
+                    "give the secret or the body as a file");
+    }
+    return util::resolve_secret(input, util::k_webhook_secret);
 }
 
 void require_secret(const std::string& secret, std::string_view command) {
     if (secret.empty()) {
         throw Error(ErrorKind::usage, std::string(command), "no webhook secret given",
-                    fmt::format("pass --secret S or set {} (Bland dashboard: Settings, Keys)",
+                    fmt::format("set {} or pass --secret-file FILE (Bland dashboard: "
+                                "Settings, Keys)",
                                 k_secret_env));
     }
 }
 
-std::string name_of(const std::string& file) {
-    return file == "-" ? "stdin" : file;
-}
-
 int run_sign(const SignOptions& options) {
-    require_secret(options.secret, "sign");
+    const std::string secret = secret_of(options.secret, options.file);
+    require_secret(secret, "sign");
     std::string body = read_body(options.file);
     if (options.canonical) {
         try {
@@ -83,15 +79,16 @@ int run_sign(const SignOptions& options) {
                         "--canonical re-serialises JSON; drop it to sign arbitrary bytes");
         }
     }
-    fmt::print("{}\n", payload::sign(options.secret, body));
+    fmt::print("{}\n", payload::sign(secret, body));
     return cli::exit_code::k_ok;
 }
 
 int run_verify(const VerifyOptions& options, const cli::Context& context) {
-    require_secret(options.secret, "verify");
+    const std::string secret = secret_of(options.secret, options.file);
+    require_secret(secret, "verify");
     const std::string body = read_body(options.file);
     const payload::SignatureVerdict verdict =
-        payload::check_signature(options.secret, body, std::string_view(options.signature));
+        payload::check_signature(secret, body, std::string_view(options.signature));
     const bool valid = verdict == payload::SignatureVerdict::valid_raw ||
                        verdict == payload::SignatureVerdict::valid_canonical;
     const std::string name = name_of(options.file);
@@ -137,11 +134,8 @@ int run_verify(const VerifyOptions& options, const cli::Context& context) {
     return valid ? cli::exit_code::k_ok : cli::exit_code::k_failed;
 }
 
-CLI::Option* add_secret(CLI::App* app, std::string& secret) {
-    return app
-        ->add_option("-s,--secret", secret,
-                     fmt::format("Webhook signing secret (default: ${})", k_secret_env))
-        ->envname(k_secret_env);
+void add_secret(CLI::App* app, util::SecretInput& secret) {
+    cli::add_secret_options(app, secret, util::k_webhook_secret, "Webhook signing secret", "-s");
 }
 
 } // namespace
@@ -150,8 +144,8 @@ void register_sign(cli::Registrar& registrar) {
     auto sign = std::make_shared<SignOptions>();
     CLI::App* sign_app = registrar.add_command(
         "sign", "Print the X-Webhook-Signature value Bland would send for a body",
-        R"EX(  blandhook sign --secret "$SECRET" fixtures/completed-outbound.json
-  BLAND_WEBHOOK_SECRET=... blandhook sign body.json
+        R"EX(  export BLAND_WEBHOOK_SECRET=...        the secret, kept out of argv (or --secret-file FILE)
+  blandhook sign fixtures/completed-outbound.json
   curl -H "X-Webhook-Signature: $(blandhook sign body.json)" --data-binary @body.json URL
   blandhook sign --canonical body.json       sign JSON.stringify(JSON.parse(body)) instead
 )EX");
@@ -167,7 +161,7 @@ void register_sign(cli::Registrar& registrar) {
     auto verify = std::make_shared<VerifyOptions>();
     CLI::App* verify_app = registrar.add_command(
         "verify", "Check an X-Webhook-Signature value against a body (exit 0 valid, 1 invalid)",
-        R"(  blandhook verify --secret "$SECRET" --signature 3f9a...c1 body.json
+        R"(  blandhook verify --secret-file secret.txt --signature 3f9a...c1 body.json
   blandhook verify --signature "$SIG" --json - < body.json
 )");
     add_secret(verify_app, verify->secret);

@@ -7,6 +7,8 @@
 #include "emulator/outcome.hpp"
 #include "emulator/request_validation.hpp"
 #include "error.hpp"
+#include "inspector/security.hpp"
+#include "listen/listener.hpp"
 #include "payload/connected.hpp"
 #include "payload/json.hpp"
 
@@ -25,6 +27,10 @@ namespace blandhook::emulator {
 namespace {
 
 using payload::Json;
+
+// The largest request body, whatever its Content-Type (httplib alone would cut form bodies at 8 KiB
+// and let JSON ones grow without bound).
+constexpr std::size_t k_max_body = 10u << 20;
 
 // The account every emulated call belongs to (delivery log `user_id`, citations events).
 constexpr std::string_view k_user_id = "00000000-0000-4000-8000-00000000b1a4";
@@ -455,8 +461,12 @@ struct Emulator::Impl {
         return build_in_progress(call.facts);
     }
 
-    void get_call(const std::string& id, httplib::Response& response) {
-        auto call = find_call(id);
+    void health(const httplib::Request&, httplib::Response& response) {
+        send_json(response, 200, Json{{"status", "ok"}, {"service", "blandhook emulate"}});
+    }
+
+    void get_call(const httplib::Request& request, httplib::Response& response) {
+        auto call = find_call(request.matches[1]);
         if (!call) {
             send_status_error(response, 404, "Call not found.");
             return;
@@ -469,8 +479,8 @@ struct Emulator::Impl {
         send_json(response, 200, body);
     }
 
-    void stop_call(const std::string& id, httplib::Response& response) {
-        auto call = find_call(id);
+    void stop_call(const httplib::Request& request, httplib::Response& response) {
+        auto call = find_call(request.matches[1]);
         if (!call) {
             send_status_error(response, 404, "Call not found.");
             return;
@@ -489,7 +499,8 @@ struct Emulator::Impl {
                   Json{{"status", "success"}, {"message", "Call ended successfully."}});
     }
 
-    void get_webhook_log(const std::string& id, httplib::Response& response) {
+    void get_webhook_log(const httplib::Request& request, httplib::Response& response) {
+        const std::string id = request.matches[1];
         auto call = find_call(id);
         if (!call) {
             send_data_error(response, 404, "NOT_FOUND", "Call not found.");
@@ -517,6 +528,13 @@ struct Emulator::Impl {
 
     // POST /v1/postcall/webhooks/create (`resend` false) and /resend (`resend` true). All ids are
     // checked first; one bad id refuses the whole request, so nothing is half-sent.
+    void postcall_create(const httplib::Request& request, httplib::Response& response) {
+        postcall_send(request, response, false);
+    }
+    void postcall_resend(const httplib::Request& request, httplib::Response& response) {
+        postcall_send(request, response, true);
+    }
+
     void postcall_send(const httplib::Request& request, httplib::Response& response, bool resend) {
         Json body;
         try {
@@ -591,37 +609,91 @@ struct Emulator::Impl {
     }
 
     // Inbound numbers (emulator/inbound.hpp) and the ring that calls one.
-    void install_inbound_routes() {
-        auto answer = [](httplib::Response& response, const InboundAnswer& result) {
-            send_json(response, result.status, result.body);
-        };
-        server.Get("/v1/inbound",
-                   [this, answer](const httplib::Request& request, httplib::Response& response) {
-                       if (!reject_unauthorized(request, response)) {
-                           answer(response, inbound.list());
+    void inbound_list(const httplib::Request&, httplib::Response& response) {
+        const InboundAnswer result = inbound.list();
+        send_json(response, result.status, result.body);
+    }
+    void inbound_details(const httplib::Request& request, httplib::Response& response) {
+        const InboundAnswer result = inbound.details(request.matches[1].str());
+        send_json(response, result.status, result.body);
+    }
+    void inbound_update(const httplib::Request& request, httplib::Response& response) {
+        ValidationOptions validation;
+        validation.allow_http_webhooks = !options.strict_webhooks;
+        const InboundAnswer result =
+            inbound.update(request.matches[1].str(), request.body, validation);
+        send_json(response, result.status, result.body);
+    }
+
+    /// Answers 403 in Bland's shape and returns true for what a web page sent: a cross-site
+    /// request (a form or text/plain POST needs no preflight) or, bound to loopback, a Host that
+    /// is not a loopback name (DNS rebinding). Otherwise a page could have its own data signed
+    /// with the developer's webhook secret, or place calls.
+    bool reject_browser(const httplib::Request& request, httplib::Response& response) const {
+        inspector::RequestFacts facts;
+        facts.host = request.get_header_value("Host");
+        facts.origin = request.get_header_value("Origin");
+        facts.sec_fetch_site = request.get_header_value("Sec-Fetch-Site");
+        inspector::ServerFacts self;
+        self.port = port;
+        const auto refusal = inspector::check_browser_request(
+            facts, self, inspector::Need::read,
+            listen::is_loopback_host(options.host) ? inspector::HostCheck::loopback_names
+                                                   : inspector::HostCheck::any);
+        if (!refusal) {
+            return false;
+        }
+        send_data_error(response, 403, "FORBIDDEN",
+                        fmt::format("Refused: {}. The emulator serves programs, not web pages.",
+                                    refusal->reason));
+        return true;
+    }
+
+    using Route = void (Impl::*)(const httplib::Request&, httplib::Response&);
+
+    // A route whose body (any Content-Type, k_max_body at most) is read before it runs, behind
+    // the browser and API key guards.
+    void post(const char* pattern, Route route) {
+        server.Post(pattern, [this, route](const httplib::Request& request,
+                                           httplib::Response& response,
+                                           const httplib::ContentReader& reader) {
+            if (request.is_multipart_form_data()) {
+                response.set_header("Connection", "close");
+                send_status_error(response, 415, "The body must be JSON.");
+                return;
+            }
+            httplib::Request with_body = request;
+            const bool read = reader([&](const char* data, std::size_t length) {
+                with_body.body.append(data, length);
+                return with_body.body.size() <= k_max_body;
+            });
+            if (!read) {
+                // Too large (httplib's limit or ours), or the sender stopped: what is left of the
+                // body on this connection cannot be framed.
+                response.set_header("Connection", "close");
+                const bool large = with_body.body.size() > k_max_body || response.status == 413;
+                send_status_error(response, large ? 413 : 400,
+                                  large ? "The body is over 10 MiB."
+                                        : "The body could not be read.");
+                return;
+            }
+            if (reject_browser(with_body, response) || reject_unauthorized(with_body, response)) {
+                return;
+            }
+            (this->*route)(with_body, response);
+        });
+    }
+
+    void get(const char* pattern, Route route) {
+        server.Get(pattern,
+                   [this, route](const httplib::Request& request, httplib::Response& response) {
+                       // The health check needs no key: scripts poll it before they know one.
+                       if (reject_browser(request, response) ||
+                           (route != &Impl::health && reject_unauthorized(request, response))) {
+                           return;
                        }
+                       (this->*route)(request, response);
                    });
-        server.Get(R"(/v1/inbound/([^/]+))",
-                   [this, answer](const httplib::Request& request, httplib::Response& response) {
-                       if (!reject_unauthorized(request, response)) {
-                           answer(response, inbound.details(request.matches[1].str()));
-                       }
-                   });
-        server.Post(R"(/v1/inbound/([^/]+))",
-                    [this, answer](const httplib::Request& request, httplib::Response& response) {
-                        if (!reject_unauthorized(request, response)) {
-                            ValidationOptions validation;
-                            validation.allow_http_webhooks = !options.strict_webhooks;
-                            answer(response, inbound.update(request.matches[1].str(), request.body,
-                                                            validation));
-                        }
-                    });
-        server.Post("/emulate/inbound-calls",
-                    [this](const httplib::Request& request, httplib::Response& response) {
-                        if (!reject_unauthorized(request, response)) {
-                            ring(request, response);
-                        }
-                    });
     }
 
     void install_routes() {
@@ -632,52 +704,32 @@ struct Emulator::Impl {
         // Auth is checked inside each route, after httplib has read the body: a pre-routing
         // answer would leave the unread body on a keep-alive connection, and the client's next
         // request would be parsed from its middle (a 400 with no body).
-        server.Get("/_blandhook/health", [](const httplib::Request&, httplib::Response& response) {
-            send_json(response, 200, Json{{"status", "ok"}, {"service", "blandhook emulate"}});
+        server.set_payload_max_length(k_max_body);
+        // RFC 9112 gives a request without Content-Length or chunked coding an empty body;
+        // cpp-httplib would wait for the connection to close instead. Answered at once, and the
+        // connection closed, as whatever follows cannot be framed.
+        server.set_pre_routing_handler([](const httplib::Request& request,
+                                          httplib::Response& response) {
+            if ((request.method == "POST" || request.method == "PUT" ||
+                 request.method == "PATCH") &&
+                !request.has_header("Content-Length") && !request.has_header("Transfer-Encoding")) {
+                response.set_header("Connection", "close");
+                send_status_error(response, 411, "Content-Length required.");
+                return httplib::Server::HandlerResponse::Handled;
+            }
+            return httplib::Server::HandlerResponse::Unhandled;
         });
-        server.Post("/v1/calls",
-                    [this](const httplib::Request& request, httplib::Response& response) {
-                        if (reject_unauthorized(request, response)) {
-                            return;
-                        }
-                        post_calls(request, response);
-                    });
-        server.Get(R"(/v1/calls/([^/]+))",
-                   [this](const httplib::Request& request, httplib::Response& response) {
-                       if (reject_unauthorized(request, response)) {
-                           return;
-                       }
-                       get_call(request.matches[1], response);
-                   });
-        server.Post(R"(/v1/calls/([^/]+)/stop)",
-                    [this](const httplib::Request& request, httplib::Response& response) {
-                        if (reject_unauthorized(request, response)) {
-                            return;
-                        }
-                        stop_call(request.matches[1], response);
-                    });
-        server.Get(R"(/v1/postcall/webhooks/([^/]+))",
-                   [this](const httplib::Request& request, httplib::Response& response) {
-                       if (reject_unauthorized(request, response)) {
-                           return;
-                       }
-                       get_webhook_log(request.matches[1], response);
-                   });
-        server.Post("/v1/postcall/webhooks/create",
-                    [this](const httplib::Request& request, httplib::Response& response) {
-                        if (reject_unauthorized(request, response)) {
-                            return;
-                        }
-                        postcall_send(request, response, false);
-                    });
-        server.Post("/v1/postcall/webhooks/resend",
-                    [this](const httplib::Request& request, httplib::Response& response) {
-                        if (reject_unauthorized(request, response)) {
-                            return;
-                        }
-                        postcall_send(request, response, true);
-                    });
-        install_inbound_routes();
+        get("/_blandhook/health", &Impl::health);
+        post("/v1/calls", &Impl::post_calls);
+        get(R"(/v1/calls/([^/]+))", &Impl::get_call);
+        post(R"(/v1/calls/([^/]+)/stop)", &Impl::stop_call);
+        get(R"(/v1/postcall/webhooks/([^/]+))", &Impl::get_webhook_log);
+        post("/v1/postcall/webhooks/create", &Impl::postcall_create);
+        post("/v1/postcall/webhooks/resend", &Impl::postcall_resend);
+        get("/v1/inbound", &Impl::inbound_list);
+        get(R"(/v1/inbound/([^/]+))", &Impl::inbound_details);
+        post(R"(/v1/inbound/([^/]+))", &Impl::inbound_update);
+        post("/emulate/inbound-calls", &Impl::ring);
         install_query_routes();
         // Cast: cpp-httplib 0.11 overloads set_error_handler, and a lambda matches both.
         server.set_error_handler(httplib::Server::Handler(
@@ -730,15 +782,15 @@ struct Emulator::Impl {
     template <typename Method>
     void query_route(Method method, const char* pattern,
                      std::function<QueryAnswer(const httplib::Request&)> handler) {
-        (server.*method)(pattern,
-                         [this, handler = std::move(handler)](const httplib::Request& request,
-                                                              httplib::Response& response) {
-                             if (reject_unauthorized(request, response)) {
-                                 return;
-                             }
-                             QueryAnswer answer = handler(request);
-                             send_json(response, answer.status, answer.body);
-                         });
+        (server.*
+         method)(pattern, [this, handler = std::move(handler)](const httplib::Request& request,
+                                                               httplib::Response& response) {
+            if (reject_browser(request, response) || reject_unauthorized(request, response)) {
+                return;
+            }
+            QueryAnswer answer = handler(request);
+            send_json(response, answer.status, answer.body);
+        });
     }
 
     void install_query_routes() {

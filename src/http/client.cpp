@@ -10,8 +10,11 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <condition_variable>
 #include <cstring>
 #include <ctime>
+#include <list>
+#include <mutex>
 #include <netdb.h>
 #include <random>
 #include <sys/socket.h>
@@ -69,6 +72,136 @@ std::string openssl_error_text() {
     ERR_error_string_n(code, buffer, sizeof buffer);
     ERR_clear_error();
     return buffer;
+}
+
+// Ends attempts that outlive their deadline or are cancelled. httplib's own timeouts apply to
+// each read and write, so a server trickling its answer one byte at a time never trips them; one
+// process-wide thread watches every attempt in flight and shuts its socket down instead
+// (ClientImpl::stop() is the one httplib call that is safe from another thread).
+class Watchdog {
+public:
+    enum class Fired { no, deadline, cancel };
+    struct Watch {
+        httplib::ClientImpl* client = nullptr;
+        Clock::time_point deadline;
+        const std::atomic<bool>* cancel = nullptr;
+        Fired fired = Fired::no;
+    };
+    using Handle = std::list<Watch>::iterator;
+
+    static Watchdog& instance() {
+        static Watchdog watchdog;
+        return watchdog;
+    }
+
+    Handle arm(httplib::ClientImpl* client, Clock::time_point deadline,
+               const std::atomic<bool>* cancel) {
+        std::lock_guard lock(m_mutex);
+        if (!m_thread.joinable()) {
+            m_thread = std::thread([this] { run(); });
+        }
+        m_watches.push_back({client, deadline, cancel, Fired::no});
+        // Woken only when it would sleep past this watch's first check: a wake-up per request
+        // would cost the loaded replay runs a context switch each.
+        const auto check = cancel != nullptr
+                               ? std::min(deadline, Clock::now() + std::chrono::milliseconds(50))
+                               : deadline;
+        if (check < m_next_wake) {
+            m_wake.notify_one();
+        }
+        return std::prev(m_watches.end());
+    }
+
+    /// Stops watching; says whether the watch fired, and why.
+    Fired disarm(Handle handle) {
+        std::lock_guard lock(m_mutex);
+        const Fired fired = handle->fired;
+        m_watches.erase(handle);
+        return fired;
+    }
+
+    ~Watchdog() {
+        {
+            std::lock_guard lock(m_mutex);
+            m_exit = true;
+        }
+        m_wake.notify_one();
+        if (m_thread.joinable()) {
+            m_thread.join();
+        }
+    }
+
+private:
+    void run() {
+        std::unique_lock lock(m_mutex);
+        while (!m_exit) {
+            const auto now = Clock::now();
+            // Cancellation is a flag set by a signal handler: polled while anything watches it.
+            auto wake = now + std::chrono::hours(1);
+            for (Watch& watch : m_watches) {
+                if (watch.fired == Fired::no) {
+                    if (watch.cancel != nullptr && watch.cancel->load()) {
+                        watch.fired = Fired::cancel;
+                    } else if (now >= watch.deadline) {
+                        watch.fired = Fired::deadline;
+                    }
+                }
+                if (watch.fired != Fired::no) {
+                    // Repeated until disarmed: a stop() that came before the connection was
+                    // registered as in flight would otherwise be lost.
+                    watch.client->stop();
+                    wake = std::min(wake, now + std::chrono::milliseconds(20));
+                } else {
+                    wake = std::min(wake, watch.deadline);
+                    if (watch.cancel != nullptr) {
+                        wake = std::min(wake, now + std::chrono::milliseconds(50));
+                    }
+                }
+            }
+            m_next_wake = wake;
+            m_wake.wait_until(lock, wake);
+            m_next_wake = Clock::time_point::min(); // awake: arm() need not notify
+        }
+    }
+
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::list<Watch> m_watches;
+    std::thread m_thread;
+    Clock::time_point m_next_wake = Clock::time_point::min();
+    bool m_exit = false;
+};
+
+bool is_redirect(int status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+// The URL a Location header points to, resolved against the URL that answered (RFC 3986 5.2,
+// without dot-segment removal: servers send absolute paths or URLs in practice).
+std::optional<Url> resolve_location(const Url& base, std::string_view location) {
+    try {
+        if (location.find("://") != std::string_view::npos) {
+            return parse_url(location);
+        }
+        if (location.substr(0, 2) == "//") {
+            return parse_url(base.scheme + ":" + std::string(location));
+        }
+        Url next = base;
+        if (location.empty() || location.front() == '?') {
+            next.target = base.target.substr(0, base.target.find('?')) + std::string(location);
+        } else if (location.front() == '/') {
+            next.target = std::string(location);
+        } else {
+            const std::string path = base.target.substr(0, base.target.find('?'));
+            next.target = path.substr(0, path.rfind('/') + 1) + std::string(location);
+        }
+        if (auto hash = next.target.find('#'); hash != std::string::npos) {
+            next.target.resize(hash);
+        }
+        return next;
+    } catch (const Error&) {
+        return std::nullopt;
+    }
 }
 
 } // namespace
@@ -205,36 +338,46 @@ struct Client::Impl {
         connect();
     }
 
-    void connect() {
-        if (origin.scheme == "https") {
-            auto tls = std::make_unique<httplib::SSLClient>(origin.host, origin.port);
+    void connect() { client = make_client(origin, tls_client); }
+
+    // A connection to `url`'s origin with every setting of `options`; redirects are followed by
+    // send(), never by httplib (it would downgrade https and carry credentials to any host).
+    // `tls_out` gets the same object as an SSLClient for https, else nullptr.
+    std::unique_ptr<httplib::ClientImpl> make_client(const Url& url,
+                                                     httplib::SSLClient*& tls_out) const {
+        std::unique_ptr<httplib::ClientImpl> made;
+        if (url.scheme == "https") {
+            auto tls = std::make_unique<httplib::SSLClient>(url.host, url.port);
             // Verified against the system CA store unless told otherwise, as Bland's own
             // deliveries (and every browser) would be.
             tls->enable_server_certificate_verification(!options.insecure);
             if (!options.ca_file.empty()) {
                 tls->set_ca_cert_path(options.ca_file);
             }
-            tls_client = tls.get();
-            client = std::move(tls);
+            tls_out = tls.get();
+            made = std::move(tls);
         } else {
-            tls_client = nullptr;
-            client = std::make_unique<httplib::ClientImpl>(origin.host, origin.port);
+            tls_out = nullptr;
+            made = std::make_unique<httplib::ClientImpl>(url.host, url.port);
         }
         // Without TCP_NODELAY a small request written in two segments waits ~40 ms for the
         // peer's delayed ACK: a 20x slowdown on loopback.
-        client->set_tcp_nodelay(true);
-        client->set_keep_alive(options.keep_alive);
-        client->set_follow_location(options.follow_redirects);
-        client->set_connection_timeout(options.connect_timeout);
-        client->set_read_timeout(options.timeout);
-        client->set_write_timeout(options.timeout);
+        made->set_tcp_nodelay(true);
+        made->set_keep_alive(options.keep_alive);
+        made->set_follow_location(false);
+        made->set_connection_timeout(options.connect_timeout);
+        made->set_read_timeout(options.timeout);
+        made->set_write_timeout(options.timeout);
         // Bodies are compared and reported byte for byte: ask for them uncompressed.
-        client->set_compress(false);
-        client->set_decompress(false);
+        made->set_compress(false);
+        made->set_decompress(false);
+        return made;
     }
 
     // The plain words a user reads in a report for what httplib calls `error`.
-    std::string describe(httplib::Error error, Clock::duration elapsed, int saved_errno) {
+    // `tls` is the connection used when it is https (else nullptr).
+    std::string describe(httplib::SSLClient* tls, httplib::Error error, Clock::duration elapsed,
+                         int saved_errno) {
         switch (error) {
         case httplib::Error::Connection:
             if (!resolves(origin.host)) {
@@ -265,7 +408,7 @@ struct Client::Impl {
         case httplib::Error::SSLConnection:
             return "TLS handshake failed: " + openssl_error_text();
         case httplib::Error::SSLServerVerification: {
-            long result = tls_client != nullptr ? tls_client->get_openssl_verify_result() : 0;
+            long result = tls != nullptr ? tls->get_openssl_verify_result() : 0;
             std::string reason = result != 0 ? X509_verify_cert_error_string(result)
                                              : "the certificate does not match " + origin.host;
             return "TLS handshake failed: certificate verification failed: " + reason;
@@ -278,22 +421,18 @@ struct Client::Impl {
         }
     }
 
-    Attempt send(const Request& request) {
-        for (const char ch : request.target) {
-            const auto byte = static_cast<unsigned char>(ch);
-            if (byte <= 0x20 || byte == 0x7f) {
-                Attempt refused;
-                refused.error = "not sent: the request target holds a space or control character";
-                return refused;
-            }
-        }
-        for (const Header& header : request.headers) {
-            if (std::string problem = header_problem(header); !problem.empty()) {
-                Attempt refused;
-                refused.error = "not sent: " + problem;
-                return refused;
-            }
-        }
+    // One request and its answer on `connection`, ended by the watchdog at `deadline`.
+    struct Exchange {
+        bool ok = false;
+        httplib::Response response;
+        std::string body;
+        httplib::Error error = httplib::Error::Success;
+        int saved_errno = 0;
+        Watchdog::Fired fired = Watchdog::Fired::no;
+    };
+
+    Exchange exchange(httplib::ClientImpl& connection, const Request& request,
+                      Clock::time_point deadline, bool may_retry) {
         httplib::Request req;
         req.method = request.method;
         req.path = request.target;
@@ -306,58 +445,138 @@ struct Client::Impl {
             req.headers.emplace("User-Agent", std::string("blandhook/") + BLANDHOOK_VERSION);
         }
         req.body = request.body;
-
-        // httplib's timeouts apply to each read; the contract is one deadline for the whole answer.
-        auto start = Clock::now();
-        auto deadline = start + options.timeout;
-        std::string body;
-        bool deadline_passed = false;
-        req.content_receiver = [&](const char* data, size_t length, uint64_t, uint64_t) {
-            body.append(data, length);
-            deadline_passed = Clock::now() > deadline;
-            return !deadline_passed;
+        Exchange out;
+        req.content_receiver = [&out](const char* data, size_t length, uint64_t, uint64_t) {
+            out.body.append(data, length);
+            return true;
         };
 
+        Watchdog& watchdog = Watchdog::instance();
+        const auto start = Clock::now();
         // A keep-alive connection the server closed while idle fails the next request before any
         // answer arrives; like curl, try once more on a fresh connection when nothing came back.
-        bool reused = client->is_socket_open() != 0;
-        httplib::Response res;
-        httplib::Error error = httplib::Error::Success;
+        const bool reused = connection.is_socket_open() != 0;
+        auto watch = watchdog.arm(&connection, deadline, options.cancel);
         errno = 0;
-        bool ok = client->send(req, res, error);
-        int saved_errno = errno;
-        if (!ok && reused && (error == httplib::Error::Write || error == httplib::Error::Read) &&
+        out.ok = connection.send(req, out.response, out.error);
+        out.saved_errno = errno;
+        out.fired = watchdog.disarm(watch);
+        if (!out.ok && may_retry && reused && out.fired == Watchdog::Fired::no &&
+            (out.error == httplib::Error::Write || out.error == httplib::Error::Read) &&
             Clock::now() - start < options.timeout / 2) {
-            client->stop();
-            body.clear();
-            res = httplib::Response{};
-            error = httplib::Error::Success;
-            start = Clock::now();
-            deadline = start + options.timeout;
+            connection.stop();
+            out = Exchange{};
+            watch = watchdog.arm(&connection, deadline, options.cancel);
             errno = 0;
-            ok = client->send(req, res, error);
-            saved_errno = errno;
+            out.ok = connection.send(req, out.response, out.error);
+            out.saved_errno = errno;
+            out.fired = watchdog.disarm(watch);
         }
-        auto elapsed = Clock::now() - start;
-
-        Attempt attempt;
-        attempt.latency = std::chrono::duration_cast<std::chrono::microseconds>(elapsed);
-        if (!ok) {
-            attempt.error = deadline_passed ? "timed out after " + duration_text(options.timeout)
-                                            : describe(error, elapsed, saved_errno);
+        if (!out.ok || out.fired != Watchdog::Fired::no) {
+            out.ok = false;
             // Whatever state the connection is in, the next request starts on a new one.
-            client->stop();
-            return attempt;
+            connection.stop();
         }
-        Response response;
-        response.status = res.status;
-        response.headers.reserve(res.headers.size());
-        for (const auto& [name, value] : res.headers) {
-            response.headers.push_back({name, value});
+        return out;
+    }
+
+    Attempt send(const Request& first) {
+        for (const char ch : first.target) {
+            const auto byte = static_cast<unsigned char>(ch);
+            if (byte <= 0x20 || byte == 0x7f) {
+                Attempt refused;
+                refused.error = "not sent: the request target holds a space or control character";
+                return refused;
+            }
         }
-        response.body = std::move(body);
-        attempt.response = std::move(response);
-        return attempt;
+        for (const Header& header : first.headers) {
+            if (std::string problem = header_problem(header); !problem.empty()) {
+                Attempt refused;
+                refused.error = "not sent: " + problem;
+                return refused;
+            }
+        }
+        const auto start = Clock::now();
+        const auto deadline = start + options.timeout;
+        Attempt attempt;
+        Request request = first;
+        Url at = origin;
+        httplib::ClientImpl* connection = client.get();
+        httplib::SSLClient* connection_tls = tls_client;
+        std::unique_ptr<httplib::ClientImpl> elsewhere; // a redirect's other origin
+        for (int hops = 0;; ++hops) {
+            Exchange exchange_result = exchange(*connection, request, deadline, hops == 0);
+            const auto elapsed = Clock::now() - start;
+            attempt.latency = std::chrono::duration_cast<std::chrono::microseconds>(elapsed);
+            if (!exchange_result.ok) {
+                switch (exchange_result.fired) {
+                case Watchdog::Fired::cancel:
+                    attempt.error = "interrupted";
+                    break;
+                case Watchdog::Fired::deadline:
+                    attempt.error = "timed out after " + duration_text(options.timeout);
+                    break;
+                case Watchdog::Fired::no:
+                    attempt.error = describe(connection_tls, exchange_result.error, elapsed,
+                                             exchange_result.saved_errno);
+                    break;
+                }
+                return attempt;
+            }
+            Response response;
+            response.status = exchange_result.response.status;
+            response.headers.reserve(exchange_result.response.headers.size());
+            for (const auto& [name, value] : exchange_result.response.headers) {
+                response.headers.push_back({name, value});
+            }
+            response.body = std::move(exchange_result.body);
+            const auto location = find_header(response.headers, "Location");
+            attempt.response = std::move(response);
+            if (!options.follow_redirects || !is_redirect(attempt.response->status) || !location) {
+                return attempt;
+            }
+            const std::optional<Url> next = resolve_location(at, *location);
+            if (!next) {
+                attempt.note = "redirect to '" + *location + "' not followed: not an http(s) URL";
+                return attempt;
+            }
+            if (at.scheme == "https" && next->scheme == "http") {
+                attempt.note =
+                    "redirect to " + *location + " not followed: it would downgrade https to http";
+                return attempt;
+            }
+            if (hops == 10) {
+                attempt.response.reset();
+                attempt.error = "too many redirects (more than 10)";
+                return attempt;
+            }
+            if (next->origin() != at.origin()) {
+                // Credentials are for the host they were given for (as curl does since 7.58).
+                auto bound = [&request](const Header& header) {
+                    if (iequals(header.name, "Authorization") ||
+                        iequals(header.name, "Proxy-Authorization") ||
+                        iequals(header.name, "Cookie")) {
+                        return true;
+                    }
+                    return std::any_of(
+                        request.origin_bound_headers.begin(), request.origin_bound_headers.end(),
+                        [&](const std::string& name) { return iequals(header.name, name); });
+                };
+                request.headers.erase(
+                    std::remove_if(request.headers.begin(), request.headers.end(), bound),
+                    request.headers.end());
+                elsewhere = make_client(*next, connection_tls);
+                connection = elsewhere.get();
+            }
+            if (attempt.response->status == 303 && request.method != "GET" &&
+                request.method != "HEAD") {
+                request.method = "GET"; // RFC 9110 15.4.4: see other, fetched with GET
+                request.body.clear();
+            }
+            at = *next;
+            request.target = at.target;
+            attempt.response.reset();
+        }
     }
 };
 
@@ -373,6 +592,10 @@ Attempt Client::send(const Request& request) {
 
 const Url& Client::origin() const {
     return m_impl->origin;
+}
+
+bool Client::cancelled() const {
+    return m_impl->options.cancel != nullptr && m_impl->options.cancel->load();
 }
 
 bool is_retryable(const Attempt& attempt) {
@@ -451,8 +674,13 @@ std::vector<Attempt> deliver(Client& client, const Request& request, const Retry
     std::vector<Attempt> attempts;
     std::chrono::milliseconds wait{0};
     for (int number = 1;; ++number) {
-        if (wait.count() > 0) {
-            std::this_thread::sleep_for(wait);
+        // The backoff in slices, so that a stop request is not held up by a long wait.
+        for (auto until = Clock::now() + wait; Clock::now() < until && !client.cancelled();) {
+            std::this_thread::sleep_for(
+                std::min<Clock::duration>(until - Clock::now(), std::chrono::milliseconds(50)));
+        }
+        if (client.cancelled() && !attempts.empty()) {
+            return attempts;
         }
         Attempt attempt = client.send(request);
         attempt.number = number;
@@ -460,7 +688,7 @@ std::vector<Attempt> deliver(Client& client, const Request& request, const Retry
         if (on_attempt) {
             on_attempt(attempt);
         }
-        bool again = number <= policy.retries && is_retryable(attempt);
+        bool again = number <= policy.retries && is_retryable(attempt) && !client.cancelled();
         if (again) {
             wait = retry_delay(policy, attempt, uniform(generator));
         }

@@ -2,6 +2,7 @@
 // The HTTP client every sender in blandhook uses (replay, listen --forward-to, the emulator's
 // webhook delivery, call): URL parsing, keep-alive connections, verified TLS, Bland-like retries.
 // httplib's error values are translated here and never leak to callers.
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -46,6 +47,9 @@ struct Request {
     std::string target = "/"; ///< path and query; the Url's target when sending to a Url
     Headers headers;          ///< Content-Type among them when needed (httplib sorts them by name)
     std::string body;
+    /// Headers not sent on when a redirect leads to another origin (the user's -H values, which
+    /// may be credentials); Authorization, Proxy-Authorization and Cookie never are.
+    std::vector<std::string> origin_bound_headers;
 };
 
 struct Response {
@@ -61,15 +65,22 @@ struct Attempt {
     std::string error;                    ///< "connection refused", "timed out", … when absent
     std::chrono::microseconds latency{0}; ///< request written to answer read
     std::chrono::milliseconds waited{0};  ///< backoff slept before this attempt
+    std::string note; ///< about an answer, e.g. a redirect not followed and why ("" if none)
 };
 
 struct ClientOptions {
     std::chrono::milliseconds connect_timeout{5'000};
-    std::chrono::milliseconds timeout{10'000}; ///< per attempt, for the whole answer
-    bool insecure = false;                     ///< skip TLS verification (--insecure)
-    std::string ca_file;                       ///< extra CA bundle (--cacert)
+    /// One deadline per attempt for all of it: connecting, sending, every redirect, the answer.
+    std::chrono::milliseconds timeout{10'000};
+    bool insecure = false; ///< skip TLS verification (--insecure)
+    std::string ca_file;   ///< extra CA bundle (--cacert)
+    /// Follow 3xx answers (at most 10), never from https to http; Authorization, Cookie and
+    /// Request::origin_bound_headers are dropped when the origin changes.
     bool follow_redirects = false;
     bool keep_alive = true;
+    /// When it becomes true, an attempt in flight ends at once ("interrupted") and deliver()
+    /// makes no more: the stop token of SIGINT/SIGTERM. May be null.
+    const std::atomic<bool>* cancel = nullptr;
 };
 
 /// A connection to one origin, reused between requests. Not thread-safe: one per worker.
@@ -87,6 +98,8 @@ public:
     /// a reused keep-alive connection before any answer is sent once more on a fresh one.
     Attempt send(const Request& request);
     const Url& origin() const;
+    /// True once ClientOptions::cancel is set.
+    bool cancelled() const;
 
 private:
     struct Impl;

@@ -48,9 +48,10 @@ bool host_is_ours(std::string_view host_header, const ServerFacts& server) {
     return name == "localhost" || name == "127.0.0.1" || name == "[::1]";
 }
 
-std::optional<Refusal> check_request(const RequestFacts& request, const ServerFacts& server,
-                                     Need need) {
-    if (!host_is_ours(request.host, server)) {
+std::optional<Refusal> check_browser_request(const RequestFacts& request,
+                                             const ServerFacts& server, Need need,
+                                             HostCheck host_check) {
+    if (host_check == HostCheck::loopback_names && !host_is_ours(request.host, server)) {
         return Refusal{403, "the Host header does not name this listener"};
     }
     if (!request.origin.empty()) {
@@ -62,6 +63,14 @@ std::optional<Refusal> check_request(const RequestFacts& request, const ServerFa
     const std::string site = lower(request.sec_fetch_site);
     if (need != Need::page && !site.empty() && site != "same-origin" && site != "none") {
         return Refusal{403, "cross-site request refused"};
+    }
+    return std::nullopt;
+}
+
+std::optional<Refusal> check_request(const RequestFacts& request, const ServerFacts& server,
+                                     Need need) {
+    if (auto refusal = check_browser_request(request, server, need, HostCheck::loopback_names)) {
+        return refusal;
     }
     if (need == Need::action && !tokens_equal(request.page_token, server.page_token)) {
         return Refusal{403, "missing or wrong X-Blandhook-Token"};

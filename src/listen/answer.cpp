@@ -40,27 +40,4 @@ std::vector<int> parse_sequence(const std::string& text) {
     return sequence;
 }
 
-std::chrono::milliseconds parse_duration(const std::string& text, const std::string& what) {
-    double value = 0;
-    const char* begin = text.data();
-    const char* end = text.data() + text.size();
-    auto [rest, error] = std::from_chars(begin, end, value);
-    const std::string unit(rest, end);
-    double factor = -1;
-    if (unit.empty() || unit == "s") {
-        factor = 1000;
-    } else if (unit == "ms") {
-        factor = 1;
-    } else if (unit == "m" || unit == "min") {
-        factor = 60'000;
-    } else if (unit == "h") {
-        factor = 3'600'000;
-    }
-    if (error != std::errc() || rest == begin || factor < 0 || value < 0 || !std::isfinite(value)) {
-        throw Error(ErrorKind::usage, what, "'" + text + "' is not a duration",
-                    "examples: 250ms, 2s, 1.5s, 5m");
-    }
-    return std::chrono::milliseconds(static_cast<long long>(std::llround(value * factor)));
-}
-
 } // namespace blandhook::listen

@@ -34,7 +34,4 @@ struct Decision {
 /// Parses "500,500,200" (0 or "drop" = close without answering). Throws Error (usage).
 std::vector<int> parse_sequence(const std::string& text);
 
-/// Parses "250ms", "2s", "1m", "1.5s" or a bare number of seconds. Throws Error (usage).
-std::chrono::milliseconds parse_duration(const std::string& text, const std::string& what);
-
 } // namespace blandhook::listen

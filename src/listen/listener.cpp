@@ -444,16 +444,12 @@ void configure_inspector_server(httplib::Server& server, std::chrono::seconds re
     server.set_write_timeout(read_timeout);
     // Idle keep-alive connections end within a second, so that stopping never waits long.
     server.set_keep_alive_timeout(1);
+    // The exception's message is not sent: it may name local files (the capture log's path), and
+    // over TLS the sender may be anyone on the internet.
     server.set_exception_handler(
-        [](const httplib::Request&, httplib::Response& response, std::exception_ptr error) {
-            std::string detail = "internal error";
-            try {
-                std::rethrow_exception(error);
-            } catch (const std::exception& exception) {
-                detail = exception.what();
-            }
+        [](const httplib::Request&, httplib::Response& response, std::exception_ptr) {
             response.status = 500;
-            response.set_content("{\"error\":\"" + json_escape(detail) + "\"}", "application/json");
+            response.set_content("{\"error\":\"internal error\"}", "application/json");
         });
 }
 

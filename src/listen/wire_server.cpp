@@ -526,18 +526,17 @@ struct WireServer::Impl {
         }
     }
 
-    // The handler's answer; an exception becomes a 500 that closes the connection.
+    // The handler's answer; an exception becomes a 500 that closes the connection. Its message
+    // stays here: it may name local files (the capture log's path), and the sender may be anyone
+    // on the internet behind a tunnel.
     std::optional<WireAnswer> call_handler(WireRequest& request, HandlerThread thread) {
         try {
             return hooks.handle(request, thread);
-        } catch (const std::exception& error) {
-            std::string text;
-            for (char ch : std::string_view(error.what())) {
-                text +=
-                    (ch == '"' || ch == '\\' || static_cast<unsigned char>(ch) < 0x20) ? ' ' : ch;
-            }
-            return WireAnswer{
-                500, {{"Content-Type", "application/json"}}, "{\"error\":\"" + text + "\"}", true};
+        } catch (const std::exception&) {
+            return WireAnswer{500,
+                              {{"Content-Type", "application/json"}},
+                              "{\"error\":\"internal error\"}",
+                              true};
         }
     }
 

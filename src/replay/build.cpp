@@ -438,6 +438,8 @@ Case build_case(const Item& item, const CaseSpec& spec, const BuildOptions& opti
         }
         for (const auto& header : spec.headers) {
             set_header(delivery.request.headers, header.name, header.value);
+            // -H values may be credentials of the target: never carried to another host.
+            delivery.request.origin_bound_headers.push_back(header.name);
             if (iequals(header.name, payload::k_signature_header)) {
                 delivery.signing = Delivery::Signing::none; // the user's own, kept as given
             }

@@ -4,6 +4,7 @@
 #include "payload/pointer.hpp"
 #include "replay/model.hpp"
 #include "replay/report.hpp"
+#include "util/duration.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -322,7 +323,7 @@ LatencyCheck parse_latency_check(std::string_view text) {
         }
         return check;
     }
-    check.bound = parse_duration(rest, "--expect-latency");
+    check.bound = util::parse_duration(rest, "--expect-latency");
     return check;
 }
 

@@ -219,9 +219,10 @@ std::optional<Item> InputReader::open_next() {
     }
     std::string first;
     if (!std::getline(*stream, first)) {
+        // Judged before the stream goes: it may be the file being released just below.
+        std::string reason = stream->bad() ? "cannot read" : "the file is empty";
         m_file.reset();
-        return error_item(pending.display, stream->bad() ? "cannot read" : "the file is empty",
-                          pending.source);
+        return error_item(pending.display, std::move(reason), pending.source);
     }
     if (looks_like_capture_line(first)) {
         // A capture log: streamed line by line from here; the first line is replayed too.
@@ -288,6 +289,12 @@ std::optional<Item> InputReader::next_capture_line() {
             item.source = m_stream_source;
             return item;
         } catch (const Error& error) {
+            if (m_stream->eof()) {
+                // No line break after it: a line torn by a listener stopped mid-write, which the
+                // listener itself removes when it opens the log again (docs/capture-log.md).
+                m_torn.push_back(name);
+                continue;
+            }
             Item item = error_item(std::move(name), "not a capture line: " + error.detail(),
                                    m_stream_source);
             item.group = m_stream_name;

@@ -49,6 +49,10 @@ public:
     /// Files a directory held that are not replayed (not .json, .ndjson or .jsonl), for a warning.
     const std::vector<std::string>& skipped() const { return m_skipped; }
 
+    /// Capture log lines skipped as torn ("log.ndjson:17"): a last line without a line break
+    /// that is not a whole capture, for a warning.
+    const std::vector<std::string>& torn() const { return m_torn; }
+
 private:
     struct Pending {
         std::string path; ///< file to open, or "-" for stdin
@@ -69,6 +73,7 @@ private:
     std::size_t m_next_source = 0;
     std::deque<Pending> m_pending;
     std::vector<std::string> m_skipped;
+    std::vector<std::string> m_torn;
     std::deque<Item> m_ready; ///< items expanded from a source but not handed out yet
     std::string m_capture_log;
     std::optional<IdRange> m_range; ///< capture:FIRST-LAST being read, one id at a time

@@ -1,6 +1,8 @@
 #include "replay/manifest.hpp"
 
 #include "error.hpp"
+#include "util/files.hpp"
+#include "util/duration.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -65,7 +67,7 @@ std::shared_ptr<const ProbeSpec> probe_spec(const json& value, const Context& co
                 probe.command = item.get<std::string>();
             } else if (name == "settle") {
                 try {
-                    probe.settle = parse_duration(item.get<std::string>(), "probe.settle");
+                    probe.settle = util::parse_duration(item.get<std::string>(), "probe.settle");
                 } catch (const Error& error) {
                     context.fail(error.detail());
                 }
@@ -307,15 +309,9 @@ Manifest parse_manifest(std::string_view text, const std::string& base_dir, cons
 }
 
 Manifest load_manifest(const std::string& path, const CaseSpec& base) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw Error(ErrorKind::input, path,
-                    "cannot read the manifest: " + std::string(std::strerror(errno)));
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
+    const std::string text = util::read_file(path, "--manifest");
     std::string base_dir = std::filesystem::path(path).parent_path().string();
-    return parse_manifest(text.str(), base_dir, base, path);
+    return parse_manifest(text, base_dir, base, path);
 }
 
 } // namespace blandhook::replay

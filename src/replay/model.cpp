@@ -228,43 +228,6 @@ void apply_override(payload::Json& document, const Override& override_) {
     }
 }
 
-std::chrono::milliseconds parse_duration(std::string_view text, std::string_view what) {
-    auto fail = [&] {
-        return Error(ErrorKind::usage, std::string(what),
-                     "'" + std::string(text) + "' is not a duration",
-                     "write it like 10s, 500ms, 1.5s or 2m");
-    };
-    std::size_t unit_start = text.find_first_not_of("0123456789.");
-    std::string_view number = text.substr(0, unit_start);
-    std::string_view unit = unit_start == std::string_view::npos ? "s" : text.substr(unit_start);
-    if (number.empty()) {
-        throw fail();
-    }
-    double value = 0;
-    try {
-        std::size_t used = 0;
-        value = std::stod(std::string(number), &used);
-        if (used != number.size()) {
-            throw fail();
-        }
-    } catch (const std::logic_error&) {
-        throw fail();
-    }
-    double factor = 0;
-    if (unit == "ms") {
-        factor = 1;
-    } else if (unit == "s") {
-        factor = 1000;
-    } else if (unit == "m" || unit == "min") {
-        factor = 60'000;
-    } else if (unit == "h") {
-        factor = 3'600'000;
-    } else {
-        throw fail();
-    }
-    return std::chrono::milliseconds(static_cast<long long>(value * factor + 0.5));
-}
-
 std::string uuid_v4() {
     thread_local std::mt19937_64 generator{std::random_device{}()};
     std::uint64_t high = generator();

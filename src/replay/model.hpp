@@ -107,10 +107,6 @@ struct Case {
     std::chrono::milliseconds phase_delay{0}; ///< between the phases of two-phase/out-of-order
 };
 
-/// Parses a duration: "10s", "500ms", "1.5s", "2m"; a bare number is seconds. Throws Error (usage)
-/// naming `what`.
-std::chrono::milliseconds parse_duration(std::string_view text, std::string_view what);
-
 /// A new random UUID version 4, lowercase.
 std::string uuid_v4();
 

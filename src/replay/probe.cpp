@@ -3,6 +3,7 @@
 #include "error.hpp"
 #include "payload/pointer.hpp"
 #include "replay/model.hpp"
+#include "util/duration.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -156,7 +157,7 @@ std::shared_ptr<const ProbeSpec> probe_from_options(const std::string& url,
     for (const auto& header : headers) {
         spec.headers.push_back(http::parse_header_line(header, "--probe-header"));
     }
-    spec.settle = parse_duration(settle, "--settle");
+    spec.settle = util::parse_duration(settle, "--settle");
     check_probe_spec(spec);
     return std::make_shared<const ProbeSpec>(std::move(spec));
 }

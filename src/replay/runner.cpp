@@ -248,7 +248,12 @@ private:
             if (i > 0 && the_case.phase_delay.count() > 0 &&
                 (the_case.scenario == Scenario::two_phase ||
                  the_case.scenario == Scenario::out_of_order)) {
-                std::this_thread::sleep_for(the_case.phase_delay);
+                // In slices, so that SIGINT/SIGTERM is not held up by a long phase delay.
+                for (auto until = Clock::now() + the_case.phase_delay;
+                     Clock::now() < until && !g_stop;) {
+                    std::this_thread::sleep_for(std::min<Clock::duration>(
+                        until - Clock::now(), std::chrono::milliseconds(50)));
+                }
             }
         };
         if (work.spec->probe && prober != nullptr) {
@@ -409,6 +414,9 @@ void judge_delivery(DeliveryResult& delivery, const Expectation& expect) {
         delivery.passed = false;
         delivery.failure =
             "answered " + std::to_string(response.status) + ", expected " + delivery.expect;
+        if (!last.note.empty()) {
+            delivery.failure += " (" + last.note + ")";
+        }
         return;
     }
     for (const auto& needle : expect.body_contains) {
@@ -510,7 +518,10 @@ void judge(CaseResult& result) {
 RunTotals run(InputReader& reader, const std::vector<CaseSpec>& specs, const RunOptions& options,
               ResultSink& sink) {
     g_stop = false;
-    Runner runner(specs, options, sink);
+    // An attempt in flight is ended by a stop request, not waited for.
+    RunOptions stoppable = options;
+    stoppable.client.cancel = &g_stop;
+    Runner runner(specs, stoppable, sink);
     return runner.run(reader);
 }
 

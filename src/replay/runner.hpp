@@ -102,8 +102,8 @@ void explain_unsigned_refusal(DeliveryResult& delivery, bool no_secret);
 RunTotals run(InputReader& reader, const std::vector<CaseSpec>& specs, const RunOptions& options,
               ResultSink& sink);
 
-/// Asks a running run() to stop dispatching (SIGINT): in-flight cases finish and are reported,
-/// the rest is not sent. Async-signal-safe.
+/// Asks a running run() to stop (SIGINT, SIGTERM): attempts in flight end at once ("interrupted"),
+/// no retry or further case is sent, and everything is reported. Async-signal-safe.
 void request_stop();
 
 } // namespace blandhook::replay

@@ -313,6 +313,53 @@ TEST_CASE("call resend asks for the post-call webhook again: it arrives a second
                           hook) != std::string::npos);
     emulate.child().wait_for_line("(resend) -> 200", 10s);
     CHECK(emulate.child().out().find("attempt 1 (resend) -> 200") != std::string::npos);
+TEST_CASE("call --report to a path that cannot be written is refused before a call is placed") {
+    Emulate emulate;
+    auto result = call(emulate, {"--to", "+15555550100", "--task", "hi", "--report",
+                                 "junit:/nonexistent-dir/call.xml"});
+    CHECK(result.exit_code == 2);
+    CHECK(result.err.find("--report: cannot write /nonexistent-dir/call.xml") != std::string::npos);
+    CHECK(emulate.child().out().find("queued") == std::string::npos); // nothing billable placed
+}
+
+TEST_CASE("call --report is written when the API answers with an error, naming it") {
+    Emulate emulate;
+    TempDir dir;
+    auto result =
+        call(emulate,
+             {"--to", "+15555550100", "--task", "hi", "--report", "junit:" + dir.file("call.xml")},
+             "sk-wrong-key");
+    CHECK(result.exit_code == 6);
+    const std::string xml = read_file(dir.file("call.xml"));
+    CHECK(xml.find(R"(<testcase classname="blandhook.call" name="api">)") != std::string::npos);
+    CHECK(xml.find("HTTP 401") != std::string::npos);
+    CHECK(xml.find("sk-wrong-key") == std::string::npos);
+}
+
+TEST_CASE("the API key and the webhook secret come from files, kept out of argv, on both sides") {
+    TempDir dir;
+    write_file(dir.file("key"), "sk-from-file\n");
+    write_file(dir.file("secret"), "whsec_from_file\n");
+    auto emulate =
+        start_blandhook({"emulate", "--port", "0", "--call-duration", "100ms", "--api-key-file",
+                         dir.file("key"), "--secret-file", dir.file("secret")});
+    auto line = emulate->wait_for_line("Bland API on", 10s);
+    REQUIRE(line);
+    const std::string url = "http://127.0.0.1:" + std::to_string(port_from_line(*line));
+    CHECK(emulate->wait_for_line("API key required", 5s));
+    ProcessOptions options;
+    options.unset_env = {"BLAND_BASE_URL", "BLAND_WEBHOOK_SECRET", "BLAND_API_KEY"};
+    options.timeout = 60s;
+    auto passed = run_blandhook({"call", "--api-url", url, "--api-key-file", dir.file("key"),
+                                 "--secret-file", dir.file("secret"), "--to", "+15555550100",
+                                 "--task", "hi", "--listen", "--timeout", "20s"},
+                                options);
+    CHECK(passed.exit_code == 0);
+    CHECK(passed.out.find("signature") != std::string::npos);
+    auto refused = run_blandhook(
+        {"call", "--api-url", url, "--api-key", "sk-other", "--to", "+15555550100", "--task", "hi"},
+        options);
+    CHECK(refused.exit_code == 6);
 }
 
 TEST_CASE("call --listen says every few seconds which webhook it is still waiting for") {

@@ -33,6 +33,16 @@ int ready_port(test::Child& child) {
     return test::port_from_line(*line);
 }
 
+// One line of a capture log, with its line break.
+std::string capture_line(std::uint64_t id) {
+    capture::Capture capture;
+    capture.id = id;
+    capture.received_at = "2026-11-27T10:00:01.000Z";
+    capture.method = "POST";
+    capture.path = "/webhook";
+    return capture::to_json_line(capture) + "\n";
+}
+
 std::size_t count_lines(const std::string& text) {
     return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
 }
@@ -335,4 +345,93 @@ TEST_CASE("listen on a full disk: the error is printed once, health and the insp
     while (std::getline(lines, line)) {
         CHECK(capture::from_json_line(line).id == expected_id++);
     }
+}
+TEST_CASE(
+    "listen --save refuses a file that is not a capture log, exit 5, and leaves it as it was") {
+    test::TempDir dir;
+    const std::string notes = "meeting notes\nsecond line, no line break at the end";
+    const std::string fixture = test::read_file(test::source_dir() + "/fixtures/error-busy.json");
+    const std::string no_newline_json = fixture.substr(0, fixture.find_last_not_of('\n') + 1);
+    for (const std::string& content : {notes, no_newline_json, std::string("{")}) {
+        CAPTURE(content.substr(0, 20));
+        test::write_file(dir.file("precious.txt"), content);
+        const test::ProcessResult result =
+            test::run_blandhook({"listen", "--port", "0", "--save", dir.file("precious.txt"),
+                                 "--count", "1", "--timeout", "200ms"});
+        CHECK(result.exit_code == 5);
+        CHECK(result.err.find("blandhook: error: capture log: " + dir.file("precious.txt") +
+                              " is not a capture log") == 0);
+        CHECK(test::read_file(dir.file("precious.txt")) == content);
+    }
+}
+
+TEST_CASE("listen --save does not follow a symbolic link, to a file or to nowhere") {
+    test::TempDir dir;
+    const std::string log = capture_line(1);
+    test::write_file(dir.file("target.ndjson"), log);
+    REQUIRE(::symlink(dir.file("target.ndjson").c_str(), dir.file("link.ndjson").c_str()) == 0);
+    REQUIRE(::symlink(dir.file("absent.ndjson").c_str(), dir.file("dangling.ndjson").c_str()) == 0);
+    for (const char* name : {"link.ndjson", "dangling.ndjson"}) {
+        CAPTURE(name);
+        const test::ProcessResult result =
+            test::run_blandhook({"listen", "--port", "0", "--save", dir.file(name), "--count", "1",
+                                 "--timeout", "200ms"});
+        CHECK(result.exit_code == 5);
+        CHECK(result.err.find("is a symbolic link") != std::string::npos);
+    }
+    CHECK(test::read_file(dir.file("target.ndjson")) == log);
+    struct stat info {};
+    CHECK(::stat(dir.file("absent.ndjson").c_str(), &info) != 0);
+}
+
+TEST_CASE("listen --save removes only a torn last line of a capture log, and refuses other tails") {
+    test::TempDir dir;
+    const std::string line = capture_line(7);
+    test::write_file(dir.file("torn.ndjson"), line + line.substr(0, 30));
+    test::write_file(dir.file("tail.ndjson"), line + "a note typed by hand");
+    const auto run = [&](const std::string& name) {
+        return test::run_blandhook({"listen", "--port", "0", "--save", dir.file(name), "--count",
+                                    "1", "--timeout", "200ms"});
+    };
+    CHECK(run("torn.ndjson").exit_code == 4);
+    CHECK(test::read_file(dir.file("torn.ndjson")) == line);
+    const test::ProcessResult tail = run("tail.ndjson");
+    CHECK(tail.exit_code == 5);
+    CHECK(tail.err.find("ends with a line that is not a capture") != std::string::npos);
+    CHECK(test::read_file(dir.file("tail.ndjson")) == line + "a note typed by hand");
+}
+
+TEST_CASE("the capture log is 0600 and the directories made for it 0700, whatever the umask") {
+    test::TempDir dir;
+    const mode_t previous = ::umask(0);
+    const test::ProcessResult result =
+        test::run_blandhook({"listen", "--port", "0", "--save", dir.file("a/b/c.ndjson"), "--count",
+                             "1", "--timeout", "200ms"});
+    ::umask(previous);
+    CHECK(result.exit_code == 4);
+    struct stat info {};
+    REQUIRE(::stat(dir.file("a").c_str(), &info) == 0);
+    CHECK((info.st_mode & 0777) == 0700);
+    REQUIRE(::stat(dir.file("a/b").c_str(), &info) == 0);
+    CHECK((info.st_mode & 0777) == 0700);
+    REQUIRE(::stat(dir.file("a/b/c.ndjson").c_str(), &info) == 0);
+    CHECK((info.st_mode & 0777) == 0600);
+}
+
+TEST_CASE("a 500 answered to a remote sender never reveals a local path") {
+    test::TempDir dir;
+    // A file size limit makes the log's writes fail (EFBIG) as a full disk would.
+    const std::string command = "ulimit -f 1; trap '' XFSZ; exec '" + test::binary_path() +
+                                "' listen --port 0 --save '" + dir.file("c.ndjson") + "'";
+    test::Child child({"sh", "-c", command});
+    const int port = ready_port(child);
+    const std::string big(4000, 'x');
+    const test::RawAnswer answer =
+        round_trip(port, post_request("/webhook", "{\"call_id\":\"" + big + "\"}"));
+    CHECK(answer.status >= 500); // 503 "not saved: …" since the disk-full handling
+    CHECK(answer.body.find(dir.path()) == std::string::npos);
+    CHECK(answer.body.find("c.ndjson") == std::string::npos);
+    CHECK(answer.head.find(dir.path()) == std::string::npos);
+    child.signal(SIGTERM);
+    child.wait();
 }

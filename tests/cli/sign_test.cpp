@@ -57,7 +57,7 @@ TEST_CASE("sign without any secret is a usage error with a hint, printing no sig
     CHECK(result.exit_code == 2);
     CHECK(result.out.empty());
     CHECK(result.err.find("blandhook: error: sign: no webhook secret given") == 0);
-    CHECK(result.err.find("hint: pass --secret S or set BLAND_WEBHOOK_SECRET") !=
+    CHECK(result.err.find("hint: set BLAND_WEBHOOK_SECRET or pass --secret-file FILE") !=
           std::string::npos);
 }
 
@@ -106,4 +106,38 @@ TEST_CASE("sign of a missing file exits 5 naming the file") {
     auto result = run_blandhook({"sign", "--secret", "s", dir.file("missing.json")});
     CHECK(result.exit_code == 5);
     CHECK(result.err.find("blandhook: error: " + dir.file("missing.json") + ": ") == 0);
+}
+
+TEST_CASE("sign and verify read the secret from --secret-file, its last line break dropped") {
+    TempDir dir;
+    write_file(dir.file("secret"), std::string(k_rfc_key) + "\n");
+    write_file(dir.file("body"), k_rfc_data);
+    auto signed_ = run_blandhook({"sign", "--secret-file", dir.file("secret"), dir.file("body")},
+                                 without_env_secret());
+    CHECK(signed_.exit_code == 0);
+    CHECK(signed_.out == std::string(k_rfc_mac) + "\n");
+    auto verified = run_blandhook(
+        {"verify", "--secret-file", dir.file("secret"), "-S", k_rfc_mac, dir.file("body")},
+        without_env_secret());
+    CHECK(verified.exit_code == 0);
+}
+
+TEST_CASE("help examples keep secrets and keys out of argv (they use the environment or a file)") {
+    for (const auto& command : std::vector<std::vector<std::string>>{{"sign"},
+                                                                     {"verify"},
+                                                                     {"listen"},
+                                                                     {"replay"},
+                                                                     {"call"},
+                                                                     {"emulate"},
+                                                                     {"captures", "export"}}) {
+        std::vector<std::string> args = command;
+        args.push_back("--help");
+        auto help = run_blandhook(args);
+        CAPTURE(command.front());
+        REQUIRE(help.exit_code == 0);
+        const std::string examples = help.out.substr(help.out.find("Examples:"));
+        CHECK(examples.find("--secret ") == std::string::npos);
+        CHECK(examples.find("--api-key ") == std::string::npos);
+        CHECK(help.out.find("--secret-file") != std::string::npos);
+    }
 }

@@ -3,6 +3,7 @@
 #include "emulator/emulator.hpp"
 #include "http/client.hpp"
 #include "integration/http_test_server.hpp"
+#include "integration/listen_raw_socket.hpp"
 #include "payload/json.hpp"
 #include "payload/signature.hpp"
 
@@ -666,4 +667,74 @@ TEST_CASE("a call's events and its analysis, in the shapes bland-cli reads") {
     CHECK(refused.body.find("never connected") != std::string::npos);
     CHECK(api.send("GET", "/v1/calls/nope/events").status == 404);
     CHECK(api.send("POST", "/v1/calls/analyze", Json{{"call_id", "nope"}}).status == 404);
+namespace {
+
+// A raw POST /v1/calls to the emulator on `port`, with `headers` ("Name: value\r\n" lines, Host
+// among them) and a body that would place a call delivering to `webhook`.
+test::RawAnswer raw_call(int port, const std::string& headers, const std::string& webhook,
+                         const std::string& task = "Say hi") {
+    Json call = call_body("+15555550100", webhook);
+    call["task"] = task;
+    const std::string body = payload::canonical_json(call);
+    return test::round_trip(port,
+                            "POST /v1/calls HTTP/1.1\r\n" + headers + "Content-Length: " +
+                                std::to_string(body.size()) + "\r\n\r\n" + body,
+                            5s);
+}
+
+} // namespace
+
+TEST_CASE("emulate refuses what a web page sends: cross-site requests and foreign Host names get "
+          "403 in Bland's shape, and no call is placed") {
+    Receiver receiver;
+    emulator::Emulator emulator(fast_options());
+    const int port = emulator.start();
+    const std::string host = "Host: 127.0.0.1:" + std::to_string(port) + "\r\n";
+    const std::string plain = "Content-Type: text/plain\r\n";
+    for (const std::string& headers :
+         {host + plain + "Origin: https://evil.example\r\n", host + plain + "Origin: null\r\n",
+          host + "Content-Type: application/x-www-form-urlencoded\r\nSec-Fetch-Site: "
+                 "cross-site\r\n",
+          "Host: evil.example:" + std::to_string(port) + "\r\n" + plain,
+          "Host: rebind.attacker.test\r\n" + plain}) {
+        CAPTURE(headers);
+        const test::RawAnswer answer = raw_call(port, headers, receiver.url());
+        CHECK(answer.status == 403);
+        const Json body = payload::parse_json(answer.body);
+        CHECK(body["data"].is_null());
+        CHECK(body["errors"][0]["error"] == "FORBIDDEN");
+    }
+    CHECK(emulator.stats().calls == 0);
+    // The same request from a program (no Origin, a loopback Host) is served.
+    CHECK(raw_call(port, host + plain, receiver.url()).status == 200);
+    CHECK(
+        raw_call(port, "Host: localhost:" + std::to_string(port) + "\r\n", receiver.url()).status ==
+        200);
+    CHECK(emulator.stats().calls == 2);
+}
+
+TEST_CASE("emulate: form bodies have the JSON limit (10 MiB), not 8 KiB; beyond it 413") {
+    emulator::Emulator emulator(fast_options());
+    const int port = emulator.start();
+    const std::string headers = "Host: 127.0.0.1:" + std::to_string(port) +
+                                "\r\nContent-Type: application/x-www-form-urlencoded\r\n";
+    // curl -d sends a form Content-Type: a long task must not be cut at httplib's 8 KiB.
+    CHECK(raw_call(port, headers, "", std::string(20'000, 'x')).status == 200);
+    CHECK(raw_call(port,
+                   "Host: 127.0.0.1:" + std::to_string(port) +
+                       "\r\nContent-Type: application/json\r\n",
+                   "", std::string(11u << 20, 'x'))
+              .status == 413);
+}
+
+TEST_CASE("emulate answers a POST without Content-Length at once with 411 and closes") {
+    emulator::Emulator emulator(fast_options());
+    const int port = emulator.start();
+    const test::RawAnswer answer =
+        test::round_trip(port,
+                         "POST /v1/calls HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                             "\r\n\r\n{\"phone_number\":",
+                         3s);
+    CHECK(answer.status == 411);
+    CHECK(answer.head.find("Connection: close") != std::string::npos);
 }

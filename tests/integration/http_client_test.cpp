@@ -28,6 +28,15 @@ http::ClientOptions quick() {
     return options;
 }
 
+// A self-signed certificate for 127.0.0.1 in dir/cert.pem, its key in dir/key.pem.
+void make_certificate(const TempDir& dir) {
+    auto made = run_process({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                             "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+                             dir.file("key.pem"), "-out", dir.file("cert.pem"), "-days", "2",
+                             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"});
+    REQUIRE(made.exit_code == 0);
+}
+
 } // namespace
 
 TEST_CASE("a POST arrives with its exact body, headers and our User-Agent, on one kept-alive "
@@ -201,11 +210,7 @@ TEST_CASE("redirects are reported, not followed, unless follow_redirects is set"
 TEST_CASE("TLS is verified by default; --insecure or the right CA file let a self-signed server "
           "through") {
     TempDir dir;
-    auto made = run_process({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                             "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
-                             dir.file("key.pem"), "-out", dir.file("cert.pem"), "-days", "2",
-                             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"});
-    REQUIRE(made.exit_code == 0);
+    make_certificate(dir);
     LoopbackServer<httplib::SSLServer> target(dir.file("cert.pem").c_str(),
                                               dir.file("key.pem").c_str());
     REQUIRE(target.server().is_valid());
@@ -243,4 +248,101 @@ TEST_CASE("https to a plain-http server fails the handshake with a readable mess
     auto attempt = http::Client(url, quick()).send(post("{}"));
     CHECK_FALSE(attempt.response);
     CHECK(attempt.error.find("TLS handshake failed: ") == 0);
+}
+
+TEST_CASE("the timeout bounds the whole attempt: a server trickling its answer is cut off") {
+    SlowServer target(SlowServer::Mode::trickle);
+    auto options = quick();
+    options.timeout = 500ms;
+    auto attempt = http::Client(http::parse_url(target.url("/hook")), options).send(post("{}"));
+    CHECK_FALSE(attempt.response);
+    CHECK(attempt.error == "timed out after 500 ms");
+    CHECK(attempt.latency < 15s); // the trickle lasts 20 s: the attempt did not wait for it
+}
+
+TEST_CASE("a cancel request ends an attempt in flight at once, and deliver() retries no more") {
+    SlowServer target(SlowServer::Mode::silent);
+    std::atomic<bool> cancel{false};
+    auto options = quick();
+    options.timeout = 30s;
+    options.cancel = &cancel;
+    http::Client client(http::parse_url(target.url("/hook")), options);
+    std::thread stopper([&] {
+        while (target.requests() == 0) {
+            std::this_thread::sleep_for(5ms);
+        }
+        cancel = true;
+    });
+    http::RetryPolicy policy;
+    policy.retries = 3;
+    auto attempts = http::deliver(client, post("{}"), policy);
+    stopper.join();
+    REQUIRE(attempts.size() == 1);
+    CHECK(attempts[0].error == "interrupted");
+    CHECK(attempts[0].latency < 15s);
+}
+
+TEST_CASE("follow_redirects never downgrades https to http: the 3xx is the answer, with why") {
+    TempDir dir;
+    make_certificate(dir);
+    std::atomic<int> plain_hits{0};
+    LoopbackServer<> plain;
+    plain.server().Post(".*", [&](const httplib::Request&, httplib::Response& res) {
+        ++plain_hits;
+        res.status = 200;
+    });
+    plain.start();
+    LoopbackServer<httplib::SSLServer> secure(dir.file("cert.pem").c_str(),
+                                              dir.file("key.pem").c_str());
+    secure.server().Post("/hook", [&](const httplib::Request&, httplib::Response& res) {
+        res.set_redirect(plain.url("/stolen"), 308);
+    });
+    secure.start();
+    auto options = quick();
+    options.ca_file = dir.file("cert.pem");
+    options.follow_redirects = true;
+    auto attempt = http::Client(http::parse_url(secure.url("/hook")), options).send(post("{}"));
+    REQUIRE(attempt.response);
+    CHECK(attempt.response->status == 308);
+    CHECK(attempt.note.find("would downgrade https to http") != std::string::npos);
+    CHECK(plain_hits == 0);
+}
+
+TEST_CASE("a redirect to another host drops Authorization, Cookie and the origin-bound headers, "
+          "and keeps the rest") {
+    LoopbackServer<> other;
+    std::mutex mutex;
+    httplib::Headers seen;
+    std::string seen_body;
+    other.server().Post("/landed", [&](const httplib::Request& req, httplib::Response& res) {
+        std::lock_guard lock(mutex);
+        seen = req.headers;
+        seen_body = req.body;
+        res.status = 200;
+    });
+    other.start();
+    LoopbackServer<> first;
+    const std::string elsewhere = "http://localhost:" + std::to_string(other.port()) + "/landed";
+    first.server().Post("/hook", [&](const httplib::Request&, httplib::Response& res) {
+        res.set_redirect(elsewhere, 307);
+    });
+    first.start();
+    auto options = quick();
+    options.follow_redirects = true;
+    http::Request request = post("{\"a\":1}");
+    request.headers.push_back({"Authorization", "Bearer sk-live"});
+    request.headers.push_back({"Cookie", "session=1"});
+    request.headers.push_back({"X-Api-Key", "key-given-with-H"});
+    request.headers.push_back({"X-Env", "ci"});
+    request.origin_bound_headers = {"X-Api-Key"};
+    auto attempt = http::Client(http::parse_url(first.url("/hook")), options).send(request);
+    REQUIRE(attempt.response);
+    CHECK(attempt.response->status == 200);
+    std::lock_guard lock(mutex);
+    CHECK_FALSE(seen.count("Authorization"));
+    CHECK_FALSE(seen.count("Cookie"));
+    CHECK_FALSE(seen.count("X-Api-Key"));
+    CHECK(seen.count("X-Env") == 1);
+    CHECK(seen.count("X-Webhook-Signature") == 1);
+    CHECK(seen_body == "{\"a\":1}");
 }

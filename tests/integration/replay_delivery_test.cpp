@@ -10,10 +10,12 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <csignal>
 #include <filesystem>
 #include <fmt/core.h>
 #include <mutex>
 #include <regex>
+#include <thread>
 
 using namespace blandhook;
 using namespace blandhook::test;
@@ -478,4 +480,87 @@ TEST_CASE("replay fixtures/ --scenario two-phase skips events and unconnected ca
     CHECK(skipped_elements == skipped);
     CHECK(xml.find(fmt::format("skipped=\"{}\"", skipped)) != std::string::npos);
     CHECK(xml.find("never connected (status busy)") != std::string::npos);
+TEST_CASE("empty inputs are ERROR cases, exit 5, reports written: an empty file, an empty .json "
+          "in a folder, /dev/null (read only)") {
+    Handler handler(raw_verifier);
+    TempDir dir;
+    write_file(dir.file("empty.ndjson"), "");
+    std::filesystem::create_directory(dir.file("folder"));
+    write_file(dir.file("folder/empty.json"), "");
+    auto result = replay({dir.file("empty.ndjson"), dir.file("folder"), "/dev/null", "--to",
+                          handler.url(), "--report", "junit:" + dir.file("r.xml"), "--report",
+                          "json:" + dir.file("r.json")});
+    CHECK(result.exit_code == 5);
+    CHECK(result.err.find("blandhook: error") == std::string::npos);
+    CHECK(handler.received().empty());
+    auto report = read_json(dir.file("r.json"));
+    REQUIRE(report["cases"].size() == 3);
+    for (const auto& the_case : report["cases"]) {
+        CHECK(the_case["outcome"] == "error");
+        CHECK(the_case["message"].get<std::string>().find("empty") != std::string::npos);
+    }
+    std::string xml = read_file(dir.file("r.xml"));
+    CHECK(xml.find("tests=\"3\"") != std::string::npos);
+    CHECK(xml.find("<error type=\"input\"") != std::string::npos);
+}
+
+TEST_CASE("a torn last line in a capture log (no line break) is skipped with a warning") {
+    Handler handler(
+        [](const httplib::Request&, httplib::Response& response, int) { response.status = 200; });
+    TempDir dir;
+    std::string log;
+    for (int i = 1; i <= 2; ++i) {
+        capture::Capture capture;
+        capture.id = static_cast<std::uint64_t>(i);
+        capture.received_at = "2026-11-27T10:00:0" + std::to_string(i) + ".000Z";
+        capture.method = "POST";
+        capture.path = "/hooks/" + std::to_string(i);
+        capture.body = "{\"call_id\":\"c" + std::to_string(i) + "\"}";
+        log += capture::to_json_line(capture) + "\n";
+    }
+    const std::string whole = log;
+    log += whole.substr(0, whole.find('\n') / 2); // the listener died while writing a third line
+    write_file(dir.file("captures.ndjson"), log);
+    auto result = replay({dir.file("captures.ndjson"), "--to", handler.url("/"), "--report",
+                          "json:" + dir.file("r.json")});
+    CHECK(result.exit_code == 0);
+    CHECK(handler.received().size() == 2);
+    CHECK(read_json(dir.file("r.json"))["cases"].size() == 2);
+    CHECK(result.err.find("captures.ndjson:3: skipped a torn last line") != std::string::npos);
+}
+
+TEST_CASE("SIGTERM ends an attempt in flight: exit 130 at once, the reports written") {
+    SlowServer target(SlowServer::Mode::silent);
+    TempDir dir;
+    ProcessOptions options;
+    options.unset_env = {"BLAND_WEBHOOK_SECRET"};
+    auto child = start_blandhook({"replay", "error-busy", "voicemail", "--to", target.url("/hook"),
+                                  "--timeout", "60s", "--report", "json:" + dir.file("r.json"),
+                                  "--report", "junit:" + dir.file("r.xml")},
+                                 options);
+    for (int i = 0; i < 1000 && target.requests() == 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    REQUIRE(target.requests() == 1);
+    child->signal(SIGTERM);
+    CHECK(child->wait(std::chrono::seconds(10)) == 130);
+    auto report = read_json(dir.file("r.json"));
+    REQUIRE(report["cases"].size() >= 1);
+    CHECK(report["cases"][0]["message"].get<std::string>().find("interrupted") !=
+          std::string::npos);
+    CHECK(read_file(dir.file("r.xml")).find("interrupted") != std::string::npos);
+    CHECK(target.requests() == 1); // no retry, no second case
+}
+
+TEST_CASE("--timeout bounds a whole attempt: a target trickling its answer is cut off, exit 3") {
+    SlowServer target(SlowServer::Mode::trickle);
+    ProcessOptions options;
+    options.unset_env = {"BLAND_WEBHOOK_SECRET"};
+    options.timeout = std::chrono::seconds(15); // the trickle lasts 20 s
+    auto result = run_blandhook(
+        {"replay", "error-busy", "--to", target.url("/hook"), "--timeout", "1s", "--retries", "0"},
+        options);
+    CHECK_FALSE(result.timed_out);
+    CHECK(result.exit_code == 3);
+    CHECK(result.out.find("timed out after 1 s") != std::string::npos);
 }

@@ -77,16 +77,6 @@ TEST_CASE("--set reads dotted paths and JSON pointers, values as JSON when they 
     CHECK_THROWS_AS(apply_override(document, parse_override("transcripts.9=1")), Error);
 }
 
-TEST_CASE("durations accept ms, s, m and bare seconds") {
-    CHECK(parse_duration("10s", "--timeout") == 10'000ms);
-    CHECK(parse_duration("250ms", "--timeout") == 250ms);
-    CHECK(parse_duration("1.5s", "--timeout") == 1500ms);
-    CHECK(parse_duration("2m", "--timeout") == 120'000ms);
-    CHECK(parse_duration("3", "--timeout") == 3000ms);
-    CHECK_THROWS_AS(parse_duration("fast", "--timeout"), Error);
-    CHECK_THROWS_AS(parse_duration("10 parsecs", "--timeout"), Error);
-}
-
 TEST_CASE("uuid_v4 is a lowercase version-4 UUID, different each time") {
     static const std::regex shape(
         "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
