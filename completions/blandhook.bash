@@ -7,6 +7,7 @@ __blandhook_subcommands() {
     case "$1" in
         "") echo "listen captures replay call inbound deliver emulate fixtures sign verify completions" ;;
         "captures") echo "list show export" ;;
+        "call") echo "get resend" ;;
         "inbound") echo "list show set-webhook restore" ;;
         "fixtures") echo "list show validate schema" ;;
     esac
@@ -23,6 +24,8 @@ __blandhook_options() {
         "captures export") echo "--help -h --log --as --out -o --default-name -O --force -f --url --secret --secret-file" ;;
         "replay") echo "--help -h --to --secret --secret-file --raw --set --fresh-ids --header -H --repeat --jobs -j --scenario --phase-delay --timeout --retries --backoff --max-backoff --follow-redirects --insecure -k --cacert --expect-status --expect-body-contains --expect-refusal --expect-answer --expect-header --expect-latency --probe --probe-cmd --probe-header --settle --ignore --expect-state --manifest --report --quiet -q" ;;
         "call") echo "--help -h --to --task --pathway-id --voice --first-sentence --from --record --metadata --request-data --webhook-events --webhook --api-key --api-key-file --api-url --max-duration --dry-run --wait --timeout --listen --listen-host --listen-port --public-url --secret --secret-file --expect-status --expect-delayed --check-delivery --json --report --insecure -k --probe --probe-cmd --probe-header --settle --expect-state" ;;
+        "call get") echo "--help -h --as --output -o --force" ;;
+        "call resend") echo "--help -h" ;;
         "inbound") echo "--help -h" ;;
         "inbound list") echo "--help -h --json --api-key --api-key-file --api-url --insecure -k" ;;
         "inbound show") echo "--help -h --api-key --api-key-file --api-url --insecure -k" ;;
@@ -50,6 +53,7 @@ __blandhook_value_options() {
         "captures export") echo "--log --as --out -o --url --secret --secret-file" ;;
         "replay") echo "--to --secret --secret-file --set --header -H --repeat --jobs -j --scenario --phase-delay --timeout --retries --backoff --max-backoff --cacert --expect-status --expect-body-contains --expect-refusal --expect-answer --expect-header --expect-latency --probe --probe-cmd --probe-header --settle --ignore --expect-state --manifest --report" ;;
         "call") echo "--to --task --pathway-id --voice --first-sentence --from --metadata --request-data --webhook-events --webhook --api-key --api-key-file --api-url --max-duration --timeout --listen-host --listen-port --public-url --secret --secret-file --expect-status --report --probe --probe-cmd --probe-header --settle --expect-state" ;;
+        "call get") echo "--as --output -o" ;;
         "inbound list") echo "--api-key --api-key-file --api-url" ;;
         "inbound show") echo "--api-key --api-key-file --api-url" ;;
         "inbound set-webhook") echo "--events --metadata --api-key --api-key-file --api-url" ;;
@@ -174,6 +178,9 @@ __blandhook_option_value() {
         "call --probe-header") : ;;
         "call --settle") : ;;
         "call --expect-state") : ;;
+        "call get --as") COMPREPLY=($(compgen -W "json fixture" -- "$3")) ;;
+        "call get --output") : ;;
+        "call get -o") : ;;
         "inbound list --api-key") : ;;
         "inbound list --api-key-file") __blandhook_files "$3" ;;
         "inbound list --api-url") : ;;
@@ -208,8 +215,8 @@ __blandhook_option_value() {
         "emulate --delivery-timeout") : ;;
         "emulate --workers") : ;;
         "emulate --per-receiver") : ;;
-        "fixtures validate --kind") COMPREPLY=($(compgen -W "post-call delayed-post-call citations-event live-event" -- "$3")) ;;
-        "fixtures validate -k") COMPREPLY=($(compgen -W "post-call delayed-post-call citations-event live-event" -- "$3")) ;;
+        "fixtures validate --kind") COMPREPLY=($(compgen -W "post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event" -- "$3")) ;;
+        "fixtures validate -k") COMPREPLY=($(compgen -W "post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event" -- "$3")) ;;
         "sign --secret") : ;;
         "sign -s") : ;;
         "sign --secret-file") __blandhook_files "$3" ;;
@@ -224,9 +231,9 @@ __blandhook_option_value() {
 # Completes the positional argument "$2" of command path "$1".
 __blandhook_arguments() {
     case "$1" in
-        "fixtures show") COMPREPLY=($(compgen -W "citations-event completed-inbound completed-outbound delayed-citations error-busy error-call-failed error-database error-number-not-found error-spam-blocked error-temporarily-unavailable error-unable-to-start error-unknown live-event no-answer voicemail warm-transfer" -- "$2")) ;;
+        "fixtures show") COMPREPLY=($(compgen -W "citations-event completed-inbound completed-outbound delayed-citations delayed-post-transfer error-busy error-call-failed error-database error-number-not-found error-spam-blocked error-temporarily-unavailable error-unable-to-start error-unknown evals-event live-event multiple-event no-answer post-transfer-transcript-event voicemail warm-transfer" -- "$2")) ;;
         "fixtures validate") __blandhook_files "$2" ;;
-        "fixtures schema") COMPREPLY=($(compgen -W "post-call delayed-post-call citations-event live-event" -- "$2")) ;;
+        "fixtures schema") COMPREPLY=($(compgen -W "post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event" -- "$2")) ;;
         "sign") __blandhook_files "$2" ;;
         "verify") __blandhook_files "$2" ;;
         "completions") COMPREPLY=($(compgen -W "bash zsh fish" -- "$2")) ;;

@@ -9,6 +9,8 @@ function __blandhook_subcommands
             echo listen captures replay call inbound deliver emulate fixtures sign verify completions
         case 'captures'
             echo list show export
+        case 'call'
+            echo get resend
         case 'inbound'
             echo list show set-webhook restore
         case 'fixtures'
@@ -31,6 +33,8 @@ function __blandhook_value_options
             echo --to --secret --secret-file --set --header -H --repeat --jobs -j --scenario --phase-delay --timeout --retries --backoff --max-backoff --cacert --expect-status --expect-body-contains --expect-refusal --expect-answer --expect-header --expect-latency --probe --probe-cmd --probe-header --settle --ignore --expect-state --manifest --report
         case 'call'
             echo --to --task --pathway-id --voice --first-sentence --from --metadata --request-data --webhook-events --webhook --api-key --api-key-file --api-url --max-duration --timeout --listen-host --listen-port --public-url --secret --secret-file --expect-status --report --probe --probe-cmd --probe-header --settle --expect-state
+        case 'call get'
+            echo --as --output -o
         case 'inbound list'
             echo --api-key --api-key-file --api-url
         case 'inbound show'
@@ -197,8 +201,10 @@ complete -c blandhook -n '__blandhook_at \'replay\'' -l expect-state -x -d 'Chec
 complete -c blandhook -n '__blandhook_at \'replay\'' -l manifest -x -d 'JSON suite: inputs with scenario, overrides and expectations'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l report -x -d 'Write a report: junit:FILE or json:FILE, FILE - for stdout (repeatable)'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l quiet -s q -d 'Print only failures and the summary'
+complete -c blandhook -n '__blandhook_at \'call\'' -a get -d 'Print a call from Bland\'s API (GET /v1/calls/{id}), or save it as a fixture'
+complete -c blandhook -n '__blandhook_at \'call\'' -a resend -d 'Ask Bland to send a call\'s post-call webhook again (POST /v1/postcall/webhooks/resend)'
 complete -c blandhook -n '__blandhook_at \'call\'' -l help -s h -d 'Print this help message and exit'
-complete -c blandhook -n '__blandhook_at \'call\'' -l to -x -d 'Number to call, E.164 (+15551234567)'
+complete -c blandhook -n '__blandhook_at \'call\'' -l to -x -d 'Number to call, E.164 (+15551234567); required to call'
 complete -c blandhook -n '__blandhook_at \'call\'' -l task -x -d 'What the agent should do (or --pathway-id)'
 complete -c blandhook -n '__blandhook_at \'call\'' -l pathway-id -x -d 'Conversational pathway to run instead of --task'
 complete -c blandhook -n '__blandhook_at \'call\'' -l voice -x -d 'Voice name or id'
@@ -233,6 +239,11 @@ complete -c blandhook -n '__blandhook_at \'call\'' -l probe-cmd -x -d 'Shell com
 complete -c blandhook -n '__blandhook_at \'call\'' -l probe-header -x -d 'Header for --probe requests, \'Name: value\' (repeatable)'
 complete -c blandhook -n '__blandhook_at \'call\'' -l settle -x -d 'Wait this long at most for the stored state to appear and stop changing'
 complete -c blandhook -n '__blandhook_at \'call\'' -l expect-state -x -d 'Check the stored state: \'POINTER == JSON\', \'POINTER exists\', … (repeatable)'
+complete -c blandhook -n '__blandhook_at \'call get\'' -l help -s h -d 'Print this help message and exit'
+complete -c blandhook -n '__blandhook_at \'call get\'' -l as -x -a 'json fixture' -d 'json: the call details as Bland answers; fixture: the post-call webhook body built from them'
+complete -c blandhook -n '__blandhook_at \'call get\'' -l output -s o -x -d 'Write to FILE (mode 0600) instead of stdout; never replaces a file'
+complete -c blandhook -n '__blandhook_at \'call get\'' -l force -d 'Let --output replace an existing file'
+complete -c blandhook -n '__blandhook_at \'call resend\'' -l help -s h -d 'Print this help message and exit'
 complete -c blandhook -n '__blandhook_at \'inbound\'' -a list -d 'List the account\'s inbound numbers with their webhooks (GET /v1/inbound)'
 complete -c blandhook -n '__blandhook_at \'inbound\'' -a show -d 'Print one number\'s settings as JSON (GET /v1/inbound/{number})'
 complete -c blandhook -n '__blandhook_at \'inbound\'' -a set-webhook -d 'Set (or --clear) a number\'s post-call webhook URL (POST /v1/inbound/{number})'
@@ -298,13 +309,13 @@ complete -c blandhook -n '__blandhook_at \'fixtures\'' -l help -s h -d 'Print th
 complete -c blandhook -n '__blandhook_at \'fixtures list\'' -l help -s h -d 'Print this help message and exit'
 complete -c blandhook -n '__blandhook_at \'fixtures list\'' -l json -d 'Print the list as JSON'
 complete -c blandhook -n '__blandhook_at \'fixtures show\'' -l help -s h -d 'Print this help message and exit'
-complete -c blandhook -n '__blandhook_at \'fixtures show\'' -a 'citations-event completed-inbound completed-outbound delayed-citations error-busy error-call-failed error-database error-number-not-found error-spam-blocked error-temporarily-unavailable error-unable-to-start error-unknown live-event no-answer voicemail warm-transfer' -d 'Fixture name (see \'fixtures list\')'
+complete -c blandhook -n '__blandhook_at \'fixtures show\'' -a 'citations-event completed-inbound completed-outbound delayed-citations delayed-post-transfer error-busy error-call-failed error-database error-number-not-found error-spam-blocked error-temporarily-unavailable error-unable-to-start error-unknown evals-event live-event multiple-event no-answer post-transfer-transcript-event voicemail warm-transfer' -d 'Fixture name (see \'fixtures list\')'
 complete -c blandhook -n '__blandhook_at \'fixtures validate\'' -l help -s h -d 'Print this help message and exit'
-complete -c blandhook -n '__blandhook_at \'fixtures validate\'' -l kind -s k -x -a 'post-call delayed-post-call citations-event live-event' -d 'Validate as this kind instead of the one the body looks like'
+complete -c blandhook -n '__blandhook_at \'fixtures validate\'' -l kind -s k -x -a 'post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event' -d 'Validate as this kind instead of the one the body looks like'
 complete -c blandhook -n '__blandhook_at \'fixtures validate\'' -l json -d 'Print the findings as JSON'
 complete -c blandhook -n '__blandhook_at \'fixtures validate\'' -F
 complete -c blandhook -n '__blandhook_at \'fixtures schema\'' -l help -s h -d 'Print this help message and exit'
-complete -c blandhook -n '__blandhook_at \'fixtures schema\'' -a 'post-call delayed-post-call citations-event live-event' -d 'Payload kind'
+complete -c blandhook -n '__blandhook_at \'fixtures schema\'' -a 'post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event' -d 'Payload kind'
 complete -c blandhook -n '__blandhook_at \'sign\'' -l help -s h -d 'Print this help message and exit'
 complete -c blandhook -n '__blandhook_at \'sign\'' -l secret -s s -x -d 'Webhook signing secret (default: $BLAND_WEBHOOK_SECRET; prefer it or --secret-file: other local users see command lines)'
 complete -c blandhook -n '__blandhook_at \'sign\'' -l secret-file -r -F -d 'Read the webhook secret from this file (its last line break is ignored; - reads stdin)'

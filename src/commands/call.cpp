@@ -405,7 +405,7 @@ void register_call(cli::Registrar& registrar) {
     register_call_records(registrar, app, [opts] {
         bland::ApiOptions api;
         api.base_url = opts->api_url;
-        api.api_key = opts->api_key;
+        api.api_key = util::resolve_secret(opts->api_key_input, util::k_api_key);
         api.insecure = opts->insecure;
         return api;
     });

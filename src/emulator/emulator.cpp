@@ -794,10 +794,10 @@ struct Emulator::Impl {
     }
 
     void install_query_routes() {
-        using Route =
+        using Register =
             httplib::Server& (httplib::Server::*)(const std::string&, httplib::Server::Handler);
-        const auto get = static_cast<Route>(&httplib::Server::Get);
-        const auto post = static_cast<Route>(&httplib::Server::Post);
+        const auto get = static_cast<Register>(&httplib::Server::Get);
+        const auto post = static_cast<Register>(&httplib::Server::Post);
         const auto not_found =
             QueryAnswer{404, Json{{"status", "error"}, {"message", "Call not found."}}};
         query_route(get, "/v1/calls", [this](const httplib::Request& request) {

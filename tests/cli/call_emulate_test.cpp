@@ -313,6 +313,8 @@ TEST_CASE("call resend asks for the post-call webhook again: it arrives a second
                           hook) != std::string::npos);
     emulate.child().wait_for_line("(resend) -> 200", 10s);
     CHECK(emulate.child().out().find("attempt 1 (resend) -> 200") != std::string::npos);
+}
+
 TEST_CASE("call --report to a path that cannot be written is refused before a call is placed") {
     Emulate emulate;
     auto result = call(emulate, {"--to", "+15555550100", "--task", "hi", "--report",

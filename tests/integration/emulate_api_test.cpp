@@ -667,6 +667,8 @@ TEST_CASE("a call's events and its analysis, in the shapes bland-cli reads") {
     CHECK(refused.body.find("never connected") != std::string::npos);
     CHECK(api.send("GET", "/v1/calls/nope/events").status == 404);
     CHECK(api.send("POST", "/v1/calls/analyze", Json{{"call_id", "nope"}}).status == 404);
+}
+
 namespace {
 
 // A raw POST /v1/calls to the emulator on `port`, with `headers` ("Name: value\r\n" lines, Host

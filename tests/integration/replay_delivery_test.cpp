@@ -480,6 +480,8 @@ TEST_CASE("replay fixtures/ --scenario two-phase skips events and unconnected ca
     CHECK(skipped_elements == skipped);
     CHECK(xml.find(fmt::format("skipped=\"{}\"", skipped)) != std::string::npos);
     CHECK(xml.find("never connected (status busy)") != std::string::npos);
+}
+
 TEST_CASE("empty inputs are ERROR cases, exit 5, reports written: an empty file, an empty .json "
           "in a folder, /dev/null (read only)") {
     Handler handler(raw_verifier);
