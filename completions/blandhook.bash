@@ -17,12 +17,12 @@ __blandhook_subcommands() {
 __blandhook_options() {
     case "$1" in
         "") echo "--help -h --version" ;;
-        "listen") echo "--help -h --host --port -p --tls-cert --tls-key --secret --secret-file --require-signature --save --no-save --fsync --verbose -v --transcript --json --quiet -q --status --delay --respond-sequence --fail-rate --fail-status --seed --drop --answer-body --answer-header --forward-to --forward-path --forward-status --forward-timeout --count -n --timeout --match --max-body --inspector-port --no-inspector --max-connections --inbound-number --public-url --tunnel --ngrok-api --force --api-key --api-key-file --api-url --insecure -k" ;;
+        "listen") echo "--help -h --host --port -p --tls-cert --tls-key --secret --secret-file --require-signature --save --no-save --fsync --verbose -v --transcript --json --quiet -q --status --delay --respond-sequence --fail-rate --fail-status --seed --drop --answer-body --answer-header --forward-to --forward-path --forward-status --forward-timeout --count -n --timeout --match --max-body --request-timeout --inspector-port --no-inspector --max-connections --inbound-number --public-url --tunnel --ngrok-api --force --api-key --api-key-file --api-url --insecure -k" ;;
         "captures") echo "--help -h" ;;
         "captures list") echo "--help -h --log --limit -n --kind --call-id --status --json" ;;
         "captures show") echo "--help -h --log --json" ;;
         "captures export") echo "--help -h --log --as --out -o --default-name -O --force -f --url --secret --secret-file" ;;
-        "replay") echo "--help -h --to --secret --secret-file --raw --set --fresh-ids --header -H --repeat --jobs -j --scenario --phase-delay --timeout --retries --backoff --max-backoff --follow-redirects --insecure -k --cacert --expect-status --expect-body-contains --expect-refusal --expect-answer --expect-header --expect-latency --probe --probe-cmd --probe-header --settle --ignore --expect-state --manifest --report --quiet -q" ;;
+        "replay") echo "--help -h --to --secret --secret-file --raw --set --fresh-ids --header -H --repeat --jobs -j --scenario --phase-delay --timeout --retries --backoff --max-backoff --follow-redirects --insecure -k --cacert --expect-status --expect-body-contains --expect-refusal --expect-answer --expect-header --expect-latency --probe --probe-cmd --probe-header --settle --ignore --expect-state --manifest --report --quiet -q --verbose -v" ;;
         "call") echo "--help -h --to --task --pathway-id --voice --first-sentence --from --record --metadata --request-data --webhook-events --webhook --api-key --api-key-file --api-url --max-duration --dry-run --wait --timeout --listen --listen-host --listen-port --public-url --secret --secret-file --expect-status --expect-delayed --check-delivery --json --report --insecure -k --probe --probe-cmd --probe-header --settle --expect-state" ;;
         "call get") echo "--help -h --as --output -o --force" ;;
         "call resend") echo "--help -h" ;;
@@ -47,7 +47,7 @@ __blandhook_options() {
 # The options of a command path that take a value: the next word is that value.
 __blandhook_value_options() {
     case "$1" in
-        "listen") echo "--host --port -p --tls-cert --tls-key --secret --secret-file --save --status --delay --respond-sequence --fail-rate --fail-status --seed --answer-body --answer-header --forward-to --forward-path --forward-timeout --count -n --timeout --match --max-body --inspector-port --max-connections --inbound-number --public-url --tunnel --ngrok-api --api-key --api-key-file --api-url" ;;
+        "listen") echo "--host --port -p --tls-cert --tls-key --secret --secret-file --save --status --delay --respond-sequence --fail-rate --fail-status --seed --answer-body --answer-header --forward-to --forward-path --forward-timeout --count -n --timeout --match --max-body --request-timeout --inspector-port --max-connections --inbound-number --public-url --tunnel --ngrok-api --api-key --api-key-file --api-url" ;;
         "captures list") echo "--log --limit -n --kind --call-id --status" ;;
         "captures show") echo "--log" ;;
         "captures export") echo "--log --as --out -o --url --secret --secret-file" ;;
@@ -78,10 +78,10 @@ __blandhook_option_value() {
         "listen --port") : ;;
         "listen -p") : ;;
         "listen --tls-cert") __blandhook_files "$3" ;;
-        "listen --tls-key") : ;;
+        "listen --tls-key") __blandhook_files "$3" ;;
         "listen --secret") : ;;
         "listen --secret-file") __blandhook_files "$3" ;;
-        "listen --save") : ;;
+        "listen --save") __blandhook_files "$3" ;;
         "listen --status") : ;;
         "listen --delay") : ;;
         "listen --respond-sequence") : ;;
@@ -91,33 +91,34 @@ __blandhook_option_value() {
         "listen --answer-body") : ;;
         "listen --answer-header") : ;;
         "listen --forward-to") : ;;
-        "listen --forward-path") COMPREPLY=($(compgen -W "exact keep" -- "$3")) ;;
+        "listen --forward-path") COMPREPLY+=($(compgen -W "exact keep" -- "$3")) ;;
         "listen --forward-timeout") : ;;
         "listen --count") : ;;
         "listen -n") : ;;
         "listen --timeout") : ;;
-        "listen --match") : ;;
+        "listen --match") COMPREPLY+=($(compgen -W "call_id= kind= status= method= path= signature=" -- "$3")) ;;
         "listen --max-body") : ;;
+        "listen --request-timeout") : ;;
         "listen --inspector-port") : ;;
         "listen --max-connections") : ;;
         "listen --inbound-number") : ;;
         "listen --public-url") : ;;
-        "listen --tunnel") COMPREPLY=($(compgen -W "cloudflared ngrok" -- "$3")) ;;
+        "listen --tunnel") COMPREPLY+=($(compgen -W "cloudflared ngrok" -- "$3")) ;;
         "listen --ngrok-api") : ;;
         "listen --api-key") : ;;
         "listen --api-key-file") __blandhook_files "$3" ;;
         "listen --api-url") : ;;
-        "captures list --log") : ;;
+        "captures list --log") __blandhook_files "$3" ;;
         "captures list --limit") : ;;
         "captures list -n") : ;;
-        "captures list --kind") : ;;
+        "captures list --kind") COMPREPLY+=($(compgen -W "post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event unknown" -- "$3")) ;;
         "captures list --call-id") : ;;
         "captures list --status") : ;;
-        "captures show --log") : ;;
-        "captures export --log") : ;;
-        "captures export --as") COMPREPLY=($(compgen -W "fixture curl" -- "$3")) ;;
-        "captures export --out") : ;;
-        "captures export -o") : ;;
+        "captures show --log") __blandhook_files "$3" ;;
+        "captures export --log") __blandhook_files "$3" ;;
+        "captures export --as") COMPREPLY+=($(compgen -W "fixture curl" -- "$3")) ;;
+        "captures export --out") __blandhook_files "$3" ;;
+        "captures export -o") __blandhook_files "$3" ;;
         "captures export --url") : ;;
         "captures export --secret") : ;;
         "captures export --secret-file") __blandhook_files "$3" ;;
@@ -130,7 +131,7 @@ __blandhook_option_value() {
         "replay --repeat") : ;;
         "replay --jobs") : ;;
         "replay -j") : ;;
-        "replay --scenario") COMPREPLY=($(compgen -W "single two-phase out-of-order duplicate signature-variants bad-signature no-signature" -- "$3")) ;;
+        "replay --scenario") COMPREPLY+=($(compgen -W "single two-phase out-of-order duplicate signature-variants bad-signature no-signature" -- "$3")) ;;
         "replay --phase-delay") : ;;
         "replay --timeout") : ;;
         "replay --retries") : ;;
@@ -149,8 +150,8 @@ __blandhook_option_value() {
         "replay --settle") : ;;
         "replay --ignore") : ;;
         "replay --expect-state") : ;;
-        "replay --manifest") : ;;
-        "replay --report") : ;;
+        "replay --manifest") __blandhook_files "$3" ;;
+        "replay --report") __blandhook_files "$3"; COMPREPLY+=($(compgen -W "junit: json:" -- "$3")) ;;
         "call --to") : ;;
         "call --task") : ;;
         "call --pathway-id") : ;;
@@ -159,7 +160,7 @@ __blandhook_option_value() {
         "call --from") : ;;
         "call --metadata") : ;;
         "call --request-data") : ;;
-        "call --webhook-events") : ;;
+        "call --webhook-events") COMPREPLY+=($(compgen -W "queue call latency webhook tool dynamic_data citations evals post_transfer_transcript" -- "$3")) ;;
         "call --webhook") : ;;
         "call --api-key") : ;;
         "call --api-key-file") __blandhook_files "$3" ;;
@@ -171,14 +172,14 @@ __blandhook_option_value() {
         "call --public-url") : ;;
         "call --secret") : ;;
         "call --secret-file") __blandhook_files "$3" ;;
-        "call --expect-status") COMPREPLY=($(compgen -W "completed failed busy no-answer canceled unknown any" -- "$3")) ;;
-        "call --report") : ;;
+        "call --expect-status") COMPREPLY+=($(compgen -W "completed failed busy no-answer canceled unknown any" -- "$3")) ;;
+        "call --report") __blandhook_files "$3"; COMPREPLY+=($(compgen -W "junit:" -- "$3")) ;;
         "call --probe") : ;;
         "call --probe-cmd") : ;;
         "call --probe-header") : ;;
         "call --settle") : ;;
         "call --expect-state") : ;;
-        "call get --as") COMPREPLY=($(compgen -W "json fixture" -- "$3")) ;;
+        "call get --as") COMPREPLY+=($(compgen -W "json fixture" -- "$3")) ;;
         "call get --output") : ;;
         "call get -o") : ;;
         "inbound list --api-key") : ;;
@@ -187,7 +188,7 @@ __blandhook_option_value() {
         "inbound show --api-key") : ;;
         "inbound show --api-key-file") __blandhook_files "$3" ;;
         "inbound show --api-url") : ;;
-        "inbound set-webhook --events") : ;;
+        "inbound set-webhook --events") COMPREPLY+=($(compgen -W "queue call latency webhook tool dynamic_data citations evals post_transfer_transcript" -- "$3")) ;;
         "inbound set-webhook --metadata") : ;;
         "inbound set-webhook --api-key") : ;;
         "inbound set-webhook --api-key-file") __blandhook_files "$3" ;;
@@ -215,8 +216,8 @@ __blandhook_option_value() {
         "emulate --delivery-timeout") : ;;
         "emulate --workers") : ;;
         "emulate --per-receiver") : ;;
-        "fixtures validate --kind") COMPREPLY=($(compgen -W "post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event" -- "$3")) ;;
-        "fixtures validate -k") COMPREPLY=($(compgen -W "post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event" -- "$3")) ;;
+        "fixtures validate --kind") COMPREPLY+=($(compgen -W "post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event" -- "$3")) ;;
+        "fixtures validate -k") COMPREPLY+=($(compgen -W "post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event" -- "$3")) ;;
         "sign --secret") : ;;
         "sign -s") : ;;
         "sign --secret-file") __blandhook_files "$3" ;;
@@ -231,12 +232,13 @@ __blandhook_option_value() {
 # Completes the positional argument "$2" of command path "$1".
 __blandhook_arguments() {
     case "$1" in
-        "fixtures show") COMPREPLY=($(compgen -W "citations-event completed-inbound completed-outbound delayed-citations delayed-post-transfer error-busy error-call-failed error-database error-number-not-found error-spam-blocked error-temporarily-unavailable error-unable-to-start error-unknown evals-event live-event multiple-event no-answer post-transfer-transcript-event voicemail warm-transfer" -- "$2")) ;;
+        "replay") __blandhook_files "$2"; COMPREPLY+=($(compgen -W "citations-event completed-inbound completed-outbound delayed-citations delayed-post-transfer error-busy error-call-failed error-database error-number-not-found error-spam-blocked error-temporarily-unavailable error-unable-to-start error-unknown evals-event live-event multiple-event no-answer post-transfer-transcript-event voicemail warm-transfer" -- "$2")) ;;
+        "fixtures show") COMPREPLY+=($(compgen -W "citations-event completed-inbound completed-outbound delayed-citations delayed-post-transfer error-busy error-call-failed error-database error-number-not-found error-spam-blocked error-temporarily-unavailable error-unable-to-start error-unknown evals-event live-event multiple-event no-answer post-transfer-transcript-event voicemail warm-transfer" -- "$2")) ;;
         "fixtures validate") __blandhook_files "$2" ;;
-        "fixtures schema") COMPREPLY=($(compgen -W "post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event" -- "$2")) ;;
+        "fixtures schema") COMPREPLY+=($(compgen -W "post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event" -- "$2")) ;;
         "sign") __blandhook_files "$2" ;;
         "verify") __blandhook_files "$2" ;;
-        "completions") COMPREPLY=($(compgen -W "bash zsh fish" -- "$2")) ;;
+        "completions") COMPREPLY+=($(compgen -W "bash zsh fish" -- "$2")) ;;
     esac
 }
 
