@@ -6,7 +6,7 @@
 __blandhook_subcommands() {
     case "$1" in
         "") echo "listen captures replay call inbound deliver emulate fixtures sign verify completions" ;;
-        "captures") echo "list show export" ;;
+        "captures") echo "list show export call stats prune" ;;
         "call") echo "get resend" ;;
         "inbound") echo "list show set-webhook restore" ;;
         "fixtures") echo "list show validate schema" ;;
@@ -17,12 +17,15 @@ __blandhook_subcommands() {
 __blandhook_options() {
     case "$1" in
         "") echo "--help -h --version" ;;
-        "listen") echo "--help -h --host --port -p --tls-cert --tls-key --secret --secret-file --require-signature --save --no-save --fsync --verbose -v --transcript --json --quiet -q --status --delay --respond-sequence --fail-rate --fail-status --seed --drop --answer-body --answer-header --forward-to --forward-path --forward-status --forward-timeout --count -n --timeout --match --max-body --request-timeout --inspector-port --no-inspector --max-connections --inbound-number --public-url --tunnel --ngrok-api --force --api-key --api-key-file --api-url --insecure -k" ;;
+        "listen") echo "--help -h --host --port -p --tls-cert --tls-key --secret --secret-file --require-signature --save --no-save --fsync --max-log-size --verbose -v --transcript --json --quiet -q --status --delay --respond-sequence --fail-rate --fail-status --seed --drop --answer-body --answer-header --forward-to --forward-path --forward-status --forward-timeout --count -n --timeout --match --max-body --request-timeout --inspector-port --no-inspector --max-connections --inbound-number --public-url --tunnel --ngrok-api --force --api-key --api-key-file --api-url --insecure -k" ;;
         "captures") echo "--help -h" ;;
-        "captures list") echo "--help -h --log --limit -n --kind --call-id --status --json" ;;
+        "captures list") echo "--help -h --log --limit -n --kind --call-id --status --grep --since --until --json" ;;
         "captures show") echo "--help -h --log --json" ;;
         "captures export") echo "--help -h --log --as --out -o --default-name -O --force -f --url --secret --secret-file" ;;
-        "replay") echo "--help -h --to --secret --secret-file --raw --set --fresh-ids --header -H --repeat --jobs -j --scenario --phase-delay --timeout --retries --backoff --max-backoff --follow-redirects --insecure -k --cacert --expect-status --expect-body-contains --expect-refusal --expect-answer --expect-header --expect-latency --probe --probe-cmd --probe-header --settle --ignore --expect-state --manifest --report --quiet -q --verbose -v" ;;
+        "captures call") echo "--help -h --log --json" ;;
+        "captures stats") echo "--help -h --log --json" ;;
+        "captures prune") echo "--help -h --log --before --keep --dry-run" ;;
+        "replay") echo "--help -h --to --secret --secret-file --raw --set --fresh-ids --header -H --repeat --jobs -j --scenario --phase-delay --timeout --retries --backoff --max-backoff --follow-redirects --insecure -k --cacert --expect-status --expect-body-contains --expect-refusal --expect-answer --expect-header --expect-latency --probe --probe-cmd --probe-header --settle --ignore --expect-state --log --manifest --report --quiet -q --verbose -v" ;;
         "call") echo "--help -h --to --task --pathway-id --voice --first-sentence --from --record --metadata --request-data --webhook-events --webhook --api-key --api-key-file --api-url --max-duration --dry-run --wait --timeout --listen --listen-host --listen-port --public-url --secret --secret-file --expect-status --expect-delayed --check-delivery --json --report --insecure -k --probe --probe-cmd --probe-header --settle --expect-state" ;;
         "call get") echo "--help -h --as --output -o --force" ;;
         "call resend") echo "--help -h" ;;
@@ -47,11 +50,14 @@ __blandhook_options() {
 # The options of a command path that take a value: the next word is that value.
 __blandhook_value_options() {
     case "$1" in
-        "listen") echo "--host --port -p --tls-cert --tls-key --secret --secret-file --save --status --delay --respond-sequence --fail-rate --fail-status --seed --answer-body --answer-header --forward-to --forward-path --forward-timeout --count -n --timeout --match --max-body --request-timeout --inspector-port --max-connections --inbound-number --public-url --tunnel --ngrok-api --api-key --api-key-file --api-url" ;;
-        "captures list") echo "--log --limit -n --kind --call-id --status" ;;
+        "listen") echo "--host --port -p --tls-cert --tls-key --secret --secret-file --save --max-log-size --status --delay --respond-sequence --fail-rate --fail-status --seed --answer-body --answer-header --forward-to --forward-path --forward-timeout --count -n --timeout --match --max-body --request-timeout --inspector-port --max-connections --inbound-number --public-url --tunnel --ngrok-api --api-key --api-key-file --api-url" ;;
+        "captures list") echo "--log --limit -n --kind --call-id --status --grep --since --until" ;;
         "captures show") echo "--log" ;;
         "captures export") echo "--log --as --out -o --url --secret --secret-file" ;;
-        "replay") echo "--to --secret --secret-file --set --header -H --repeat --jobs -j --scenario --phase-delay --timeout --retries --backoff --max-backoff --cacert --expect-status --expect-body-contains --expect-refusal --expect-answer --expect-header --expect-latency --probe --probe-cmd --probe-header --settle --ignore --expect-state --manifest --report" ;;
+        "captures call") echo "--log" ;;
+        "captures stats") echo "--log" ;;
+        "captures prune") echo "--log --before --keep" ;;
+        "replay") echo "--to --secret --secret-file --set --header -H --repeat --jobs -j --scenario --phase-delay --timeout --retries --backoff --max-backoff --cacert --expect-status --expect-body-contains --expect-refusal --expect-answer --expect-header --expect-latency --probe --probe-cmd --probe-header --settle --ignore --expect-state --log --manifest --report" ;;
         "call") echo "--to --task --pathway-id --voice --first-sentence --from --metadata --request-data --webhook-events --webhook --api-key --api-key-file --api-url --max-duration --timeout --listen-host --listen-port --public-url --secret --secret-file --expect-status --report --probe --probe-cmd --probe-header --settle --expect-state" ;;
         "call get") echo "--as --output -o" ;;
         "inbound list") echo "--api-key --api-key-file --api-url" ;;
@@ -82,6 +88,7 @@ __blandhook_option_value() {
         "listen --secret") : ;;
         "listen --secret-file") __blandhook_files "$3" ;;
         "listen --save") __blandhook_files "$3" ;;
+        "listen --max-log-size") : ;;
         "listen --status") : ;;
         "listen --delay") : ;;
         "listen --respond-sequence") : ;;
@@ -114,6 +121,9 @@ __blandhook_option_value() {
         "captures list --kind") COMPREPLY+=($(compgen -W "post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event unknown" -- "$3")) ;;
         "captures list --call-id") : ;;
         "captures list --status") : ;;
+        "captures list --grep") : ;;
+        "captures list --since") : ;;
+        "captures list --until") : ;;
         "captures show --log") __blandhook_files "$3" ;;
         "captures export --log") __blandhook_files "$3" ;;
         "captures export --as") COMPREPLY+=($(compgen -W "fixture curl" -- "$3")) ;;
@@ -122,6 +132,11 @@ __blandhook_option_value() {
         "captures export --url") : ;;
         "captures export --secret") : ;;
         "captures export --secret-file") __blandhook_files "$3" ;;
+        "captures call --log") __blandhook_files "$3" ;;
+        "captures stats --log") __blandhook_files "$3" ;;
+        "captures prune --log") __blandhook_files "$3" ;;
+        "captures prune --before") : ;;
+        "captures prune --keep") : ;;
         "replay --to") : ;;
         "replay --secret") : ;;
         "replay --secret-file") __blandhook_files "$3" ;;
@@ -150,6 +165,7 @@ __blandhook_option_value() {
         "replay --settle") : ;;
         "replay --ignore") : ;;
         "replay --expect-state") : ;;
+        "replay --log") : ;;
         "replay --manifest") __blandhook_files "$3" ;;
         "replay --report") __blandhook_files "$3"; COMPREPLY+=($(compgen -W "junit: json:" -- "$3")) ;;
         "call --to") : ;;

@@ -8,7 +8,7 @@ function __blandhook_subcommands
         case ''
             echo listen captures replay call inbound deliver emulate fixtures sign verify completions
         case 'captures'
-            echo list show export
+            echo list show export call stats prune
         case 'call'
             echo get resend
         case 'inbound'
@@ -22,15 +22,21 @@ end
 function __blandhook_value_options
     switch "$argv[1]"
         case 'listen'
-            echo --host --port -p --tls-cert --tls-key --secret --secret-file --save --status --delay --respond-sequence --fail-rate --fail-status --seed --answer-body --answer-header --forward-to --forward-path --forward-timeout --count -n --timeout --match --max-body --request-timeout --inspector-port --max-connections --inbound-number --public-url --tunnel --ngrok-api --api-key --api-key-file --api-url
+            echo --host --port -p --tls-cert --tls-key --secret --secret-file --save --max-log-size --status --delay --respond-sequence --fail-rate --fail-status --seed --answer-body --answer-header --forward-to --forward-path --forward-timeout --count -n --timeout --match --max-body --request-timeout --inspector-port --max-connections --inbound-number --public-url --tunnel --ngrok-api --api-key --api-key-file --api-url
         case 'captures list'
-            echo --log --limit -n --kind --call-id --status
+            echo --log --limit -n --kind --call-id --status --grep --since --until
         case 'captures show'
             echo --log
         case 'captures export'
             echo --log --as --out -o --url --secret --secret-file
+        case 'captures call'
+            echo --log
+        case 'captures stats'
+            echo --log
+        case 'captures prune'
+            echo --log --before --keep
         case 'replay'
-            echo --to --secret --secret-file --set --header -H --repeat --jobs -j --scenario --phase-delay --timeout --retries --backoff --max-backoff --cacert --expect-status --expect-body-contains --expect-refusal --expect-answer --expect-header --expect-latency --probe --probe-cmd --probe-header --settle --ignore --expect-state --manifest --report
+            echo --to --secret --secret-file --set --header -H --repeat --jobs -j --scenario --phase-delay --timeout --retries --backoff --max-backoff --cacert --expect-status --expect-body-contains --expect-refusal --expect-answer --expect-header --expect-latency --probe --probe-cmd --probe-header --settle --ignore --expect-state --log --manifest --report
         case 'call'
             echo --to --task --pathway-id --voice --first-sentence --from --metadata --request-data --webhook-events --webhook --api-key --api-key-file --api-url --max-duration --timeout --listen-host --listen-port --public-url --secret --secret-file --expect-status --report --probe --probe-cmd --probe-header --settle --expect-state
         case 'call get'
@@ -111,6 +117,7 @@ complete -c blandhook -n '__blandhook_at \'listen\'' -l require-signature -d 'An
 complete -c blandhook -n '__blandhook_at \'listen\'' -l save -r -F -d 'Capture log to append to (default: $XDG_STATE_HOME/blandhook/captures.ndjson)'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l no-save -d 'Keep captures in memory only'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l fsync -d 'fdatasync the capture log before answering (survives power loss; slower)'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l max-log-size -x -d 'Rotate the capture log into numbered, gzipped segments (PATH.1.gz …) when it reaches SIZE (64MiB, 1GiB); readers read every segment'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l verbose -s v -d 'Show headers and the pretty-printed body'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l transcript -d 'Show the call\'s conversation'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l json -d 'Print each capture as one JSON line on stdout (the capture log format)'
@@ -148,6 +155,9 @@ complete -c blandhook -n '__blandhook_at \'listen\'' -l insecure -s k -d 'Skip T
 complete -c blandhook -n '__blandhook_at \'captures\'' -a list -d 'The newest captures, one line each'
 complete -c blandhook -n '__blandhook_at \'captures\'' -a show -d 'One capture in full: headers, body, findings, transcript'
 complete -c blandhook -n '__blandhook_at \'captures\'' -a export -d 'A capture as a fixture file or a curl command'
+complete -c blandhook -n '__blandhook_at \'captures\'' -a call -d 'Everything captured for one call, in order, and what the delayed webhook changed'
+complete -c blandhook -n '__blandhook_at \'captures\'' -a stats -d 'What the capture log holds: captures, bytes, kinds, per day'
+complete -c blandhook -n '__blandhook_at \'captures\'' -a prune -d 'Remove the oldest captures from the log (every segment)'
 complete -c blandhook -n '__blandhook_at \'captures\'' -l help -s h -d 'Print this help message and exit'
 complete -c blandhook -n '__blandhook_at \'captures list\'' -l help -s h -d 'Print this help message and exit'
 complete -c blandhook -n '__blandhook_at \'captures list\'' -l log -r -F -d 'Capture log to read (default: $XDG_STATE_HOME/blandhook/captures.ndjson)'
@@ -155,6 +165,9 @@ complete -c blandhook -n '__blandhook_at \'captures list\'' -l limit -s n -x -d 
 complete -c blandhook -n '__blandhook_at \'captures list\'' -l kind -x -a 'post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event unknown' -d 'Only this payload kind (post-call, live-event …)'
 complete -c blandhook -n '__blandhook_at \'captures list\'' -l call-id -x -d 'Only this call_id (or call_ids starting so)'
 complete -c blandhook -n '__blandhook_at \'captures list\'' -l status -x -d 'Only this call status (completed, failed …)'
+complete -c blandhook -n '__blandhook_at \'captures list\'' -l grep -x -d 'Only captures whose path, query, headers or body hold TEXT (ignoring case)'
+complete -c blandhook -n '__blandhook_at \'captures list\'' -l since -x -d 'Only captures received at or after WHEN: a UTC time (2026-11-27, 2026-11-27T10:06) or a duration ago (90s, 15m, 2h, 7d)'
+complete -c blandhook -n '__blandhook_at \'captures list\'' -l until -x -d 'Only captures received before WHEN (as --since)'
 complete -c blandhook -n '__blandhook_at \'captures list\'' -l json -d 'One JSON line per capture (the log format)'
 complete -c blandhook -n '__blandhook_at \'captures show\'' -l help -s h -d 'Print this help message and exit'
 complete -c blandhook -n '__blandhook_at \'captures show\'' -l log -r -F -d 'Capture log to read (default: $XDG_STATE_HOME/blandhook/captures.ndjson)'
@@ -168,6 +181,17 @@ complete -c blandhook -n '__blandhook_at \'captures export\'' -l force -s f -d '
 complete -c blandhook -n '__blandhook_at \'captures export\'' -l url -x -d 'For curl: where to send (the capture\'s path is added when URL has none)'
 complete -c blandhook -n '__blandhook_at \'captures export\'' -l secret -x -d 'For curl: sign with this secret (default: $BLAND_WEBHOOK_SECRET; prefer it or --secret-file: other local users see command lines)'
 complete -c blandhook -n '__blandhook_at \'captures export\'' -l secret-file -r -F -d 'Read the webhook secret from this file (its last line break is ignored; - reads stdin)'
+complete -c blandhook -n '__blandhook_at \'captures call\'' -l help -s h -d 'Print this help message and exit'
+complete -c blandhook -n '__blandhook_at \'captures call\'' -l log -r -F -d 'Capture log to read (default: $XDG_STATE_HOME/blandhook/captures.ndjson)'
+complete -c blandhook -n '__blandhook_at \'captures call\'' -l json -d 'One JSON object: captures (log lines), post_call_id, delayed_id, changes'
+complete -c blandhook -n '__blandhook_at \'captures stats\'' -l help -s h -d 'Print this help message and exit'
+complete -c blandhook -n '__blandhook_at \'captures stats\'' -l log -r -F -d 'Capture log to read (default: $XDG_STATE_HOME/blandhook/captures.ndjson)'
+complete -c blandhook -n '__blandhook_at \'captures stats\'' -l json -d 'One JSON object'
+complete -c blandhook -n '__blandhook_at \'captures prune\'' -l help -s h -d 'Print this help message and exit'
+complete -c blandhook -n '__blandhook_at \'captures prune\'' -l log -r -F -d 'Capture log to read (default: $XDG_STATE_HOME/blandhook/captures.ndjson)'
+complete -c blandhook -n '__blandhook_at \'captures prune\'' -l before -x -d 'Remove captures received before WHEN: a UTC time (2026-11-27) or a duration ago (30d, 12h)'
+complete -c blandhook -n '__blandhook_at \'captures prune\'' -l keep -x -d 'Keep only the newest N captures'
+complete -c blandhook -n '__blandhook_at \'captures prune\'' -l dry-run -d 'Say what would go; change nothing'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l help -s h -d 'Print this help message and exit'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l to -x -d 'Target URL (http or https)'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l secret -x -d 'Webhook signing secret: signs X-Webhook-Signature over the bytes sent (default: $BLAND_WEBHOOK_SECRET; prefer it or --secret-file: other local users see command lines)'
@@ -199,6 +223,7 @@ complete -c blandhook -n '__blandhook_at \'replay\'' -l probe-header -x -d 'Head
 complete -c blandhook -n '__blandhook_at \'replay\'' -l settle -x -d 'Read the state until two reads agree, for at most this long (0: read once)'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l ignore -x -d 'JSON pointer the oracles leave out, e.g. /updated_at or /rows/*/id (repeatable)'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l expect-state -x -d 'Check the stored state: \'POINTER == JSON\', \'POINTER exists\', \'POINTER absent\', \'POINTER contains V\', \'POINTER length == N\' (repeatable)'
+complete -c blandhook -n '__blandhook_at \'replay\'' -l log -x -d 'Capture log that capture:ID inputs come from (default: $XDG_STATE_HOME/blandhook/captures.ndjson)'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l manifest -r -F -d 'JSON suite: inputs with scenario, overrides and expectations'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l report -r -F -a 'junit: json:' -d 'Write a report: junit:FILE or json:FILE, FILE - for stdout (repeatable)'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l quiet -s q -d 'Print only failures and the summary'
