@@ -99,8 +99,8 @@ std::string read_at(int fd, std::uint64_t offset, std::size_t limit) {
     std::string bytes(limit, '\0');
     std::size_t done = 0;
     while (done < limit) {
-        const ssize_t n = ::pread(fd, bytes.data() + done, limit - done,
-                                  static_cast<off_t>(offset + done));
+        const ssize_t n =
+            ::pread(fd, bytes.data() + done, limit - done, static_cast<off_t>(offset + done));
         if (n < 0 && errno == EINTR) {
             continue;
         }

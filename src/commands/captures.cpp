@@ -77,10 +77,17 @@ std::string log_path(const CapturesOptions& options) {
 
 // The log and its rotated segments; a missing log is an input error with a hint.
 capture::History open_history(const CapturesOptions& options) {
-    capture::History history(log_path(options));
+    const std::string path = log_path(options);
+    struct stat info {};
+    if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
+        throw Error(ErrorKind::input, "capture log",
+                    "cannot open " + path + ": it is a directory, not a file",
+                    "name the log file itself with --log PATH");
+    }
+    capture::History history(path);
     if (!history.exists()) {
         throw Error(ErrorKind::input, "capture log",
-                    "cannot open " + log_path(options) + ": " + std::strerror(ENOENT),
+                    "cannot open " + path + ": " + std::strerror(ENOENT),
                     "run 'blandhook listen' first, or name the log with --log PATH");
     }
     history.on_bad_line([](const std::string& where, const std::string& message) {
