@@ -4,4 +4,5 @@
 add_test(NAME package_deb
          COMMAND /usr/bin/python3 ${CMAKE_CURRENT_LIST_DIR}/package_test.py ${PROJECT_BINARY_DIR}
                  ${PROJECT_SOURCE_DIR} ${CMAKE_CPACK_COMMAND})
-set_tests_properties(package_deb PROPERTIES TIMEOUT 300 LABELS package)
+# Serial: cpack runs the build's preinstall step, which may relink the binary other tests run.
+set_tests_properties(package_deb PROPERTIES TIMEOUT 300 LABELS package RUN_SERIAL TRUE)
