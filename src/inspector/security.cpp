@@ -48,9 +48,8 @@ bool host_is_ours(std::string_view host_header, const ServerFacts& server) {
     return name == "localhost" || name == "127.0.0.1" || name == "[::1]";
 }
 
-std::optional<Refusal> check_browser_request(const RequestFacts& request,
-                                             const ServerFacts& server, Need need,
-                                             HostCheck host_check) {
+std::optional<Refusal> check_browser_request(const RequestFacts& request, const ServerFacts& server,
+                                             Need need, HostCheck host_check) {
     if (host_check == HostCheck::loopback_names && !host_is_ours(request.host, server)) {
         return Refusal{403, "the Host header does not name this listener"};
     }

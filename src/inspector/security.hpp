@@ -47,9 +47,8 @@ enum class HostCheck {
 
 /// The Host, Origin and Sec-Fetch-Site checks of check_request, without the token: what keeps web
 /// pages (cross-site requests, DNS rebinding) away from any local server, the emulator too.
-std::optional<Refusal> check_browser_request(const RequestFacts& request,
-                                             const ServerFacts& server, Need need,
-                                             HostCheck host_check);
+std::optional<Refusal> check_browser_request(const RequestFacts& request, const ServerFacts& server,
+                                             Need need, HostCheck host_check);
 
 /// True when `host_header` ("name:port", "[v6]:port", "name") names this server.
 bool host_is_ours(std::string_view host_header, const ServerFacts& server);

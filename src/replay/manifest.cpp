@@ -1,8 +1,8 @@
 #include "replay/manifest.hpp"
 
 #include "error.hpp"
-#include "util/files.hpp"
 #include "util/duration.hpp"
+#include "util/files.hpp"
 
 #include <cerrno>
 #include <cstring>
