@@ -121,7 +121,7 @@ complete -c blandhook -n '__blandhook_at \'listen\'' -l max-log-size -x -d 'Rota
 complete -c blandhook -n '__blandhook_at \'listen\'' -l verbose -s v -d 'Show headers and the pretty-printed body'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l transcript -d 'Show the call\'s conversation'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l json -d 'Print each capture as one JSON line on stdout (the capture log format)'
-complete -c blandhook -n '__blandhook_at \'listen\'' -l quiet -s q -d 'Print no line per capture'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l quiet -s q -d 'Print no line per capture, and the banner on one line'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l status -x -d 'Status to answer with'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l delay -x -d 'Wait this long before answering (250ms, 2s)'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l respond-sequence -x -d 'Statuses to answer in turn per call_id, the last one repeating (500,500,200; \'drop\' closes)'

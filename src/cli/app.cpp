@@ -6,6 +6,7 @@
 #include "cli/output.hpp"
 #include "cli/registry.hpp"
 #include "error.hpp"
+#include "term/style.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -259,8 +260,8 @@ int run(int argc, char** argv) {
     }
 
     Context context;
-    context.color_stdout = use_color(STDOUT_FILENO);
-    context.color_stderr = use_color(STDERR_FILENO);
+    context.color_stdout = term::use_color(STDOUT_FILENO);
+    context.color_stderr = term::use_color(STDERR_FILENO);
     try {
         return (*run_function)(context);
     } catch (const Error& error) {

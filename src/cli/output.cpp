@@ -1,55 +1,17 @@
 #include "cli/output.hpp"
 
 #include "error.hpp"
+#include "term/style.hpp"
 
 #include <cstdio>
-#include <cstdlib>
 #include <fmt/core.h>
 #include <unistd.h>
 
 namespace blandhook::cli {
 
-bool use_color(int fd) {
-    const char* no_color = std::getenv("NO_COLOR");
-    if (no_color != nullptr && *no_color != '\0') {
-        return false;
-    }
-    return isatty(fd) == 1;
-}
-
-std::string paint(std::string_view text, Style style, bool enabled) {
-    if (!enabled) {
-        return std::string(text);
-    }
-    const char* code = "";
-    switch (style) {
-    case Style::bold:
-        code = "1";
-        break;
-    case Style::dim:
-        code = "2";
-        break;
-    case Style::red:
-        code = "31";
-        break;
-    case Style::green:
-        code = "32";
-        break;
-    case Style::yellow:
-        code = "33";
-        break;
-    case Style::blue:
-        code = "34";
-        break;
-    case Style::magenta:
-        code = "35";
-        break;
-    case Style::cyan:
-        code = "36";
-        break;
-    }
-    return fmt::format("\x1b[{}m{}\x1b[0m", code, text);
-}
+using term::paint;
+using term::Style;
+using term::use_color;
 
 void print_error(const Error& error) {
     const bool color = use_color(STDERR_FILENO);

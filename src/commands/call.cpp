@@ -15,6 +15,7 @@
 #include "replay/expect.hpp"
 #include "replay/model.hpp"
 #include "replay/probe.hpp"
+#include "term/style.hpp"
 #include "util/duration.hpp"
 #include "util/secret.hpp"
 
@@ -292,18 +293,18 @@ int run_call_command(CallOptions opts, const cli::Context& context) {
     } else {
         for (const auto& check : result.checks) {
             std::printf("  %s  %-9s %s\n",
-                        check.passed ? cli::paint("PASS", cli::Style::green, color).c_str()
-                                     : cli::paint("FAIL", cli::Style::red, color).c_str(),
+                        check.passed ? term::paint("PASS", term::Style::green, color).c_str()
+                                     : term::paint("FAIL", term::Style::red, color).c_str(),
                         check.name.c_str(), check.detail.c_str());
         }
         if (result.verdict == bland::Verdict::timeout) {
-            std::printf("result: %s: %s\n", cli::paint("timeout", cli::Style::red, color).c_str(),
+            std::printf("result: %s: %s\n", term::paint("timeout", term::Style::red, color).c_str(),
                         result.timeout_reason.c_str());
         } else {
             std::printf("result: %s (%zu checks)\n",
                         result.verdict == bland::Verdict::pass
-                            ? cli::paint("pass", cli::Style::green, color).c_str()
-                            : cli::paint("fail", cli::Style::red, color).c_str(),
+                            ? term::paint("pass", term::Style::green, color).c_str()
+                            : term::paint("fail", term::Style::red, color).c_str(),
                         result.checks.size());
         }
     }

@@ -144,6 +144,7 @@ int run_list(const CapturesOptions& options, const cli::Context& context) {
     const std::vector<capture::Capture> newest = open_history(options).newest(filter);
     listen::DisplayOptions display;
     display.color = context.color_stdout;
+    display.width = listen::line_width(STDOUT_FILENO);
     display.findings = false;
     for (const capture::Capture& capture : newest) {
         const std::string text = options.json ? capture::to_json_line(capture) + "\n"
@@ -164,6 +165,7 @@ int run_show(const CapturesOptions& options, const cli::Context& context) {
     }
     listen::DisplayOptions display;
     display.color = context.color_stdout;
+    display.width = listen::line_width(STDOUT_FILENO);
     display.headers = true;
     display.body = true;
     display.transcript = true;
@@ -238,6 +240,7 @@ int run_call(const CapturesOptions& options, const cli::Context& context) {
                     story.captures.back().received_at);
     listen::DisplayOptions display;
     display.color = context.color_stdout;
+    display.width = listen::line_width(STDOUT_FILENO) - 2; // each line is indented by two
     display.findings = false;
     for (const capture::Capture& capture : story.captures) {
         out += "  " + listen::format_capture(capture, display);

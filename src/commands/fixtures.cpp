@@ -7,6 +7,7 @@
 #include "payload/analysis.hpp"
 #include "payload/fixtures.hpp"
 #include "payload/kind.hpp"
+#include "term/style.hpp"
 #include "util/files.hpp"
 
 #include <algorithm>
@@ -69,7 +70,7 @@ int run_list(const FixturesOptions& options, const cli::Context& context) {
     }
     const std::string header = fmt::format("{:<{}}  {:<{}}  {:<8}  {}", "NAME", name_width, "KIND",
                                            kind_width, "MODELLED", "DESCRIPTION");
-    fmt::print("{}\n", cli::paint(header, cli::Style::bold, context.color_stdout));
+    fmt::print("{}\n", term::paint(header, term::Style::bold, context.color_stdout));
     for (const auto& fixture : fixtures) {
         fmt::print("{:<{}}  {:<{}}  {:<8}  {}\n", fixture.name, name_width,
                    payload::kind_name(fixture.kind), kind_width, fixture.modelled ? "yes" : "no",
@@ -128,9 +129,9 @@ FileReport validate_file(const std::string& file, std::optional<payload::Kind> f
 }
 
 void print_text_report(const FileReport& report, const cli::Context& context) {
-    const std::string error_label = cli::paint("error:", cli::Style::red, context.color_stdout);
+    const std::string error_label = term::paint("error:", term::Style::red, context.color_stdout);
     const std::string warning_label =
-        cli::paint("warning:", cli::Style::yellow, context.color_stdout);
+        term::paint("warning:", term::Style::yellow, context.color_stdout);
     if (report.input_error) {
         fmt::print("{}: {} {}\n", report.file, error_label, *report.input_error);
         return;

@@ -289,6 +289,18 @@ void print_banner(const listen::Listener& listener, const ListenOptions& options
             fmt::format("listening on {} ({}): anyone who can reach this machine can send to it",
                         options.host, url));
     }
+    if (options.quiet) {
+        // -q: the same facts on one line; the tunnel advice is left to the full banner.
+        banner = fmt::format(
+            "  inspector: {}, captures: {}, signatures: {}{}\n",
+            listener.inspector_url().empty() ? std::string("off") : listener.inspector_url(),
+            options.no_save ? std::string("in memory") : listener.store().path(),
+            listener.has_secret() ? (options.require_signature ? "required" : "checked")
+                                  : "not checked",
+            options.forward_to.empty() ? std::string() : ", forwarding: " + options.forward_to);
+        std::fputs(banner.c_str(), stderr);
+        return;
+    }
     banner += listener.inspector_url().empty()
                   ? std::string("  inspector:  off (--no-inspector)\n")
                   : fmt::format("  inspector:  {} (this machine only)\n", listener.inspector_url());
@@ -464,6 +476,7 @@ int run_listen(const ListenOptions& options, const cli::Context& context) {
     const bool print_lines = !options.quiet && !stdout_discarded();
     listen::DisplayOptions display;
     display.color = context.color_stdout;
+    display.width = listen::line_width(STDOUT_FILENO);
     display.headers = options.verbose;
     display.body = options.verbose;
     display.transcript = options.transcript;
@@ -610,7 +623,8 @@ void register_listen(cli::Registrar& registrar) {
     app->add_flag("--transcript", options->transcript, "Show the call's conversation");
     app->add_flag("--json", options->json,
                   "Print each capture as one JSON line on stdout (the capture log format)");
-    app->add_flag("-q,--quiet", options->quiet, "Print no line per capture");
+    app->add_flag("-q,--quiet", options->quiet,
+                  "Print no line per capture, and the banner on one line");
     app->add_option("--status", options->status, "Status to answer with")->capture_default_str();
     app->add_option("--delay", options->delay, "Wait this long before answering (250ms, 2s)");
     app->add_option("--respond-sequence", options->respond_sequence,

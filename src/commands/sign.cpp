@@ -6,6 +6,7 @@
 #include "error.hpp"
 #include "payload/json.hpp"
 #include "payload/signature.hpp"
+#include "term/style.hpp"
 #include "util/files.hpp"
 #include "util/secret.hpp"
 
@@ -123,8 +124,8 @@ int run_verify(const VerifyOptions& options, const cli::Context& context) {
         fmt::print("{}\n", out.dump());
     } else {
         const std::string label =
-            valid ? cli::paint("valid", cli::Style::green, context.color_stdout)
-                  : cli::paint("invalid", cli::Style::red, context.color_stdout);
+            valid ? term::paint("valid", term::Style::green, context.color_stdout)
+                  : term::paint("invalid", term::Style::red, context.color_stdout);
         fmt::print("{}: {}\n", label, explanation);
         if (!valid) {
             fmt::print("hint: check the secret (Settings, Keys in the Bland dashboard) and that "

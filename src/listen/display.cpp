@@ -1,26 +1,30 @@
 #include "listen/display.hpp"
 
-#include "cli/output.hpp"
 #include "payload/json.hpp"
+#include "term/style.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/core.h>
+#include <vector>
 
 namespace blandhook::listen {
 namespace {
 
-using cli::paint;
-using cli::Style;
+using term::paint;
+using term::Style;
 
+// Short words, so that the line keeps to its column: the full verdict is in --json and
+// `captures show`.
 std::string signature_text(const std::string& verdict) {
     if (verdict == "valid-raw") {
-        return "sig valid (raw)";
+        return "sig ok";
     }
     if (verdict == "valid-canonical") {
-        return "sig valid (JSON.stringify only)";
+        return "sig json-ok"; // valid over JSON.stringify of the body only
     }
     if (verdict == "not-checked") {
-        return "sig not checked";
+        return "sig off";
     }
     return "sig " + verdict;
 }
@@ -37,7 +41,7 @@ Style signature_style(const std::string& verdict) {
 
 std::string validation_text(const capture::PayloadSummary& payload) {
     if (!payload.is_json) {
-        return payload.valid_utf8 ? "not JSON" : "binary (not UTF-8)";
+        return payload.valid_utf8 ? "not JSON" : "binary";
     }
     if (payload.kind == "unknown") {
         return "unknown shape";
@@ -45,15 +49,103 @@ std::string validation_text(const capture::PayloadSummary& payload) {
     if (payload.errors == 0 && payload.warnings == 0) {
         return "valid";
     }
-    std::string text;
+    if (payload.errors > 0 && payload.warnings > 0) {
+        return fmt::format("{} err, {} warn", payload.errors, payload.warnings);
+    }
     if (payload.errors > 0) {
-        text = fmt::format("{} error{}", payload.errors, payload.errors == 1 ? "" : "s");
+        return fmt::format("{} error{}", payload.errors, payload.errors == 1 ? "" : "s");
     }
-    if (payload.warnings > 0) {
-        text += fmt::format("{}{} warning{}", text.empty() ? "" : ", ", payload.warnings,
-                            payload.warnings == 1 ? "" : "s");
+    return fmt::format("{} warning{}", payload.warnings, payload.warnings == 1 ? "" : "s");
+}
+
+Style validation_style(const capture::PayloadSummary& payload) {
+    if (payload.errors > 0 || (!payload.is_json && !payload.valid_utf8)) {
+        return Style::red;
     }
-    return text;
+    if (payload.warnings > 0 || !payload.is_json || payload.kind == "unknown") {
+        return Style::yellow;
+    }
+    return Style::green;
+}
+
+// The payload kinds without their "-event" tail and prefix, so the column stays 9 wide.
+std::string kind_text(const std::string& kind) {
+    if (kind == "delayed-post-call") {
+        return "delayed";
+    }
+    if (kind == "post-transfer-transcript-event") {
+        return "transfer";
+    }
+    constexpr std::string_view suffix = "-event";
+    if (kind.size() > suffix.size() &&
+        kind.compare(kind.size() - suffix.size(), suffix.size(), suffix) == 0) {
+        return kind.substr(0, kind.size() - suffix.size());
+    }
+    return kind;
+}
+
+// Bland's call `status` (completed, failed, busy, no-answer, canceled, unknown) or its
+// `queue_status` (complete, or an error state such as call_error), coloured by what it means.
+Style outcome_style(const std::string& outcome) {
+    if (outcome == "completed" || outcome == "complete") {
+        return Style::green;
+    }
+    if (outcome == "failed" || outcome == "invalid" ||
+        (outcome.size() > 6 && outcome.compare(outcome.size() - 6, 6, "_error") == 0)) {
+        return Style::red;
+    }
+    if (outcome == "busy" || outcome == "no-answer" || outcome == "canceled" ||
+        outcome == "voicemail") {
+        return Style::yellow;
+    }
+    return Style::dim;
+}
+
+constexpr std::size_t k_outcome_width = 10;
+
+enum class Column { time, id, request, answer, kind, call, outcome, signature, validation };
+
+struct Cell {
+    Column column;
+    std::size_t width;
+};
+
+// Which columns a line of `width` columns shows, in display order, and how wide each is. Columns
+// are granted in priority order while they fit, so a narrow terminal loses whole columns (call
+// id, kind, signature …) instead of having fields cut or wrapped; the request column widens last.
+// The first grant that does not fit ends the line, so a column never jumps ahead of a more
+// important one.
+std::vector<Cell> layout(std::size_t width, std::size_t id_width) {
+    struct Grant {
+        Column column;
+        std::size_t width; ///< a new column's width, or what it adds to one already shown
+    };
+    const Grant grants[] = {
+        {Column::time, 8},       {Column::answer, 4},
+        {Column::request, 14},   {Column::outcome, k_outcome_width},
+        {Column::id, id_width},  {Column::validation, 13},
+        {Column::signature, 11}, {Column::kind, 9},
+        {Column::call, 8},       {Column::request, 9},
+    };
+    std::vector<Cell> cells;
+    std::size_t used = 0;
+    for (const Grant& grant : grants) {
+        auto shown = std::find_if(cells.begin(), cells.end(),
+                                  [&](const Cell& cell) { return cell.column == grant.column; });
+        const std::size_t cost = grant.width + (shown == cells.end() && !cells.empty() ? 1 : 0);
+        if (used + cost > width) {
+            break; // the columns after it matter less: leave them out too, whatever their width
+        }
+        used += cost;
+        if (shown != cells.end()) {
+            shown->width += grant.width;
+        } else {
+            cells.push_back({grant.column, grant.width});
+        }
+    }
+    std::sort(cells.begin(), cells.end(),
+              [](const Cell& a, const Cell& b) { return a.column < b.column; });
+    return cells;
 }
 
 // Keeps the line readable: a 5 KB path or a control character must not wreck the terminal.
@@ -121,6 +213,10 @@ std::string transcript_text(const capture::Capture& capture) {
 
 } // namespace
 
+std::size_t line_width(int fd) {
+    return std::min<std::size_t>(term::terminal_width(fd), 100);
+}
+
 std::string format_duration(std::optional<double> seconds) {
     if (!seconds || !std::isfinite(*seconds) || *seconds < 0) {
         return "-";
@@ -164,41 +260,95 @@ std::string format_body(const capture::Capture& capture) {
 std::string format_capture(const capture::Capture& capture, const DisplayOptions& options) {
     const bool color = options.color;
     const capture::PayloadSummary& payload = capture.payload;
-    // received_at is 2026-11-27T10:06:04.123Z: show the time of day.
+    // received_at is 2026-11-27T10:06:04.123Z: show the time of day to the second.
     const std::string time =
-        capture.received_at.size() >= 23 ? capture.received_at.substr(11, 12) : capture.received_at;
-
-    std::string answer;
-    if (capture.response_status == 0) {
-        answer = "dropped";
-    } else {
-        answer = std::to_string(capture.response_status);
+        capture.received_at.size() >= 19 ? capture.received_at.substr(11, 8) : capture.received_at;
+    const std::string id = "#" + std::to_string(capture.id);
+    const std::string answer =
+        capture.response_status == 0 ? "drop" : std::to_string(capture.response_status);
+    const bool answered_2xx = capture.response_status >= 200 && capture.response_status < 300;
+    // Queue error states longer than the column (pre_queue_error …) read "error"; --json and
+    // `captures show` have the whole word.
+    std::string outcome = payload.status.empty() ? "-" : printable(payload.status, 64);
+    if (outcome.size() > k_outcome_width) {
+        outcome = "error";
     }
-    const Style answer_style =
-        capture.response_status >= 200 && capture.response_status < 300 ? Style::green : Style::red;
-    if (!capture.response_note.empty()) {
-        answer += " (" + capture.response_note + ")";
-    }
+    // An id is a UUID: its first 8 characters tell calls apart, as a short git hash does.
+    const std::string call =
+        payload.call_id.empty() ? "-" : term::take(printable(payload.call_id, 64), 8);
 
-    std::string outcome = payload.status.empty() ? "-" : payload.status;
-    if (!payload.error_message.empty()) {
-        outcome += ": " + printable(payload.error_message, 80);
-    } else if (!payload.message.empty()) {
-        outcome = printable(payload.message, 80);
+    const std::size_t width = options.width == 0 ? 100 : options.width;
+    std::string line;
+    for (const Cell& cell : layout(width, std::max<std::size_t>(6, id.size()))) {
+        // Padding is added before painting: escape sequences take no columns.
+        const auto field = [&](const std::string& text, Style style) {
+            const std::string shown = term::fit(text, cell.width);
+            const std::size_t padding =
+                cell.column == Column::validation ? 0 : cell.width - term::display_width(shown);
+            return paint(shown, style, color) + std::string(padding, ' ');
+        };
+        if (!line.empty()) {
+            line += ' ';
+        }
+        switch (cell.column) {
+        case Column::time:
+            line += field(time, Style::dim);
+            break;
+        case Column::id:
+            line += field(id, Style::bold);
+            break;
+        case Column::request:
+            line += term::pad_right(
+                term::fit(printable(capture.method, 16) + " " + printable(capture.target(), 4096),
+                          cell.width),
+                cell.width);
+            break;
+        case Column::answer:
+            line += field(answer, answered_2xx ? Style::green : Style::red);
+            break;
+        case Column::kind:
+            line += term::pad_right(kind_text(payload.kind), cell.width);
+            break;
+        case Column::call:
+            line += term::pad_right(call, cell.width);
+            break;
+        case Column::outcome:
+            line += field(outcome, outcome_style(payload.status));
+            break;
+        case Column::signature:
+            line += field(signature_text(payload.signature), signature_style(payload.signature));
+            break;
+        case Column::validation:
+            line += field(validation_text(payload), validation_style(payload));
+            break;
+        }
     }
-
-    std::string line = fmt::format(
-        "{} {} {} {} -> {}  {}  {}  {}  {}  {}  {}", paint(time, Style::dim, color),
-        paint("#" + std::to_string(capture.id), Style::bold, color), printable(capture.method, 16),
-        printable(capture.target(), 120), paint(answer, answer_style, color), payload.kind,
-        payload.call_id.empty() ? "-" : printable(payload.call_id, 64), outcome,
-        format_duration(payload.duration_seconds),
-        paint(signature_text(payload.signature), signature_style(payload.signature), color),
-        paint(validation_text(payload),
-              payload.errors > 0 ? Style::red
-                                 : (payload.warnings > 0 ? Style::yellow : Style::green),
-              color));
+    // Trailing padding of the last columns shown is not worth keeping.
+    while (!line.empty() && line.back() == ' ') {
+        line.pop_back();
+    }
     line += "\n";
+
+    // What does not fit a column gets a line of its own, cut to the width: why the call failed,
+    // a live event's message, why the listener answered as it did.
+    const std::size_t detail_width = width > 4 ? width - 4 : width;
+    if (!capture.response_note.empty()) {
+        line += "    " +
+                paint(term::fit("answered " + answer + ": " + printable(capture.response_note, 200),
+                                detail_width),
+                      Style::dim, color) +
+                "\n";
+    }
+    if (!payload.error_message.empty()) {
+        line += "    " +
+                paint(term::fit(printable(payload.error_message, 400), detail_width),
+                      outcome_style(payload.status) == Style::green ? Style::yellow
+                                                                    : outcome_style(payload.status),
+                      color) +
+                "\n";
+    } else if (!payload.message.empty()) {
+        line += "    " + term::fit(printable(payload.message, 400), detail_width) + "\n";
+    }
 
     if (capture.forward) {
         const capture::ForwardResult& forward = *capture.forward;
@@ -220,12 +370,19 @@ std::string format_capture(const capture::Capture& capture, const DisplayOptions
                                     payload.findings.size() - shown, capture.id);
                 break;
             }
+            // Cut to the width at the default verbosity; -v shows findings whole.
+            std::string text = fmt::format(
+                "{}: {}", finding.pointer.empty() ? "(body)" : printable(finding.pointer, 200),
+                printable(finding.message, 300));
+            if (!options.body) {
+                text = term::fit(text, detail_width -
+                                           std::min(detail_width - 1, finding.severity.size() + 1));
+            }
             line +=
-                fmt::format("    {} {}: {}\n",
-                            paint(finding.severity,
+                fmt::format("    {} {}\n",
+                            paint(printable(finding.severity, 16),
                                   finding.severity == "error" ? Style::red : Style::yellow, color),
-                            finding.pointer.empty() ? "(body)" : printable(finding.pointer, 200),
-                            printable(finding.message, 300));
+                            text);
             ++shown;
         }
     }
@@ -233,9 +390,12 @@ std::string format_capture(const capture::Capture& capture, const DisplayOptions
         line += "    not JSON: " + printable(payload.json_error, 200) + "\n";
     }
     if (options.headers) {
-        line += fmt::format("    {} {} from {}{}\n", printable(capture.method, 16),
+        line += fmt::format("    {} {} from {}{}{}\n", printable(capture.method, 16),
                             printable(capture.target(), 100'000), capture.peer,
-                            capture.tls.empty() ? "" : " (https)");
+                            capture.tls.empty() ? "" : " (https)",
+                            payload.duration_seconds
+                                ? ", a call of " + format_duration(payload.duration_seconds)
+                                : std::string());
         for (const capture::Header& header : capture.headers) {
             line += "    " + paint(printable(header.name, 200), Style::cyan, color) + ": " +
                     printable(header.value, 100'000) + "\n";

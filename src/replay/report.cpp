@@ -2,8 +2,8 @@
 
 #include "report/xml.hpp"
 
-#include "cli/output.hpp"
 #include "error.hpp"
+#include "term/style.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -539,9 +539,9 @@ void TerminalReport::finished(const CaseResult& result) {
     bool show = (!passed && !skipped) || !m_options.quiet;
     if (show && (passed || skipped) && !m_options.verbose) {
         if (m_passing_shown == m_options.screenful) {
-            std::fputs(cli::paint("…      more passing cases are counted in the summary, not "
-                                  "listed (-v lists every case)\n",
-                                  cli::Style::dim, m_options.color)
+            std::fputs(term::paint("…      more passing cases are counted in the summary, not "
+                                   "listed (-v lists every case)\n",
+                                   term::Style::dim, m_options.color)
                            .c_str(),
                        m_options.out);
         }
@@ -555,19 +555,19 @@ void TerminalReport::finished(const CaseResult& result) {
         std::string mark;
         switch (result.outcome) {
         case Outcome::passed:
-            mark = cli::paint("PASS ", cli::Style::green, color);
+            mark = term::paint("PASS ", term::Style::green, color);
             break;
         case Outcome::failed:
-            mark = cli::paint("FAIL ", cli::Style::red, color);
+            mark = term::paint("FAIL ", term::Style::red, color);
             break;
         case Outcome::unreachable:
-            mark = cli::paint("DOWN ", cli::Style::red, color);
+            mark = term::paint("DOWN ", term::Style::red, color);
             break;
         case Outcome::error:
-            mark = cli::paint("ERROR", cli::Style::red, color);
+            mark = term::paint("ERROR", term::Style::red, color);
             break;
         case Outcome::skipped:
-            mark = cli::paint("SKIP ", cli::Style::dim, color);
+            mark = term::paint("SKIP ", term::Style::dim, color);
             break;
         }
         std::string line = mark + "  " + report::printable(result.name);
@@ -575,11 +575,11 @@ void TerminalReport::finished(const CaseResult& result) {
             line += "  " + answers_text(result) + "  " + format_latency(result.duration);
         }
         if (skipped) {
-            line +=
-                "\n       " + cli::paint(report::printable(result.message), cli::Style::dim, color);
+            line += "\n       " +
+                    term::paint(report::printable(result.message), term::Style::dim, color);
         } else if (!passed) {
             line += "\n       " +
-                    cli::paint(report::printable(result.message), cli::Style::yellow, color);
+                    term::paint(report::printable(result.message), term::Style::yellow, color);
         }
         std::fputs((line + "\n").c_str(), m_options.out);
         // Each attempt is shown when there was more than one, or when the case failed.
@@ -587,8 +587,8 @@ void TerminalReport::finished(const CaseResult& result) {
             for (const auto& delivery : result.deliveries) {
                 for (const auto& attempt : delivery.attempts) {
                     std::string label = delivery.label.empty() ? "" : delivery.label + " ";
-                    std::fputs(cli::paint("       " + label + attempt_line(attempt),
-                                          cli::Style::dim, color)
+                    std::fputs(term::paint("       " + label + attempt_line(attempt),
+                                           term::Style::dim, color)
                                    .append("\n")
                                    .c_str(),
                                m_options.out);
@@ -600,11 +600,12 @@ void TerminalReport::finished(const CaseResult& result) {
             std::size_t start = 0;
             while (start < log.size()) {
                 auto end = log.find('\n', start);
-                std::fputs(cli::paint("       " + report::printable(log.substr(start, end - start)),
-                                      cli::Style::dim, color)
-                               .append("\n")
-                               .c_str(),
-                           m_options.out);
+                std::fputs(
+                    term::paint("       " + report::printable(log.substr(start, end - start)),
+                                term::Style::dim, color)
+                        .append("\n")
+                        .c_str(),
+                    m_options.out);
                 start = end == std::string::npos ? log.size() : end + 1;
             }
         }
@@ -661,9 +662,9 @@ void TerminalReport::summary(const RunTotals& totals) {
         width = std::max(width, std::min<std::size_t>(shown, 60));
     }
     std::string out = "\n" +
-                      cli::paint(pad("INPUT", width) + "  " + pad("SCENARIO", 18) +
-                                     "  CASES  PASSED  FAILED  SKIPPED  p50       max",
-                                 cli::Style::bold, color) +
+                      term::paint(pad("INPUT", width) + "  " + pad("SCENARIO", 18) +
+                                      "  CASES  PASSED  FAILED  SKIPPED  p50       max",
+                                  term::Style::bold, color) +
                       "\n";
     for (auto& row : m_rows) {
         std::string p50 = "-";
@@ -680,8 +681,8 @@ void TerminalReport::summary(const RunTotals& totals) {
         out += fmt::format("{}  {}  {:>5}  {:>6}  {}  {:>7}  {}{}\n",
                            pad(report::printable(row.group), width), pad(row.scenario, 18),
                            row.cases, row.passed,
-                           cli::paint(fmt::format("{:>6}", failed),
-                                      row.failed > 0 ? cli::Style::red : cli::Style::dim, color),
+                           term::paint(fmt::format("{:>6}", failed),
+                                       row.failed > 0 ? term::Style::red : term::Style::dim, color),
                            row.skipped, pad(p50, 10), max);
     }
     double seconds = static_cast<double>(totals.wall.count()) / 1e6;
@@ -695,14 +696,14 @@ void TerminalReport::summary(const RunTotals& totals) {
         verdict += fmt::format(", {} skipped", totals.skipped);
     }
     bool all_passed = totals.passed + totals.skipped == totals.cases;
-    out += cli::paint(verdict, all_passed ? cli::Style::green : cli::Style::red, color) + "\n";
+    out += term::paint(verdict, all_passed ? term::Style::green : term::Style::red, color) + "\n";
     if (totals.interrupted) {
         out += "interrupted: cases not yet sent were not run\n";
     }
     out += latency_line(totals.latency) + "\n";
     for (const auto& check : totals.latency_checks) {
-        out += (check.passed ? cli::paint("PASS", cli::Style::green, color)
-                             : cli::paint("FAIL", cli::Style::red, color)) +
+        out += (check.passed ? term::paint("PASS", term::Style::green, color)
+                             : term::paint("FAIL", term::Style::red, color)) +
                "  latency " + check.text + ": " + check.detail + "\n";
     }
     if (m_failure_count > 0 && !m_options.quiet) {

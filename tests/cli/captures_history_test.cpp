@@ -137,8 +137,8 @@ TEST_CASE("captures call shows a call's captures in order and what the delayed w
     auto result = test::run_blandhook({"captures", "call", "call-a", "--log", log});
     CHECK(result.exit_code == 0);
     CHECK(result.out.find("call call-a: 3 captures") != std::string::npos);
-    CHECK(result.out.find("#1 POST") < result.out.find("#3 POST"));
-    CHECK(result.out.find("#2 POST") == std::string::npos);
+    CHECK(result.out.find("#1     POST") < result.out.find("#3     POST"));
+    CHECK(result.out.find("#2     POST") == std::string::npos);
     CHECK(result.out.find("post-call #3 -> delayed #4: 3 changes") != std::string::npos);
     CHECK(result.out.find("~ /summary: \"first draft\" -> \"final\"") != std::string::npos);
     CHECK(result.out.find("+ /citations: [{\"variable\":\"x\"}]") != std::string::npos);

@@ -110,15 +110,54 @@ TEST_CASE("listen --count exits 0 after the matching capture and prints its line
               .status == 200);
     CHECK(child->wait() == 0);
     const std::string& out = child->out();
-    CHECK(out.find("#2 POST /webhook -> 200") != std::string::npos);
-    CHECK(out.find("cli-1") != std::string::npos);
-    CHECK(out.find("1m35s") != std::string::npos);
-    CHECK(out.find("sig valid (raw)") != std::string::npos);
+    CHECK(out.find(" #2     POST /webhook           200  post-call cli-1    completed  sig ok      "
+                   "valid\n") != std::string::npos);
     CHECK(child->err().find("2 captures") != std::string::npos);
     CHECK(count_lines(test::read_file(dir.file("c.ndjson"))) == 2);
     struct stat info {};
     REQUIRE(::stat(dir.file("c.ndjson").c_str(), &info) == 0);
     CHECK((info.st_mode & 0777) == 0600);
+}
+
+TEST_CASE("listen's line keeps to $COLUMNS off a terminal, and -q prints the banner on one "
+          "line") {
+    for (const auto& [columns, expected] :
+         {std::pair<std::string, std::string>{
+              "100",
+              " #1     POST /webhook           200  post-call cli-1    completed  sig off     "
+              "valid\n"},
+          {"60", " #1     POST /webhook  200  completed  valid\n"}}) {
+        CAPTURE(columns);
+        test::ProcessOptions options;
+        options.env["COLUMNS"] = columns;
+        auto child = test::start_blandhook(
+            {"listen", "--port", "0", "--no-save", "--no-inspector", "--count", "1"}, options);
+        const int port = ready_port(*child);
+        CHECK(round_trip(port, post_request("/webhook", k_body)).status == 200);
+        CHECK(child->wait() == 0);
+        std::istringstream lines(child->out());
+        std::string line;
+        std::getline(lines, line); // the readiness line
+        REQUIRE(std::getline(lines, line));
+        // 10:06:04 then the columns; the time of day varies.
+        CHECK(line.size() >= 8);
+        CHECK(line.substr(8) + "\n" == expected);
+        CHECK(line.size() <= std::stoul(columns));
+        CHECK(child->err().find("Bland only delivers webhooks to https URLs") != std::string::npos);
+    }
+    auto quiet =
+        test::start_blandhook({"listen", "--port", "0", "--no-save", "--count", "1", "-q"});
+    const int port = ready_port(*quiet);
+    CHECK(round_trip(port, post_request("/webhook", k_body)).status == 200);
+    CHECK(quiet->wait() == 0);
+    const std::string& err = quiet->err();
+    const auto banner_end = err.find('\n');
+    REQUIRE(banner_end != std::string::npos);
+    CHECK(err.rfind("  inspector: http://127.0.0.1:", 0) == 0);
+    CHECK(err.substr(0, banner_end).find(", captures: in memory, signatures: not checked") !=
+          std::string::npos);
+    CHECK(err.find("Bland only delivers") == std::string::npos);
+    CHECK(err.find("  captures:") == std::string::npos);
 }
 
 TEST_CASE("listen --timeout exits 4 when the captures did not come") {
@@ -209,7 +248,7 @@ TEST_CASE("captures list, show and export read the log") {
     const test::ProcessResult list = test::run_blandhook({"captures", "list", "--log", log});
     CHECK(list.exit_code == 0);
     REQUIRE(count_lines(list.out) == 2);
-    CHECK(list.out.find("#2 POST /b") < list.out.find("#1 POST /a?q=1")); // newest first
+    CHECK(list.out.find("#2     POST /b") < list.out.find("#1     POST /a?q=1")); // newest first
 
     const test::ProcessResult show = test::run_blandhook({"captures", "show", "1", "--log", log});
     CHECK(show.exit_code == 0);

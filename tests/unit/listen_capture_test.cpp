@@ -206,22 +206,6 @@ TEST_CASE("--respond-sequence parses, and bad values are usage errors") {
     CHECK_THROWS_AS(listen::parse_sequence("99"), Error);
 }
 
-TEST_CASE("the terminal line holds what the issue lists") {
-    capture::Capture c = sample("{}");
-    c.id = 12;
-    c.payload.status = "failed";
-    c.payload.error_message = "Call failed.";
-    listen::DisplayOptions options;
-    const std::string line = listen::format_capture(c, options);
-    CHECK(line.rfind("10:06:04.123 #12 POST /hook?a=1&b=%20 -> 503 (sequence 1/2)", 0) == 0);
-    CHECK(line.find("post-call  abc  failed: Call failed.  1m35s  sig valid (raw)  1 warning") !=
-          std::string::npos);
-    CHECK(line.find("    warning /status: odd \"value\"") != std::string::npos);
-    CHECK(listen::format_duration(std::nullopt) == "-");
-    CHECK(listen::format_duration(2.5) == "2.5s");
-    CHECK(listen::format_duration(3700) == "1h01m");
-}
-
 TEST_CASE("export: curl quotes the body for the shell and binary goes through base64") {
     capture::Capture c = sample("it's");
     const std::string command = capture::curl_command(c, "http://h:1", "");
