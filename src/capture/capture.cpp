@@ -157,6 +157,35 @@ void append_text(std::string& out, std::string_view text) {
     append_string(out, cleaned);
 }
 
+// ,"headers":[["name","value"],…]
+void append_headers(std::string& out, const std::vector<Header>& headers) {
+    out.append(",\"headers\":[");
+    for (std::size_t i = 0; i < headers.size(); ++i) {
+        out.append(i == 0 ? "[" : ",[");
+        append_text(out, headers[i].name);
+        out.push_back(',');
+        append_text(out, headers[i].value);
+        out.push_back(']');
+    }
+    out.push_back(']');
+}
+
+// ,"body":"text" for UTF-8, else ,"body_encoding":"base64","body":"…": exact bytes either way.
+void append_body(std::string& out, std::string_view body, bool utf8) {
+    if (utf8) {
+        out.append(",\"body\":");
+        append_string(out, body);
+    } else {
+        out.append(",\"body_encoding\":\"base64\",\"body\":\"");
+        out.append(base64_encode(body));
+        out.push_back('"');
+    }
+}
+
+void append_body(std::string& out, std::string_view body) {
+    append_body(out, body, is_valid_utf8(body));
+}
+
 void append_key(std::string& out, std::string_view key) {
     out.push_back('"');
     out.append(key);
@@ -188,6 +217,23 @@ template <typename T> T number_or(const nlohmann::json& object, const char* key,
     return it->get<T>();
 }
 
+std::vector<Header> headers_of(const nlohmann::json& object) {
+    std::vector<Header> headers;
+    if (auto list = object.find("headers"); list != object.end() && list->is_array()) {
+        for (const auto& pair : *list) {
+            if (pair.is_array() && pair.size() == 2 && pair[0].is_string() && pair[1].is_string()) {
+                headers.push_back({pair[0].get<std::string>(), pair[1].get<std::string>()});
+            }
+        }
+    }
+    return headers;
+}
+
+std::string body_of(const nlohmann::json& object) {
+    std::string body = string_or(object, "body");
+    return string_or(object, "body_encoding") == "base64" ? base64_decode(body) : body;
+}
+
 Error bad_line(const std::string& detail) {
     return Error(ErrorKind::input, "capture log", detail,
                  "the file is not a blandhook capture log (docs/capture-log.md)");
@@ -206,6 +252,27 @@ std::optional<std::string_view> Capture::header(std::string_view name) const {
         }
     }
     return std::nullopt;
+}
+
+void ForwardResult::keep_body(std::string full) {
+    body_bytes = full.size();
+    if (full.size() > k_forward_body_limit) {
+        const bool text = is_valid_utf8(full);
+        full.resize(k_forward_body_limit);
+        if (text) {
+            // Step back over the continuation bytes of a character the cut went through.
+            std::size_t end = full.size();
+            std::size_t start = end;
+            while (start > 0 && end - start < 4 &&
+                   (static_cast<unsigned char>(full[start - 1]) & 0xC0) == 0x80) {
+                --start;
+            }
+            if (start > 0 && !is_valid_utf8(std::string_view(full).substr(start - 1))) {
+                full.resize(start - 1);
+            }
+        }
+    }
+    body = std::move(full);
 }
 
 std::string Capture::target() const {
@@ -248,24 +315,10 @@ void append_json_line(std::string& out, const Capture& capture) {
         out.append(",\"tls\":");
         append_text(out, capture.tls);
     }
-    out.append(",\"headers\":[");
-    for (std::size_t i = 0; i < capture.headers.size(); ++i) {
-        out.append(i == 0 ? "[" : ",[");
-        append_text(out, capture.headers[i].name);
-        out.push_back(',');
-        append_text(out, capture.headers[i].value);
-        out.push_back(']');
-    }
-    out.append("],\"body_bytes\":");
+    append_headers(out, capture.headers);
+    out.append(",\"body_bytes\":");
     out.append(std::to_string(capture.body.size()));
-    if (utf8) {
-        out.append(",\"body\":");
-        append_string(out, capture.body);
-    } else {
-        out.append(",\"body_encoding\":\"base64\",\"body\":\"");
-        out.append(base64_encode(capture.body));
-        out.push_back('"');
-    }
+    append_body(out, capture.body, utf8);
     out.append(",\"response\":{\"status\":");
     out.append(std::to_string(capture.response_status));
     out.append(",\"latency_us\":");
@@ -286,6 +339,15 @@ void append_json_line(std::string& out, const Capture& capture) {
         if (!forward.error.empty()) {
             out.append(",\"error\":");
             append_text(out, forward.error);
+        }
+        if (forward.status != 0) {
+            append_headers(out, forward.headers);
+            out.append(",\"body_bytes\":");
+            out.append(std::to_string(forward.body_bytes));
+            if (forward.body_truncated()) {
+                out.append(",\"body_truncated\":true");
+            }
+            append_body(out, forward.body);
         }
         out.push_back('}');
     }
@@ -355,15 +417,8 @@ Capture from_json(const nlohmann::json& line) {
     capture.query = string_or(line, "query");
     capture.peer = string_or(line, "peer");
     capture.tls = string_or(line, "tls");
-    if (auto headers = line.find("headers"); headers != line.end() && headers->is_array()) {
-        for (const auto& pair : *headers) {
-            if (pair.is_array() && pair.size() == 2 && pair[0].is_string() && pair[1].is_string()) {
-                capture.headers.push_back({pair[0].get<std::string>(), pair[1].get<std::string>()});
-            }
-        }
-    }
-    const std::string body = string_or(line, "body");
-    capture.body = string_or(line, "body_encoding") == "base64" ? base64_decode(body) : body;
+    capture.headers = headers_of(line);
+    capture.body = body_of(line);
     if (auto response = line.find("response"); response != line.end() && response->is_object()) {
         capture.response_status = number_or<int>(*response, "status", 0);
         capture.latency_us = number_or<std::int64_t>(*response, "latency_us", 0);
@@ -375,7 +430,11 @@ Capture from_json(const nlohmann::json& line) {
         result.status = number_or<int>(*forward, "status", 0);
         result.latency_us = number_or<std::int64_t>(*forward, "latency_us", 0);
         result.error = string_or(*forward, "error");
-        capture.forward = result;
+        // Lines written before the answer was kept have no headers or body: they read as none.
+        result.headers = headers_of(*forward);
+        result.body = body_of(*forward);
+        result.body_bytes = number_or<std::uint64_t>(*forward, "body_bytes", result.body.size());
+        capture.forward = std::move(result);
     }
     if (auto payload = line.find("payload"); payload != line.end() && payload->is_object()) {
         PayloadSummary& summary = capture.payload;

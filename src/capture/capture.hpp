@@ -18,12 +18,26 @@ struct Header {
     std::string value;
 };
 
-/// What happened when the request was relayed with --forward-to.
+/// The most of the app's answer body a capture keeps (the log stays readable; the size says how
+/// much there was).
+constexpr std::size_t k_forward_body_limit = 64u << 10;
+
+/// What happened when the request was relayed with --forward-to: the app's answer as ngrok's
+/// inspector shows it (status, headers, the body up to k_forward_body_limit), or why there was
+/// none.
 struct ForwardResult {
     std::string url;   ///< where it was sent
     int status = 0;    ///< the app's status, 0 when it could not be reached
     std::string error; ///< "connection refused", "timed out", … when status is 0
     std::int64_t latency_us = 0;
+    std::vector<Header> headers;  ///< the app's answer headers, as received
+    std::string body;             ///< the answer body, at most k_forward_body_limit bytes
+    std::uint64_t body_bytes = 0; ///< the whole body's size (more than body.size() when cut)
+
+    bool body_truncated() const { return body_bytes > body.size(); }
+    /// Keeps `full` as the body: all of it, or its first k_forward_body_limit bytes (cut on a
+    /// UTF-8 character boundary when it is text).
+    void keep_body(std::string full);
 };
 
 /// What the payload model said of the body (payload::analyze + payload::check_signature).

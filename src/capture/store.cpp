@@ -258,7 +258,6 @@ struct Store::Impl {
     std::uint64_t opened_last_id = 0;
     std::uint64_t appended = 0;
     std::deque<std::uint64_t> offsets; ///< this run's lines, by id - first_id; k_no_offset for gaps
-    std::uint64_t first_on_disk = 1;   ///< the oldest id in the log (any segment)
 
     // Recent captures, contiguous ids, bounded by bytes.
     mutable std::mutex cache_mutex;
@@ -347,7 +346,6 @@ Store::Store(StoreOptions options)
     }
     const History history(path);
     m_impl->last_id = history.last_id().value_or(0);
-    m_impl->first_on_disk = history.first_id().value_or(m_impl->last_id + 1);
     m_impl->end_offset = complete;
     m_impl->written_end = complete;
     m_impl->opened_last_id = m_impl->last_id;
@@ -647,13 +645,16 @@ std::uint64_t Store::last_id() const {
 }
 
 std::uint64_t Store::size() const {
-    std::lock_guard lock(m_impl->mutex);
+    std::unique_lock lock(m_impl->mutex);
     if (m_impl->write_fd >= 0) {
         // Ids are dense from the oldest kept to the newest, so their span counts the captures
-        // without reading them (a write that failed leaves a gap: docs/capture-log.md).
-        return m_impl->last_id >= m_impl->first_on_disk
-                   ? m_impl->last_id - m_impl->first_on_disk + 1
-                   : 0;
+        // without reading them. The oldest is read from the log as it is now (its file list and
+        // one line), not remembered from opening it: `captures prune` may have removed older
+        // segments while this store runs.
+        const std::uint64_t last = m_impl->last_id;
+        lock.unlock();
+        const std::uint64_t first = History(m_options.path).first_id().value_or(last + 1);
+        return last >= first ? last - first + 1 : 0;
     }
     std::lock_guard cache_lock(m_impl->cache_mutex);
     return m_impl->cache.size();

@@ -477,6 +477,22 @@ void Inspector::set_answer(const httplib::Request& req, httplib::Response& res) 
             bad("body must be a string");
         }
     }
+    if (body.contains("headers")) {
+        // [["Name", "value"], …], checked as --answer-header checks "Name: value".
+        if (!body["headers"].is_array()) {
+            bad("headers must be an array of [name, value] pairs");
+        }
+        config.headers.clear();
+        for (const auto& pair : body["headers"]) {
+            if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() ||
+                !pair[1].is_string()) {
+                bad("headers must be an array of [name, value] pairs");
+            }
+            http::Header parsed = http::parse_header_line(
+                pair[0].get<std::string>() + ": " + pair[1].get<std::string>(), "header");
+            config.headers.emplace_back(std::move(parsed.name), std::move(parsed.value));
+        }
+    }
     if (body.contains("require_signature")) {
         if (!body["require_signature"].is_boolean()) {
             bad("require_signature must be true or false");

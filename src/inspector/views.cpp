@@ -114,10 +114,24 @@ json detail_json(const capture::Capture& capture) {
                        {"findings", std::move(findings)}};
     out["signature_text"] = signature_text(p.signature);
     if (capture.forward) {
-        out["forward"] = {{"url", as_text(capture.forward->url)},
-                          {"status", capture.forward->status},
-                          {"error", as_text(capture.forward->error)},
-                          {"latency_us", capture.forward->latency_us}};
+        const capture::ForwardResult& forward = *capture.forward;
+        json answer_headers = json::array();
+        for (const auto& header : forward.headers) {
+            answer_headers.push_back(json::array({as_text(header.name), as_text(header.value)}));
+        }
+        const bool text = capture::is_valid_utf8(forward.body);
+        out["forward"] = {
+            {"url", as_text(forward.url)},
+            {"status", forward.status},
+            {"error", as_text(forward.error)},
+            {"latency_us", forward.latency_us},
+            {"latency_ms", std::round(static_cast<double>(forward.latency_us) / 10.0) / 100.0},
+            {"headers", std::move(answer_headers)},
+            {"body", text ? forward.body : capture::base64_encode(forward.body)},
+            {"body_encoding", text ? "utf-8" : "base64"},
+            {"body_bytes", forward.body_bytes},
+            {"kept_bytes", forward.body.size()},
+            {"truncated", forward.body_truncated()}};
     }
     return out;
 }

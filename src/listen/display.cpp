@@ -211,6 +211,29 @@ std::string transcript_text(const capture::Capture& capture) {
     return {};
 }
 
+// The app's answer to a forwarded request, as ngrok's inspector shows the response: status line,
+// headers, body (pretty when JSON, cut at the stored bound with the full size said).
+std::string app_answer_text(const capture::ForwardResult& forward, bool color) {
+    std::string out =
+        fmt::format("    {} {} from {} in {:.1f} ms\n", paint("app answered", Style::bold, color),
+                    forward.status, printable(forward.url, 2000),
+                    static_cast<double>(forward.latency_us) / 1000.0);
+    for (const capture::Header& header : forward.headers) {
+        out += "    " + paint(printable(header.name, 200), Style::cyan, color) + ": " +
+               printable(header.value, 100'000) + "\n";
+    }
+    capture::Capture answer;
+    answer.body = forward.body;
+    // format_body shows text that does not parse as it is; a cut body is never whole JSON.
+    answer.payload.is_json = !forward.body_truncated();
+    out += indent(format_body(answer), "    | ");
+    if (forward.body_truncated()) {
+        out += fmt::format("    (truncated: the first {} of {} bytes are kept)\n",
+                           forward.body.size(), forward.body_bytes);
+    }
+    return out;
+}
+
 } // namespace
 
 std::size_t line_width(int fd) {
@@ -403,6 +426,9 @@ std::string format_capture(const capture::Capture& capture, const DisplayOptions
     }
     if (options.body) {
         line += indent(format_body(capture), "    | ");
+    }
+    if (options.headers && options.body && capture.forward && capture.forward->status != 0) {
+        line += app_answer_text(*capture.forward, color);
     }
     if (options.transcript) {
         line += transcript_text(capture);

@@ -144,6 +144,10 @@ public:
                 m_preferred.store(index);
                 result.status = attempt.response->status;
                 result.error.clear();
+                for (const auto& header : attempt.response->headers) {
+                    result.headers.push_back({header.name, header.value});
+                }
+                result.keep_body(attempt.response->body);
                 if (answer != nullptr) {
                     *answer = *attempt.response;
                 }

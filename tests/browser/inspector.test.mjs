@@ -1,12 +1,11 @@
 // The inspector as a user sees it: real headless chromium against the built `blandhook listen`.
 import assert from 'node:assert/strict';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  artifactPath, fixture, hmac, launchBrowser, rawRequest, sendWebhook, sourceDir, startListener,
+  artifactPath, fixture, hmac, launchBrowser, rawRequest, sendWebhook, startListener,
 } from './harness.mjs';
 
 const SECRET = 'whsec_browser_test';
@@ -297,9 +296,6 @@ describe('detail', () => {
     for (const key of Object.keys(payload.metadata || {})) assert.ok(tables.includes(key));
     await page.evaluate(() => { document.getElementById('detail').scrollTop = 0; });
     await page.screenshot({ path: artifactPath('inspector-laptop.png') });
-    if (process.env.BLANDHOOK_UPDATE_DOCS_SCREENSHOT) {
-      copyFileSync(artifactPath('inspector-laptop.png'), path.join(sourceDir, 'docs/inspector.png'));
-    }
     await page.close();
   });
 
@@ -391,6 +387,220 @@ describe('actions', () => {
     await page.click('#answer-reset');
     await page.waitForFunction(() => document.getElementById('answer-summary').textContent === '200');
     assert.equal((await sendWebhook(listener.base, fixture('live-event'))).status, 200);
+    await page.close();
+  });
+});
+
+// Issue 14: the app's answer kept with the capture (point 7) and the list and answer panel
+// (point 8).
+function appServer(handler) {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => handler(req, res));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+async function closeServer(server) {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+}
+async function deadPort() {
+  const server = await appServer(() => {});
+  const { port } = server.address();
+  await closeServer(server);
+  return port;
+}
+
+describe('forwarding keeps the app\'s answer', () => {
+  let app;
+  let listener;
+  let down;
+  before(async () => {
+    app = await appServer((req, res) => {
+      res.writeHead(201, { 'Content-Type': 'application/json', 'X-App-Trace': 'trace-77' });
+      res.end('{"ok":true,"stored":"fwd-browser"}');
+    });
+    listener = await startListener(['--forward-to', `http://127.0.0.1:${app.address().port}/hook`]);
+    down = await startListener(['--forward-to', `http://127.0.0.1:${await deadPort()}/hook`]);
+  });
+  after(async () => {
+    await listener.stop();
+    await down.stop();
+    await closeServer(app);
+  });
+
+  test('the app\'s status, headers and body show in their own tab; a forward that failed says why', async () => {
+    await sendWebhook(listener.base, withCallId(fixture('completed-outbound'), 'fwd-browser'));
+    const { page } = await openInspector(listener.inspector);
+    await page.click('#list-spacer .item');
+    await page.waitForSelector('#detail:not([hidden])');
+    assert.match(await page.textContent('#verdicts'), /app 201 in [\d.]+ ms/);
+    await page.click('.tabs [data-tab=forward]');
+    assert.equal(await page.textContent('#forward-status'), '201');
+    assert.match(await page.textContent('#forward-headers'), /X-App-Trace\s*trace-77/i);
+    assert.equal(await page.textContent('#forward-body'), '{\n  "ok": true,\n  "stored": "fwd-browser"\n}');
+    await page.close();
+
+    await sendWebhook(down.base, fixture('live-event'));
+    const failed = await openInspector(down.inspector);
+    await failed.page.click('#list-spacer .item');
+    await failed.page.waitForSelector('#detail:not([hidden])');
+    assert.match(await failed.page.textContent('#verdicts'), /app unreachable: connection refused/);
+    await failed.page.click('.tabs [data-tab=forward]');
+    assert.match(await failed.page.textContent('#forward-error'), /failed: connection refused/);
+    await failed.page.close();
+  });
+});
+
+describe('the list at a glance', () => {
+  let listener;
+  const longError = 'Call failed because the destination carrier rejected the connection attempt ' +
+                    'after several retries; please verify the number and try again later.';
+  before(async () => {
+    listener = await startListener(['--secret', SECRET]);
+    await sendWebhook(listener.base, withCallId(fixture('completed-outbound'), 'glance-done'));
+    await sendWebhook(listener.base, withCallId(fixture('error-busy'), 'glance-busy'));
+    await sendWebhook(listener.base, withCallId(fixture('no-answer'), 'glance-no-answer'));
+    await sendWebhook(listener.base, withCallId(fixture('error-call-failed'), 'glance-failed',
+                                                { error_message: longError }));
+  });
+  after(async () => { await listener.stop(); });
+
+  test('failed, busy and no-answer calls are flagged with an icon and colour; a completed call is not', async () => {
+    const { page } = await openInspector(listener.inspector);
+    await page.waitForFunction(() => document.querySelectorAll('#list-spacer .item').length === 4);
+    const flags = await page.$$eval('#list-spacer .item', (items) => Object.fromEntries(items.map((item) => {
+      const out = item.querySelector('.out');
+      const icon = out.querySelector('.flag-icon');
+      return [item.querySelector('.cid').textContent, {
+        icon: icon ? icon.textContent : null, label: icon ? icon.getAttribute('aria-label') : null,
+        color: getComputedStyle(out).color,
+      }];
+    })));
+    assert.deepEqual([flags['glance-failed'].icon, flags['glance-failed'].label], ['✕', 'failed call']);
+    assert.deepEqual([flags['glance-busy'].icon, flags['glance-busy'].label], ['⊘', 'line busy']);
+    assert.deepEqual([flags['glance-no-answer'].icon, flags['glance-no-answer'].label], ['☏', 'no answer']);
+    assert.equal(flags['glance-done'].icon, null);
+    const bad = await page.evaluate(() => {
+      const probe = document.body.appendChild(document.createElement('span'));
+      probe.style.color = 'var(--bad)';
+      const color = getComputedStyle(probe).color;
+      probe.remove();
+      return color;
+    });
+    assert.equal(flags['glance-failed'].color, bad);
+    assert.notEqual(flags['glance-busy'].color, flags['glance-done'].color);
+    assert.notEqual(flags['glance-no-answer'].color, flags['glance-done'].color);
+    await page.close();
+  });
+
+  test('with a detail open the validation column stays visible, error_message wraps on words, times share one format', async () => {
+    const { page } = await openInspector(listener.inspector);
+    await selectRow(page, () => [...document.querySelectorAll('#list-spacer .item')]
+      .find((i) => i.querySelector('.cid').textContent === 'glance-failed'));
+    await page.waitForSelector('#detail:not([hidden]) #call-error:not([hidden])');
+    const columns = await page.$$eval('#list-spacer .item', (items) => items.map((item) => {
+      const cell = item.querySelector('.val').getBoundingClientRect();
+      const pane = document.querySelector('.list-pane').getBoundingClientRect();
+      return { text: item.querySelector('.val').textContent, width: cell.width, inside: cell.right <= pane.right + 0.5 };
+    }));
+    for (const column of columns) {
+      assert.ok(column.width > 20 && column.inside, `validation column visible: ${JSON.stringify(column)}`);
+      assert.ok(column.text.length > 0);
+    }
+    assert.ok(await page.isVisible('.list-head span:nth-child(9)'));
+
+    // Each word of the error message sits on one line, and the message takes more than one.
+    const wrapping = async (selector) => page.$eval(selector, (node, message) => {
+      const text = [...node.childNodes].find((n) => n.nodeType === Node.TEXT_NODE && n.textContent.includes(message.slice(0, 20)));
+      const start = text.textContent.indexOf(message);
+      const lines = new Set();
+      const split = [];
+      let at = start;
+      for (const word of message.split(' ')) {
+        const range = document.createRange();
+        range.setStart(text, at);
+        range.setEnd(text, at + word.length);
+        const rects = [...range.getClientRects()].filter((r) => r.width > 0);
+        if (rects.length !== 1) split.push(word);
+        if (rects.length) lines.add(Math.round(rects[0].top));
+        at += word.length + 1;
+      }
+      return { split, lines: lines.size };
+    }, longError);
+    const banner = await wrapping('#call-error');
+    assert.deepEqual(banner.split, [], 'no word of the banner is cut');
+    assert.ok(banner.lines > 1, 'the message wraps');
+    await page.click('.tabs [data-tab=conversation]');
+    const cell = await page.evaluateHandle((message) => [...document.querySelectorAll('#tab-conversation .kv td')]
+      .find((td) => td.textContent === message), longError);
+    await cell.evaluate((td) => { td.id = 'error-cell'; });
+    const table = await wrapping('#error-cell');
+    assert.deepEqual(table.split, [], 'no word of the table cell is cut');
+    assert.ok(table.lines > 1);
+
+    const clock = /^\d\d:\d\d:\d\d\.\d{3}$/;
+    const listTime = await page.$eval('#list-spacer .item.selected .t', (t) => t.textContent);
+    assert.match(listTime, clock);
+    const received = await page.$eval('#verdicts', (v) => [...v.children]
+      .find((c) => c.textContent.startsWith('received')).lastChild.textContent);
+    assert.match(received, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
+    assert.ok(received.endsWith(listTime));
+    await page.click('.tabs [data-tab=request]');
+    const requestTime = await page.$eval('#tab-request', (tab) => [...tab.querySelectorAll('.kv tr')]
+      .find((tr) => tr.querySelector('th').textContent === 'time').querySelector('td').textContent);
+    assert.equal(requestTime, received);
+    await page.close();
+  });
+
+  test('the answer panel sets every fault-injection option listen has', async () => {
+    const { page } = await openInspector(listener.inspector);
+    const apply = async (fields, summary) => {
+      if (!(await page.isVisible('#answer-form'))) await page.click('#answer-button');
+      await page.click('#answer-reset');
+      await page.waitForFunction(() => document.getElementById('answer-summary').textContent === '200');
+      for (const [name, value] of Object.entries(fields)) {
+        const selector = `#answer-form [name=${name}]`;
+        if (typeof value === 'boolean') await page.setChecked(selector, value);
+        else await page.fill(selector, value);
+      }
+      await page.click('#answer-form button[type=submit]');
+      await page.waitForFunction((text) => document.getElementById('answer-summary').textContent === text, summary);
+    };
+    const post = (body, headers = {}) => fetch(`${listener.base}/webhook`, {
+      method: 'POST', body, headers: { 'Content-Type': 'application/json', ...headers } });
+    const body = withCallId(fixture('completed-outbound'), 'panel-call');
+
+    await apply({ status: '429', delay_ms: '300', headers: 'Retry-After: 30\nX-Test: panel' },
+                '429 +300 ms 2 headers');
+    const started = Date.now();
+    const slow = await post(body);
+    assert.ok(Date.now() - started >= 300, 'the delay holds the answer back');
+    assert.equal(slow.status, 429);
+    assert.equal(slow.headers.get('retry-after'), '30');
+    assert.equal(slow.headers.get('x-test'), 'panel');
+
+    await apply({ respond_sequence: '500,503,200' }, '500,503,200');
+    assert.deepEqual([(await post(body)).status, (await post(body)).status, (await post(body)).status,
+                      (await post(body)).status], [500, 503, 200, 200]);
+
+    await apply({ require_signature: true }, '200 signed only');
+    assert.equal((await post(body)).status, 401);
+    assert.equal((await post(body, { 'X-Webhook-Signature': hmac(SECRET, body) })).status, 200);
+
+    await apply({ fail_rate: '1', fail_status: '502' }, '200 100 % 502');
+    assert.equal((await post(body)).status, 502);
+
+    await apply({ drop: true }, 'drop');
+    await assert.rejects(post(body), 'a dropped request gets no answer');
+
+    // The form shows the listener's settings as they are, headers included.
+    await apply({ headers: 'X-Kept: yes' }, '200 1 header');
+    await page.reload();
+    await page.waitForFunction(() => document.getElementById('answer-summary').textContent === '200 1 header');
+    assert.equal(await page.inputValue('#answer-form [name=headers]'), 'X-Kept: yes');
+    await page.click('#answer-button');
+    await page.click('#answer-reset');
     await page.close();
   });
 });

@@ -100,6 +100,62 @@ TEST_CASE("capture line: bodies that are not UTF-8 are base64 and come back byte
     }
 }
 
+TEST_CASE("capture line: the app's forwarded answer (status, headers, binary body) round-trips") {
+    capture::Capture c = sample("{}");
+    capture::ForwardResult forward;
+    forward.url = "http://127.0.0.1:3000/hook";
+    forward.status = 202;
+    forward.latency_us = 1500;
+    forward.headers = {{"Content-Type", "application/octet-stream"}, {"X-App", "1"}};
+    forward.keep_body(std::string("\x00\xff\x01", 3));
+    c.forward = forward;
+    const capture::Capture back = capture::from_json_line(capture::to_json_line(c));
+    REQUIRE(back.forward.has_value());
+    CHECK(back.forward->status == 202);
+    CHECK(back.forward->latency_us == 1500);
+    REQUIRE(back.forward->headers.size() == 2);
+    CHECK(back.forward->headers[1].name == "X-App");
+    CHECK(back.forward->body == std::string("\x00\xff\x01", 3));
+    CHECK(back.forward->body_bytes == 3);
+    CHECK_FALSE(back.forward->body_truncated());
+}
+
+TEST_CASE("capture line: a log line written before the answer was kept still reads, as no answer") {
+    const std::string old_line =
+        R"({"id":7,"received_at":"2026-11-27T10:06:04.123Z","method":"POST","path":"/",)"
+        R"("query":"","peer":"","headers":[],"body_bytes":0,"body":"","response":{"status":200,)"
+        R"("latency_us":9},"forward":{"url":"http://127.0.0.1:3000/","status":200,"latency_us":5},)"
+        R"("payload":{"kind":"unknown","is_json":false,"valid_utf8":true,"signature":"not-checked",)"
+        R"("errors":0,"warnings":0,"findings":[]}})";
+    const capture::Capture back = capture::from_json_line(old_line);
+    REQUIRE(back.forward.has_value());
+    CHECK(back.forward->status == 200);
+    CHECK(back.forward->headers.empty());
+    CHECK(back.forward->body.empty());
+    CHECK(back.forward->body_bytes == 0);
+    CHECK_FALSE(back.forward->body_truncated());
+}
+
+TEST_CASE(
+    "forward answer: a body past 64 KiB keeps its first 64 KiB, cut on a character boundary") {
+    capture::ForwardResult ascii;
+    ascii.keep_body(std::string(70'000, 'a'));
+    CHECK(ascii.body.size() == capture::k_forward_body_limit);
+    CHECK(ascii.body_bytes == 70'000);
+    CHECK(ascii.body_truncated());
+
+    // "é" is two bytes: with one byte before it the limit falls inside a character.
+    capture::ForwardResult text;
+    std::string body = "a";
+    while (body.size() < 70'000) {
+        body += "\xc3\xa9";
+    }
+    text.keep_body(body);
+    CHECK(text.body.size() == capture::k_forward_body_limit - 1);
+    CHECK(capture::is_valid_utf8(text.body));
+    CHECK(text.body_bytes == body.size());
+}
+
 TEST_CASE("capture line: id comes first, so the store can splice it in") {
     capture::Capture c = sample("{}");
     c.id = 77;

@@ -45,11 +45,18 @@
   // ---------------------------------------------------------------------------------------------
   // Formatting
 
+  // One time format on the whole page, in the browser's time zone: 14:03:07.123 where the day is
+  // plain (the list, a call's rows, chat turns), 2026-12-01 14:03:07.123 where it is not.
   function pad(n, width = 2) { return String(n).padStart(width, '0'); }
   function clock(iso) {
     const d = new Date(iso);
     if (Number.isNaN(d.getTime())) return String(iso || '');
     return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+  }
+  function stamp(iso) {
+    const d = new Date(iso);
+    if (Number.isNaN(d.getTime())) return String(iso || '');
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${clock(iso)}`;
   }
   function duration(seconds) {
     if (typeof seconds !== 'number' || !Number.isFinite(seconds)) return '';
@@ -86,6 +93,19 @@
     if (!answer) return '';
     if (answer.dropped) return 'drop';
     return String(answer.status);
+  }
+  // Calls that did not happen as planned stand out in the list: failed (or an error_message on a
+  // call that did not complete), busy, no answer.
+  const FLAGS = {
+    failed: { icon: '✕', label: 'failed call' },
+    busy: { icon: '⊘', label: 'line busy' },
+    'no-answer': { icon: '☏', label: 'no answer' },
+  };
+  function callFlag(row) {
+    const status = String(row.status || '').toLowerCase();
+    if (status === 'busy' || status === 'no-answer') return status;
+    if (status === 'failed' || (row.error_message && status !== 'completed')) return 'failed';
+    return null;
   }
   function outcome(row) {
     const parts = [];
@@ -144,11 +164,13 @@
                                   text: answerText(answer) })),
       el('span', { class: 'kind', text: row.kind }),
       el('span', { class: 'cid', title: row.call_id || '', text: row.call_id || '' }),
-      el('span', { class: 'out', title: outcome(row), text: outcome(row) }),
+      outcomeCell(row),
       el('span', { class: 'dur', text: duration(row.duration_s) }),
       el('span', { class: `sig ${verdictClass(sig)}`, title: VERDICT_TEXT[sig] || sig, text: SHORT_VERDICT[sig] || sig }),
       el('span', { class: `val ${valid.cls}`, text: valid.text }));
     // The rows of one call share a colour stripe, so a call's events read as one group.
+    const flag = callFlag(row);
+    if (flag) item.classList.add(`flag-${flag}`);
     if (row.call_id) {
       item.classList.add('in-call');
       item.style.setProperty('--call-hue', String(callHue(row.call_id)));
@@ -158,6 +180,14 @@
       state.fresh.delete(row.id);
     }
     return item;
+  }
+
+  function outcomeCell(row) {
+    const flag = callFlag(row);
+    const cell = el('span', { class: flag ? `out flag flag-${flag}` : 'out', title: outcome(row) });
+    if (flag) cell.append(el('span', { class: 'flag-icon', role: 'img', 'aria-label': FLAGS[flag].label, text: FLAGS[flag].icon }));
+    cell.append(outcome(row));
+    return cell;
   }
 
   function render() {
@@ -358,7 +388,7 @@
         el('span', { class: 't', title: row.time, text: clock(row.time) }),
         el('strong', { text: `#${row.id}` }),
         el('span', { class: 'kind', text: row.kind }),
-        el('span', { class: 'out', text: outcome(row) }));
+        outcomeCell(row));
       item.addEventListener('click', () => select(row.id));
       rows.append(item);
     }
@@ -449,8 +479,22 @@
     add('signature', capture.signature_text || capture.signature, `sig ${verdictClass(capture.signature)}`);
     const valid = validity(capture);
     add('validation', valid.text, `val ${valid.cls}`);
+    if (capture.forward) {
+      const f = capture.forward;
+      if (f.status) add('app', `${f.status} in ${f.latency_ms} ms`, `app-status ${statusClass(f.status)}`);
+      else add('app', `unreachable: ${f.error || 'no answer'}`, 'app-status sx');
+    }
     add('size', bytes(capture.size));
-    add('received', new Date(capture.time).toLocaleString());
+    add('received', stamp(capture.time));
+    const flag = callFlag(capture);
+    const callError = $('call-error');
+    callError.hidden = !flag;
+    callError.className = flag ? `call-error flag-${flag}` : 'call-error';
+    callError.replaceChildren();
+    if (flag) {
+      callError.append(el('span', { class: 'flag-icon', role: 'img', 'aria-label': FLAGS[flag].label, text: FLAGS[flag].icon }),
+                       `${capture.status || 'failed'}${capture.error_message ? `: ${capture.error_message}` : ''}`);
+    }
 
     // Findings, each pointing at its field in the tree
     const findings = $('findings');
@@ -471,6 +515,8 @@
     renderTree(body, isJson && body !== undefined);
     renderRaw(capture);
     renderRequest(capture);
+    renderForward(capture.forward);
+    document.querySelector('.tabs [data-tab=forward]').hidden = !capture.forward;
     const conversation = renderConversation(capture.kind, body);
     document.querySelector('.tabs [data-tab=conversation]').hidden = !conversation;
     showTab(conversation ? 'conversation' : (isJson ? 'tree' : 'raw'));
@@ -573,8 +619,43 @@
       table.append(el('tr', {}, el('th', { text: name }), el('td', { text: value })));
     }
     tab.append(table, el('h3', { text: 'Received' }),
-               kvTable({ time: capture.time, from: capture.peer || '', id: capture.id }));
+               kvTable({ time: stamp(capture.time), from: capture.peer || '', id: capture.id }));
     if (capture.answer) tab.append(el('h3', { text: 'Answer' }), kvTable(capture.answer));
+  }
+
+  // What the app behind --forward-to answered, as ngrok's inspector shows a response: status,
+  // headers, body (pretty when JSON; the log keeps the first 64 KiB), or why there was none.
+  function renderForward(forward) {
+    const tab = $('tab-forward');
+    tab.replaceChildren();
+    if (!forward) return;
+    if (!forward.status) {
+      tab.append(el('p', { class: 'v-bad', id: 'forward-error', text: `Forward to ${forward.url} failed: ${forward.error || 'no answer'}` }),
+                 kvTable({ url: forward.url, after: `${forward.latency_ms} ms` }));
+      return;
+    }
+    tab.append(el('h3', { text: 'Status' }),
+               el('p', {}, el('strong', { class: statusClass(forward.status), id: 'forward-status', text: String(forward.status) }),
+                  el('span', { class: 'dim', text: ` from ${forward.url} in ${forward.latency_ms} ms` })),
+               el('h3', { text: 'Headers' }));
+    const table = el('table', { class: 'kv', id: 'forward-headers' });
+    for (const [name, value] of forward.headers || []) {
+      table.append(el('tr', {}, el('th', { text: name }), el('td', { text: value })));
+    }
+    tab.append(table, el('h3', { text: `Body (${bytes(forward.body_bytes)})` }));
+    let text = forward.body;
+    if (forward.body_encoding === 'base64') {
+      text = `(not valid UTF-8; shown as base64)\n${forward.body}`;
+    } else if (forward.body === '') {
+      text = '(empty body)';
+    } else if (!forward.truncated) {
+      try { text = JSON.stringify(JSON.parse(forward.body), null, 2); } catch (e) { /* not JSON */ }
+    }
+    tab.append(el('pre', { class: 'raw', id: 'forward-body', text }));
+    if (forward.truncated) {
+      tab.append(el('p', { class: 'dim', id: 'forward-truncated',
+                           text: `Truncated: the first ${bytes(forward.kept_bytes)} of ${bytes(forward.body_bytes)} are kept.` }));
+    }
   }
 
   // The conversation view: summary, chat, corrected transcript, citations linked to the utterances
@@ -758,7 +839,9 @@
     if (config.respond_sequence && config.respond_sequence.length) parts.push(config.respond_sequence.join(','));
     else parts.push(String(config.status ?? 200));
     if (config.delay_ms) parts.push(`+${config.delay_ms} ms`);
-    if (config.fail_rate) parts.push(`${Math.round(config.fail_rate * 100)} % fail`);
+    if (config.fail_rate) parts.push(`${Math.round(config.fail_rate * 100)} % ${config.fail_status ?? 500}`);
+    if (config.headers && config.headers.length) parts.push(`${config.headers.length} header${config.headers.length === 1 ? '' : 's'}`);
+    if (config.require_signature) parts.push('signed only');
     return parts.join(' ');
   }
   function fillAnswer(config) {
@@ -767,7 +850,10 @@
     form.elements.delay_ms.value = config.delay_ms ?? '';
     form.elements.respond_sequence.value = (config.respond_sequence || []).join(',');
     form.elements.fail_rate.value = config.fail_rate ?? '';
+    form.elements.fail_status.value = config.fail_status ?? '';
     form.elements.drop.checked = !!config.drop;
+    form.elements.require_signature.checked = !!config.require_signature;
+    form.elements.headers.value = (config.headers || []).map(([n, v]) => `${n}: ${v}`).join('\n');
     form.elements.body.value = config.body ?? '';
     $('answer-summary').textContent = answerSummary(config);
   }
@@ -787,8 +873,20 @@
   $('answer-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const f = event.target.elements;
-    const config = { drop: f.drop.checked, body: f.body.value };
+    const config = { drop: f.drop.checked, body: f.body.value, require_signature: f.require_signature.checked };
+    const headers = [];
+    for (const line of f.headers.value.split('\n')) {
+      if (!line.trim()) continue;
+      const colon = line.indexOf(':');
+      if (colon <= 0) {
+        $('answer-result').textContent = `Refused: a header is "Name: value", not "${line.trim()}"`;
+        return;
+      }
+      headers.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
+    }
+    config.headers = headers;
     if (f.status.value !== '') config.status = Number(f.status.value);
+    if (f.fail_status.value !== '') config.fail_status = Number(f.fail_status.value);
     if (f.delay_ms.value !== '') config.delay_ms = Number(f.delay_ms.value);
     if (f.fail_rate.value !== '') config.fail_rate = Number(f.fail_rate.value);
     config.respond_sequence = f.respond_sequence.value.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
