@@ -8,7 +8,10 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <csignal>
+#include <filesystem>
+#include <thread>
 
 using namespace blandhook;
 using test::post_request;
@@ -134,6 +137,25 @@ TEST_CASE("the inspector's total counts the captures the log holds, not the span
     for (int i = 0; i < 12; ++i) {
         REQUIRE(round_trip(port, post_request("/", k_webhook)).status == 200);
     }
+    // Rotated segments are gzipped on a thread of the listener's own: let it finish, so that
+    // prune sees the segments as they stay (prune racing the compressor is another matter).
+    const auto settled = [&] {
+        std::size_t segments = 0;
+        for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+            const std::string name = entry.path().filename().string();
+            if (name.rfind("c.ndjson.", 0) == 0) {
+                ++segments;
+                if (!name.ends_with(".gz")) {
+                    return false;
+                }
+            }
+        }
+        return segments >= 2;
+    };
+    for (int i = 0; i < 1000 && !settled(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    REQUIRE(settled());
     const test::ProcessResult pruned =
         test::run_blandhook({"captures", "prune", "--log", log, "--keep", "3"});
     REQUIRE(pruned.exit_code == 0);
