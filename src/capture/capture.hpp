@@ -1,6 +1,8 @@
 #pragma once
 // One captured request, exactly as it arrived, plus what the listener answered and what the
 // payload model made of its body. One Capture is one line of the capture log (docs/capture-log.md).
+#include "http/header.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -13,10 +15,7 @@ namespace blandhook::capture {
 
 /// One request header as received. Order and duplicates are kept as the HTTP layer reports them
 /// (cpp-httplib groups headers by case-insensitive name, see docs/capture-log.md).
-struct Header {
-    std::string name;
-    std::string value;
-};
+using Header = http::Header;
 
 /// The most of the app's answer body a capture keeps (the log stays readable; the size says how
 /// much there was).

@@ -2,6 +2,8 @@
 // The HTTP client every sender in blandhook uses (replay, listen --forward-to, the emulator's
 // webhook delivery, call): URL parsing, keep-alive connections, verified TLS, Bland-like retries.
 // httplib's error values are translated here and never leak to callers.
+#include "http/header.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -24,12 +26,6 @@ struct Url {
 
 /// Parses an absolute http(s) URL. Throws blandhook::Error (usage) naming `what` on anything else.
 Url parse_url(std::string_view text, std::string_view what = "url");
-
-struct Header {
-    std::string name;
-    std::string value;
-};
-using Headers = std::vector<Header>;
 
 /// Why a header cannot go on the wire as given, "" when it can: a name that is not an HTTP token,
 /// or a value holding CR, LF or NUL (which would end the header early: header injection).

@@ -2,9 +2,9 @@
 
 #include "error.hpp"
 #include "http/client.hpp"
-#include "listen/pool.hpp"
-#include "listen/tls.hpp"
-#include "listen/wire_server.hpp"
+#include "http/pool.hpp"
+#include "http/tls.hpp"
+#include "http/wire_server.hpp"
 
 #include <httplib.h>
 
@@ -201,8 +201,8 @@ bool is_loopback_host(const std::string& host) {
 struct Listener::Impl {
     ListenerOptions options;
     // Captures, plain http or TLS, are served by the wire server: one parser for every request.
-    std::shared_ptr<const TlsContext> tls_context;
-    std::unique_ptr<WireServer> wire;
+    std::shared_ptr<const http::TlsContext> tls_context;
+    std::unique_ptr<http::WireServer> wire;
     // The inspector's pages and API, on a loopback port of their own.
     httplib::Server inspector_server;
     std::thread inspector_thread;
@@ -266,13 +266,13 @@ struct Listener::Impl {
 
     capture::Capture new_capture(std::string method, std::string_view target) const;
     /// Analyses, decides, forwards, logs: the answer for one captured request (status 0: drop).
-    WireAnswer serve(capture::Capture&& capture, const AnswerConfig& config,
-                     Clock::time_point started);
-    std::optional<WireAnswer> serve_wire(WireRequest& request, HandlerThread on);
+    http::WireAnswer serve(capture::Capture&& capture, const AnswerConfig& config,
+                           Clock::time_point started);
+    std::optional<http::WireAnswer> serve_wire(http::WireRequest& request, http::HandlerThread on);
     /// The health check: 200 and "ok", or 503 and "not saving: …" while the log cannot be
     /// written.
-    WireAnswer health() const {
-        WireAnswer reply;
+    http::WireAnswer health() const {
+        http::WireAnswer reply;
         const std::string error = store->save_error();
         reply.status = error.empty() ? 200 : 503;
         reply.headers.emplace_back("Content-Type", "application/json");
@@ -326,8 +326,8 @@ capture::Capture Listener::Impl::new_capture(std::string method, std::string_vie
     return capture;
 }
 
-WireAnswer Listener::Impl::serve(capture::Capture&& capture, const AnswerConfig& config,
-                                 Clock::time_point started) {
+http::WireAnswer Listener::Impl::serve(capture::Capture&& capture, const AnswerConfig& config,
+                                       Clock::time_point started) {
     capture::analyze_into(capture, options.secret);
     Decision decision = decide(capture, config);
 
@@ -362,7 +362,7 @@ WireAnswer Listener::Impl::serve(capture::Capture&& capture, const AnswerConfig&
     try {
         stored = store->append(std::move(capture));
     } catch (const Error&) {
-        WireAnswer refused;
+        http::WireAnswer refused;
         refused.status = 503;
         refused.headers = {{"Content-Type", "application/json"}, {"Retry-After", "10"}};
         refused.body = "{\"error\":\"not saved: " + json_escape(store->save_error()) + "\"}";
@@ -371,7 +371,7 @@ WireAnswer Listener::Impl::serve(capture::Capture&& capture, const AnswerConfig&
     const std::uint64_t id = stored->id;
     const capture::PayloadSummary& payload = stored->payload;
 
-    WireAnswer reply;
+    http::WireAnswer reply;
     reply.status = decision.status;
     if (decision.status == 0) {
         return reply;
@@ -409,7 +409,8 @@ WireAnswer Listener::Impl::serve(capture::Capture&& capture, const AnswerConfig&
     return reply;
 }
 
-std::optional<WireAnswer> Listener::Impl::serve_wire(WireRequest& request, HandlerThread on) {
+std::optional<http::WireAnswer> Listener::Impl::serve_wire(http::WireRequest& request,
+                                                           http::HandlerThread on) {
     const Clock::time_point started = Clock::now();
     const std::string_view target = request.target;
     if (is_reserved(target)) {
@@ -419,13 +420,13 @@ std::optional<WireAnswer> Listener::Impl::serve_wire(WireRequest& request, Handl
             target.substr(0, target.find('?')) == k_health_path) {
             return health();
         }
-        return WireAnswer{404,
-                          {{"Content-Type", "application/json"}},
-                          "{\"error\":\"no such blandhook endpoint\"}",
-                          false};
+        return http::WireAnswer{404,
+                                {{"Content-Type", "application/json"}},
+                                "{\"error\":\"no such blandhook endpoint\"}",
+                                false};
     }
     const std::shared_ptr<const AnswerConfig> config = answer.load();
-    if (on == HandlerThread::event_loop && (config->delay.count() > 0 || forwarder)) {
+    if (on == http::HandlerThread::event_loop && (config->delay.count() > 0 || forwarder)) {
         return std::nullopt; // it would block an event loop
     }
     capture::Capture capture = new_capture(std::move(request.method), target);
@@ -441,7 +442,7 @@ namespace {
 void configure_inspector_server(httplib::Server& server, std::chrono::seconds read_timeout) {
     // Each open event stream holds a thread (at most 64 are served, inspector::Feed): room for
     // them and the page's other requests, grown on demand.
-    server.new_task_queue = [] { return new DynamicPool(4, 128); };
+    server.new_task_queue = [] { return new http::DynamicPool(4, 128); };
     // Without TCP_NODELAY small answers wait for the peer's delayed ACK (~40 ms).
     server.set_tcp_nodelay(true);
     server.set_read_timeout(read_timeout);
@@ -470,7 +471,7 @@ Listener::Listener(ListenerOptions options) : m_impl(std::make_unique<Impl>()) {
                         "give both PEM files, or neither for plain http");
         }
         impl.tls_context =
-            std::make_shared<const TlsContext>(impl.options.tls_cert, impl.options.tls_key);
+            std::make_shared<const http::TlsContext>(impl.options.tls_cert, impl.options.tls_key);
         impl.tls = true;
     }
     if (!impl.options.forward_to.empty()) {
@@ -482,7 +483,7 @@ Listener::Listener(ListenerOptions options) : m_impl(std::make_unique<Impl>()) {
     configure_inspector_server(impl.inspector_server, impl.options.read_timeout);
     impl.inspector_server.Get(std::string(k_health_path),
                               [this](const httplib::Request&, httplib::Response& response) {
-                                  const WireAnswer reply = m_impl->health();
+                                  const http::WireAnswer reply = m_impl->health();
                                   response.status = reply.status;
                                   response.set_content(reply.body, "application/json");
                               });
@@ -501,7 +502,7 @@ void Listener::start() {
     if (impl.serving) {
         return;
     }
-    WireServerOptions wire_options;
+    http::WireServerOptions wire_options;
     wire_options.host = impl.options.host;
     wire_options.port = impl.options.port;
     wire_options.max_body_bytes = impl.options.max_body_bytes;
@@ -511,11 +512,11 @@ void Listener::start() {
     wire_options.max_connections = impl.options.max_threads;
     wire_options.max_workers = impl.options.max_threads;
     wire_options.tls = impl.tls_context;
-    WireServer::Hooks hooks;
-    hooks.handle = [&impl](WireRequest& request, HandlerThread on) {
+    http::WireServer::Hooks hooks;
+    hooks.handle = [&impl](http::WireRequest& request, http::HandlerThread on) {
         return impl.serve_wire(request, on);
     };
-    impl.wire = std::make_unique<WireServer>(std::move(wire_options), std::move(hooks));
+    impl.wire = std::make_unique<http::WireServer>(std::move(wire_options), std::move(hooks));
     impl.port = impl.wire->bind();
     impl.stopping = false;
     if (const std::optional<InspectorBind>& bind = impl.options.inspector) {

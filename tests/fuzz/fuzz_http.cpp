@@ -1,9 +1,9 @@
-// libFuzzer target for the listener's HTTP/1.1 request parser: whatever bytes arrive, cut into
+// libFuzzer target for the wire server's HTTP/1.1 request parser: whatever bytes arrive, cut into
 // whatever pieces, the parser must neither crash, loop nor break its own limits, and a request
 // must parse the same whether its bytes come at once or in pieces.
 // Build: see fuzz_payload.cpp (same CMake option); run:
 //        build-fuzz/blandhook_fuzz_http -max_total_time=20 build-fuzz/http-corpus
-#include "listen/request_parser.hpp"
+#include "http/request_parser.hpp"
 #include "support/feed_parser.hpp"
 
 #include <cstddef>
@@ -12,15 +12,15 @@
 #include <string>
 #include <vector>
 
-namespace listen = blandhook::listen;
+namespace http = blandhook::http;
 
 namespace {
 
-constexpr listen::ParseLimits k_limits{4096, 2048, 50};
+constexpr http::ParseLimits k_limits{4096, 2048, 50};
 
 std::vector<std::string> flattened(const blandhook::test::FedRequests& fed) {
     std::vector<std::string> out;
-    for (const listen::WireRequest& request : fed.requests) {
+    for (const http::WireRequest& request : fed.requests) {
         std::string text = request.method + ' ' + request.target + ' ' + request.version + '\n';
         for (const auto& header : request.headers) {
             text += header.name + ": " + header.value + '\n';

@@ -1,7 +1,7 @@
 #pragma once
-// Feeds bytes to the listener's RequestParser the way the server does, a piece at a time, and
+// Feeds bytes to the wire server's RequestParser the way the server does, a piece at a time, and
 // collects what it makes of them. Shared by the parser's unit tests and its fuzz target.
-#include "listen/request_parser.hpp"
+#include "http/request_parser.hpp"
 
 #include <algorithm>
 #include <string>
@@ -10,19 +10,19 @@
 namespace blandhook::test {
 
 struct FedRequests {
-    std::vector<listen::WireRequest> requests; ///< every complete request, in order
-    std::vector<std::size_t> ends;             ///< parser.end() of each, against its buffer
-    std::vector<std::size_t> buffers;          ///< the buffer's size when each completed
-    int failed_status = 0;                     ///< the refusal, 0 when none
+    std::vector<http::WireRequest> requests; ///< every complete request, in order
+    std::vector<std::size_t> ends;           ///< parser.end() of each, against its buffer
+    std::vector<std::size_t> buffers;        ///< the buffer's size when each completed
+    int failed_status = 0;                   ///< the refusal, 0 when none
     bool stuck = false; ///< the parser kept asking for more than it was given (a loop)
 };
 
 /// Feeds `bytes` in pieces of `piece` bytes (0: all at once) until they are used up.
 inline FedRequests feed_parser(const std::string& bytes, std::size_t piece,
-                               listen::ParseLimits limits = {}) {
-    using Step = listen::RequestParser::Step;
+                               http::ParseLimits limits = {}) {
+    using Step = http::RequestParser::Step;
     FedRequests fed;
-    listen::RequestParser parser(limits);
+    http::RequestParser parser(limits);
     std::string in;
     std::size_t given = 0;
     for (int rounds = 0; rounds < 1'000'000; ++rounds) {

@@ -1,4 +1,4 @@
-#include "listen/tls.hpp"
+#include "http/tls.hpp"
 
 #include "error.hpp"
 
@@ -8,7 +8,7 @@
 #include <csignal>
 #include <fstream>
 
-namespace blandhook::listen {
+namespace blandhook::http {
 namespace {
 
 std::string openssl_error() {
@@ -137,4 +137,4 @@ void tls_close(SSL* ssl) {
     SSL_free(ssl);
 }
 
-} // namespace blandhook::listen
+} // namespace blandhook::http

@@ -1,6 +1,6 @@
 // The wire server's request parser on bytes alone: the same request whatever the pieces it
 // arrives in, pipelining, chunked framing, and the limits and refusals a sender sees.
-#include "listen/request_parser.hpp"
+#include "http/request_parser.hpp"
 #include "support/feed_parser.hpp"
 
 #include <doctest/doctest.h>
@@ -9,9 +9,9 @@
 #include <vector>
 
 namespace test = blandhook::test;
-using blandhook::listen::ParseLimits;
-using blandhook::listen::RequestParser;
-using blandhook::listen::WireRequest;
+using blandhook::http::ParseLimits;
+using blandhook::http::RequestParser;
+using blandhook::http::WireRequest;
 using Step = RequestParser::Step;
 
 namespace {

@@ -1,8 +1,8 @@
-#include "listen/wire_server.hpp"
+#include "http/wire_server.hpp"
 
 #include "error.hpp"
-#include "listen/pool.hpp"
-#include "listen/request_parser.hpp"
+#include "http/pool.hpp"
+#include "http/request_parser.hpp"
 
 #include <arpa/inet.h>
 #include <array>
@@ -22,7 +22,7 @@
 #include <unistd.h>
 #include <unordered_set>
 
-namespace blandhook::listen {
+namespace blandhook::http {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -833,4 +833,4 @@ std::size_t WireServer::connections() const {
     return m_impl->registry.size();
 }
 
-} // namespace blandhook::listen
+} // namespace blandhook::http

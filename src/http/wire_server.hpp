@@ -1,16 +1,16 @@
 #pragma once
-// The listener's own HTTP/1.1 server for captures, over plain http or TLS. cpp-httplib serves each
-// connection on a thread of its own, polls before every read, keeps request headers in a map sorted
-// by name and decompresses gzip bodies: too slow for the listener's throughput target, and not the
-// wire as it was. This server runs a few event loops over one epoll set, parses requests itself
-// (headers in wire order with duplicates, bodies never decoded beyond chunked framing) and calls
-// the listener's handler on the loop thread; a handler that would block (--delay,
+// blandhook's own HTTP/1.1 server (the listener's captures port), over plain http or TLS.
+// cpp-httplib serves each connection on a thread of its own, polls before every read, keeps request
+// headers in a map sorted by name and decompresses gzip bodies: too slow for the listener's
+// throughput target, and not the wire as it was. This server runs a few event loops over one epoll
+// set, parses requests itself (headers in wire order with duplicates, bodies never decoded beyond
+// chunked framing) and calls the listener's handler on the loop thread; a handler that would block
+// (--delay,
 // --forward-to) is moved to a worker thread. With a TlsContext every connection is TLS: OpenSSL
 // runs on the same non-blocking sockets and event loops, and the decrypted bytes go through the
 // same parser, so one parser judges every request whatever the port serves.
-#include "capture/capture.hpp"
-#include "listen/request_parser.hpp"
-#include "listen/tls.hpp"
+#include "http/request_parser.hpp"
+#include "http/tls.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -22,7 +22,7 @@
 #include <utility>
 #include <vector>
 
-namespace blandhook::listen {
+namespace blandhook::http {
 
 struct WireAnswer {
     int status = 200; ///< 0: close the connection without answering
@@ -78,4 +78,4 @@ private:
     std::unique_ptr<Impl> m_impl;
 };
 
-} // namespace blandhook::listen
+} // namespace blandhook::http

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-namespace blandhook::listen {
+namespace blandhook::http {
 
 class DynamicPool : public httplib::TaskQueue {
 public:
@@ -39,4 +39,4 @@ private:
     bool m_shutdown = false;
 };
 
-} // namespace blandhook::listen
+} // namespace blandhook::http

@@ -1,9 +1,9 @@
-#include "listen/request_parser.hpp"
+#include "http/request_parser.hpp"
 
 #include <cctype>
 #include <cstring>
 
-namespace blandhook::listen {
+namespace blandhook::http {
 namespace {
 
 bool is_tchar(unsigned char c) {
@@ -70,7 +70,7 @@ bool RequestParser::wants_continue(const std::string& in) const {
     if (!m_head_done || !body_waiting || m_request.version != "HTTP/1.1") {
         return false;
     }
-    for (const capture::Header& header : m_request.headers) {
+    for (const Header& header : m_request.headers) {
         if (iequals_ascii(header.name, "expect") && iequals_ascii(header.value, "100-continue")) {
             return true;
         }
@@ -243,7 +243,7 @@ std::optional<ParseFailure> RequestParser::parse_head(std::string_view head) {
     std::string encoding;
     bool connection_close = false;
     bool connection_keep_alive = false;
-    for (const capture::Header& header : request.headers) {
+    for (const Header& header : request.headers) {
         if (iequals_ascii(header.name, "content-length")) {
             if (has_length && header.value != length_text) {
                 return ParseFailure{400, "conflicting Content-Length headers"};
@@ -392,4 +392,4 @@ RequestParser::Step RequestParser::decode_chunks(std::string& in) {
     }
 }
 
-} // namespace blandhook::listen
+} // namespace blandhook::http

@@ -1,8 +1,8 @@
-#include "listen/pool.hpp"
+#include "http/pool.hpp"
 
 #include <algorithm>
 
-namespace blandhook::listen {
+namespace blandhook::http {
 
 DynamicPool::DynamicPool(std::size_t initial, std::size_t maximum)
     : m_maximum(std::max<std::size_t>(maximum, 1)) {
@@ -73,4 +73,4 @@ void DynamicPool::work() {
     }
 }
 
-} // namespace blandhook::listen
+} // namespace blandhook::http

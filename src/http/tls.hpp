@@ -1,5 +1,5 @@
 #pragma once
-// TLS for the listener's wire server (--tls-cert/--tls-key): OpenSSL on non-blocking sockets, so
+// TLS for the wire server (listen --tls-cert/--tls-key): OpenSSL on non-blocking sockets, so
 // that HTTPS connections run on the same event loops and through the same request parser as
 // plain http. A connection's SSL object is used by one thread at a time, like the connection.
 #include <cstddef>
@@ -8,7 +8,7 @@
 
 using SSL = struct ssl_st;
 
-namespace blandhook::listen {
+namespace blandhook::http {
 
 /// The certificate and key every TLS connection of one listener is served with.
 class TlsContext {
@@ -48,4 +48,4 @@ void tls_notify_close(SSL* ssl);
 /// tls_notify_close, then frees `ssl` (nullptr is fine).
 void tls_close(SSL* ssl);
 
-} // namespace blandhook::listen
+} // namespace blandhook::http

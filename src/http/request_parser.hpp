@@ -1,24 +1,24 @@
 #pragma once
-// Incremental HTTP/1.1 request parsing for the listener's wire server, apart from any socket so
+// Incremental HTTP/1.1 request parsing for the wire server, apart from any socket so
 // that it can be fuzzed and tested on bytes alone. Headers are kept in wire order with
 // duplicates; bodies are never decoded beyond chunked framing; limits are enforced before the
 // bytes beyond them are needed.
-#include "capture/capture.hpp"
+#include "http/header.hpp"
 
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace blandhook::listen {
+namespace blandhook::http {
 
 struct WireRequest {
     std::string method;
-    std::string target;                   ///< as sent: path and query, never decoded
-    std::string version;                  ///< "HTTP/1.1" or "HTTP/1.0"
-    std::vector<capture::Header> headers; ///< in wire order, duplicates kept
-    std::string body;                     ///< the bytes sent (chunked framing removed)
-    std::string peer;                     ///< "127.0.0.1:5555", "[::1]:5555"
+    std::string target;          ///< as sent: path and query, never decoded
+    std::string version;         ///< "HTTP/1.1" or "HTTP/1.0"
+    std::vector<Header> headers; ///< in wire order, duplicates kept
+    std::string body;            ///< the bytes sent (chunked framing removed)
+    std::string peer;            ///< "127.0.0.1:5555", "[::1]:5555"
 };
 
 struct ParseLimits {
@@ -90,4 +90,4 @@ private:
     std::size_t m_trailers_at = 0; ///< where the trailers (after the last chunk) begin
 };
 
-} // namespace blandhook::listen
+} // namespace blandhook::http
