@@ -14,13 +14,16 @@
 #include "replay/model.hpp"
 #include "replay/report.hpp"
 #include "replay/runner.hpp"
+#include "term/style.hpp"
 #include "util/duration.hpp"
 #include "util/secret.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <fmt/core.h>
 #include <memory>
+#include <thread>
 #include <unistd.h>
 
 namespace blandhook::commands {
@@ -280,7 +283,8 @@ int run_replay(ReplayOptions options, const cli::Context& context) {
     terminal_options.color = context.color_stdout;
     terminal_options.quiet = options.quiet;
     terminal_options.verbose = options.verbose;
-    terminal_options.progress = isatty(STDERR_FILENO) != 0;
+    terminal_options.progress = term::is_terminal(STDERR_FILENO);
+    terminal_options.width = term::terminal_width(STDERR_FILENO);
     if (report_on_stdout) {
         // stdout carries the report alone, for a pipe (`--report json:- | jq`).
         terminal_options.out = stderr;
@@ -303,7 +307,35 @@ int run_replay(ReplayOptions options, const cli::Context& context) {
 
     replay::InputReader reader(sources,
                                options.log.empty() ? capture::default_log_path() : options.log);
+    // The bar's total: the inputs counted by a second reader beside the run (the run streams
+    // them and never knows how many there are). stdin can be read once only: no total then.
+    std::atomic<bool> run_over{false};
+    std::thread counter;
+    const bool reads_stdin = std::any_of(sources.begin(), sources.end(),
+                                         [](const auto& source) { return source.argument == "-"; });
+    if (terminal_options.progress && !options.quiet && !reads_stdin) {
+        counter = std::thread([&] {
+            try {
+                replay::InputReader counting(
+                    sources, options.log.empty() ? capture::default_log_path() : options.log);
+                std::size_t items = 0;
+                while (!run_over && counting.next()) {
+                    ++items;
+                }
+                if (!run_over) {
+                    terminal.set_total(items * static_cast<std::size_t>(options.repeat));
+                }
+            } catch (const std::exception&) {
+                // An input the count cannot read fails the run itself, which says why: the bar
+                // just goes without a total.
+            }
+        });
+    }
     replay::RunTotals totals = replay::run(reader, specs, run, fan_out);
+    run_over = true;
+    if (counter.joinable()) {
+        counter.join();
+    }
 
     sigaction(SIGINT, &previous_int, nullptr);
     sigaction(SIGTERM, &previous_term, nullptr);

@@ -499,7 +499,10 @@ constexpr std::chrono::seconds k_plain_progress_period{10};
 } // namespace
 
 TerminalReport::TerminalReport(TerminalOptions options)
-    : m_options(options), m_start(Clock::now()), m_last_progress(Clock::now()) {}
+    : m_options(options), m_start(Clock::now()), m_last_progress(Clock::now()),
+      m_bar(stderr, options.width) {
+    m_options.progress = m_options.progress && !m_options.quiet;
+}
 
 void TerminalReport::finished(const CaseResult& result) {
     std::string key = result.group + '\n' + std::string(scenario_name(result.scenario));
@@ -548,9 +551,7 @@ void TerminalReport::finished(const CaseResult& result) {
         show = m_passing_shown++ < m_options.screenful;
     }
     if (show) {
-        if (m_options.progress) {
-            std::fputs("\r\033[K", stderr);
-        }
+        m_bar.clear(); // a case line never shares the bar's screen line
         const bool color = m_options.color;
         std::string mark;
         switch (result.outcome) {
@@ -641,17 +642,13 @@ void TerminalReport::progress(bool force) {
         return;
     }
     m_last_progress = now;
-    double seconds = std::chrono::duration<double>(now - m_start).count();
     std::fflush(m_options.out);
-    std::fprintf(stderr, "\r\033[Kreplay: %zu done, %zu failed, %.0f/s", m_done, m_done_failed,
-                 seconds > 0 ? static_cast<double>(m_done) / seconds : 0.0);
-    std::fflush(stderr);
+    m_bar.draw(
+        {m_done, m_total, m_done_failed, std::chrono::duration<double>(now - m_start).count()});
 }
 
 void TerminalReport::summary(const RunTotals& totals) {
-    if (m_options.progress) {
-        std::fputs("\r\033[K", stderr);
-    }
+    m_bar.clear();
     const bool color = m_options.color;
     std::size_t width = 5;
     for (const auto& row : m_rows) {

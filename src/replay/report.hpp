@@ -3,7 +3,9 @@
 // TTY, and report files for CI (JUnit XML, JSON). Every writer streams: cases are written as they
 // finish, so a run of any length uses bounded memory.
 #include "replay/runner.hpp"
+#include "term/progress.hpp"
 
+#include <atomic>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -50,16 +52,21 @@ struct TerminalOptions {
     bool verbose = false; ///< every passing case, past the first screenful too
     /// Passing cases printed one per line before only failures are (a screenful).
     std::size_t screenful = 40;
-    bool progress = false;   ///< a progress line on stderr (stderr is a TTY)
+    bool progress = false;   ///< a progress bar on stderr (stderr is a TTY); never with quiet
+    std::size_t width = 100; ///< the terminal's columns, for the progress bar
     std::FILE* out = stdout; ///< case lines and summary: stderr when a report goes to stdout
 };
 
 /// The terminal: one line per case (with each attempt when there was more than one), a progress
-/// line on a TTY, and a summary table per input and scenario at the end.
+/// bar on a TTY (plain progress lines off one), and a summary table per input and scenario at the
+/// end.
 class TerminalReport : public ResultSink {
 public:
     explicit TerminalReport(TerminalOptions options);
     void finished(const CaseResult& result) override;
+    /// How many cases the run has in all, once counted (from another thread): the progress bar
+    /// then shows done/total, a percentage and an ETA.
+    void set_total(std::size_t total) { m_total = total; }
     /// Prints the summary table and the totals line.
     void summary(const RunTotals& totals);
 
@@ -85,6 +92,8 @@ private:
     std::size_t m_passing_shown = 0; ///< passing and skipped lines printed so far
     std::chrono::steady_clock::time_point m_start;
     std::chrono::steady_clock::time_point m_last_progress;
+    std::atomic<std::size_t> m_total{0}; ///< 0 until counted
+    term::ProgressBar m_bar;
 };
 
 /// "12.3 ms", "850 µs", "1.20 s".
