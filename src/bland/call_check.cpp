@@ -215,6 +215,53 @@ std::string_view verdict_name(Verdict verdict) {
 
 // How often `call --listen` says what it is still waiting for.
 constexpr std::chrono::milliseconds k_waiting_note_every{5'000};
+// How often it reads the delivery log meanwhile (the official CLI polls every 2 s too).
+constexpr std::chrono::milliseconds k_delivery_log_every{2'000};
+
+// Says each attempt the delivery log (GET /v1/postcall/webhooks/{id}) records as failed since the
+// last look: a webhook that cannot reach the listener (a tunnel down, a proxy answering 502) is
+// otherwise silence until the timeout. Returns how many attempts were failures in all.
+std::size_t report_failed_deliveries(ApiClient& api, const std::string& call_id, std::size_t& seen,
+                                     const Progress& progress) {
+    payload::Json data;
+    try {
+        data = api.webhook_log(call_id);
+    } catch (const Error& error) {
+        if (error.kind() != ErrorKind::api) {
+            throw;
+        }
+        return 0; // no log yet (or none readable with this key): nothing to report
+    }
+    if (!data.is_object() || !data.contains("metadata") || !data["metadata"].is_array()) {
+        return 0;
+    }
+    const payload::Json& attempts = data["metadata"];
+    std::size_t failed = 0;
+    for (std::size_t i = 0; i < attempts.size(); ++i) {
+        const payload::Json& attempt = attempts[i];
+        const int code = attempt.is_object() && attempt.contains("response_code") &&
+                                 attempt["response_code"].is_number_integer()
+                             ? attempt["response_code"].get<int>()
+                             : 0;
+        if (code >= 200 && code <= 299) {
+            continue;
+        }
+        ++failed;
+        if (i < seen) {
+            continue;
+        }
+        progress(fmt::format(
+            "delivery to {} failed: Bland recorded {} (attempt {}, {}{})",
+            text_of(data, "url").empty() ? std::string("the webhook URL") : text_of(data, "url"),
+            code == 0 ? std::string("no answer") : std::to_string(code), i + 1,
+            text_of(attempt, "send_type").empty() ? std::string("spawn")
+                                                  : text_of(attempt, "send_type"),
+            text_of(attempt, "sent_at").empty() ? std::string()
+                                                : ", sent " + text_of(attempt, "sent_at")));
+    }
+    seen = std::max(seen, attempts.size());
+    return failed;
+}
 
 CallResult run_call(const CallPlan& plan, const Progress& progress) {
     CallResult result;
@@ -266,15 +313,31 @@ CallResult run_call(const CallPlan& plan, const Progress& progress) {
         };
         // Waits in slices, saying every few seconds what it waits for: Bland may take up to a
         // minute to send the post-call webhook, and silence looks like a hang.
+        // Meanwhile the delivery log says whether Bland (or the emulator) failed to deliver it.
         const Clock::time_point waiting_since = Clock::now();
+        Clock::time_point next_note = waiting_since + k_waiting_note_every;
+        Clock::time_point next_log = waiting_since + k_delivery_log_every;
+        std::size_t log_seen = 0;
+        std::size_t failed_deliveries = 0;
         std::optional<capture::Capture> capture;
         while (true) {
-            auto left = std::max(milliseconds(0),
-                                 std::chrono::duration_cast<milliseconds>(deadline - Clock::now()));
-            capture = listener->wait_for(is_post_call, std::min(left, k_waiting_note_every));
-            if (capture || left <= k_waiting_note_every) {
+            const auto now = Clock::now();
+            const auto wake = std::min({deadline, next_note, next_log});
+            capture = listener->wait_for(
+                is_post_call,
+                std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(wake - now)));
+            if (capture || Clock::now() >= deadline) {
                 break;
             }
+            if (Clock::now() >= next_log) {
+                next_log += k_delivery_log_every;
+                failed_deliveries = std::max(failed_deliveries,
+                                             report_failed_deliveries(api, id, log_seen, progress));
+            }
+            if (Clock::now() < next_note) {
+                continue;
+            }
+            next_note += k_waiting_note_every;
             progress(fmt::format(
                 "waiting for the post-call webhook of call {} at {} ({} s so far, {} s left)", id,
                 result.webhook_url,
@@ -284,9 +347,13 @@ CallResult run_call(const CallPlan& plan, const Progress& progress) {
         }
         if (!capture) {
             result.verdict = Verdict::timeout;
-            result.timeout_reason =
-                fmt::format("no post-call webhook for call {} reached {} within {}", id,
-                            result.webhook_url, duration_text(plan.timeout));
+            result.timeout_reason = fmt::format(
+                "no post-call webhook for call {} reached {} within {}{}", id, result.webhook_url,
+                duration_text(plan.timeout),
+                failed_deliveries == 0
+                    ? std::string()
+                    : fmt::format(" (Bland recorded {} failed deliver{})", failed_deliveries,
+                                  failed_deliveries == 1 ? "y" : "ies"));
             return result;
         }
         result.webhook_at = since(start);

@@ -387,3 +387,32 @@ TEST_CASE("emulate prints one line per finished call with a running total") {
               .exit_code == 0);
     CHECK(emulate.child().wait_for_line("ended status busy  [2 of 2 calls ended; webhooks ", 10s));
 }
+
+TEST_CASE("call --listen says when the emulator records a failed delivery to the listener: a "
+          "listener answering 500, and one that is down") {
+    auto refusing = start_listener({"--status", "500"});
+    Emulate emulate({"--retries", "1"});
+    auto answered_500 = call(emulate, {"--to", "+15555550100", "--task", "hi", "--listen",
+                                       "--public-url", refusing.hook, "--timeout", "5s"});
+    CHECK(answered_500.exit_code == 4);
+    std::string all = answered_500.out + answered_500.err;
+    INFO(all);
+    CHECK(all.find("delivery to " + refusing.hook +
+                   " failed: Bland recorded 500 (attempt 1, "
+                   "spawn, sent ") != std::string::npos);
+    CHECK(all.find("failed: Bland recorded 500 (attempt 2, spawn") != std::string::npos);
+    CHECK(all.find("(Bland recorded 2 failed deliveries)") != std::string::npos);
+
+    // A port nothing listens on: the attempts get no answer at all.
+    std::string down_url;
+    {
+        auto gone = start_listener();
+        down_url = gone.hook;
+    }
+    auto down = call(emulate, {"--to", "+15555550100", "--task", "hi", "--listen", "--public-url",
+                               down_url, "--timeout", "5s"});
+    CHECK(down.exit_code == 4);
+    all = down.out + down.err;
+    CHECK(all.find("delivery to " + down_url + " failed: Bland recorded no answer (attempt 1") !=
+          std::string::npos);
+}
