@@ -45,7 +45,8 @@ port_of() {
 "$BLANDHOOK" emulate --port 0 --api-key compat-key --secret compat-secret --call-duration 1s \
   >"$WORK/emulate.out" 2>&1 &
 PIDS+=($!)
-"$BLANDHOOK" listen --port 0 --no-save --secret compat-secret >"$WORK/listen.out" 2>&1 &
+# --json: one whole capture a line (the terminal line shortens the call_id to fit 100 columns).
+"$BLANDHOOK" listen --port 0 --no-save --json --secret compat-secret >"$WORK/listen.out" 2>&1 &
 PIDS+=($!)
 EMULATE_PORT=$(port_of "$WORK/emulate.out")
 LISTEN_PORT=$(port_of "$WORK/listen.out")
