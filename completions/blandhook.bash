@@ -17,16 +17,16 @@ __blandhook_subcommands() {
 __blandhook_options() {
     case "$1" in
         "") echo "--help -h --version" ;;
-        "listen") echo "--help -h --host --port -p --tls-cert --tls-key --secret --secret-file --require-signature --save --no-save --fsync --max-log-size --verbose -v --transcript --json --quiet -q --status --delay --respond-sequence --fail-rate --fail-status --seed --drop --answer-body --answer-header --forward-to --forward-path --forward-status --forward-timeout --count -n --timeout --match --max-body --request-timeout --inspector-port --no-inspector --max-connections --inbound-number --public-url --tunnel --ngrok-api --force --api-key --api-key-file --api-url --insecure -k" ;;
+        "listen") echo "--help -h --host --port -p --tls-cert --tls-key --secret --secret-file --require-signature --log --no-log --fsync --max-log-size --verbose -v --transcript --json --quiet -q --answer-status --delay --respond-sequence --fail-rate --fail-answer-status --seed --drop --answer-body --answer-header --forward-to --forward-path --forward-status --forward-timeout --count -n --timeout --match --max-body --request-timeout --inspector-port --no-inspector --max-connections --inbound-number --public-url --tunnel --ngrok-api --force --api-key --api-key-file --api-url --insecure -k" ;;
         "captures") echo "--help -h" ;;
-        "captures list") echo "--help -h --log --limit -n --kind --call-id --status --grep --since --until --json" ;;
+        "captures list") echo "--help -h --log --count -n --kind --call-id --call-status --grep --since --until --json" ;;
         "captures show") echo "--help -h --log --json" ;;
-        "captures export") echo "--help -h --log --as --out -o --default-name -O --force -f --url --secret --secret-file" ;;
+        "captures export") echo "--help -h --log --as --output -o --default-name -O --force -f --url --secret --secret-file" ;;
         "captures call") echo "--help -h --log --json" ;;
         "captures stats") echo "--help -h --log --json" ;;
         "captures prune") echo "--help -h --log --before --keep --dry-run" ;;
-        "replay") echo "--help -h --to --secret --secret-file --raw --set --fresh-ids --header -H --repeat --jobs -j --scenario --phase-delay --timeout --retries --backoff --max-backoff --follow-redirects --insecure -k --cacert --expect-status --expect-body-contains --expect-refusal --expect-answer --expect-header --expect-latency --probe --probe-cmd --probe-header --settle --ignore --expect-state --log --manifest --report --quiet -q --verbose -v" ;;
-        "call") echo "--help -h --to --task --pathway-id --voice --first-sentence --from --record --metadata --request-data --webhook-events --webhook --api-key --api-key-file --api-url --max-duration --dry-run --wait --timeout --listen --listen-host --listen-port --public-url --secret --secret-file --expect-status --expect-delayed --check-delivery --json --report --insecure -k --probe --probe-cmd --probe-header --settle --expect-state" ;;
+        "replay") echo "--help -h --to --secret --secret-file --raw --set --fresh-ids --header -H --repeat --jobs -j --scenario --phase-delay --delivery-timeout --retries --retry-backoff --retry-multiplier --retry-max-backoff --follow-redirects --insecure -k --cacert --expect-answer-status --expect-body-contains --expect-refusal --expect-answer --expect-header --expect-latency --probe --probe-cmd --probe-header --settle --ignore --expect-state --log --manifest --report --quiet -q --verbose -v" ;;
+        "call") echo "--help -h --to --task --pathway-id --voice --first-sentence --from --record --metadata --request-data --webhook-events --webhook --api-key --api-key-file --api-url --max-duration --dry-run --wait --timeout --listen --listen-host --listen-port --public-url --secret --secret-file --expect-call-status --expect-delayed --check-delivery --json --report --insecure -k --probe --probe-cmd --probe-header --settle --expect-state" ;;
         "call get") echo "--help -h --as --output -o --force" ;;
         "call resend") echo "--help -h" ;;
         "inbound") echo "--help -h" ;;
@@ -35,11 +35,11 @@ __blandhook_options() {
         "inbound set-webhook") echo "--help -h --clear --events --metadata --api-key --api-key-file --api-url --insecure -k" ;;
         "inbound restore") echo "--help -h --all --api-key --api-key-file --api-url --insecure -k" ;;
         "deliver") echo "--help -h --to --json --api-key --api-key-file --api-url --insecure -k" ;;
-        "emulate") echo "--help -h --host --port --api-key --api-key-file --secret --secret-file --call-duration --webhook-delay --citations-delay --delay-webhook --strict-webhooks --retries --retry-backoff --retry-multiplier --retry-max-backoff --delivery-timeout --workers --per-receiver --quiet -q" ;;
+        "emulate") echo "--help -h --host --port -p --api-key --api-key-file --secret --secret-file --call-duration --webhook-delay --citations-delay --delay-webhook --strict-webhooks --delivery-timeout --retries --retry-backoff --retry-multiplier --retry-max-backoff --workers --per-receiver --quiet -q" ;;
         "fixtures") echo "--help -h" ;;
         "fixtures list") echo "--help -h --json" ;;
         "fixtures show") echo "--help -h" ;;
-        "fixtures validate") echo "--help -h --kind -k --json" ;;
+        "fixtures validate") echo "--help -h --kind --json" ;;
         "fixtures schema") echo "--help -h" ;;
         "sign") echo "--help -h --secret -s --secret-file --canonical" ;;
         "verify") echo "--help -h --secret -s --secret-file --signature -S --json" ;;
@@ -50,23 +50,23 @@ __blandhook_options() {
 # The options of a command path that take a value: the next word is that value.
 __blandhook_value_options() {
     case "$1" in
-        "listen") echo "--host --port -p --tls-cert --tls-key --secret --secret-file --save --max-log-size --status --delay --respond-sequence --fail-rate --fail-status --seed --answer-body --answer-header --forward-to --forward-path --forward-timeout --count -n --timeout --match --max-body --request-timeout --inspector-port --max-connections --inbound-number --public-url --tunnel --ngrok-api --api-key --api-key-file --api-url" ;;
-        "captures list") echo "--log --limit -n --kind --call-id --status --grep --since --until" ;;
+        "listen") echo "--host --port -p --tls-cert --tls-key --secret --secret-file --log --max-log-size --answer-status --delay --respond-sequence --fail-rate --fail-answer-status --seed --answer-body --answer-header --forward-to --forward-path --forward-timeout --count -n --timeout --match --max-body --request-timeout --inspector-port --max-connections --inbound-number --public-url --tunnel --ngrok-api --api-key --api-key-file --api-url" ;;
+        "captures list") echo "--log --count -n --kind --call-id --call-status --grep --since --until" ;;
         "captures show") echo "--log" ;;
-        "captures export") echo "--log --as --out -o --url --secret --secret-file" ;;
+        "captures export") echo "--log --as --output -o --url --secret --secret-file" ;;
         "captures call") echo "--log" ;;
         "captures stats") echo "--log" ;;
         "captures prune") echo "--log --before --keep" ;;
-        "replay") echo "--to --secret --secret-file --set --header -H --repeat --jobs -j --scenario --phase-delay --timeout --retries --backoff --max-backoff --cacert --expect-status --expect-body-contains --expect-refusal --expect-answer --expect-header --expect-latency --probe --probe-cmd --probe-header --settle --ignore --expect-state --log --manifest --report" ;;
-        "call") echo "--to --task --pathway-id --voice --first-sentence --from --metadata --request-data --webhook-events --webhook --api-key --api-key-file --api-url --max-duration --timeout --listen-host --listen-port --public-url --secret --secret-file --expect-status --report --probe --probe-cmd --probe-header --settle --expect-state" ;;
+        "replay") echo "--to --secret --secret-file --set --header -H --repeat --jobs -j --scenario --phase-delay --delivery-timeout --retries --retry-backoff --retry-multiplier --retry-max-backoff --cacert --expect-answer-status --expect-body-contains --expect-refusal --expect-answer --expect-header --expect-latency --probe --probe-cmd --probe-header --settle --ignore --expect-state --log --manifest --report" ;;
+        "call") echo "--to --task --pathway-id --voice --first-sentence --from --metadata --request-data --webhook-events --webhook --api-key --api-key-file --api-url --max-duration --timeout --listen-host --listen-port --public-url --secret --secret-file --expect-call-status --report --probe --probe-cmd --probe-header --settle --expect-state" ;;
         "call get") echo "--as --output -o" ;;
         "inbound list") echo "--api-key --api-key-file --api-url" ;;
         "inbound show") echo "--api-key --api-key-file --api-url" ;;
         "inbound set-webhook") echo "--events --metadata --api-key --api-key-file --api-url" ;;
         "inbound restore") echo "--api-key --api-key-file --api-url" ;;
         "deliver") echo "--to --api-key --api-key-file --api-url" ;;
-        "emulate") echo "--host --port --api-key --api-key-file --secret --secret-file --call-duration --webhook-delay --citations-delay --retries --retry-backoff --retry-multiplier --retry-max-backoff --delivery-timeout --workers --per-receiver" ;;
-        "fixtures validate") echo "--kind -k" ;;
+        "emulate") echo "--host --port -p --api-key --api-key-file --secret --secret-file --call-duration --webhook-delay --citations-delay --delivery-timeout --retries --retry-backoff --retry-multiplier --retry-max-backoff --workers --per-receiver" ;;
+        "fixtures validate") echo "--kind" ;;
         "sign") echo "--secret -s --secret-file" ;;
         "verify") echo "--secret -s --secret-file --signature -S" ;;
     esac
@@ -87,13 +87,13 @@ __blandhook_option_value() {
         "listen --tls-key") __blandhook_files "$3" ;;
         "listen --secret") : ;;
         "listen --secret-file") __blandhook_files "$3" ;;
-        "listen --save") __blandhook_files "$3" ;;
+        "listen --log") __blandhook_files "$3" ;;
         "listen --max-log-size") : ;;
-        "listen --status") : ;;
+        "listen --answer-status") : ;;
         "listen --delay") : ;;
         "listen --respond-sequence") : ;;
         "listen --fail-rate") : ;;
-        "listen --fail-status") : ;;
+        "listen --fail-answer-status") : ;;
         "listen --seed") : ;;
         "listen --answer-body") : ;;
         "listen --answer-header") : ;;
@@ -116,18 +116,18 @@ __blandhook_option_value() {
         "listen --api-key-file") __blandhook_files "$3" ;;
         "listen --api-url") : ;;
         "captures list --log") __blandhook_files "$3" ;;
-        "captures list --limit") : ;;
+        "captures list --count") : ;;
         "captures list -n") : ;;
         "captures list --kind") COMPREPLY+=($(compgen -W "post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event unknown" -- "$3")) ;;
         "captures list --call-id") : ;;
-        "captures list --status") : ;;
+        "captures list --call-status") : ;;
         "captures list --grep") : ;;
         "captures list --since") : ;;
         "captures list --until") : ;;
         "captures show --log") __blandhook_files "$3" ;;
         "captures export --log") __blandhook_files "$3" ;;
         "captures export --as") COMPREPLY+=($(compgen -W "fixture curl" -- "$3")) ;;
-        "captures export --out") __blandhook_files "$3" ;;
+        "captures export --output") __blandhook_files "$3" ;;
         "captures export -o") __blandhook_files "$3" ;;
         "captures export --url") : ;;
         "captures export --secret") : ;;
@@ -148,12 +148,13 @@ __blandhook_option_value() {
         "replay -j") : ;;
         "replay --scenario") COMPREPLY+=($(compgen -W "single two-phase out-of-order duplicate signature-variants bad-signature no-signature" -- "$3")) ;;
         "replay --phase-delay") : ;;
-        "replay --timeout") : ;;
+        "replay --delivery-timeout") : ;;
         "replay --retries") : ;;
-        "replay --backoff") : ;;
-        "replay --max-backoff") : ;;
+        "replay --retry-backoff") : ;;
+        "replay --retry-multiplier") : ;;
+        "replay --retry-max-backoff") : ;;
         "replay --cacert") __blandhook_files "$3" ;;
-        "replay --expect-status") : ;;
+        "replay --expect-answer-status") : ;;
         "replay --expect-body-contains") : ;;
         "replay --expect-refusal") : ;;
         "replay --expect-answer") : ;;
@@ -188,7 +189,7 @@ __blandhook_option_value() {
         "call --public-url") : ;;
         "call --secret") : ;;
         "call --secret-file") __blandhook_files "$3" ;;
-        "call --expect-status") COMPREPLY+=($(compgen -W "completed failed busy no-answer canceled unknown any" -- "$3")) ;;
+        "call --expect-call-status") COMPREPLY+=($(compgen -W "completed failed busy no-answer canceled unknown any" -- "$3")) ;;
         "call --report") __blandhook_files "$3"; COMPREPLY+=($(compgen -W "junit:" -- "$3")) ;;
         "call --probe") : ;;
         "call --probe-cmd") : ;;
@@ -218,6 +219,7 @@ __blandhook_option_value() {
         "deliver --api-url") : ;;
         "emulate --host") : ;;
         "emulate --port") : ;;
+        "emulate -p") : ;;
         "emulate --api-key") : ;;
         "emulate --api-key-file") __blandhook_files "$3" ;;
         "emulate --secret") : ;;
@@ -225,15 +227,14 @@ __blandhook_option_value() {
         "emulate --call-duration") : ;;
         "emulate --webhook-delay") : ;;
         "emulate --citations-delay") : ;;
+        "emulate --delivery-timeout") : ;;
         "emulate --retries") : ;;
         "emulate --retry-backoff") : ;;
         "emulate --retry-multiplier") : ;;
         "emulate --retry-max-backoff") : ;;
-        "emulate --delivery-timeout") : ;;
         "emulate --workers") : ;;
         "emulate --per-receiver") : ;;
         "fixtures validate --kind") COMPREPLY+=($(compgen -W "post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event" -- "$3")) ;;
-        "fixtures validate -k") COMPREPLY+=($(compgen -W "post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event" -- "$3")) ;;
         "sign --secret") : ;;
         "sign -s") : ;;
         "sign --secret-file") __blandhook_files "$3" ;;
@@ -248,7 +249,7 @@ __blandhook_option_value() {
 # Completes the positional argument "$2" of command path "$1".
 __blandhook_arguments() {
     case "$1" in
-        "replay") __blandhook_files "$2"; COMPREPLY+=($(compgen -W "citations-event completed-inbound completed-outbound delayed-citations delayed-post-transfer error-busy error-call-failed error-database error-number-not-found error-spam-blocked error-temporarily-unavailable error-unable-to-start error-unknown evals-event live-event multiple-event no-answer post-transfer-transcript-event voicemail warm-transfer" -- "$2")) ;;
+        "replay") __blandhook_files "$2"; COMPREPLY+=($(compgen -W "builtin:all citations-event completed-inbound completed-outbound delayed-citations delayed-post-transfer error-busy error-call-failed error-database error-number-not-found error-spam-blocked error-temporarily-unavailable error-unable-to-start error-unknown evals-event live-event multiple-event no-answer post-transfer-transcript-event voicemail warm-transfer" -- "$2")) ;;
         "fixtures show") COMPREPLY+=($(compgen -W "citations-event completed-inbound completed-outbound delayed-citations delayed-post-transfer error-busy error-call-failed error-database error-number-not-found error-spam-blocked error-temporarily-unavailable error-unable-to-start error-unknown evals-event live-event multiple-event no-answer post-transfer-transcript-event voicemail warm-transfer" -- "$2")) ;;
         "fixtures validate") __blandhook_files "$2" ;;
         "fixtures schema") COMPREPLY+=($(compgen -W "post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event" -- "$2")) ;;

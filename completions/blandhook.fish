@@ -22,13 +22,13 @@ end
 function __blandhook_value_options
     switch "$argv[1]"
         case 'listen'
-            echo --host --port -p --tls-cert --tls-key --secret --secret-file --save --max-log-size --status --delay --respond-sequence --fail-rate --fail-status --seed --answer-body --answer-header --forward-to --forward-path --forward-timeout --count -n --timeout --match --max-body --request-timeout --inspector-port --max-connections --inbound-number --public-url --tunnel --ngrok-api --api-key --api-key-file --api-url
+            echo --host --port -p --tls-cert --tls-key --secret --secret-file --log --max-log-size --answer-status --delay --respond-sequence --fail-rate --fail-answer-status --seed --answer-body --answer-header --forward-to --forward-path --forward-timeout --count -n --timeout --match --max-body --request-timeout --inspector-port --max-connections --inbound-number --public-url --tunnel --ngrok-api --api-key --api-key-file --api-url
         case 'captures list'
-            echo --log --limit -n --kind --call-id --status --grep --since --until
+            echo --log --count -n --kind --call-id --call-status --grep --since --until
         case 'captures show'
             echo --log
         case 'captures export'
-            echo --log --as --out -o --url --secret --secret-file
+            echo --log --as --output -o --url --secret --secret-file
         case 'captures call'
             echo --log
         case 'captures stats'
@@ -36,9 +36,9 @@ function __blandhook_value_options
         case 'captures prune'
             echo --log --before --keep
         case 'replay'
-            echo --to --secret --secret-file --set --header -H --repeat --jobs -j --scenario --phase-delay --timeout --retries --backoff --max-backoff --cacert --expect-status --expect-body-contains --expect-refusal --expect-answer --expect-header --expect-latency --probe --probe-cmd --probe-header --settle --ignore --expect-state --log --manifest --report
+            echo --to --secret --secret-file --set --header -H --repeat --jobs -j --scenario --phase-delay --delivery-timeout --retries --retry-backoff --retry-multiplier --retry-max-backoff --cacert --expect-answer-status --expect-body-contains --expect-refusal --expect-answer --expect-header --expect-latency --probe --probe-cmd --probe-header --settle --ignore --expect-state --log --manifest --report
         case 'call'
-            echo --to --task --pathway-id --voice --first-sentence --from --metadata --request-data --webhook-events --webhook --api-key --api-key-file --api-url --max-duration --timeout --listen-host --listen-port --public-url --secret --secret-file --expect-status --report --probe --probe-cmd --probe-header --settle --expect-state
+            echo --to --task --pathway-id --voice --first-sentence --from --metadata --request-data --webhook-events --webhook --api-key --api-key-file --api-url --max-duration --timeout --listen-host --listen-port --public-url --secret --secret-file --expect-call-status --report --probe --probe-cmd --probe-header --settle --expect-state
         case 'call get'
             echo --as --output -o
         case 'inbound list'
@@ -52,9 +52,9 @@ function __blandhook_value_options
         case 'deliver'
             echo --to --api-key --api-key-file --api-url
         case 'emulate'
-            echo --host --port --api-key --api-key-file --secret --secret-file --call-duration --webhook-delay --citations-delay --retries --retry-backoff --retry-multiplier --retry-max-backoff --delivery-timeout --workers --per-receiver
+            echo --host --port -p --api-key --api-key-file --secret --secret-file --call-duration --webhook-delay --citations-delay --delivery-timeout --retries --retry-backoff --retry-multiplier --retry-max-backoff --workers --per-receiver
         case 'fixtures validate'
-            echo --kind -k
+            echo --kind
         case 'sign'
             echo --secret -s --secret-file
         case 'verify'
@@ -114,19 +114,19 @@ complete -c blandhook -n '__blandhook_at \'listen\'' -l tls-key -r -F -d 'The PE
 complete -c blandhook -n '__blandhook_at \'listen\'' -l secret -x -d 'Webhook signing secret to check X-Webhook-Signature (default: $BLAND_WEBHOOK_SECRET; prefer it or --secret-file: other local users see command lines)'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l secret-file -r -F -d 'Read the webhook secret from this file (its last line break is ignored; - reads stdin)'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l require-signature -d 'Answer 401 to requests without a valid signature'
-complete -c blandhook -n '__blandhook_at \'listen\'' -l save -r -F -d 'Capture log to append to (default: $XDG_STATE_HOME/blandhook/captures.ndjson)'
-complete -c blandhook -n '__blandhook_at \'listen\'' -l no-save -d 'Keep captures in memory only'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l log -r -F -d 'Capture log to append to (default: $XDG_STATE_HOME/blandhook/captures.ndjson)'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l no-log -d 'Keep captures in memory only'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l fsync -d 'fdatasync the capture log before answering (survives power loss; slower)'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l max-log-size -x -d 'Rotate the capture log into numbered, gzipped segments (PATH.1.gz …) when it reaches SIZE (64MiB, 1GiB); readers read every segment'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l verbose -s v -d 'Show headers and the pretty-printed body'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l transcript -d 'Show the call\'s conversation'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l json -d 'Print each capture as one JSON line on stdout (the capture log format)'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l quiet -s q -d 'Print no line per capture, and the banner on one line'
-complete -c blandhook -n '__blandhook_at \'listen\'' -l status -x -d 'Status to answer with'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l answer-status -x -d 'HTTP status to answer with'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l delay -x -d 'Wait this long before answering (250ms, 2s)'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l respond-sequence -x -d 'Statuses to answer in turn per call_id, the last one repeating (500,500,200; \'drop\' closes)'
-complete -c blandhook -n '__blandhook_at \'listen\'' -l fail-rate -x -d 'Fraction of requests answered with --fail-status (0..1)'
-complete -c blandhook -n '__blandhook_at \'listen\'' -l fail-status -x -d 'Status for --fail-rate failures'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l fail-rate -x -d 'Fraction of requests answered with --fail-answer-status (0..1)'
+complete -c blandhook -n '__blandhook_at \'listen\'' -l fail-answer-status -x -d 'HTTP status for --fail-rate failures'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l seed -x -d 'Seed for --fail-rate, for repeatable runs'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l drop -d 'Close every connection without answering'
 complete -c blandhook -n '__blandhook_at \'listen\'' -l answer-body -x -d 'Body to answer with instead of the JSON receipt (@FILE reads a file)'
@@ -161,10 +161,10 @@ complete -c blandhook -n '__blandhook_at \'captures\'' -a prune -d 'Remove the o
 complete -c blandhook -n '__blandhook_at \'captures\'' -l help -s h -d 'Print this help message and exit'
 complete -c blandhook -n '__blandhook_at \'captures list\'' -l help -s h -d 'Print this help message and exit'
 complete -c blandhook -n '__blandhook_at \'captures list\'' -l log -r -F -d 'Capture log to read (default: $XDG_STATE_HOME/blandhook/captures.ndjson)'
-complete -c blandhook -n '__blandhook_at \'captures list\'' -l limit -s n -x -d 'How many'
+complete -c blandhook -n '__blandhook_at \'captures list\'' -l count -s n -x -d 'How many of the newest captures to list'
 complete -c blandhook -n '__blandhook_at \'captures list\'' -l kind -x -a 'post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event unknown' -d 'Only this payload kind (post-call, live-event …)'
 complete -c blandhook -n '__blandhook_at \'captures list\'' -l call-id -x -d 'Only this call_id (or call_ids starting so)'
-complete -c blandhook -n '__blandhook_at \'captures list\'' -l status -x -d 'Only this call status (completed, failed …)'
+complete -c blandhook -n '__blandhook_at \'captures list\'' -l call-status -x -d 'Only this call status (completed, failed …)'
 complete -c blandhook -n '__blandhook_at \'captures list\'' -l grep -x -d 'Only captures whose path, query, headers or body hold TEXT (ignoring case)'
 complete -c blandhook -n '__blandhook_at \'captures list\'' -l since -x -d 'Only captures received at or after WHEN: a UTC time (2026-11-27, 2026-11-27T10:06) or a duration ago (90s, 15m, 2h, 7d)'
 complete -c blandhook -n '__blandhook_at \'captures list\'' -l until -x -d 'Only captures received before WHEN (as --since)'
@@ -175,7 +175,7 @@ complete -c blandhook -n '__blandhook_at \'captures show\'' -l json -d 'The capt
 complete -c blandhook -n '__blandhook_at \'captures export\'' -l help -s h -d 'Print this help message and exit'
 complete -c blandhook -n '__blandhook_at \'captures export\'' -l log -r -F -d 'Capture log to read (default: $XDG_STATE_HOME/blandhook/captures.ndjson)'
 complete -c blandhook -n '__blandhook_at \'captures export\'' -l as -x -a 'fixture curl' -d 'What to export as'
-complete -c blandhook -n '__blandhook_at \'captures export\'' -l out -s o -r -F -d 'Write to this file (default: stdout)'
+complete -c blandhook -n '__blandhook_at \'captures export\'' -l output -s o -r -F -d 'Write to this file (default: stdout)'
 complete -c blandhook -n '__blandhook_at \'captures export\'' -l default-name -s O -d 'Write a fixture to capture-ID.json (export\'s default before 0.2)'
 complete -c blandhook -n '__blandhook_at \'captures export\'' -l force -s f -d 'Replace an existing file'
 complete -c blandhook -n '__blandhook_at \'captures export\'' -l url -x -d 'For curl: where to send (the capture\'s path is added when URL has none)'
@@ -204,14 +204,15 @@ complete -c blandhook -n '__blandhook_at \'replay\'' -l repeat -x -d 'Send each 
 complete -c blandhook -n '__blandhook_at \'replay\'' -l jobs -s j -x -d 'Deliveries in flight at once (order kept per call)'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l scenario -x -a 'single two-phase out-of-order duplicate signature-variants bad-signature no-signature' -d 'What to send per input (repeatable; default single)'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l phase-delay -x -d 'Wait between the phases of two-phase/out-of-order (Bland: 30 to 60 s)'
-complete -c blandhook -n '__blandhook_at \'replay\'' -l timeout -x -d 'Per-attempt timeout'
-complete -c blandhook -n '__blandhook_at \'replay\'' -l retries -x -d 'Retries after a network error, 5xx or 429 (our policy: Bland documents none)'
-complete -c blandhook -n '__blandhook_at \'replay\'' -l backoff -x -d 'Wait before the first retry; doubles each retry, +-20 % jitter'
-complete -c blandhook -n '__blandhook_at \'replay\'' -l max-backoff -x -d 'Longest wait between retries'
+complete -c blandhook -n '__blandhook_at \'replay\'' -l delivery-timeout -x -d 'Time one delivery attempt may take, connect to answer'
+complete -c blandhook -n '__blandhook_at \'replay\'' -l retries -x -d 'Retries after a network error, timeout, 5xx or 429 (0 to 20; our policy: Bland documents none)'
+complete -c blandhook -n '__blandhook_at \'replay\'' -l retry-backoff -x -d 'Wait before the first retry'
+complete -c blandhook -n '__blandhook_at \'replay\'' -l retry-multiplier -x -d 'Growth of the wait per retry (1 to 100)'
+complete -c blandhook -n '__blandhook_at \'replay\'' -l retry-max-backoff -x -d 'Longest wait between retries'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l follow-redirects -d 'Follow 3xx answers'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l insecure -s k -d 'Do not verify the target\'s TLS certificate'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l cacert -r -F -d 'CA bundle to verify the target with'
-complete -c blandhook -n '__blandhook_at \'replay\'' -l expect-status -x -d 'Accepted statuses: 200, 2xx, 200,204 or 200-299 (default 2xx)'
+complete -c blandhook -n '__blandhook_at \'replay\'' -l expect-answer-status -x -d 'Accepted HTTP statuses: 200, 2xx, 200,204 or 200-299 (default 2xx)'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l expect-body-contains -x -d 'Text the answer body must contain (repeatable)'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l expect-refusal -x -d 'Statuses for bad-signature/no-signature (default 401,403)'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l expect-answer -x -d 'Check the answer body: \'POINTER == JSON\', \'POINTER exists\', … (repeatable)'
@@ -228,7 +229,7 @@ complete -c blandhook -n '__blandhook_at \'replay\'' -l manifest -r -F -d 'JSON 
 complete -c blandhook -n '__blandhook_at \'replay\'' -l report -r -F -a 'junit: json:' -d 'Write a report: junit:FILE or json:FILE, FILE - for stdout (repeatable)'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l quiet -s q -d 'Print only failures and the summary'
 complete -c blandhook -n '__blandhook_at \'replay\'' -l verbose -s v -d 'List every passing case (by default only the first 40 are, then failures)'
-complete -c blandhook -n '__blandhook_at \'replay\'' -a 'citations-event completed-inbound completed-outbound delayed-citations delayed-post-transfer error-busy error-call-failed error-database error-number-not-found error-spam-blocked error-temporarily-unavailable error-unable-to-start error-unknown evals-event live-event multiple-event no-answer post-transfer-transcript-event voicemail warm-transfer' -d 'Fixture files, directories (recursive, name order), built-in fixture names, capture logs from \'blandhook listen\', or - for stdin'
+complete -c blandhook -n '__blandhook_at \'replay\'' -a 'builtin:all citations-event completed-inbound completed-outbound delayed-citations delayed-post-transfer error-busy error-call-failed error-database error-number-not-found error-spam-blocked error-temporarily-unavailable error-unable-to-start error-unknown evals-event live-event multiple-event no-answer post-transfer-transcript-event voicemail warm-transfer' -d 'Fixture files, directories (recursive, name order), built-in fixtures (NAME, builtin:NAME, builtin:all), capture:ID from the capture log, capture logs, or - for stdin'
 complete -c blandhook -n '__blandhook_at \'replay\'' -F
 complete -c blandhook -n '__blandhook_at \'call\'' -a get -d 'Print a call from Bland\'s API (GET /v1/calls/{id}), or save it as a fixture'
 complete -c blandhook -n '__blandhook_at \'call\'' -a resend -d 'Ask Bland to send a call\'s post-call webhook again (POST /v1/postcall/webhooks/resend)'
@@ -257,7 +258,7 @@ complete -c blandhook -n '__blandhook_at \'call\'' -l listen-port -x -d 'Port of
 complete -c blandhook -n '__blandhook_at \'call\'' -l public-url -x -d 'The webhook URL Bland should use: a tunnel to the listener'
 complete -c blandhook -n '__blandhook_at \'call\'' -l secret -x -d 'Webhook signing secret to check signatures with (default: $BLAND_WEBHOOK_SECRET; prefer it or --secret-file: other local users see command lines)'
 complete -c blandhook -n '__blandhook_at \'call\'' -l secret-file -r -F -d 'Read the webhook secret from this file (its last line break is ignored; - reads stdin)'
-complete -c blandhook -n '__blandhook_at \'call\'' -l expect-status -x -a 'completed failed busy no-answer canceled unknown any' -d 'The call status the check requires (\'any\' for none)'
+complete -c blandhook -n '__blandhook_at \'call\'' -l expect-call-status -x -a 'completed failed busy no-answer canceled unknown any' -d 'The call status the check requires (\'any\' for none)'
 complete -c blandhook -n '__blandhook_at \'call\'' -l expect-delayed -d 'Require the delayed webhook (corrected_transcript, citations)'
 complete -c blandhook -n '__blandhook_at \'call\'' -l check-delivery -d 'Read the delivery log and require a 2xx recorded for the webhook'
 complete -c blandhook -n '__blandhook_at \'call\'' -l json -d 'Print the result as one JSON object'
@@ -312,7 +313,7 @@ complete -c blandhook -n '__blandhook_at \'deliver\'' -l api-url -x -d 'Bland AP
 complete -c blandhook -n '__blandhook_at \'deliver\'' -l insecure -s k -d 'Skip TLS verification of the API'
 complete -c blandhook -n '__blandhook_at \'emulate\'' -l help -s h -d 'Print this help message and exit'
 complete -c blandhook -n '__blandhook_at \'emulate\'' -l host -x -d 'Address to bind'
-complete -c blandhook -n '__blandhook_at \'emulate\'' -l port -x -d 'Port to bind; 0 picks a free one'
+complete -c blandhook -n '__blandhook_at \'emulate\'' -l port -s p -x -d 'Port to bind; 0 picks a free one'
 complete -c blandhook -n '__blandhook_at \'emulate\'' -l api-key -x -d 'Require this key in the authorization header (raw or \'Bearer KEY\') (default: $BLAND_API_KEY; prefer it or --api-key-file: other local users see command lines)'
 complete -c blandhook -n '__blandhook_at \'emulate\'' -l api-key-file -r -F -d 'Read the API key from this file (its last line break is ignored; - reads stdin)'
 complete -c blandhook -n '__blandhook_at \'emulate\'' -l secret -x -d 'Sign webhooks with this secret (X-Webhook-Signature) (default: $BLAND_WEBHOOK_SECRET; prefer it or --secret-file: other local users see command lines)'
@@ -322,11 +323,11 @@ complete -c blandhook -n '__blandhook_at \'emulate\'' -l webhook-delay -x -d 'Wa
 complete -c blandhook -n '__blandhook_at \'emulate\'' -l citations-delay -x -d 'Extra wait for citations: the delayed webhook or the citations event'
 complete -c blandhook -n '__blandhook_at \'emulate\'' -l delay-webhook -d 'With \'citations\' in webhook_events send one delayed post-call webhook (corrected_transcript, citations) instead of a separate citations event'
 complete -c blandhook -n '__blandhook_at \'emulate\'' -l strict-webhooks -d 'Accept only https:// webhook URLs, as Bland does'
-complete -c blandhook -n '__blandhook_at \'emulate\'' -l retries -x -d 'Extra attempts after a failed delivery (network error, 5xx, 429)'
-complete -c blandhook -n '__blandhook_at \'emulate\'' -l retry-backoff -x -d 'Wait before the first retry'
-complete -c blandhook -n '__blandhook_at \'emulate\'' -l retry-multiplier -x -d 'Growth of the wait per retry'
-complete -c blandhook -n '__blandhook_at \'emulate\'' -l retry-max-backoff -x -d 'Longest wait between tries'
 complete -c blandhook -n '__blandhook_at \'emulate\'' -l delivery-timeout -x -d 'Time one delivery attempt may take, connect to answer'
+complete -c blandhook -n '__blandhook_at \'emulate\'' -l retries -x -d 'Retries after a network error, timeout, 5xx or 429 (0 to 20; our policy: Bland documents none)'
+complete -c blandhook -n '__blandhook_at \'emulate\'' -l retry-backoff -x -d 'Wait before the first retry'
+complete -c blandhook -n '__blandhook_at \'emulate\'' -l retry-multiplier -x -d 'Growth of the wait per retry (1 to 100)'
+complete -c blandhook -n '__blandhook_at \'emulate\'' -l retry-max-backoff -x -d 'Longest wait between retries'
 complete -c blandhook -n '__blandhook_at \'emulate\'' -l workers -x -d 'Deliveries in flight at once'
 complete -c blandhook -n '__blandhook_at \'emulate\'' -l per-receiver -x -d 'Deliveries in flight at once to one receiver (origin)'
 complete -c blandhook -n '__blandhook_at \'emulate\'' -l quiet -s q -d 'Print only the readiness and summary lines'
@@ -340,7 +341,7 @@ complete -c blandhook -n '__blandhook_at \'fixtures list\'' -l json -d 'Print th
 complete -c blandhook -n '__blandhook_at \'fixtures show\'' -l help -s h -d 'Print this help message and exit'
 complete -c blandhook -n '__blandhook_at \'fixtures show\'' -a 'citations-event completed-inbound completed-outbound delayed-citations delayed-post-transfer error-busy error-call-failed error-database error-number-not-found error-spam-blocked error-temporarily-unavailable error-unable-to-start error-unknown evals-event live-event multiple-event no-answer post-transfer-transcript-event voicemail warm-transfer' -d 'Fixture name (see \'fixtures list\')'
 complete -c blandhook -n '__blandhook_at \'fixtures validate\'' -l help -s h -d 'Print this help message and exit'
-complete -c blandhook -n '__blandhook_at \'fixtures validate\'' -l kind -s k -x -a 'post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event' -d 'Validate as this kind instead of the one the body looks like'
+complete -c blandhook -n '__blandhook_at \'fixtures validate\'' -l kind -x -a 'post-call delayed-post-call citations-event post-transfer-transcript-event multiple-event evals-event live-event' -d 'Validate as this kind instead of the one the body looks like'
 complete -c blandhook -n '__blandhook_at \'fixtures validate\'' -l json -d 'Print the findings as JSON'
 complete -c blandhook -n '__blandhook_at \'fixtures validate\'' -F
 complete -c blandhook -n '__blandhook_at \'fixtures schema\'' -l help -s h -d 'Print this help message and exit'

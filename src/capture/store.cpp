@@ -48,7 +48,7 @@ void make_private_dirs(const std::string& path) {
     make_private_dirs(dir);
     if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
         throw Error(ErrorKind::input, "capture log", "cannot create " + dir + ": " + errno_text(),
-                    "choose another place with --save PATH, or --no-save");
+                    "choose another place with --log PATH, or --no-log");
     }
 }
 
@@ -122,7 +122,7 @@ void refuse_unless_capture_log(int fd, const std::string& path, std::uint64_t co
     const auto refuse = [&](const std::string& why) {
         ::close(fd);
         throw Error(ErrorKind::input, "capture log", path + " " + why,
-                    "give a new file (or an existing capture log) with --save PATH; the file "
+                    "give a new file (or an existing capture log) with --log PATH; the file "
                     "was not changed");
     };
     constexpr std::string_view k_line_start = "{\"id\":";
@@ -311,22 +311,22 @@ Store::Store(StoreOptions options)
         if (errno == ELOOP) {
             throw Error(ErrorKind::input, "capture log",
                         path + " is a symbolic link; blandhook does not follow links for its log",
-                        "give the file itself with --save PATH");
+                        "give the file itself with --log PATH");
         }
         throw Error(ErrorKind::input, "capture log", "cannot open " + path + ": " + errno_text(),
-                    "choose another place with --save PATH, or --no-save");
+                    "choose another place with --log PATH, or --no-log");
     }
     struct stat info {};
     if (::fstat(m_impl->write_fd, &info) != 0 || !S_ISREG(info.st_mode)) {
         ::close(m_impl->write_fd);
         throw Error(ErrorKind::input, "capture log", path + " is not a regular file",
-                    "give a file path with --save PATH, or --no-save to keep captures in memory");
+                    "give a file path with --log PATH, or --no-log to keep captures in memory");
     }
     if (::flock(m_impl->write_fd, LOCK_EX | LOCK_NB) != 0) {
         ::close(m_impl->write_fd);
         throw Error(ErrorKind::input, "capture log",
                     path + " is in use by another blandhook listen",
-                    "give this one its own log with --save PATH, or --no-save");
+                    "give this one its own log with --log PATH, or --no-log");
     }
     // The same open file, for reading by offset: no second lookup of the path (which a link
     // planted after the O_NOFOLLOW open could redirect).
@@ -499,7 +499,7 @@ std::shared_ptr<const Capture> Store::append(Capture&& capture) {
             }
             throw Error(ErrorKind::internal, "capture log",
                         "cannot write to " + m_options.path + ": " + error,
-                        "free some disk space or choose another log with --save PATH");
+                        "free some disk space or choose another log with --log PATH");
         }
         impl.index(id, impl.end_offset);
         impl.end_offset += static_cast<std::uint64_t>(prefix_size) + rest.size();
@@ -607,7 +607,7 @@ std::vector<Capture> Store::list(const Filter& filter) const {
     if (m_impl->write_fd >= 0) {
         return History(m_options.path).newest(filter); // the whole history, from its end
     }
-    // --no-save: the cache is all there is.
+    // --no-log: the cache is all there is.
     std::vector<Capture> found;
     std::lock_guard cache_lock(m_impl->cache_mutex);
     for (auto it = m_impl->cache.rbegin();

@@ -29,8 +29,8 @@ constexpr const char* k_description =
 constexpr const char* k_examples =
     R"(  blandhook listen                          capture webhooks on http://127.0.0.1:4000
   blandhook listen --forward-to http://localhost:3000/webhook --secret "$SECRET"
-  blandhook replay fixtures/ --to http://localhost:3000/webhook --report junit:report.xml
-  blandhook emulate --port 8080              a local Bland API that delivers webhooks
+  blandhook replay builtin:all --to http://localhost:3000/webhook --report junit:report.xml
+  blandhook emulate                          a local Bland API on :4001 that delivers webhooks
   blandhook fixtures list                     the built-in payload library
   blandhook sign --secret "$SECRET" body.json
 

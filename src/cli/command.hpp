@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace blandhook::cli {
@@ -51,6 +52,20 @@ private:
 /// `short_name` ("-s") is an extra spelling of the value option, "" for none.
 void add_secret_options(CLI::App* app, util::SecretInput& input, const util::SecretKind& kind,
                         const std::string& what, const std::string& short_name = {});
+
+/// Accepts `names` ("--save", "-k") as an older spelling of an option that was renamed: it fills
+/// the same variable but stays out of help, completions and the man page, so scripts written for
+/// the old name keep working while every place a user reads shows one vocabulary (docs/cli.md).
+template <typename T>
+CLI::Option* add_old_spelling(CLI::App* app, const std::string& names, T& variable) {
+    CLI::Option* option = nullptr;
+    if constexpr (std::is_same_v<T, bool>) {
+        option = app->add_flag(names, variable);
+    } else {
+        option = app->add_option(names, variable);
+    }
+    return option->group("");
+}
 
 /// The fixed values recorded by Registrar::choices for an option, empty when it takes any value.
 const std::vector<std::string>& option_choices(const CLI::Option* option);

@@ -77,7 +77,7 @@ constexpr const char* k_examples =
       --check-delivery --report junit:call.xml
   blandhook emulate --port 4001 --call-duration 1s &
   BLAND_API_KEY=test blandhook call --api-url http://127.0.0.1:4001 --to +15555550486 --task hi \
-      --listen --expect-status busy              a busy line, checked end to end offline
+      --listen --expect-call-status busy             a busy line, checked end to end offline
   blandhook call get CALL_ID --as fixture -o call.json      a real call as a fixture
   blandhook call resend CALL_ID                             its post-call webhook again
 
@@ -371,10 +371,12 @@ void register_call(cli::Registrar& registrar) {
                             "Webhook signing secret to check signatures with");
     std::vector<std::string> statuses(bland::k_call_statuses.begin(), bland::k_call_statuses.end());
     statuses.emplace_back("any");
-    registrar.choices(app->add_option("--expect-status", opts->expect_status,
+    cli::add_old_spelling(app, "--expect-status", opts->expect_status)
+        ->check(CLI::IsMember(statuses));
+    registrar.choices(app->add_option("--expect-call-status", opts->expect_status,
                                       "The call status the check requires ('any' for none)")
                           ->capture_default_str(),
-                      statuses);
+                      std::move(statuses));
     app->add_flag("--expect-delayed", opts->expect_delayed,
                   "Require the delayed webhook (corrected_transcript, citations)");
     app->add_flag("--check-delivery", opts->check_delivery,

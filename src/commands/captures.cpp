@@ -33,7 +33,7 @@ namespace {
 
 constexpr const char* k_examples =
     R"(  blandhook captures list                       the newest 20 captures
-  blandhook captures list --kind post-call --limit 5
+  blandhook captures list --kind post-call --count 5
   blandhook captures list --grep '+15551234567' --since 7d   search the whole history
   blandhook captures show 12                     headers, pretty body, findings, transcript
   blandhook captures show 12 --json | jq .payload
@@ -372,10 +372,12 @@ void register_captures(cli::Registrar& registrar) {
     app->require_subcommand(0, 1);
 
     CLI::App* list = registrar.add_subcommand(app, "list", "The newest captures, one line each",
-                                              "  blandhook captures list --limit 50 --kind "
+                                              "  blandhook captures list --count 50 --kind "
                                               "post-call\n");
     add_log_option(list, *options);
-    list->add_option("-n,--limit", options->limit, "How many")->capture_default_str();
+    list->add_option("-n,--count", options->limit, "How many of the newest captures to list")
+        ->capture_default_str();
+    cli::add_old_spelling(list, "--limit", options->limit);
     std::vector<std::string> kinds;
     for (payload::Kind kind : payload::k_schema_kinds) {
         kinds.emplace_back(payload::kind_name(kind));
@@ -385,7 +387,9 @@ void register_captures(cli::Registrar& registrar) {
                                        "Only this payload kind (post-call, live-event …)"),
                       std::move(kinds));
     list->add_option("--call-id", options->call_id, "Only this call_id (or call_ids starting so)");
-    list->add_option("--status", options->status, "Only this call status (completed, failed …)");
+    list->add_option("--call-status", options->status,
+                     "Only this call status (completed, failed …)");
+    cli::add_old_spelling(list, "--status", options->status);
     list->add_option("--grep", options->grep,
                      "Only captures whose path, query, headers or body hold TEXT (ignoring case)");
     list->add_option("--since", options->since,
@@ -416,12 +420,14 @@ void register_captures(cli::Registrar& registrar) {
         exporter->add_option("--as", options->as, "What to export as")->capture_default_str(),
         {"fixture", "curl"});
     CLI::Option* out =
-        exporter->add_option("-o,--out", options->out, "Write to this file (default: stdout)")
+        exporter->add_option("-o,--output", options->out, "Write to this file (default: stdout)")
             ->type_name("FILE");
+    CLI::Option* old_out = cli::add_old_spelling(exporter, "--out", options->out);
     exporter
         ->add_flag("-O,--default-name", options->default_name,
                    "Write a fixture to capture-ID.json (export's default before 0.2)")
-        ->excludes(out);
+        ->excludes(out)
+        ->excludes(old_out);
     exporter->add_flag("-f,--force", options->force, "Replace an existing file");
     exporter
         ->add_option("--url", options->url,

@@ -1,6 +1,7 @@
 #include "commands/emulate.hpp"
 
 #include "cli/command.hpp"
+#include "commands/retry_flags.hpp"
 #include "emulator/emulator.hpp"
 #include "emulator/outcome.hpp"
 #include "error.hpp"
@@ -28,11 +29,7 @@ struct EmulateOptions {
     std::string citations_delay = "0s";
     bool delay_webhook = false;
     bool strict_webhooks = false;
-    int retries = 4;
-    std::string retry_backoff = "1s";
-    double retry_multiplier = 2.0;
-    std::string retry_max_backoff = "30s";
-    std::string delivery_timeout = "10s";
+    RetryFlags delivery;
     int workers = 32;
     int per_receiver = 8;
     bool quiet = false;
@@ -63,24 +60,16 @@ int run_emulate(const EmulateOptions& opts) {
     options.delay_webhook = opts.delay_webhook;
     options.strict_webhooks = opts.strict_webhooks;
     options.delivery.secret = util::resolve_secret(opts.secret, util::k_webhook_secret);
-    options.delivery.retry.retries = opts.retries;
-    options.delivery.retry.backoff = util::parse_duration(opts.retry_backoff, "--retry-backoff");
-    options.delivery.retry.multiplier = opts.retry_multiplier;
-    options.delivery.retry.max_backoff =
-        util::parse_duration(opts.retry_max_backoff, "--retry-max-backoff");
-    options.delivery.attempt_timeout =
-        util::parse_duration(opts.delivery_timeout, "--delivery-timeout");
+    // No jitter: an emulator run is meant to be reproducible.
+    options.delivery.retry = retry_policy(opts.delivery, Jitter::off);
+    options.delivery.attempt_timeout = delivery_timeout(opts.delivery);
     options.delivery.workers = opts.workers;
     options.delivery.per_receiver = opts.per_receiver;
     options.delivery.user_agent = std::string("blandhook-emulate/") + BLANDHOOK_VERSION;
     // Written so that NaN fails every test.
-    if (!(opts.retries >= 0 && opts.retries <= 100) ||
-        !(opts.retry_multiplier >= 1.0 && opts.retry_multiplier <= 100.0) ||
-        !(opts.workers >= 1 && opts.workers <= 1024) ||
+    if (!(opts.workers >= 1 && opts.workers <= 1024) ||
         !(opts.per_receiver >= 1 && opts.per_receiver <= 1024)) {
-        throw Error(ErrorKind::usage, "emulate",
-                    "--retries must be 0 to 100, --retry-multiplier 1 to 100, --workers and "
-                    "--per-receiver 1 to 1024");
+        throw Error(ErrorKind::usage, "emulate", "--workers and --per-receiver must be 1 to 1024");
     }
     if (opts.port < 0 || opts.port > 65535) {
         throw Error(ErrorKind::usage, "--port", std::to_string(opts.port) + " is not a port",
@@ -153,7 +142,7 @@ void register_emulate(cli::Registrar& registrar) {
     // A repeated option takes its last value, as in curl: scripts can append overrides.
     app->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     app->add_option("--host", opts->host, "Address to bind")->capture_default_str();
-    app->add_option("--port", opts->port, "Port to bind; 0 picks a free one")
+    app->add_option("-p,--port", opts->port, "Port to bind; 0 picks a free one")
         ->capture_default_str();
     cli::add_secret_options(app, opts->api_key, util::k_api_key,
                             "Require this key in the authorization header (raw or 'Bearer KEY')");
@@ -173,18 +162,7 @@ void register_emulate(cli::Registrar& registrar) {
                   "(corrected_transcript, citations) instead of a separate citations event");
     app->add_flag("--strict-webhooks", opts->strict_webhooks,
                   "Accept only https:// webhook URLs, as Bland does");
-    app->add_option("--retries", opts->retries,
-                    "Extra attempts after a failed delivery (network error, 5xx, 429)")
-        ->capture_default_str();
-    app->add_option("--retry-backoff", opts->retry_backoff, "Wait before the first retry")
-        ->capture_default_str();
-    app->add_option("--retry-multiplier", opts->retry_multiplier, "Growth of the wait per retry")
-        ->capture_default_str();
-    app->add_option("--retry-max-backoff", opts->retry_max_backoff, "Longest wait between tries")
-        ->capture_default_str();
-    app->add_option("--delivery-timeout", opts->delivery_timeout,
-                    "Time one delivery attempt may take, connect to answer")
-        ->capture_default_str();
+    add_retry_flags(app, opts->delivery, OldSpellings::none);
     app->add_option("--workers", opts->workers, "Deliveries in flight at once")
         ->capture_default_str();
     app->add_option("--per-receiver", opts->per_receiver,

@@ -107,7 +107,14 @@ FileReport validate_file(const std::string& file, std::optional<payload::Kind> f
     FileReport report;
     report.file = file == "-" ? "stdin" : file;
     std::string body;
-    if (auto error = util::read_whole_file(file, body)) {
+    if (file.starts_with("builtin:")) {
+        const auto embedded = payload::fixture_body(std::string_view(file).substr(8));
+        if (!embedded) {
+            report.input_error = "no such built-in fixture (see 'blandhook fixtures list')";
+            return report;
+        }
+        body = std::string(*embedded);
+    } else if (auto error = util::read_whole_file(file, body)) {
         report.input_error = "cannot read: " + *error;
         return report;
     }
@@ -174,7 +181,18 @@ int run_validate(const FixturesOptions& options, const cli::Context& context) {
     std::size_t warnings = 0;
     std::size_t unreadable = 0;
     nlohmann::json files = nlohmann::json::array();
+    // builtin:all stands for every embedded fixture, so the library validates from anywhere.
+    std::vector<std::string> inputs;
     for (const auto& file : options.validate_files) {
+        if (file != "builtin:all") {
+            inputs.push_back(file);
+            continue;
+        }
+        for (const payload::FixtureInfo& fixture : payload::builtin_fixtures()) {
+            inputs.push_back("builtin:" + std::string(fixture.name));
+        }
+    }
+    for (const auto& file : inputs) {
         const FileReport report = validate_file(file, forced_kind);
         if (report.input_error) {
             ++unreadable;
@@ -189,7 +207,7 @@ int run_validate(const FixturesOptions& options, const cli::Context& context) {
         }
     }
 
-    const std::size_t count = options.validate_files.size();
+    const std::size_t count = inputs.size();
     if (options.validate_json) {
         nlohmann::json out = {{"files", std::move(files)},
                               {"errors", errors},
@@ -237,7 +255,8 @@ void register_fixtures(cli::Registrar& registrar) {
         "fixtures", "The built-in payload library: list, show, validate, schema",
         R"(  blandhook fixtures list
   blandhook fixtures show error-busy > busy.json
-  blandhook fixtures validate captured/*.json
+  blandhook fixtures validate my-call.json
+  blandhook fixtures validate builtin:all
   blandhook fixtures schema delayed-post-call > delayed.schema.json
 )");
     app->require_subcommand(0, 1);
@@ -269,14 +288,19 @@ void register_fixtures(cli::Registrar& registrar) {
         "file is unreadable or not JSON)",
         "  blandhook fixtures validate fixtures/*.json\n"
         "  blandhook fixtures validate --kind post-call body.json\n"
-        "  blandhook fixtures validate --json captured/*.json\n");
-    validate->add_option("files", options->validate_files, "Payload files (- reads stdin)")
+        "  blandhook fixtures validate --json my-call.json\n");
+    validate
+        ->add_option("files", options->validate_files,
+                     "Payload files, - for stdin, builtin:NAME or builtin:all for the library")
         ->required()
         ->type_name("FILE");
     registrar.choices(
-        validate->add_option("-k,--kind", options->validate_kind,
+        validate->add_option("--kind", options->validate_kind,
                              "Validate as this kind instead of the one the body looks like"),
         schema_kind_names());
+    // -k was --kind here before it meant --insecure everywhere; old scripts keep working.
+    cli::add_old_spelling(validate, "-k", options->validate_kind)
+        ->check(CLI::IsMember(schema_kind_names()));
     validate->add_flag("--json", options->validate_json, "Print the findings as JSON");
     registrar.on_run(validate, [options](const cli::Context& context) {
         return run_validate(*options, context);

@@ -146,11 +146,11 @@ bool matches_all(const capture::Capture& capture, const std::vector<Match>& matc
 listen::AnswerConfig answer_config(const ListenOptions& options) {
     listen::AnswerConfig answer;
     if (options.status < 100 || options.status > 599) {
-        throw Error(ErrorKind::usage, "--status",
+        throw Error(ErrorKind::usage, "--answer-status",
                     std::to_string(options.status) + " is not an HTTP status (100-599)");
     }
     if (options.fail_status < 100 || options.fail_status > 599) {
-        throw Error(ErrorKind::usage, "--fail-status",
+        throw Error(ErrorKind::usage, "--fail-answer-status",
                     std::to_string(options.fail_status) + " is not an HTTP status (100-599)");
     }
     if (!(options.fail_rate >= 0 && options.fail_rate <= 1)) { // NaN too
@@ -305,7 +305,7 @@ void print_banner(const listen::Listener& listener, const ListenOptions& options
                   ? std::string("  inspector:  off (--no-inspector)\n")
                   : fmt::format("  inspector:  {} (this machine only)\n", listener.inspector_url());
     banner += fmt::format("  captures:   {}\n", options.no_save
-                                                    ? std::string("kept in memory only (--no-save)")
+                                                    ? std::string("kept in memory only (--no-log)")
                                                     : listener.store().path());
     banner += fmt::format(
         "  signatures: {}\n",
@@ -374,7 +374,7 @@ int run_listen(const ListenOptions& options, const cli::Context& context) {
                     "set BLAND_WEBHOOK_SECRET, or pass --secret-file FILE");
     }
     if (options.no_save && !options.save.empty()) {
-        throw Error(ErrorKind::usage, "--no-save", "--save and --no-save exclude each other");
+        throw Error(ErrorKind::usage, "--no-log", "--log and --no-log exclude each other");
     }
     if (options.port < 0 || options.port > 65535) {
         throw Error(ErrorKind::usage, "--port", std::to_string(options.port) + " is not a port",
@@ -610,10 +610,12 @@ void register_listen(cli::Registrar& registrar) {
                             "Webhook signing secret to check X-Webhook-Signature");
     app->add_flag("--require-signature", options->require_signature,
                   "Answer 401 to requests without a valid signature");
-    app->add_option("--save", options->save,
+    app->add_option("--log", options->save,
                     "Capture log to append to (default: $XDG_STATE_HOME/blandhook/captures.ndjson)")
         ->type_name("FILE");
-    app->add_flag("--no-save", options->no_save, "Keep captures in memory only");
+    cli::add_old_spelling(app, "--save", options->save);
+    app->add_flag("--no-log", options->no_save, "Keep captures in memory only");
+    cli::add_old_spelling(app, "--no-save", options->no_save);
     app->add_flag("--fsync", options->fsync,
                   "fdatasync the capture log before answering (survives power loss; slower)");
     app->add_option("--max-log-size", options->max_log_size,
@@ -625,15 +627,19 @@ void register_listen(cli::Registrar& registrar) {
                   "Print each capture as one JSON line on stdout (the capture log format)");
     app->add_flag("-q,--quiet", options->quiet,
                   "Print no line per capture, and the banner on one line");
-    app->add_option("--status", options->status, "Status to answer with")->capture_default_str();
+    app->add_option("--answer-status", options->status, "HTTP status to answer with")
+        ->capture_default_str();
+    cli::add_old_spelling(app, "--status", options->status);
     app->add_option("--delay", options->delay, "Wait this long before answering (250ms, 2s)");
     app->add_option("--respond-sequence", options->respond_sequence,
                     "Statuses to answer in turn per call_id, the last one repeating "
                     "(500,500,200; 'drop' closes)");
     app->add_option("--fail-rate", options->fail_rate,
-                    "Fraction of requests answered with --fail-status (0..1)");
-    app->add_option("--fail-status", options->fail_status, "Status for --fail-rate failures")
+                    "Fraction of requests answered with --fail-answer-status (0..1)");
+    app->add_option("--fail-answer-status", options->fail_status,
+                    "HTTP status for --fail-rate failures")
         ->capture_default_str();
+    cli::add_old_spelling(app, "--fail-status", options->fail_status);
     app->add_option("--seed", options->seed, "Seed for --fail-rate, for repeatable runs")
         ->capture_default_str();
     app->add_flag("--drop", options->drop, "Close every connection without answering");

@@ -5,6 +5,7 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
+#include "commands/retry_flags.hpp"
 #include "error.hpp"
 #include "http/client.hpp"
 #include "payload/fixtures.hpp"
@@ -42,10 +43,7 @@ struct ReplayOptions {
     int jobs = 1;
     std::vector<std::string> scenarios;
     std::string phase_delay = "0s";
-    std::string timeout = "10s";
-    int retries = 2;
-    std::string backoff = "1s";
-    std::string max_backoff = "60s";
+    RetryFlags delivery;
     bool follow_redirects = false;
     bool insecure = false;
     std::string cacert;
@@ -70,15 +68,15 @@ struct ReplayOptions {
 
 constexpr const char* k_examples =
     R"(  export BLAND_WEBHOOK_SECRET=...                                the secret, kept out of argv
-  blandhook replay fixtures/ --to http://localhost:3000/webhook
+  blandhook replay builtin:all --to http://localhost:3000/webhook
   blandhook replay completed-outbound --to http://localhost:3000/webhook --scenario two-phase
-  blandhook replay fixtures/ --to "$URL" --scenario signature-variants --scenario bad-signature
+  blandhook replay builtin:all --to "$URL" --scenario signature-variants --scenario bad-signature
   blandhook replay captures.ndjson --to http://localhost:3000     paths as captured
   blandhook replay capture:12 capture:15-20 --to http://localhost:3000   by id, from the log
   blandhook replay error-busy --to "$URL" --set metadata.ticket_id=T-1 --fresh-ids
   blandhook replay completed-outbound --to "$URL" --repeat 1000 -j 8      a load test
   blandhook replay --manifest replay.json --report junit:replay.xml --report json:replay.json
-  blandhook replay fixtures/ --to "$URL" --scenario out-of-order --scenario duplicate \
+  blandhook replay builtin:all --to "$URL" --scenario out-of-order --scenario duplicate \
       --probe 'http://localhost:3000/calls/{call_id}' --ignore /updated_at
   blandhook replay completed-outbound --to "$URL" --probe-cmd 'sh probe.sh' \
       --expect-state '/0/status == "completed"'        probe.sh runs sqlite3 on $BLANDHOOK_CALL_ID
@@ -100,7 +98,7 @@ replay::CaseSpec base_spec(const ReplayOptions& options) {
         !options.expect_answer.empty() || !options.expect_header.empty()) {
         replay::Expectation accept;
         for (const auto& status : options.expect_status) {
-            replay::parse_statuses(status, accept.statuses, "--expect-status");
+            replay::parse_statuses(status, accept.statuses, "--expect-answer-status");
         }
         if (accept.statuses.empty()) {
             accept.statuses = replay::accept_expectation().statuses;
@@ -213,9 +211,6 @@ int run_replay(ReplayOptions options, const cli::Context& context) {
     if (options.repeat < 1) {
         throw Error(ErrorKind::usage, "--repeat", "must be at least 1");
     }
-    if (options.retries < 0 || options.retries > 20) {
-        throw Error(ErrorKind::usage, "--retries", "must be from 0 to 20");
-    }
 
     replay::RunOptions run;
     run.build.target = http::parse_url(to, "--to");
@@ -223,17 +218,12 @@ int run_replay(ReplayOptions options, const cli::Context& context) {
     run.build.raw = options.raw;
     run.build.fresh_ids = options.fresh_ids;
     run.build.phase_delay = util::parse_duration(options.phase_delay, "--phase-delay");
-    run.client.timeout = util::parse_duration(options.timeout, "--timeout");
-    if (run.client.timeout.count() <= 0) {
-        throw Error(ErrorKind::usage, "--timeout", "must be more than 0");
-    }
+    run.client.timeout = delivery_timeout(options.delivery);
     run.client.connect_timeout = std::min(run.client.timeout, run.client.connect_timeout);
     run.client.insecure = options.insecure;
     run.client.ca_file = options.cacert;
     run.client.follow_redirects = options.follow_redirects;
-    run.retry.retries = options.retries;
-    run.retry.backoff = util::parse_duration(options.backoff, "--backoff");
-    run.retry.max_backoff = util::parse_duration(options.max_backoff, "--max-backoff");
+    run.retry = retry_policy(options.delivery, Jitter::on);
     run.jobs = options.jobs;
     run.repeat = options.repeat;
     for (const auto& text : options.expect_latency) {
@@ -384,15 +374,16 @@ void register_replay(cli::Registrar& registrar) {
         "Send fixtures or captured webhooks to your handler, signed as Bland signs, "
         "and check the answers",
         k_examples);
-    std::vector<std::string> fixture_names;
+    std::vector<std::string> fixture_names{"builtin:all"};
     for (const auto& fixture : payload::builtin_fixtures()) {
         fixture_names.emplace_back(fixture.name);
     }
     // Completions offer the built-in fixture names and file names.
     registrar.suggest(app->add_option("inputs", options->inputs,
                                       "Fixture files, directories (recursive, name order), "
-                                      "built-in fixture names, capture logs from 'blandhook "
-                                      "listen', or - for stdin")
+                                      "built-in fixtures (NAME, builtin:NAME, builtin:all), "
+                                      "capture:ID from the capture log, capture logs, or - for "
+                                      "stdin")
                           ->type_name("FILE|NAME"),
                       std::move(fixture_names));
     app->add_option("--to", options->to, "Target URL (http or https)");
@@ -417,21 +408,16 @@ void register_replay(cli::Registrar& registrar) {
     app->add_option("--phase-delay", options->phase_delay,
                     "Wait between the phases of two-phase/out-of-order (Bland: 30 to 60 s)")
         ->capture_default_str();
-    app->add_option("--timeout", options->timeout, "Per-attempt timeout")->capture_default_str();
-    app->add_option("--retries", options->retries,
-                    "Retries after a network error, 5xx or 429 (our policy: Bland documents none)")
-        ->capture_default_str();
-    app->add_option("--backoff", options->backoff,
-                    "Wait before the first retry; doubles each retry, +-20 % jitter")
-        ->capture_default_str();
-    app->add_option("--max-backoff", options->max_backoff, "Longest wait between retries")
-        ->capture_default_str();
+    // Retries wait a random 0.8 to 1.2 of the backoff so that parallel deliveries do not retry
+    // in lockstep.
+    add_retry_flags(app, options->delivery, OldSpellings::replay);
     app->add_flag("--follow-redirects", options->follow_redirects, "Follow 3xx answers");
     app->add_flag("-k,--insecure", options->insecure, "Do not verify the target's TLS certificate");
     app->add_option("--cacert", options->cacert, "CA bundle to verify the target with")
         ->check(CLI::ExistingFile);
-    app->add_option("--expect-status", options->expect_status,
-                    "Accepted statuses: 200, 2xx, 200,204 or 200-299 (default 2xx)");
+    app->add_option("--expect-answer-status", options->expect_status,
+                    "Accepted HTTP statuses: 200, 2xx, 200,204 or 200-299 (default 2xx)");
+    cli::add_old_spelling(app, "--expect-status", options->expect_status);
     app->add_option("--expect-body-contains", options->expect_body,
                     "Text the answer body must contain (repeatable)");
     app->add_option("--expect-refusal", options->expect_refusal,

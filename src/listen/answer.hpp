@@ -1,5 +1,5 @@
 #pragma once
-// How the listener answers captured requests: fault injection (--status, --delay,
+// How the listener answers captured requests: fault injection (--answer-status, --delay,
 // --respond-sequence, --fail-rate, --drop, custom body and headers, --require-signature). The
 // configuration can be replaced while serving (the inspector's "answer the next requests with …").
 #include <chrono>
@@ -11,7 +11,7 @@
 namespace blandhook::listen {
 
 struct AnswerConfig {
-    int status = 200;                ///< --status
+    int status = 200;                ///< --answer-status
     std::optional<std::string> body; ///< --answer-body; default: a small JSON receipt
     std::vector<std::pair<std::string, std::string>> headers; ///< --answer-header NAME:VALUE
     std::chrono::milliseconds delay{0};                       ///< --delay, before answering

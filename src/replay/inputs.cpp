@@ -117,6 +117,28 @@ void InputReader::expand(const Source& source) {
         m_pending.push_back({"-", "-", index});
         return;
     }
+    if (argument.starts_with("builtin:")) {
+        // The embedded library, reachable by name from any directory: builtin:all or
+        // builtin:NAME (a bare NAME works too, unless a file of that name is in the way).
+        const std::string name = argument.substr(8);
+        for (const payload::FixtureInfo& fixture : payload::builtin_fixtures()) {
+            if (name != "all" && payload::find_fixture(name) != &fixture) {
+                continue;
+            }
+            Item item;
+            item.name = std::string(fixture.name);
+            item.group = item.name;
+            item.body = std::string(*payload::fixture_body(fixture.name));
+            item.source = index;
+            m_ready.push_back(std::move(item));
+        }
+        if (name != "all" && payload::find_fixture(name) == nullptr) {
+            m_ready.push_back(error_item(
+                argument,
+                "no such built-in fixture (see 'blandhook fixtures list', or builtin:all)", index));
+        }
+        return;
+    }
     fs::path path(argument);
     if (path.is_relative() && !source.base_dir.empty()) {
         path = fs::path(source.base_dir) / path;

@@ -89,12 +89,12 @@ TEST_CASE("a directory where a file is expected: exit 5 naming it, never exit 70
 
 TEST_CASE("durations that overflow or are NaN, zero or negative limits: usage errors, exit 2") {
     run_cases({
-        {{"replay", "error-busy", "--to", k_dead, "--timeout", "1e308s"}, 2, "--timeout"},
+        {{"replay", "error-busy", "--to", k_dead, "--timeout", "1e308s"}, 2, "--delivery-timeout"},
         {{"replay", "error-busy", "--to", k_dead, "--timeout", "99999999999999999999"},
          2,
          "is not a duration"},
         {{"replay", "error-busy", "--to", k_dead, "--timeout", "nan"}, 2, "is not a duration"},
-        {{"replay", "error-busy", "--to", k_dead, "--backoff", "-1s"}, 2, "--backoff"},
+        {{"replay", "error-busy", "--to", k_dead, "--backoff", "-1s"}, 2, "--retry-backoff"},
         {{"replay", "error-busy", "--to", k_dead, "--phase-delay", "9999999h"},
          2,
          "30 days at most"},

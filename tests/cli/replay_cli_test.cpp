@@ -56,10 +56,10 @@ TEST_CASE("replay rejects unknown scenarios, bad report specs, statuses and dura
     CHECK(report.err.find("--report") != std::string::npos);
     auto status = replay({"error-busy", "--to", "http://127.0.0.1:9/", "--expect-status", "ok"});
     CHECK(status.exit_code == 2);
-    CHECK(status.err.find("--expect-status") != std::string::npos);
+    CHECK(status.err.find("--expect-answer-status") != std::string::npos);
     auto duration = replay({"error-busy", "--to", "http://127.0.0.1:9/", "--timeout", "soon"});
     CHECK(duration.exit_code == 2);
-    CHECK(duration.err.find("--timeout: 'soon' is not a duration") != std::string::npos);
+    CHECK(duration.err.find("--delivery-timeout: 'soon' is not a duration") != std::string::npos);
     auto set = replay({"error-busy", "--to", "http://127.0.0.1:9/", "--set", "novalue"});
     CHECK(set.exit_code == 2);
     CHECK(set.err.find("--set") != std::string::npos);

@@ -60,7 +60,7 @@ expect has body-two.json blandhook fixtures validate body-one.json body-
 expect has error-busy blandhook replay error-b
 expect has body-one.json blandhook replay body-
 expect has body-one.json blandhook replay --manifest body-
-expect has body-one.json blandhook listen --save body-
+expect has body-one.json blandhook listen --log body-
 expect has body-one.json blandhook listen --tls-key body-
 expect has body-one.json blandhook captures list --log body-
 expect has body-one.json blandhook captures export 1 -o body-
