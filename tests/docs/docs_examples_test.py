@@ -162,6 +162,7 @@ class Runner:
         self.failures = []
         self.passed = []
         self.skipped = []
+        self.seconds = []  # (seconds, where) per block, to keep the test fast
 
     def env(self, home):
         env = {k: v for k, v in os.environ.items()
@@ -249,6 +250,11 @@ class Runner:
                 self.passed.append(block)
 
     def run(self, block):
+        started = time.monotonic()
+        self.dispatch(block)
+        self.seconds.append((time.monotonic() - started, block.where()))
+
+    def dispatch(self, block):
         if block.language in ("sh", "bash", "shell"):
             if block.rest.startswith("no-run"):
                 reason = block.rest[len("no-run"):].lstrip(": ").strip()
@@ -289,7 +295,9 @@ def main():
     for block, code, output in runner.failures:
         print("\nFAILED: %s: exit %s\n--- example ---\n%s--- output ---\n%s" %
               (block.where(), code, block.text, output))
-    print("\ndocs examples: %d passed, %d failed, %d not run (listed above)" %
+    slowest = sorted(runner.seconds, reverse=True)[:5]
+    print("\nslowest: " + ", ".join("%s %.1fs" % (where, sec) for sec, where in slowest))
+    print("docs examples: %d passed, %d failed, %d not run (listed above)" %
           (len(runner.passed), len(runner.failures), len(runner.skipped)))
     if not runner.failures:
         shutil.rmtree(runner.scratch, ignore_errors=True)
