@@ -55,7 +55,7 @@ InboundLink::InboundLink(InboundLinkOptions options) : m_options(std::move(optio
         }
         http::Url api_url = http::parse_url(m_options.api.base_url, "--api-url");
         if (m_options.public_url.empty() && !m_tunnel_kind &&
-            !listen::is_loopback_host(api_url.host)) {
+            !http::is_loopback_host(api_url.host)) {
             throw Error(
                 ErrorKind::usage, "--inbound-number",
                 fmt::format("{} cannot reach a listener on this machine", m_options.api.base_url),

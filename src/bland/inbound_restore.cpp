@@ -63,7 +63,7 @@ void make_private_dir(const std::string& dir) {
 
 bool on_this_machine(const std::string& url) {
     try {
-        return listen::is_loopback_host(http::parse_url(url).host);
+        return http::is_loopback_host(http::parse_url(url).host);
     } catch (const Error&) {
         return false;
     }

@@ -243,7 +243,7 @@ int run_call_command(CallOptions opts, const cli::Context& context) {
     }
     if (opts.listen && opts.public_url.empty()) {
         http::Url api_url = http::parse_url(opts.api_url, "--api-url");
-        if (!listen::is_loopback_host(api_url.host)) {
+        if (!http::is_loopback_host(api_url.host)) {
             throw Error(
                 ErrorKind::usage, "--listen",
                 fmt::format("{} cannot reach a listener on {}", api_url.origin(), opts.listen_host),

@@ -284,7 +284,7 @@ struct StopState {
 void print_banner(const listen::Listener& listener, const ListenOptions& options) {
     const std::string url = listener.url();
     std::string banner;
-    if (!listen::is_loopback_host(options.host)) {
+    if (!http::is_loopback_host(options.host)) {
         cli::print_warning(
             fmt::format("listening on {} ({}): anyone who can reach this machine can send to it",
                         options.host, url));

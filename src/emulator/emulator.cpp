@@ -7,12 +7,11 @@
 #include "emulator/outcome.hpp"
 #include "emulator/request_validation.hpp"
 #include "error.hpp"
+#include "http/client.hpp"
+#include "http/router.hpp"
 #include "inspector/security.hpp"
-#include "listen/listener.hpp"
 #include "payload/connected.hpp"
 #include "payload/json.hpp"
-
-#include <httplib.h>
 
 #include <algorithm>
 #include <atomic>
@@ -28,8 +27,7 @@ namespace {
 
 using payload::Json;
 
-// The largest request body, whatever its Content-Type (httplib alone would cut form bodies at 8 KiB
-// and let JSON ones grow without bound).
+// The largest request body, whatever its Content-Type.
 constexpr std::size_t k_max_body = 10u << 20;
 
 // The account every emulated call belongs to (delivery log `user_id`, citations events).
@@ -45,13 +43,13 @@ std::string new_uuid() {
                        high & 0xffff, low >> 48, low & 0xffffffffffffULL);
 }
 
-void send_json(httplib::Response& response, int status, const Json& body) {
+void send_json(http::RouteResponse& response, int status, const Json& body) {
     response.status = status;
     response.set_content(payload::canonical_json(body), "application/json");
 }
 
 // {"status":"error","message":…} with an optional "errors" list of strings, the send-call shape.
-void send_status_error(httplib::Response& response, int status, std::string_view message,
+void send_status_error(http::RouteResponse& response, int status, std::string_view message,
                        const std::vector<std::string>& errors = {}) {
     Json body = {{"status", "error"}, {"message", message}};
     if (!errors.empty()) {
@@ -61,14 +59,14 @@ void send_status_error(httplib::Response& response, int status, std::string_view
 }
 
 // {"data":null,"errors":[{error,message}]}, the shape of the auth and postcall endpoints.
-void send_data_error(httplib::Response& response, int status, std::string_view code,
+void send_data_error(http::RouteResponse& response, int status, std::string_view code,
                      std::string_view message) {
     Json error = {{"error", code}, {"message", message}};
     send_json(response, status, Json{{"data", nullptr}, {"errors", Json::array({error})}});
 }
 
 // The request's JSON body, or nullopt once a 400 in the send-call error shape is answered.
-std::optional<Json> json_body(const httplib::Request& request, httplib::Response& response) {
+std::optional<Json> json_body(const http::RouteRequest& request, http::RouteResponse& response) {
     try {
         return payload::parse_json(request.body);
     } catch (const payload::JsonError& error) {
@@ -128,8 +126,7 @@ struct Emulator::Impl {
 
     EmulatorOptions options;
     Scheduler scheduler;
-    httplib::Server server;
-    std::thread server_thread;
+    std::unique_ptr<http::RouteServer> server;
     int port = 0;
     mutable std::mutex mutex;
     std::map<std::string, std::shared_ptr<Call>> calls;
@@ -158,11 +155,11 @@ struct Emulator::Impl {
         return std::find(call.events.begin(), call.events.end(), event) != call.events.end();
     }
 
-    bool authorized(const httplib::Request& request) const {
+    bool authorized(const http::RouteRequest& request) const {
         if (options.api_key.empty()) {
             return true;
         }
-        std::string value = request.get_header_value("authorization");
+        std::string value = request.header("authorization");
         return value == options.api_key || value == "Bearer " + options.api_key;
     }
 
@@ -319,7 +316,7 @@ struct Emulator::Impl {
 
     // ---- endpoints ---------------------------------------------------------------------------
 
-    void post_calls(const httplib::Request& request, httplib::Response& response) {
+    void post_calls(const http::RouteRequest& request, http::RouteResponse& response) {
         auto parsed = json_body(request, response);
         if (!parsed) {
             return;
@@ -391,7 +388,7 @@ struct Emulator::Impl {
     // POST /emulate/inbound-calls {"phone_number", "from"}: someone rings an inbound number. The
     // call runs like an outbound one, its outcome chosen by the caller's number, and its
     // post-call webhook goes to the number's configured webhook with its webhook_events.
-    void ring(const httplib::Request& request, httplib::Response& response) {
+    void ring(const http::RouteRequest& request, http::RouteResponse& response) {
         auto parsed = json_body(request, response);
         if (!parsed) {
             return;
@@ -461,11 +458,11 @@ struct Emulator::Impl {
         return build_in_progress(call.facts);
     }
 
-    void health(const httplib::Request&, httplib::Response& response) {
+    void health(const http::RouteRequest&, http::RouteResponse& response) {
         send_json(response, 200, Json{{"status", "ok"}, {"service", "blandhook emulate"}});
     }
 
-    void get_call(const httplib::Request& request, httplib::Response& response) {
+    void get_call(const http::RouteRequest& request, http::RouteResponse& response) {
         auto call = find_call(request.matches[1]);
         if (!call) {
             send_status_error(response, 404, "Call not found.");
@@ -479,7 +476,7 @@ struct Emulator::Impl {
         send_json(response, 200, body);
     }
 
-    void stop_call(const httplib::Request& request, httplib::Response& response) {
+    void stop_call(const http::RouteRequest& request, http::RouteResponse& response) {
         auto call = find_call(request.matches[1]);
         if (!call) {
             send_status_error(response, 404, "Call not found.");
@@ -499,7 +496,7 @@ struct Emulator::Impl {
                   Json{{"status", "success"}, {"message", "Call ended successfully."}});
     }
 
-    void get_webhook_log(const httplib::Request& request, httplib::Response& response) {
+    void get_webhook_log(const http::RouteRequest& request, http::RouteResponse& response) {
         const std::string id = request.matches[1];
         auto call = find_call(id);
         if (!call) {
@@ -528,14 +525,15 @@ struct Emulator::Impl {
 
     // POST /v1/postcall/webhooks/create (`resend` false) and /resend (`resend` true). All ids are
     // checked first; one bad id refuses the whole request, so nothing is half-sent.
-    void postcall_create(const httplib::Request& request, httplib::Response& response) {
+    void postcall_create(const http::RouteRequest& request, http::RouteResponse& response) {
         postcall_send(request, response, false);
     }
-    void postcall_resend(const httplib::Request& request, httplib::Response& response) {
+    void postcall_resend(const http::RouteRequest& request, http::RouteResponse& response) {
         postcall_send(request, response, true);
     }
 
-    void postcall_send(const httplib::Request& request, httplib::Response& response, bool resend) {
+    void postcall_send(const http::RouteRequest& request, http::RouteResponse& response,
+                       bool resend) {
         Json body;
         try {
             body = payload::parse_json(request.body);
@@ -600,7 +598,7 @@ struct Emulator::Impl {
     }
 
     /// Answers 401 in Bland's shape and returns true when --api-key is set and not presented.
-    bool reject_unauthorized(const httplib::Request& request, httplib::Response& response) {
+    bool reject_unauthorized(const http::RouteRequest& request, http::RouteResponse& response) {
         if (authorized(request)) {
             return false;
         }
@@ -609,19 +607,18 @@ struct Emulator::Impl {
     }
 
     // Inbound numbers (emulator/inbound.hpp) and the ring that calls one.
-    void inbound_list(const httplib::Request&, httplib::Response& response) {
+    void inbound_list(const http::RouteRequest&, http::RouteResponse& response) {
         const InboundAnswer result = inbound.list();
         send_json(response, result.status, result.body);
     }
-    void inbound_details(const httplib::Request& request, httplib::Response& response) {
-        const InboundAnswer result = inbound.details(request.matches[1].str());
+    void inbound_details(const http::RouteRequest& request, http::RouteResponse& response) {
+        const InboundAnswer result = inbound.details(request.matches[1]);
         send_json(response, result.status, result.body);
     }
-    void inbound_update(const httplib::Request& request, httplib::Response& response) {
+    void inbound_update(const http::RouteRequest& request, http::RouteResponse& response) {
         ValidationOptions validation;
         validation.allow_http_webhooks = !options.strict_webhooks;
-        const InboundAnswer result =
-            inbound.update(request.matches[1].str(), request.body, validation);
+        const InboundAnswer result = inbound.update(request.matches[1], request.body, validation);
         send_json(response, result.status, result.body);
     }
 
@@ -629,17 +626,17 @@ struct Emulator::Impl {
     /// request (a form or text/plain POST needs no preflight) or, bound to loopback, a Host that
     /// is not a loopback name (DNS rebinding). Otherwise a page could have its own data signed
     /// with the developer's webhook secret, or place calls.
-    bool reject_browser(const httplib::Request& request, httplib::Response& response) const {
+    bool reject_browser(const http::RouteRequest& request, http::RouteResponse& response) const {
         inspector::RequestFacts facts;
-        facts.host = request.get_header_value("Host");
-        facts.origin = request.get_header_value("Origin");
-        facts.sec_fetch_site = request.get_header_value("Sec-Fetch-Site");
+        facts.host = request.header("Host");
+        facts.origin = request.header("Origin");
+        facts.sec_fetch_site = request.header("Sec-Fetch-Site");
         inspector::ServerFacts self;
         self.port = port;
         const auto refusal = inspector::check_browser_request(
             facts, self, inspector::Need::read,
-            listen::is_loopback_host(options.host) ? inspector::HostCheck::loopback_names
-                                                   : inspector::HostCheck::any);
+            http::is_loopback_host(options.host) ? inspector::HostCheck::loopback_names
+                                                 : inspector::HostCheck::any);
         if (!refusal) {
             return false;
         }
@@ -649,76 +646,83 @@ struct Emulator::Impl {
         return true;
     }
 
-    using Route = void (Impl::*)(const httplib::Request&, httplib::Response&);
+    using Route = void (Impl::*)(const http::RouteRequest&, http::RouteResponse&);
 
-    // A route whose body (any Content-Type, k_max_body at most) is read before it runs, behind
-    // the browser and API key guards.
+    // A route whose body (any Content-Type, k_max_body at most: RouteServerOptions) is read
+    // before it runs, behind the browser and API key guards.
     void post(const char* pattern, Route route) {
-        server.Post(pattern, [this, route](const httplib::Request& request,
-                                           httplib::Response& response,
-                                           const httplib::ContentReader& reader) {
-            if (request.is_multipart_form_data()) {
-                response.set_header("Connection", "close");
-                send_status_error(response, 415, "The body must be JSON.");
+        server->post(pattern, [this, route](const http::RouteRequest& request,
+                                            http::RouteResponse& response) {
+            if (reject_browser(request, response) || reject_unauthorized(request, response)) {
                 return;
             }
-            httplib::Request with_body = request;
-            const bool read = reader([&](const char* data, std::size_t length) {
-                with_body.body.append(data, length);
-                return with_body.body.size() <= k_max_body;
-            });
-            if (!read) {
-                // Too large (httplib's limit or ours), or the sender stopped: what is left of the
-                // body on this connection cannot be framed.
-                response.set_header("Connection", "close");
-                const bool large = with_body.body.size() > k_max_body || response.status == 413;
-                send_status_error(response, large ? 413 : 400,
-                                  large ? "The body is over 10 MiB."
-                                        : "The body could not be read.");
-                return;
-            }
-            if (reject_browser(with_body, response) || reject_unauthorized(with_body, response)) {
-                return;
-            }
-            (this->*route)(with_body, response);
+            (this->*route)(request, response);
         });
     }
 
     void get(const char* pattern, Route route) {
-        server.Get(pattern,
-                   [this, route](const httplib::Request& request, httplib::Response& response) {
-                       // The health check needs no key: scripts poll it before they know one.
-                       if (reject_browser(request, response) ||
-                           (route != &Impl::health && reject_unauthorized(request, response))) {
-                           return;
-                       }
-                       (this->*route)(request, response);
-                   });
+        server->get(pattern, [this, route](const http::RouteRequest& request,
+                                           http::RouteResponse& response) {
+            // The health check needs no key: scripts poll it before they know one.
+            if (reject_browser(request, response) ||
+                (route != &Impl::health && reject_unauthorized(request, response))) {
+                return;
+            }
+            (this->*route)(request, response);
+        });
     }
 
-    void install_routes() {
-        server.set_tcp_nodelay(true);
-        server.set_keep_alive_timeout(5);
-        int threads = std::max(1, options.server_threads);
-        server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-        // Auth is checked inside each route, after httplib has read the body: a pre-routing
-        // answer would leave the unread body on a keep-alive connection, and the client's next
-        // request would be parsed from its middle (a 400 with no body).
-        server.set_payload_max_length(k_max_body);
+    http::RouteServerOptions server_options() {
+        http::RouteServerOptions o;
+        o.threads = static_cast<std::size_t>(std::max(1, options.server_threads));
+        o.max_threads = o.threads;
+        o.keep_alive_timeout = std::chrono::seconds(5);
+        // Auth is checked inside each route, after the body is read: a pre-routing answer would
+        // leave the unread body on a keep-alive connection, and the client's next request would
+        // be parsed from its middle (a 400 with no body).
+        o.max_body_bytes = k_max_body;
         // RFC 9112 gives a request without Content-Length or chunked coding an empty body;
         // cpp-httplib would wait for the connection to close instead. Answered at once, and the
         // connection closed, as whatever follows cannot be framed.
-        server.set_pre_routing_handler([](const httplib::Request& request,
-                                          httplib::Response& response) {
+        o.before = [](const http::RouteRequest& request, http::RouteResponse& response) {
             if ((request.method == "POST" || request.method == "PUT" ||
                  request.method == "PATCH") &&
                 !request.has_header("Content-Length") && !request.has_header("Transfer-Encoding")) {
                 response.set_header("Connection", "close");
                 send_status_error(response, 411, "Content-Length required.");
-                return httplib::Server::HandlerResponse::Handled;
+                return true;
             }
-            return httplib::Server::HandlerResponse::Unhandled;
-        });
+            return false;
+        };
+        o.bad_body = [](http::BodyProblem problem, const http::RouteRequest&,
+                        http::RouteResponse& response) {
+            switch (problem) {
+            case http::BodyProblem::multipart:
+                send_status_error(response, 415, "The body must be JSON.");
+                break;
+            case http::BodyProblem::too_large:
+                send_status_error(response, 413, "The body is over 10 MiB.");
+                break;
+            case http::BodyProblem::unreadable:
+                send_status_error(response, 400, "The body could not be read.");
+                break;
+            }
+        };
+        o.not_found = [](const http::RouteRequest& request, http::RouteResponse& response) {
+            send_status_error(response, 404,
+                              fmt::format("Not found: {} {} is not an endpoint of the emulator.",
+                                          request.method, request.path));
+        };
+        o.failed = [this](const http::RouteRequest& request, http::RouteResponse& response,
+                          const std::string& what) {
+            log(fmt::format("error   {} {}: {}", request.method, request.path, what));
+            send_status_error(response, 500, "Internal error in the emulator.");
+        };
+        return o;
+    }
+
+    void install_routes() {
+        server = std::make_unique<http::RouteServer>(server_options());
         get("/_blandhook/health", &Impl::health);
         post("/v1/calls", &Impl::post_calls);
         get(R"(/v1/calls/([^/]+))", &Impl::get_call);
@@ -731,27 +735,6 @@ struct Emulator::Impl {
         post(R"(/v1/inbound/([^/]+))", &Impl::inbound_update);
         post("/emulate/inbound-calls", &Impl::ring);
         install_query_routes();
-        // Cast: cpp-httplib 0.11 overloads set_error_handler, and a lambda matches both.
-        server.set_error_handler(httplib::Server::Handler(
-            [](const httplib::Request& request, httplib::Response& response) {
-                if (response.status == 404 && response.body.empty()) {
-                    send_status_error(response, 404,
-                                      fmt::format("Not found: {} {} is not an endpoint of the "
-                                                  "emulator.",
-                                                  request.method, request.path));
-                }
-            }));
-        server.set_exception_handler([this](const httplib::Request& request,
-                                            httplib::Response& response, std::exception_ptr ep) {
-            std::string what = "unknown error";
-            try {
-                std::rethrow_exception(ep);
-            } catch (const std::exception& error) {
-                what = error.what();
-            }
-            log(fmt::format("error   {} {}: {}", request.method, request.path, what));
-            send_status_error(response, 500, "Internal error in the emulator.");
-        });
     }
 
     // ---- the query endpoints of call_queries.hpp ------------------------------------------
@@ -779,28 +762,25 @@ struct Emulator::Impl {
     }
 
     // Registers `handler` for an authorized route; the answer goes out as JSON.
-    template <typename Method>
-    void query_route(Method method, const char* pattern,
-                     std::function<QueryAnswer(const httplib::Request&)> handler) {
-        (server.*
-         method)(pattern, [this, handler = std::move(handler)](const httplib::Request& request,
-                                                               httplib::Response& response) {
-            if (reject_browser(request, response) || reject_unauthorized(request, response)) {
-                return;
-            }
-            QueryAnswer answer = handler(request);
-            send_json(response, answer.status, answer.body);
-        });
+    void query_route(http::Method method, const char* pattern,
+                     std::function<QueryAnswer(const http::RouteRequest&)> handler) {
+        server->add(method, pattern,
+                    [this, handler = std::move(handler)](const http::RouteRequest& request,
+                                                         http::RouteResponse& response) {
+                        if (reject_browser(request, response) ||
+                            reject_unauthorized(request, response)) {
+                            return;
+                        }
+                        QueryAnswer answer = handler(request);
+                        send_json(response, answer.status, answer.body);
+                    });
     }
 
     void install_query_routes() {
-        using Register =
-            httplib::Server& (httplib::Server::*)(const std::string&, httplib::Server::Handler);
-        const auto get = static_cast<Register>(&httplib::Server::Get);
-        const auto post = static_cast<Register>(&httplib::Server::Post);
+        using http::Method;
         const auto not_found =
             QueryAnswer{404, Json{{"status", "error"}, {"message", "Call not found."}}};
-        query_route(get, "/v1/calls", [this](const httplib::Request& request) {
+        query_route(Method::get, "/v1/calls", [this](const http::RouteRequest& request) {
             std::vector<CallSnapshot> all;
             {
                 std::lock_guard lock(mutex);
@@ -811,24 +791,24 @@ struct Emulator::Impl {
             }
             return list_calls(std::move(all), request.params);
         });
-        query_route(get, R"(/v1/calls/([^/]+)/events)",
-                    [this, not_found](const httplib::Request& request) {
+        query_route(Method::get, R"(/v1/calls/([^/]+)/events)",
+                    [this, not_found](const http::RouteRequest& request) {
                         auto call = snapshot_of(request.matches[1]);
                         return call ? call_events(*call) : not_found;
                     });
-        query_route(post, "/v1/calls/analyze", [this](const httplib::Request& request) {
+        query_route(Method::post, "/v1/calls/analyze", [this](const http::RouteRequest& request) {
             return analyze_with_schema(request.body,
                                        [this](const std::string& id) { return snapshot_of(id); });
         });
-        query_route(post, R"(/v1/calls/([^/]+)/analyze)",
-                    [this, not_found](const httplib::Request& request) {
+        query_route(Method::post, R"(/v1/calls/([^/]+)/analyze)",
+                    [this, not_found](const http::RouteRequest& request) {
                         auto call = snapshot_of(request.matches[1]);
                         return call ? analyze_questions(*call, request.body) : not_found;
                     });
         // The recording URL of a post-call payload is fetched without the API key, as Bland's
         // are (a storage link), so this route checks none.
-        server.Get(R"(/v1/recordings/([^/]+)\.wav)", [this](const httplib::Request& request,
-                                                            httplib::Response& response) {
+        server->get(R"(/v1/recordings/([^/]+)\.wav)", [this](const http::RouteRequest& request,
+                                                             http::RouteResponse& response) {
             auto call = snapshot_of(request.matches[1]);
             if (!call || !call->ended || !call->recorded ||
                 !call->details.value("recording_url", Json()).is_string()) {
@@ -850,9 +830,7 @@ Emulator::~Emulator() {
 int Emulator::start() {
     m_impl->install_routes();
     const auto& options = m_impl->options;
-    int port = options.port == 0
-                   ? m_impl->server.bind_to_any_port(options.host)
-                   : (m_impl->server.bind_to_port(options.host, options.port) ? options.port : -1);
+    const int port = m_impl->server->bind(options.host, options.port);
     if (port <= 0) {
         throw Error(
             ErrorKind::network, "emulate",
@@ -860,11 +838,7 @@ int Emulator::start() {
             "the port may be in use: pick another with --port, or --port 0 for any free one");
     }
     m_impl->port = port;
-    m_impl->server_thread = std::thread([this] { m_impl->server.listen_after_bind(); });
-    // cpp-httplib 0.11 has no wait_until_ready(): listen_after_bind() flips is_running() first.
-    for (int i = 0; i < 5'000 && !m_impl->server.is_running(); ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
+    m_impl->server->start();
     return port;
 }
 
@@ -872,9 +846,8 @@ void Emulator::stop() {
     if (m_impl->stopped.exchange(true)) {
         return;
     }
-    m_impl->server.stop();
-    if (m_impl->server_thread.joinable()) {
-        m_impl->server_thread.join();
+    if (m_impl->server) {
+        m_impl->server->stop();
     }
     m_impl->scheduler.stop();
 }

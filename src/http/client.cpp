@@ -7,6 +7,7 @@
 #include <openssl/x509.h>
 
 #include <algorithm>
+#include <arpa/inet.h>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
@@ -209,6 +210,17 @@ std::optional<Url> resolve_location(const Url& base, std::string_view location) 
 std::string Url::origin() const {
     bool ipv6 = host.find(':') != std::string::npos;
     return scheme + "://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+bool is_loopback_host(const std::string& host) {
+    if (host == "localhost" || host == "::1" || host == "[::1]") {
+        return true;
+    }
+    in_addr address{};
+    if (::inet_pton(AF_INET, host.c_str(), &address) == 1) {
+        return (ntohl(address.s_addr) >> 24) == 127;
+    }
+    return false;
 }
 
 Url parse_url(std::string_view text, std::string_view what) {

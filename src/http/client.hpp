@@ -27,6 +27,9 @@ struct Url {
 /// Parses an absolute http(s) URL. Throws blandhook::Error (usage) naming `what` on anything else.
 Url parse_url(std::string_view text, std::string_view what = "url");
 
+/// True for 127.0.0.0/8, ::1 and "localhost": hosts that nobody else can reach.
+bool is_loopback_host(const std::string& host);
+
 /// Why a header cannot go on the wire as given, "" when it can: a name that is not an HTTP token,
 /// or a value holding CR, LF or NUL (which would end the header early: header injection).
 std::string header_problem(const Header& header);

@@ -7,13 +7,13 @@
 #include "embed/embedded.hpp"
 #include "error.hpp"
 #include "http/client.hpp"
+#include "http/router.hpp"
 #include "inspector/feed.hpp"
 #include "inspector/security.hpp"
 #include "inspector/views.hpp"
 #include "listen/listener.hpp"
 #include "payload/signature.hpp"
 
-#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -43,7 +43,7 @@ constexpr auto k_keep_alive = std::chrono::seconds(1);
 constexpr std::size_t k_stream_backlog = 1000;
 
 // Every answer of the inspector carries these: no inline script, no framing, no sniffing.
-void secure(httplib::Response& res) {
+void secure(http::RouteResponse& res) {
     res.set_header(
         "Content-Security-Policy",
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -55,19 +55,15 @@ void secure(httplib::Response& res) {
     res.set_header("Cache-Control", "no-store");
 }
 
-void send_json(httplib::Response& res, const json& value, int status = 200) {
+void send_json(http::RouteResponse& res, const json& value, int status = 200) {
     secure(res);
     res.status = status;
     res.set_content(value.dump(-1, ' ', false, json::error_handler_t::replace),
                     "application/json; charset=utf-8");
 }
 
-void send_error(httplib::Response& res, int status, const std::string& message) {
+void send_error(http::RouteResponse& res, int status, const std::string& message) {
     send_json(res, json{{"error", message}}, status);
-}
-
-std::string header(const httplib::Request& req, const char* name) {
-    return req.get_header_value(name);
 }
 
 std::uint64_t parse_id(const std::string& text) {
@@ -95,7 +91,7 @@ public:
         : m_listener(listener), m_page_token(random_token()),
           m_feed(Feed::create(listener.store())) {}
 
-    void mount(httplib::Server& server);
+    void mount(http::Router& server);
 
 private:
     ServerFacts server_facts() const {
@@ -105,12 +101,12 @@ private:
         return facts;
     }
 
-    static RequestFacts request_facts(const httplib::Request& req) {
+    static RequestFacts request_facts(const http::RouteRequest& req) {
         RequestFacts facts;
-        facts.host = header(req, "Host");
-        facts.origin = header(req, "Origin");
-        facts.sec_fetch_site = header(req, "Sec-Fetch-Site");
-        facts.page_token = header(req, "X-Blandhook-Token");
+        facts.host = req.header("Host");
+        facts.origin = req.header("Origin");
+        facts.sec_fetch_site = req.header("Sec-Fetch-Site");
+        facts.page_token = req.header("X-Blandhook-Token");
         return facts;
     }
 
@@ -118,8 +114,8 @@ private:
     // error the handler threw, as JSON otherwise.
     template <typename Handler> auto guarded(Need need, Handler handler) {
         // The closure keeps the inspector alive as long as the server holds the route.
-        return [self = shared_from_this(), need, handler](const httplib::Request& req,
-                                                          httplib::Response& res) {
+        return [self = shared_from_this(), need, handler](const http::RouteRequest& req,
+                                                          http::RouteResponse& res) {
             if (auto refusal = check_request(request_facts(req), self->server_facts(), need)) {
                 send_error(res, refusal->status, refusal->reason);
                 return;
@@ -143,18 +139,18 @@ private:
         return std::move(*capture);
     }
 
-    static capture::Filter filter_from(const httplib::Request& req) {
+    static capture::Filter filter_from(const http::RouteRequest& req) {
         capture::Filter filter;
-        filter.call_id = req.get_param_value("call_id");
-        filter.kind = req.get_param_value("kind");
-        filter.status = req.get_param_value("status");
-        filter.text = req.get_param_value("q");
+        filter.call_id = req.param("call_id");
+        filter.kind = req.param("kind");
+        filter.status = req.param("status");
+        filter.text = req.param("q");
         const auto now = std::chrono::system_clock::now();
         if (req.has_param("since")) {
-            filter.since = capture::parse_when(req.get_param_value("since"), "since", now);
+            filter.since = capture::parse_when(req.param("since"), "since", now);
         }
         if (req.has_param("until")) {
-            filter.until = capture::parse_when(req.get_param_value("until"), "until", now);
+            filter.until = capture::parse_when(req.param("until"), "until", now);
         }
         return filter;
     }
@@ -176,20 +172,20 @@ private:
         return capture::call_story_json(story, row_json);
     }
 
-    void page(httplib::Response& res);
-    void asset(const httplib::Request& req, httplib::Response& res);
-    void list(const httplib::Request& req, httplib::Response& res);
-    void events(const httplib::Request& req, httplib::Response& res);
-    void replay(const httplib::Request& req, httplib::Response& res);
-    void get_answer(httplib::Response& res);
-    void set_answer(const httplib::Request& req, httplib::Response& res);
+    void page(http::RouteResponse& res);
+    void asset(const http::RouteRequest& req, http::RouteResponse& res);
+    void list(const http::RouteRequest& req, http::RouteResponse& res);
+    void events(const http::RouteRequest& req, http::RouteResponse& res);
+    void replay(const http::RouteRequest& req, http::RouteResponse& res);
+    void get_answer(http::RouteResponse& res);
+    void set_answer(const http::RouteRequest& req, http::RouteResponse& res);
 
     listen::Listener& m_listener;
     std::string m_page_token;
     std::shared_ptr<Feed> m_feed;
 };
 
-void Inspector::page(httplib::Response& res) {
+void Inspector::page(http::RouteResponse& res) {
     auto html = embed::find("inspector/index.html");
     if (!html) {
         throw Error(ErrorKind::internal, "inspector", "index.html is not embedded");
@@ -203,7 +199,7 @@ void Inspector::page(httplib::Response& res) {
     res.set_content(text, "text/html; charset=utf-8");
 }
 
-void Inspector::asset(const httplib::Request& req, httplib::Response& res) {
+void Inspector::asset(const http::RouteRequest& req, http::RouteResponse& res) {
     const std::string name = req.matches[1];
     auto data = embed::find("inspector/" + name);
     if (!data || name == "index.html") {
@@ -224,19 +220,18 @@ void Inspector::asset(const httplib::Request& req, httplib::Response& res) {
     res.set_content(std::string(*data), type);
 }
 
-void Inspector::list(const httplib::Request& req, httplib::Response& res) {
+void Inspector::list(const http::RouteRequest& req, http::RouteResponse& res) {
     capture::Store& store = m_listener.store();
     capture::Filter filter = filter_from(req);
     filter.limit = k_max_page;
     if (req.has_param("limit")) {
-        filter.limit =
-            std::clamp<std::size_t>(parse_id(req.get_param_value("limit")), 1, k_max_page);
+        filter.limit = std::clamp<std::size_t>(parse_id(req.param("limit")), 1, k_max_page);
     }
     if (req.has_param("before")) {
-        filter.before = parse_id(req.get_param_value("before"));
+        filter.before = parse_id(req.param("before"));
     }
     if (req.has_param("after")) {
-        filter.after = parse_id(req.get_param_value("after"));
+        filter.after = parse_id(req.param("after"));
     }
     // Read before listing: the page's event stream continues after this id, so nothing arriving
     // while the list is read can be missed (the page drops the duplicates).
@@ -256,7 +251,7 @@ void Inspector::list(const httplib::Request& req, httplib::Response& res) {
 
 // Server-sent events: `capture` events carry list rows (event id = capture id), `reset` asks the
 // page to reload (it fell too far behind), comment lines keep the connection checked.
-void Inspector::events(const httplib::Request& req, httplib::Response& res) {
+void Inspector::events(const http::RouteRequest& req, http::RouteResponse& res) {
     if (!m_feed->open_stream()) {
         send_error(res, 503, "too many inspector pages are open");
         return;
@@ -271,11 +266,11 @@ void Inspector::events(const httplib::Request& req, httplib::Response& res) {
     auto stream = std::make_shared<Stream>();
     stream->filter = filter_from(req);
     if (req.has_param("after")) {
-        stream->after = parse_id(req.get_param_value("after"));
+        stream->after = parse_id(req.param("after"));
     }
     if (req.has_header("Last-Event-ID")) {
         // EventSource reconnecting: continue after the last event the page got.
-        stream->after = std::max(stream->after, parse_id(header(req, "Last-Event-ID")));
+        stream->after = std::max(stream->after, parse_id(req.header("Last-Event-ID")));
     }
     // Registered before reading the store, so the feed records anything that lands meanwhile.
     stream->position = m_feed->position();
@@ -288,54 +283,53 @@ void Inspector::events(const httplib::Request& req, httplib::Response& res) {
         return "id: " + std::to_string(capture.id) + "\nevent: capture\ndata: " +
                row_json(capture).dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
     };
-    res.set_chunked_content_provider(
-        "text/event-stream",
-        [stream, feed, &store, event_for](std::size_t, httplib::DataSink& sink) {
-            std::string out;
-            if (!stream->started) {
-                stream->started = true;
-                out = "retry: 1000\n\n";
-                capture::Filter backlog = stream->filter;
-                backlog.after = stream->after;
-                backlog.limit = k_stream_backlog;
-                auto missed = store.list(backlog);
-                if (missed.size() == k_stream_backlog) {
-                    out += "event: reset\ndata: too far behind\n\n";
-                } else {
-                    std::reverse(missed.begin(), missed.end());
-                    for (const auto& capture : missed) {
-                        out += event_for(capture);
-                    }
-                }
+    res.content_type = "text/event-stream";
+    res.stream_ended = [feed] { feed->close_stream(); };
+    res.stream = [stream, feed, &store, event_for](const http::StreamWriter& write) {
+        std::string out;
+        if (!stream->started) {
+            stream->started = true;
+            out = "retry: 1000\n\n";
+            capture::Filter backlog = stream->filter;
+            backlog.after = stream->after;
+            backlog.limit = k_stream_backlog;
+            auto missed = store.list(backlog);
+            if (missed.size() == k_stream_backlog) {
+                out += "event: reset\ndata: too far behind\n\n";
             } else {
-                auto batch = feed->wait(stream->position, k_stream_tick);
-                stream->position = batch.position;
-                if (batch.overflow) {
-                    out = "event: reset\ndata: too far behind\n\n";
-                }
-                for (std::uint64_t id : batch.ids) {
-                    if (id <= stream->after) {
-                        continue; // already sent from the backlog
-                    }
-                    auto capture = store.get(id);
-                    if (capture && stream->filter.matches(*capture)) {
-                        out += event_for(*capture);
-                    }
-                }
-                if (out.empty() && Clock::now() - stream->last_write >= k_keep_alive) {
-                    out = ": keep-alive\n\n";
+                std::reverse(missed.begin(), missed.end());
+                for (const auto& capture : missed) {
+                    out += event_for(capture);
                 }
             }
-            if (out.empty()) {
-                return true;
+        } else {
+            auto batch = feed->wait(stream->position, k_stream_tick);
+            stream->position = batch.position;
+            if (batch.overflow) {
+                out = "event: reset\ndata: too far behind\n\n";
             }
-            stream->last_write = Clock::now();
-            return sink.write(out.data(), out.size());
-        },
-        [feed](bool) { feed->close_stream(); });
+            for (std::uint64_t id : batch.ids) {
+                if (id <= stream->after) {
+                    continue; // already sent from the backlog
+                }
+                auto capture = store.get(id);
+                if (capture && stream->filter.matches(*capture)) {
+                    out += event_for(*capture);
+                }
+            }
+            if (out.empty() && Clock::now() - stream->last_write >= k_keep_alive) {
+                out = ": keep-alive\n\n";
+            }
+        }
+        if (out.empty()) {
+            return true;
+        }
+        stream->last_write = Clock::now();
+        return write(out);
+    };
 }
 
-void Inspector::replay(const httplib::Request& req, httplib::Response& res) {
+void Inspector::replay(const http::RouteRequest& req, http::RouteResponse& res) {
     capture::Capture capture = capture_or_throw(req.matches[1]);
     json body = json::parse(req.body, nullptr, false);
     if (!body.is_object() || !body.contains("url") || !body["url"].is_string()) {
@@ -403,11 +397,11 @@ json answer_json(const listen::AnswerConfig& config) {
             {"require_signature", config.require_signature}};
 }
 
-void Inspector::get_answer(httplib::Response& res) {
+void Inspector::get_answer(http::RouteResponse& res) {
     send_json(res, answer_json(m_listener.answer()));
 }
 
-void Inspector::set_answer(const httplib::Request& req, httplib::Response& res) {
+void Inspector::set_answer(const http::RouteRequest& req, http::RouteResponse& res) {
     json body = json::parse(req.body, nullptr, false);
     if (!body.is_object()) {
         send_error(res, 400, "send a JSON object");
@@ -503,25 +497,25 @@ void Inspector::set_answer(const httplib::Request& req, httplib::Response& res) 
     send_json(res, answer_json(m_listener.answer()));
 }
 
-void Inspector::mount(httplib::Server& server) {
+void Inspector::mount(http::Router& server) {
     const std::string p(k_prefix);
     // The port is the inspector's own: its root leads to the page.
     for (const std::string& path : {std::string("/"), p}) {
-        server.Get(path, [](const httplib::Request&, httplib::Response& res) {
+        server.get(path, [](const http::RouteRequest&, http::RouteResponse& res) {
             secure(res);
-            res.set_redirect("/_blandhook/", 301);
+            res.redirect("/_blandhook/", 301);
         });
     }
-    server.Get(p + "/", guarded(Need::page, [this](const auto&, auto& res) { page(res); }));
-    server.Get(p + R"(/([a-z0-9-]+\.(?:js|css|png|svg)))",
+    server.get(p + "/", guarded(Need::page, [this](const auto&, auto& res) { page(res); }));
+    server.get(p + R"(/([a-z0-9-]+\.(?:js|css|png|svg)))",
                guarded(Need::page, [this](const auto& req, auto& res) { asset(req, res); }));
-    server.Get(p + "/api/captures",
+    server.get(p + "/api/captures",
                guarded(Need::read, [this](const auto& req, auto& res) { list(req, res); }));
-    server.Get(p + R"(/api/captures/(\d+))",
+    server.get(p + R"(/api/captures/(\d+))",
                guarded(Need::read, [this](const auto& req, auto& res) {
                    send_json(res, detail_json(capture_or_throw(req.matches[1])));
                }));
-    server.Get(p + R"(/api/captures/(\d+)/fixture)",
+    server.get(p + R"(/api/captures/(\d+)/fixture)",
                guarded(Need::read, [this](const auto& req, auto& res) {
                    const capture::Capture capture = capture_or_throw(req.matches[1]);
                    const std::string name = fixture_name(capture);
@@ -530,7 +524,7 @@ void Inspector::mount(httplib::Server& server) {
                                   "attachment; filename=\"" + name + ".json\"");
                    res.set_content(fixture_text(capture), "application/json; charset=utf-8");
                }));
-    server.Post(p + R"(/api/captures/(\d+)/curl)",
+    server.post(p + R"(/api/captures/(\d+)/curl)",
                 guarded(Need::action, [this](const auto& req, auto& res) {
                     const capture::Capture capture = capture_or_throw(req.matches[1]);
                     json body = json::parse(req.body, nullptr, false);
@@ -543,29 +537,29 @@ void Inspector::mount(httplib::Server& server) {
                     send_json(res, json{{"curl", curl_command(capture, url, secret)},
                                         {"signed", !secret.empty()}});
                 }));
-    server.Get(p + "/api/call", guarded(Need::read, [this](const auto& req, auto& res) {
-                   const std::string call_id = req.get_param_value("call_id");
+    server.get(p + "/api/call", guarded(Need::read, [this](const auto& req, auto& res) {
+                   const std::string call_id = req.param("call_id");
                    if (call_id.empty()) {
                        send_error(res, 400, "give ?call_id=…");
                        return;
                    }
                    send_json(res, call(call_id));
                }));
-    server.Post(p + R"(/api/captures/(\d+)/replay)",
+    server.post(p + R"(/api/captures/(\d+)/replay)",
                 guarded(Need::action, [this](const auto& req, auto& res) { replay(req, res); }));
-    server.Get(p + "/api/answer",
+    server.get(p + "/api/answer",
                guarded(Need::read, [this](const auto&, auto& res) { get_answer(res); }));
-    server.Post(p + "/api/answer", guarded(Need::action, [this](const auto& req, auto& res) {
+    server.post(p + "/api/answer", guarded(Need::action, [this](const auto& req, auto& res) {
                     set_answer(req, res);
                 }));
-    server.Get(p + "/api/events",
+    server.get(p + "/api/events",
                guarded(Need::read, [this](const auto& req, auto& res) { events(req, res); }));
 }
 
 } // namespace
 
 void mount(listen::Listener& listener) {
-    std::make_shared<Inspector>(listener)->mount(listener.inspector_server());
+    std::make_shared<Inspector>(listener)->mount(listener.inspector_routes());
 }
 
 } // namespace blandhook::inspector

@@ -2,19 +2,15 @@
 
 #include "error.hpp"
 #include "http/client.hpp"
-#include "http/pool.hpp"
+#include "http/router.hpp"
 #include "http/tls.hpp"
 #include "http/wire_server.hpp"
 
-#include <httplib.h>
-
-#include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <map>
 #include <mutex>
-#include <netinet/in.h>
 #include <openssl/rand.h>
 #include <random>
 #include <sys/socket.h>
@@ -187,25 +183,14 @@ private:
 
 } // namespace
 
-bool is_loopback_host(const std::string& host) {
-    if (host == "localhost" || host == "::1" || host == "[::1]") {
-        return true;
-    }
-    in_addr address{};
-    if (::inet_pton(AF_INET, host.c_str(), &address) == 1) {
-        return (ntohl(address.s_addr) >> 24) == 127;
-    }
-    return false;
-}
-
 struct Listener::Impl {
     ListenerOptions options;
     // Captures, plain http or TLS, are served by the wire server: one parser for every request.
     std::shared_ptr<const http::TlsContext> tls_context;
     std::unique_ptr<http::WireServer> wire;
     // The inspector's pages and API, on a loopback port of their own.
-    httplib::Server inspector_server;
-    std::thread inspector_thread;
+    std::unique_ptr<http::RouteServer> inspector_server;
+    std::atomic<bool> inspector_serving{false}; ///< started and not stopped
     int inspector_port = 0;
     std::unique_ptr<capture::Store> store;
     std::unique_ptr<Forwarder> forwarder;
@@ -213,7 +198,6 @@ struct Listener::Impl {
     bool tls = false;
     std::atomic<bool> running{false};
     bool serving = false; ///< start() succeeded and stop() has not ended it yet
-    std::atomic<bool> inspector_ended{false};
 
     mutable std::mutex answer_mutex; ///< guards sequence_positions and random
     std::atomic<std::shared_ptr<const AnswerConfig>> answer;
@@ -439,23 +423,24 @@ std::optional<http::WireAnswer> Listener::Impl::serve_wire(http::WireRequest& re
 namespace {
 
 // The inspector's server: it serves one developer's browser.
-void configure_inspector_server(httplib::Server& server, std::chrono::seconds read_timeout) {
+http::RouteServerOptions inspector_server_options(std::chrono::seconds read_timeout) {
+    http::RouteServerOptions options;
     // Each open event stream holds a thread (at most 64 are served, inspector::Feed): room for
     // them and the page's other requests, grown on demand.
-    server.new_task_queue = [] { return new http::DynamicPool(4, 128); };
-    // Without TCP_NODELAY small answers wait for the peer's delayed ACK (~40 ms).
-    server.set_tcp_nodelay(true);
-    server.set_read_timeout(read_timeout);
-    server.set_write_timeout(read_timeout);
+    options.threads = 4;
+    options.max_threads = 128;
+    options.read_timeout = read_timeout;
+    options.write_timeout = read_timeout;
     // Idle keep-alive connections end within a second, so that stopping never waits long.
-    server.set_keep_alive_timeout(1);
+    options.keep_alive_timeout = std::chrono::seconds(1);
     // The exception's message is not sent: it may name local files (the capture log's path), and
     // over TLS the sender may be anyone on the internet.
-    server.set_exception_handler(
-        [](const httplib::Request&, httplib::Response& response, std::exception_ptr) {
-            response.status = 500;
-            response.set_content("{\"error\":\"internal error\"}", "application/json");
-        });
+    options.failed = [](const http::RouteRequest&, http::RouteResponse& response,
+                        const std::string&) {
+        response.status = 500;
+        response.set_content("{\"error\":\"internal error\"}", "application/json");
+    };
+    return options;
 }
 
 } // namespace
@@ -480,21 +465,22 @@ Listener::Listener(ListenerOptions options) : m_impl(std::make_unique<Impl>()) {
     }
     impl.store = std::make_unique<capture::Store>(impl.options.store);
 
-    configure_inspector_server(impl.inspector_server, impl.options.read_timeout);
-    impl.inspector_server.Get(std::string(k_health_path),
-                              [this](const httplib::Request&, httplib::Response& response) {
-                                  const http::WireAnswer reply = m_impl->health();
-                                  response.status = reply.status;
-                                  response.set_content(reply.body, "application/json");
-                              });
+    impl.inspector_server =
+        std::make_unique<http::RouteServer>(inspector_server_options(impl.options.read_timeout));
+    impl.inspector_server->get(std::string(k_health_path),
+                               [this](const http::RouteRequest&, http::RouteResponse& response) {
+                                   const http::WireAnswer reply = m_impl->health();
+                                   response.status = reply.status;
+                                   response.set_content(reply.body, "application/json");
+                               });
 }
 
 Listener::~Listener() {
     stop();
 }
 
-httplib::Server& Listener::inspector_server() {
-    return m_impl->inspector_server;
+http::Router& Listener::inspector_routes() {
+    return *m_impl->inspector_server;
 }
 
 void Listener::start() {
@@ -520,12 +506,10 @@ void Listener::start() {
     impl.port = impl.wire->bind();
     impl.stopping = false;
     if (const std::optional<InspectorBind>& bind = impl.options.inspector) {
-        httplib::Server& inspector = impl.inspector_server;
-        int port = bind->port == 0
-                       ? inspector.bind_to_any_port("127.0.0.1")
-                       : (inspector.bind_to_port("127.0.0.1", bind->port) ? bind->port : -1);
-        if (port <= 0 && bind->any_if_taken) {
-            port = inspector.bind_to_any_port("127.0.0.1");
+        http::RouteServer& inspector = *impl.inspector_server;
+        int port = inspector.bind("127.0.0.1", bind->port);
+        if (port <= 0 && bind->port != 0 && bind->any_if_taken) {
+            port = inspector.bind("127.0.0.1", 0);
         }
         if (port <= 0) {
             const std::string reason = std::strerror(errno);
@@ -537,18 +521,8 @@ void Listener::start() {
                         "--no-inspector");
         }
         impl.inspector_port = port;
-        impl.inspector_ended = false;
-        impl.inspector_thread = std::thread([&impl] {
-            impl.inspector_server.listen_after_bind();
-            impl.inspector_ended = true;
-            if (!impl.stopping) {
-                impl.running = false; // it ended on its own
-            }
-        });
-        // listen_after_bind sets is_running a moment after it starts; wait so that stop() works.
-        while (!impl.inspector_server.is_running() && !impl.inspector_ended) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        }
+        inspector.start();
+        impl.inspector_serving = true;
     }
     impl.running = true;
     impl.serving = true;
@@ -566,16 +540,17 @@ void Listener::stop() {
     // not hold the stop forever).
     const auto patience = answer().delay + impl.options.forward_timeout + std::chrono::seconds(2);
     impl.wire->stop(std::chrono::duration_cast<std::chrono::milliseconds>(patience));
-    if (impl.inspector_thread.joinable()) {
+    if (impl.inspector_serving) {
         // Open event streams notice within a tick; idle keep-alive connections within a second.
-        impl.inspector_server.stop();
-        impl.inspector_thread.join();
+        impl.inspector_server->stop();
+        impl.inspector_serving = false;
     }
     impl.running = false;
 }
 
 bool Listener::running() const {
-    return m_impl->running;
+    // Serving ends when the inspector's server ends on its own, too.
+    return m_impl->running && (!m_impl->inspector_serving || m_impl->inspector_server->running());
 }
 
 const std::string& Listener::host() const {

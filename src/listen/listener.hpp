@@ -18,8 +18,8 @@
 #include <string>
 #include <thread>
 
-namespace httplib {
-class Server;
+namespace blandhook::http {
+class Router;
 }
 
 namespace blandhook::listen {
@@ -56,21 +56,18 @@ struct ListenerOptions {
     std::optional<InspectorBind> inspector;
 };
 
-/// True for 127.0.0.0/8, ::1 and "localhost": binds that nobody else can reach.
-bool is_loopback_host(const std::string& host);
-
 class Listener {
 public:
     /// Creates the servers and the store (opening the capture log). Does not bind yet, so that
-    /// the inspector can register its routes on inspector_server() first.
+    /// the inspector can register its routes on inspector_routes() first.
     explicit Listener(ListenerOptions options);
     ~Listener(); ///< stops if running
     Listener(const Listener&) = delete;
     Listener& operator=(const Listener&) = delete;
 
-    /// The server on the inspector's loopback port, for inspector::mount before start(). Only
-    /// bound when options().inspector is set.
-    httplib::Server& inspector_server();
+    /// The routes of the inspector's loopback port, for inspector::mount before start(). Only
+    /// served when options().inspector is set.
+    http::Router& inspector_routes();
 
     /// Binds (the capture port, then the inspector's) and serves on background threads. Throws
     /// blandhook::Error (usage for a bad TLS file, network when a port cannot be bound).
