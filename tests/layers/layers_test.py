@@ -159,7 +159,7 @@ def main():
     if problems:
         return 1
     print(f"layers: no cycle between the folders of {src}"
-          + (f" ({len(known)} known back edges left to remove)" if known else ""))
+          + (f" (known back edges left to remove: {len(known)})" if known else ""))
     return 0
 
 
