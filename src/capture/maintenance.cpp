@@ -1,6 +1,7 @@
 #include "capture/maintenance.hpp"
 
 #include "capture/search.hpp"
+#include "capture/segments.hpp"
 #include "error.hpp"
 
 #include <cerrno>
@@ -129,71 +130,122 @@ std::optional<std::uint64_t> first_id_since(const History& history, const std::s
     return found;
 }
 
-PruneResult prune(const std::string& log_path, std::uint64_t keep_from, PruneMode mode) {
-    PruneResult result;
+namespace {
+
+enum class Pass { done, segments_changed };
+
+void prune_segment(const Segment& segment, std::uint64_t keep_from, PruneMode mode,
+                   PruneResult& result);
+
+// One pass over the segments listed at its start. A rotated plain segment is locked before it is
+// read, which waits for the listener's compressor to finish with it; if the compressor removed it
+// meanwhile (its lines are now in the .gz), the pass ends with segments_changed and is run again
+// on a fresh listing. Without the lock, the compressor renamed a .gz of a segment already pruned
+// into place, and the pruned captures came back.
+Pass prune_pass(const std::string& log_path, std::uint64_t keep_from, PruneMode mode,
+                PruneResult& result) {
     const History history(log_path);
     for (std::size_t index = 0; index < history.segments().size(); ++index) {
         const Segment& segment = history.segments()[index];
         const bool active = segment.number == 0;
-        std::uint64_t below = 0;
-        std::uint64_t kept = 0;
-        read_segment(segment, [&](std::string_view region, std::uint64_t) {
-            for (std::size_t start = 0; start < region.size();) {
-                const std::size_t end = region.find('\n', start);
-                const std::optional<std::uint64_t> id = line_id(region.substr(start, end - start));
-                (id && *id < keep_from ? below : kept) += 1;
-                start = end + 1;
-            }
-            return true;
-        });
-        result.kept += kept;
-        if (below == 0) {
-            continue;
-        }
-        if (!active && kept == 0) {
-            result.removed += below;
-            result.bytes_freed += segment.bytes;
-            if (mode == PruneMode::apply && ::unlink(segment.path.c_str()) != 0 &&
-                errno != ENOENT) {
-                throw prune_error(segment.path, std::strerror(errno));
-            }
-            continue;
-        }
-        // A listener writing the active log holds its lock; its lines are then left alone.
-        int lock_fd = -1;
-        if (active) {
-            lock_fd = ::open(segment.path.c_str(), O_RDONLY | O_CLOEXEC);
-            if (lock_fd < 0 || ::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
-                if (lock_fd >= 0) {
-                    ::close(lock_fd);
-                }
-                result.left_in_active = below;
-                result.kept += below;
-                continue;
+        int segment_lock = -1;
+        if (!active && !segment.compressed && mode == PruneMode::apply) {
+            segment_lock = lock_plain_segment(segment.path);
+            if (segment_lock < 0) {
+                return Pass::segments_changed;
             }
         }
-        result.removed += below;
-        if (mode == PruneMode::apply) {
-            const std::string temporary = segment.path + ".prune.tmp";
-            try {
-                const std::uint64_t written = write_kept(segment, keep_from, temporary);
-                if (::rename(temporary.c_str(), segment.path.c_str()) != 0) {
-                    ::unlink(temporary.c_str());
-                    throw prune_error(segment.path, std::strerror(errno));
-                }
-                result.bytes_freed += segment.bytes > written ? segment.bytes - written : 0;
-            } catch (...) {
-                if (lock_fd >= 0) {
-                    ::close(lock_fd);
-                }
-                throw;
+        try {
+            prune_segment(segment, keep_from, mode, result);
+        } catch (...) {
+            if (segment_lock >= 0) {
+                ::close(segment_lock);
             }
+            throw;
         }
-        if (lock_fd >= 0) {
-            ::close(lock_fd);
+        if (segment_lock >= 0) {
+            ::close(segment_lock);
         }
+    }
+    return Pass::done;
+}
+
+} // namespace
+
+PruneResult prune(const std::string& log_path, std::uint64_t keep_from, PruneMode mode) {
+    PruneResult result;
+    while (prune_pass(log_path, keep_from, mode, result) == Pass::segments_changed) {
+        // Segments pruned in the ended pass have no lines below keep_from any more; only the
+        // counts of what is kept start over.
+        result.kept = 0;
+        result.left_in_active = 0;
     }
     return result;
 }
 
+namespace {
+
+// Removes the lines below `keep_from` from one segment (the whole file when nothing is kept).
+void prune_segment(const Segment& segment, std::uint64_t keep_from, PruneMode mode,
+                   PruneResult& result) {
+    const bool active = segment.number == 0;
+    std::uint64_t below = 0;
+    std::uint64_t kept = 0;
+    read_segment(segment, [&](std::string_view region, std::uint64_t) {
+        for (std::size_t start = 0; start < region.size();) {
+            const std::size_t end = region.find('\n', start);
+            const std::optional<std::uint64_t> id = line_id(region.substr(start, end - start));
+            (id && *id < keep_from ? below : kept) += 1;
+            start = end + 1;
+        }
+        return true;
+    });
+    result.kept += kept;
+    if (below == 0) {
+        return;
+    }
+    if (!active && kept == 0) {
+        result.removed += below;
+        result.bytes_freed += segment.bytes;
+        if (mode == PruneMode::apply && ::unlink(segment.path.c_str()) != 0 && errno != ENOENT) {
+            throw prune_error(segment.path, std::strerror(errno));
+        }
+        return;
+    }
+    // A listener writing the active log holds its lock; its lines are then left alone.
+    int lock_fd = -1;
+    if (active) {
+        lock_fd = ::open(segment.path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (lock_fd < 0 || ::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+            if (lock_fd >= 0) {
+                ::close(lock_fd);
+            }
+            result.left_in_active = below;
+            result.kept += below;
+            return;
+        }
+    }
+    result.removed += below;
+    if (mode == PruneMode::apply) {
+        const std::string temporary = segment.path + ".prune.tmp";
+        try {
+            const std::uint64_t written = write_kept(segment, keep_from, temporary);
+            if (::rename(temporary.c_str(), segment.path.c_str()) != 0) {
+                ::unlink(temporary.c_str());
+                throw prune_error(segment.path, std::strerror(errno));
+            }
+            result.bytes_freed += segment.bytes > written ? segment.bytes - written : 0;
+        } catch (...) {
+            if (lock_fd >= 0) {
+                ::close(lock_fd);
+            }
+            throw;
+        }
+    }
+    if (lock_fd >= 0) {
+        ::close(lock_fd);
+    }
+}
+
+} // namespace
 } // namespace blandhook::capture

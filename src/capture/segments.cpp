@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <string_view>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -99,6 +100,32 @@ std::uint64_t next_segment_number(const std::string& log_path) {
     return highest + 1;
 }
 
+int lock_plain_segment(const std::string& plain_path) {
+    for (;;) {
+        const int fd = ::open(plain_path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            if (errno == ENOENT) {
+                return -1;
+            }
+            throw Error(ErrorKind::internal, "capture log",
+                        "cannot open " + plain_path + ": " + std::strerror(errno));
+        }
+        while (::flock(fd, LOCK_EX) != 0 && errno == EINTR) {
+        }
+        struct stat held {};
+        struct stat named {};
+        if (::fstat(fd, &held) == 0 && ::stat(plain_path.c_str(), &named) == 0 &&
+            held.st_ino == named.st_ino && held.st_dev == named.st_dev) {
+            return fd;
+        }
+        const bool gone = errno == ENOENT;
+        ::close(fd);
+        if (gone) {
+            return -1;
+        }
+    }
+}
+
 void compress_segment(const std::string& plain_path) {
     const std::string final_path = plain_path + ".gz";
     const std::string temporary = plain_path + ".gz.tmp";
@@ -107,9 +134,9 @@ void compress_segment(const std::string& plain_path) {
         return Error(ErrorKind::internal, "capture log",
                      "cannot compress " + plain_path + ": " + why);
     };
-    const int in = ::open(plain_path.c_str(), O_RDONLY | O_CLOEXEC);
+    const int in = lock_plain_segment(plain_path);
     if (in < 0) {
-        throw fail(std::strerror(errno));
+        return; // pruned before its turn came
     }
     const int out = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (out < 0) {
@@ -141,7 +168,6 @@ void compress_segment(const std::string& plain_path) {
             error = ::gzerror(gz, &code);
         }
     }
-    ::close(in);
     if (::gzclose(gz) != Z_OK && error.empty()) {
         error = "write failed (disk full?)";
     }
@@ -150,12 +176,16 @@ void compress_segment(const std::string& plain_path) {
     }
     ::close(kept);
     if (!error.empty()) {
+        ::close(in);
         throw fail(error);
     }
     if (::rename(temporary.c_str(), final_path.c_str()) != 0) {
-        throw fail(std::strerror(errno));
+        const int why = errno;
+        ::close(in);
+        throw fail(std::strerror(why));
     }
     ::unlink(plain_path.c_str());
+    ::close(in); // the lock goes with it, once the plain file is gone
 }
 
 } // namespace blandhook::capture

@@ -25,9 +25,17 @@ std::string segment_path(const std::string& log_path, std::uint64_t number, bool
 /// The number the next rotated segment gets (one more than the highest on disk).
 std::uint64_t next_segment_number(const std::string& log_path);
 
+/// Opens the rotated plain segment at `plain_path` and takes its exclusive lock, waiting for
+/// whoever holds it (the compressor, or `captures prune`). Returns the descriptor, or -1 when no
+/// file is at that path any more (compressed or pruned meanwhile). Retries when the file was
+/// replaced while waiting, so the lock is always on the file the path names.
+int lock_plain_segment(const std::string& plain_path);
+
 /// Compresses the rotated segment at `plain_path` into `plain_path`.gz (gzip, mode 0600): written
 /// to a temporary file, flushed, renamed into place, and only then is the plain file removed, so
-/// a reader always finds every line under one name or the other. Throws Error (internal).
+/// a reader always finds every line under one name or the other. Holds the segment's lock
+/// throughout, so that `captures prune` never removes a segment whose copy is being written.
+/// A segment that is gone (pruned) is left gone. Throws Error (internal).
 void compress_segment(const std::string& plain_path);
 
 } // namespace blandhook::capture

@@ -2,6 +2,7 @@
 // searches over raw lines, and a log changed under the reader (appended by another listener, a
 // torn last line cut, a rotation). Files in a scratch directory, no sockets, no sleeps.
 #include "capture/history.hpp"
+#include "capture/maintenance.hpp"
 #include "capture/search.hpp"
 #include "capture/segments.hpp"
 #include "capture/store.hpp"
@@ -10,10 +11,13 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cstdio>
 #include <functional>
 #include <random>
 #include <string>
+#include <thread>
+#include <unistd.h>
 #include <vector>
 
 using namespace blandhook;
@@ -294,4 +298,38 @@ TEST_CASE("store rotation: the log rotates into numbered segments between lines,
             0);
     fill(path, 1, 31);
     CHECK(capture::History(path).last_id() == 31);
+}
+
+TEST_CASE("captures prune while the listener compresses a rotated segment: the pruned captures "
+          "stay pruned (the compressor's .gz used to bring them back)") {
+    test::TempDir dir;
+    const std::string path = dir.file("log.ndjson");
+    // A rotated segment big enough that compressing it takes a while: 160 captures of 256 KiB.
+    const std::string big(256 * 1024, 'x');
+    fill(path, 160, 1, [&](capture::Capture& c, std::uint64_t n) {
+        c.body = "{\"n\": " + std::to_string(n) + ", \"pad\": \"" + big + "\"}";
+    });
+    const std::string segment = capture::segment_path(path, 1, false);
+    REQUIRE(std::rename(path.c_str(), segment.c_str()) == 0);
+    const std::uint64_t newest = fill(path, 1, 161);
+    REQUIRE(newest == 161);
+
+    // The compressor is under way (its temporary file exists) when prune starts.
+    std::thread compressor([&] { capture::compress_segment(segment); });
+    const std::string temporary = segment + ".gz.tmp";
+    for (int i = 0; i < 20000 && ::access(temporary.c_str(), F_OK) != 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+    const capture::PruneResult result = capture::prune(path, newest, capture::PruneMode::apply);
+    compressor.join();
+
+    CHECK(result.removed == 160);
+    CHECK(result.kept == 1);
+    const capture::History history(path);
+    CHECK(history.first_id() == newest);
+    CHECK(history.last_id() == newest);
+    CHECK(capture::list_segments(path).size() == 1);
+    // And a compression whose segment was pruned before its turn leaves it pruned.
+    CHECK_NOTHROW(capture::compress_segment(segment));
+    CHECK(capture::list_segments(path).size() == 1);
 }
