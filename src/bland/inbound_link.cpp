@@ -104,7 +104,11 @@ void InboundLink::start(const std::string& listener_url, const LineSink& info,
         tunnel.kind = *m_tunnel_kind;
         tunnel.local_url = listener_url;
         tunnel.ngrok_api = m_options.ngrok_api;
+        tunnel.stop = m_options.stop;
         m_tunnel = std::make_unique<listen::Tunnel>(tunnel);
+        if (m_tunnel->public_url().empty()) {
+            return; // stopped while it started
+        }
         m_public_url = m_tunnel->public_url();
         info(fmt::format("public URL: {} ({}, stopped when listen stops)", m_public_url,
                          m_tunnel->program()));

@@ -23,6 +23,7 @@ struct InboundLinkOptions {
     bool force = false;               ///< take numbers held by another running listener
     ApiOptions api;                   ///< api_key may be empty when no number is given
     std::string ledger_dir = default_restore_dir();
+    util::StopToken stop; ///< a stop request while the tunnel starts ends start() early
 };
 
 /// Receives one line for the terminal (no trailing newline).
@@ -40,7 +41,8 @@ public:
     /// one, says how to do it later). `warn` gets warnings, `info` the restored numbers.
     void repair(const LineSink& info, const LineSink& warn);
     /// Once the listener runs on `listener_url`: starts the tunnel, then points the numbers at
-    /// the public URL. Banner lines go to `info`, warnings (a plain-http URL) to `warn`.
+    /// the public URL. Banner lines go to `info`, warnings (a plain-http URL) to `warn`. Returns
+    /// early, pointing no number, when a stop is requested while the tunnel starts.
     void start(const std::string& listener_url, const LineSink& info, const LineSink& warn);
     /// Restores the numbers, then stops the tunnel. Idempotent.
     void stop(const LineSink& info, const LineSink& warn);

@@ -262,6 +262,13 @@ int run(int argc, char** argv) {
     Context context;
     context.color_stdout = term::use_color(STDOUT_FILENO);
     context.color_stderr = term::use_color(STDERR_FILENO);
+    // The one place SIGINT/SIGTERM become a stop request (before the command starts a thread).
+    util::StopSource stop;
+    std::optional<util::SignalStop> signals;
+    if (registrar.on_signal(chosen) == OnSignal::request_stop) {
+        signals.emplace(stop, exit_code::k_interrupted);
+        context.stop = stop.token();
+    }
     try {
         return (*run_function)(context);
     } catch (const Error& error) {

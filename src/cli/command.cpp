@@ -40,8 +40,8 @@ CLI::App* Registrar::add_subcommand(CLI::App* parent, const std::string& name,
     return app;
 }
 
-void Registrar::on_run(CLI::App* app, RunFunction run) {
-    m_runs[app] = std::move(run);
+void Registrar::on_run(CLI::App* app, RunFunction run, OnSignal on_signal) {
+    m_runs[app] = Run{std::move(run), on_signal};
 }
 
 CLI::Option* Registrar::choices(CLI::Option* option, std::vector<std::string> values) {
@@ -52,7 +52,12 @@ CLI::Option* Registrar::choices(CLI::Option* option, std::vector<std::string> va
 
 const RunFunction* Registrar::run_function(const CLI::App* app) const {
     auto it = m_runs.find(app);
-    return it == m_runs.end() ? nullptr : &it->second;
+    return it == m_runs.end() ? nullptr : &it->second.function;
+}
+
+OnSignal Registrar::on_signal(const CLI::App* app) const {
+    auto it = m_runs.find(app);
+    return it == m_runs.end() ? OnSignal::end_process : it->second.on_signal;
 }
 
 CLI::Option* Registrar::suggest(CLI::Option* option, std::vector<std::string> values) {

@@ -3,6 +3,7 @@
 // src/commands/NAME.{hpp,cpp}: an options struct, a `register_NAME(Registrar&)` that declares its
 // subcommand, flags, help and examples, and a run function holding no domain logic of its own.
 #include "util/secret.hpp"
+#include "util/stop.hpp"
 
 #include <CLI/CLI.hpp>
 #include <functional>
@@ -17,6 +18,16 @@ namespace blandhook::cli {
 struct Context {
     bool color_stdout = false; ///< stdout is a TTY and NO_COLOR is unset
     bool color_stderr = false; ///< stderr is a TTY and NO_COLOR is unset
+    /// Asked to stop by SIGINT/SIGTERM, for commands registered with OnSignal::request_stop;
+    /// never stopped for the others (a signal ends them as usual).
+    util::StopToken stop;
+};
+
+/// What SIGINT/SIGTERM do while a command runs.
+enum class OnSignal {
+    end_process,  ///< the default action: a one-shot command is simply ended
+    request_stop, ///< Context::stop is stopped and the command winds down (reports, summary);
+                  ///< a second signal ends the process at once with exit code 130
 };
 
 using RunFunction = std::function<int(const Context&)>;
@@ -32,7 +43,7 @@ public:
     CLI::App* add_subcommand(CLI::App* parent, const std::string& name, const std::string& summary,
                              const std::string& examples);
     /// Declares what runs when `app` is the deepest command on the command line.
-    void on_run(CLI::App* app, RunFunction run);
+    void on_run(CLI::App* app, RunFunction run, OnSignal on_signal = OnSignal::end_process);
     /// Restricts an option to fixed values and records them for completions and the man page.
     CLI::Option* choices(CLI::Option* option, std::vector<std::string> values);
     /// Records values the shell completions offer for an option or argument without restricting
@@ -41,10 +52,15 @@ public:
 
     CLI::App& root() { return m_root; }
     const RunFunction* run_function(const CLI::App* app) const;
+    OnSignal on_signal(const CLI::App* app) const;
 
 private:
+    struct Run {
+        RunFunction function;
+        OnSignal on_signal = OnSignal::end_process;
+    };
     CLI::App& m_root;
-    std::map<const CLI::App*, RunFunction> m_runs;
+    std::map<const CLI::App*, Run> m_runs;
 };
 
 /// Adds the two options of one secret (`--secret S` and `--secret-file PATH`, or the API key's)

@@ -14,7 +14,6 @@
 #include <cstdlib>
 #include <fmt/core.h>
 #include <mutex>
-#include <pthread.h>
 
 namespace blandhook::commands {
 namespace {
@@ -49,7 +48,7 @@ completes. request_data.blandhook_scenario=FIXTURE picks any call fixture instea
 See docs/emulate.md.
 )";
 
-int run_emulate(const EmulateOptions& opts) {
+int run_emulate(const EmulateOptions& opts, const util::StopToken& stop) {
     emulator::EmulatorOptions options;
     options.host = opts.host;
     options.port = opts.port;
@@ -92,14 +91,6 @@ int run_emulate(const EmulateOptions& opts) {
         };
     }
 
-    // SIGINT and SIGTERM are taken synchronously by sigwait below: blocked here, before any
-    // thread starts, so that every thread inherits the mask.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
     emulator::Emulator emulator(options);
     emulator.start();
     const auto& retry = options.delivery.retry;
@@ -120,13 +111,12 @@ int run_emulate(const EmulateOptions& opts) {
                               : "API key required: 401 AUTH_FAILURE otherwise");
     std::fflush(stdout);
 
-    int received = 0;
-    sigwait(&signals, &received);
+    stop.wait();
     emulator.stop();
     auto stats = emulator.stats();
     std::printf("blandhook emulate: stopped (%s): %zu calls, %zu ended, %zu webhooks delivered, "
                 "%zu failed, %zu attempts\n",
-                received == SIGINT ? "SIGINT" : "SIGTERM", stats.calls, stats.ended,
+                stop.signal() == SIGINT ? "SIGINT" : "SIGTERM", stats.calls, stats.ended,
                 stats.delivered, stats.failed, stats.attempts);
     std::fflush(stdout);
     return 0;
@@ -169,7 +159,9 @@ void register_emulate(cli::Registrar& registrar) {
                     "Deliveries in flight at once to one receiver (origin)")
         ->capture_default_str();
     app->add_flag("-q,--quiet", opts->quiet, "Print only the readiness and summary lines");
-    registrar.on_run(app, [opts](const cli::Context&) { return run_emulate(*opts); });
+    registrar.on_run(
+        app, [opts](const cli::Context& context) { return run_emulate(*opts, context.stop); },
+        cli::OnSignal::request_stop);
 }
 
 } // namespace blandhook::commands

@@ -15,17 +15,16 @@
 #include "util/files.hpp"
 #include "util/secret.hpp"
 #include "util/size.hpp"
+#include "util/stop.hpp"
 
 #include <atomic>
 #include <condition_variable>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
 #include <fmt/core.h>
 #include <map>
 #include <mutex>
-#include <pthread.h>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
@@ -273,14 +272,6 @@ private:
     std::thread m_thread;
 };
 
-// What the run loop waits for: a stop asked by a signal, by --count, or the server ending.
-struct StopState {
-    std::mutex mutex;
-    std::condition_variable cv;
-    bool count_reached = false;
-    int signal = 0;
-};
-
 void print_banner(const listen::Listener& listener, const ListenOptions& options) {
     const std::string url = listener.url();
     std::string banner;
@@ -438,20 +429,13 @@ int run_listen(const ListenOptions& options, const cli::Context& context) {
         timeout = util::parse_duration(options.timeout, "--timeout");
     }
 
-    // Signals are taken by one thread with sigwait; every other thread (the server's included)
-    // inherits a mask that blocks them, so no handler runs in the middle of a write.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
     bland::InboundLinkOptions link_options;
     link_options.numbers = options.inbound_numbers;
     link_options.public_url = options.public_url;
     link_options.tunnel = options.tunnel;
     link_options.ngrok_api = options.ngrok_api;
     link_options.force = options.force;
+    link_options.stop = context.stop;
     link_options.api.base_url = options.api.api_url;
     link_options.api.api_key = api_key_of(options.api);
     link_options.api.insecure = options.api.insecure;
@@ -468,7 +452,9 @@ int run_listen(const ListenOptions& options, const cli::Context& context) {
     }
 
     Printer printer;
-    StopState stop;
+    // What the run loop waits for: a stop asked by a signal, or by --count.
+    util::StopSource done;
+    const util::StopCallback on_signal = context.stop.on_stop([&done] { done.request_stop(); });
     std::mutex stats_mutex;
     std::map<std::string, std::size_t> kinds;
     std::size_t non_2xx = 0;
@@ -497,9 +483,7 @@ int run_listen(const ListenOptions& options, const cli::Context& context) {
         }
         if (options.count > 0 && matches_all(capture, matches) &&
             counted.fetch_add(1) + 1 == options.count) {
-            std::lock_guard lock(stop.mutex);
-            stop.count_reached = true;
-            stop.cv.notify_all();
+            done.request_stop();
         }
     });
 
@@ -529,6 +513,12 @@ int run_listen(const ListenOptions& options, const cli::Context& context) {
         link.stop(link_info, link_warn);
         throw;
     }
+    if (context.stop.stop_requested()) {
+        // Stopped while the tunnel started: never ready, nothing captured for the user.
+        link.stop(link_info, link_warn);
+        listener.stop();
+        return cli::exit_code::k_interrupted;
+    }
     const std::string ready = fmt::format("blandhook listening on {}\n", listener.url());
     if (options.json) {
         std::fputs(ready.c_str(), stderr);
@@ -538,38 +528,23 @@ int run_listen(const ListenOptions& options, const cli::Context& context) {
     }
     print_banner(listener, options);
 
-    std::atomic<bool> done{false};
-    std::thread signal_thread([&] {
-        const timespec tick{0, 200'000'000};
-        while (!done) {
-            const int received = sigtimedwait(&signals, nullptr, &tick);
-            if (received > 0) {
-                std::lock_guard lock(stop.mutex);
-                stop.signal = received;
-                stop.cv.notify_all();
-                return;
-            }
-        }
-    });
-
     bool timed_out = false;
-    {
-        std::unique_lock lock(stop.mutex);
-        auto stopping = [&] {
-            return stop.count_reached || stop.signal != 0 || !listener.running();
-        };
+    const auto started = std::chrono::steady_clock::now();
+    // The server ending on its own (it cannot, short of a bug) is checked once a second.
+    while (!done.stop_requested() && listener.running()) {
+        auto wait = std::chrono::steady_clock::duration(std::chrono::seconds(1));
         if (timeout) {
-            timed_out = !stop.cv.wait_for(lock, *timeout, stopping);
-        } else {
-            // The server ending on its own (it cannot, short of a bug) is checked once a second.
-            while (!stop.cv.wait_for(lock, std::chrono::seconds(1), stopping)) {
+            const auto left = started + *timeout - std::chrono::steady_clock::now();
+            if (left <= std::chrono::steady_clock::duration::zero()) {
+                timed_out = true;
+                break;
             }
+            wait = std::min(wait, left);
         }
+        done.token().wait_for(wait);
     }
     link.stop(link_info, link_warn); // numbers restored while late deliveries still land here
     listener.stop();
-    done = true;
-    signal_thread.join();
     printer.finish(); // every line shown before the summary
 
     std::string summary;
@@ -699,7 +674,8 @@ void register_listen(cli::Registrar& registrar) {
     add_api_flags(app, options->api);
 
     registrar.on_run(
-        app, [options](const cli::Context& context) { return run_listen(*options, context); });
+        app, [options](const cli::Context& context) { return run_listen(*options, context); },
+        cli::OnSignal::request_stop);
 }
 
 } // namespace blandhook::commands

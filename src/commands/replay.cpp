@@ -21,7 +21,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <csignal>
 #include <fmt/core.h>
 #include <memory>
 #include <thread>
@@ -126,10 +125,6 @@ replay::CaseSpec base_spec(const ReplayOptions& options) {
         spec.expect_state.push_back(replay::parse_state_check(text, "--expect-state"));
     }
     return spec;
-}
-
-extern "C" void on_interrupt(int) {
-    replay::request_stop();
 }
 
 class FanOut : public replay::ResultSink {
@@ -287,14 +282,7 @@ int run_replay(ReplayOptions options, const cli::Context& context) {
         fan_out.sinks.push_back(report.get());
     }
 
-    struct sigaction action {};
-    action.sa_handler = on_interrupt;
-    sigemptyset(&action.sa_mask);
-    struct sigaction previous_int {};
-    struct sigaction previous_term {};
-    sigaction(SIGINT, &action, &previous_int);
-    sigaction(SIGTERM, &action, &previous_term);
-
+    run.stop = context.stop;
     replay::InputReader reader(sources,
                                options.log.empty() ? capture::default_log_path() : options.log);
     // The bar's total: the inputs counted by a second reader beside the run (the run streams
@@ -326,9 +314,6 @@ int run_replay(ReplayOptions options, const cli::Context& context) {
     if (counter.joinable()) {
         counter.join();
     }
-
-    sigaction(SIGINT, &previous_int, nullptr);
-    sigaction(SIGTERM, &previous_term, nullptr);
 
     for (auto& report : reports) {
         report->finish(totals);
@@ -461,7 +446,8 @@ void register_replay(cli::Registrar& registrar) {
     app->add_flag("-v,--verbose", options->verbose,
                   "List every passing case (by default only the first 40 are, then failures)");
     registrar.on_run(
-        app, [options](const cli::Context& context) { return run_replay(*options, context); });
+        app, [options](const cli::Context& context) { return run_replay(*options, context); },
+        cli::OnSignal::request_stop);
 }
 
 } // namespace blandhook::commands

@@ -210,7 +210,8 @@ std::string iso_zulu(SystemTime time) {
     return iso(time, "Z");
 }
 
-payload::Json build_post_call(const CallFacts& facts, bool delayed) {
+payload::Json build_post_call(const CallFacts& facts, PostCallVariant variant) {
+    const bool delayed = variant == PostCallVariant::delayed;
     payload::Json body = load_fixture(facts.outcome);
     // The fixture's recording URL names the fixture's call and a bland.ai host: the emulator
     // serves this call's recording itself.

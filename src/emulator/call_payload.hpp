@@ -55,10 +55,14 @@ std::string recording_path(std::string_view call_id);
 /// The default caller ID when the request has no `from`.
 constexpr std::string_view k_default_from = "+15550000000";
 
+/// Which post-call webhook: the one sent at hang-up, or the delayed one that also carries
+/// corrected_transcript and citations.
+enum class PostCallVariant { immediate, delayed };
+
 /// The post-call payload of a finished call: the outcome fixture with this call's ids, numbers,
-/// times, metadata, variables and request_data. With `delayed`, also the delayed variant's
-/// corrected_transcript and citations. Throws blandhook::Error (internal) for a missing fixture.
-payload::Json build_post_call(const CallFacts& facts, bool delayed);
+/// times, metadata, variables and request_data, plus the delayed variant's fields when asked.
+/// Throws blandhook::Error (internal) for a missing fixture.
+payload::Json build_post_call(const CallFacts& facts, PostCallVariant variant);
 
 /// GET /v1/calls/{id} while the call is not over: ids, numbers, times, `completed: false` and
 /// `queue_status` (`queued` or `started`). Bland does not document the in-progress `status`

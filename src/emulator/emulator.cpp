@@ -205,8 +205,10 @@ struct Emulator::Impl {
         }
     }
 
+    enum class CallEnd { duration_elapsed, stopped_by_api };
+
     // Ends the call (its duration ran out, or it was stopped) and schedules its webhooks.
-    void end_call(const std::shared_ptr<Call>& call, bool stopped_by_api) {
+    void end_call(const std::shared_ptr<Call>& call, CallEnd how) {
         CallFacts facts;
         EmulatorStats totals;
         {
@@ -216,19 +218,19 @@ struct Emulator::Impl {
             }
             call->ended = true;
             call->facts.ended_at = std::chrono::system_clock::now();
-            call->facts.stopped = stopped_by_api;
+            call->facts.stopped = how == CallEnd::stopped_by_api;
             facts = call->facts;
             ++counters.ended;
             totals = counters;
         }
-        Json body = build_post_call(facts, false);
+        Json body = build_post_call(facts, PostCallVariant::immediate);
         // Bland: unanswered, busy or failed calls produce no citation data, so they get neither
         // the delayed variant nor a citations event.
         const bool connected = payload::never_connected_reason(body).empty();
         bool citations = connected && has_event(*call, "citations");
         bool delayed = citations && options.delay_webhook;
         if (delayed) {
-            body = build_post_call(facts, true);
+            body = build_post_call(facts, PostCallVariant::delayed);
         }
         std::string status = body.value("status", std::string("?"));
         {
@@ -242,8 +244,8 @@ struct Emulator::Impl {
         // A running total on each finished call, so a long session shows where it stands.
         log(fmt::format("call    {} ended{} status {}  [{} of {} calls ended; webhooks {} "
                         "delivered, {} failed]",
-                        facts.call_id, stopped_by_api ? " (stopped)" : "", status, totals.ended,
-                        totals.calls, totals.delivered, totals.failed));
+                        facts.call_id, how == CallEnd::stopped_by_api ? " (stopped)" : "", status,
+                        totals.ended, totals.calls, totals.delivered, totals.failed));
         live_event(call, "call", "Call ended", "call", "info");
         if (call->webhook.empty()) {
             return;
@@ -381,7 +383,8 @@ struct Emulator::Impl {
         if (outcome_starts(outcome.fixture)) {
             scheduler.at(now + options.call_duration / 5, [this, call] { start_call(call); });
         }
-        scheduler.at(now + options.call_duration, [this, call] { end_call(call, false); });
+        scheduler.at(now + options.call_duration,
+                     [this, call] { end_call(call, CallEnd::duration_elapsed); });
         return id;
     }
 
@@ -491,7 +494,7 @@ struct Emulator::Impl {
             send_status_error(response, 400, "Call has already ended.");
             return;
         }
-        end_call(call, true);
+        end_call(call, CallEnd::stopped_by_api);
         send_json(response, 200,
                   Json{{"status", "success"}, {"message", "Call ended successfully."}});
     }
@@ -523,17 +526,20 @@ struct Emulator::Impl {
                     {"metadata", call.log_attempts}};
     }
 
-    // POST /v1/postcall/webhooks/create (`resend` false) and /resend (`resend` true). All ids are
-    // checked first; one bad id refuses the whole request, so nothing is half-sent.
+    // POST /v1/postcall/webhooks/create (to a webhook_url given) and /resend (to the URL logged
+    // by the last create). All ids are checked first; one bad id refuses the whole request, so
+    // nothing is half-sent.
+    enum class PostCallSend { create, resend };
     void postcall_create(const http::RouteRequest& request, http::RouteResponse& response) {
-        postcall_send(request, response, false);
+        postcall_send(request, response, PostCallSend::create);
     }
     void postcall_resend(const http::RouteRequest& request, http::RouteResponse& response) {
-        postcall_send(request, response, true);
+        postcall_send(request, response, PostCallSend::resend);
     }
 
     void postcall_send(const http::RouteRequest& request, http::RouteResponse& response,
-                       bool resend) {
+                       PostCallSend action) {
+        const bool resend = action == PostCallSend::resend;
         Json body;
         try {
             body = payload::parse_json(request.body);

@@ -70,6 +70,11 @@ public:
 private:
     std::optional<ParseFailure> parse_head(std::string_view head);
     Step decode_chunks(std::string& in);
+    // The stages of decode_chunks: each returns the step to report, or nullopt to go on.
+    std::optional<Step> chunk_size_line(const std::string& in);
+    std::optional<Step> chunk_data(std::string& in);
+    std::optional<Step> chunk_data_end(const std::string& in);
+    std::optional<Step> chunk_trailers(const std::string& in);
 
     enum class ChunkStage { size_line, data, data_end, trailers };
 

@@ -401,42 +401,40 @@ void Inspector::get_answer(http::RouteResponse& res) {
     send_json(res, answer_json(m_listener.answer()));
 }
 
-void Inspector::set_answer(const http::RouteRequest& req, http::RouteResponse& res) {
-    json body = json::parse(req.body, nullptr, false);
-    if (!body.is_object()) {
-        send_error(res, 400, "send a JSON object");
-        return;
-    }
-    const auto bad = [&](const std::string& message) {
-        throw Error(ErrorKind::usage, "answer", message);
-    };
-    listen::AnswerConfig config = m_listener.answer();
-    if (body.value("reset", false)) {
-        config = m_listener.options().answer;
-    }
-    const auto status_ok = [](int status) { return status >= 100 && status <= 599; };
+namespace {
+
+[[noreturn]] void bad_answer(const std::string& message) {
+    throw Error(ErrorKind::usage, "answer", message);
+}
+
+bool is_status(int status) {
+    return status >= 100 && status <= 599;
+}
+
+// The answer panel's status, delay, sequence and failure fields, checked as the flags are.
+void apply_status_fields(const json& body, listen::AnswerConfig& config) {
     if (body.contains("status")) {
-        if (!body["status"].is_number_integer() || !status_ok(body["status"].get<int>())) {
-            bad("status must be an HTTP status between 100 and 599");
+        if (!body["status"].is_number_integer() || !is_status(body["status"].get<int>())) {
+            bad_answer("status must be an HTTP status between 100 and 599");
         }
         config.status = body["status"].get<int>();
     }
     if (body.contains("delay_ms")) {
         if (!body["delay_ms"].is_number() || body["delay_ms"].get<double>() < 0 ||
             body["delay_ms"].get<double>() > 600'000) {
-            bad("delay_ms must be between 0 and 600000");
+            bad_answer("delay_ms must be between 0 and 600000");
         }
         config.delay = std::chrono::milliseconds(body["delay_ms"].get<std::int64_t>());
     }
     if (body.contains("respond_sequence")) {
         if (!body["respond_sequence"].is_array()) {
-            bad("respond_sequence must be an array of statuses (0 = drop)");
+            bad_answer("respond_sequence must be an array of statuses (0 = drop)");
         }
         config.sequence.clear();
         for (const auto& status : body["respond_sequence"]) {
             if (!status.is_number_integer() ||
-                (status.get<int>() != 0 && !status_ok(status.get<int>()))) {
-                bad("respond_sequence must hold HTTP statuses or 0 (drop)");
+                (status.get<int>() != 0 && !is_status(status.get<int>()))) {
+                bad_answer("respond_sequence must hold HTTP statuses or 0 (drop)");
             }
             config.sequence.push_back(status.get<int>());
         }
@@ -444,20 +442,24 @@ void Inspector::set_answer(const http::RouteRequest& req, http::RouteResponse& r
     if (body.contains("fail_rate")) {
         if (!body["fail_rate"].is_number() || body["fail_rate"].get<double>() < 0 ||
             body["fail_rate"].get<double>() > 1) {
-            bad("fail_rate must be between 0 and 1");
+            bad_answer("fail_rate must be between 0 and 1");
         }
         config.fail_rate = body["fail_rate"].get<double>();
     }
     if (body.contains("fail_status")) {
         if (!body["fail_status"].is_number_integer() ||
-            !status_ok(body["fail_status"].get<int>())) {
-            bad("fail_status must be an HTTP status");
+            !is_status(body["fail_status"].get<int>())) {
+            bad_answer("fail_status must be an HTTP status");
         }
         config.fail_status = body["fail_status"].get<int>();
     }
+}
+
+// The answer panel's connection, body, header and signature fields.
+void apply_content_fields(const json& body, listen::AnswerConfig& config) {
     if (body.contains("drop")) {
         if (!body["drop"].is_boolean()) {
-            bad("drop must be true or false");
+            bad_answer("drop must be true or false");
         }
         config.drop = body["drop"].get<bool>();
     }
@@ -468,19 +470,19 @@ void Inspector::set_answer(const http::RouteRequest& req, http::RouteResponse& r
         } else if (body["body"].is_string()) {
             config.body = body["body"].get<std::string>();
         } else {
-            bad("body must be a string");
+            bad_answer("body must be a string");
         }
     }
     if (body.contains("headers")) {
         // [["Name", "value"], …], checked as --answer-header checks "Name: value".
         if (!body["headers"].is_array()) {
-            bad("headers must be an array of [name, value] pairs");
+            bad_answer("headers must be an array of [name, value] pairs");
         }
         config.headers.clear();
         for (const auto& pair : body["headers"]) {
             if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() ||
                 !pair[1].is_string()) {
-                bad("headers must be an array of [name, value] pairs");
+                bad_answer("headers must be an array of [name, value] pairs");
             }
             http::Header parsed = http::parse_header_line(
                 pair[0].get<std::string>() + ": " + pair[1].get<std::string>(), "header");
@@ -489,10 +491,26 @@ void Inspector::set_answer(const http::RouteRequest& req, http::RouteResponse& r
     }
     if (body.contains("require_signature")) {
         if (!body["require_signature"].is_boolean()) {
-            bad("require_signature must be true or false");
+            bad_answer("require_signature must be true or false");
         }
         config.require_signature = body["require_signature"].get<bool>();
     }
+}
+
+} // namespace
+
+void Inspector::set_answer(const http::RouteRequest& req, http::RouteResponse& res) {
+    json body = json::parse(req.body, nullptr, false);
+    if (!body.is_object()) {
+        send_error(res, 400, "send a JSON object");
+        return;
+    }
+    listen::AnswerConfig config = m_listener.answer();
+    if (body.value("reset", false)) {
+        config = m_listener.options().answer;
+    }
+    apply_status_fields(body, config);
+    apply_content_fields(body, config);
     m_listener.set_answer(config);
     send_json(res, answer_json(m_listener.answer()));
 }

@@ -202,8 +202,8 @@ struct Tunnel::Impl {
             if (::getppid() != parent) {
                 ::_exit(127);
             }
-            // listen blocks SIGINT/SIGTERM in every thread (one thread takes them with
-            // sigwait); the mask survives exec, so the child gets an empty one.
+            // The CLI blocks SIGINT/SIGTERM in every thread (util::SignalStop takes them on one
+            // thread); the mask survives exec, so the child gets an empty one.
             struct sigaction default_action {};
             default_action.sa_handler = SIG_DFL;
             ::sigaction(SIGINT, &default_action, nullptr);
@@ -246,13 +246,15 @@ struct Tunnel::Impl {
     // Waits for cloudflared's announcement line.
     std::optional<std::string> wait_cloudflared(std::chrono::steady_clock::time_point deadline) {
         std::unique_lock lock(mutex);
-        changed.wait_until(lock, deadline, [&] { return announced.has_value() || ended; });
+        changed.wait_until(lock, deadline, [&] {
+            return announced.has_value() || ended || options.stop.stop_requested();
+        });
         return announced;
     }
 
     // Polls ngrok's agent API until it lists a tunnel.
     std::optional<std::string> wait_ngrok(std::chrono::steady_clock::time_point deadline) {
-        while (std::chrono::steady_clock::now() < deadline) {
+        while (std::chrono::steady_clock::now() < deadline && !options.stop.stop_requested()) {
             std::string api = options.ngrok_api;
             {
                 std::lock_guard lock(mutex);
@@ -267,6 +269,7 @@ struct Tunnel::Impl {
             client_options.connect_timeout = 1s;
             client_options.timeout = 2s;
             client_options.keep_alive = false;
+            client_options.cancel = options.stop.flag();
             http::Client client(http::parse_url(api, "--ngrok-api"), client_options);
             http::Request request;
             request.method = "GET";
@@ -284,7 +287,7 @@ struct Tunnel::Impl {
                 }
             }
             std::unique_lock lock(mutex);
-            changed.wait_for(lock, 200ms, [&] { return ended; });
+            changed.wait_for(lock, 200ms, [&] { return ended || options.stop.stop_requested(); });
         }
         return std::nullopt;
     }
@@ -337,7 +340,20 @@ Tunnel::Tunnel(TunnelOptions options) : m_impl(std::make_unique<Impl>()) {
     }
     m_impl->spawn(*path, args);
     auto deadline = std::chrono::steady_clock::now() + m_impl->options.timeout;
-    auto url = cloudflared ? m_impl->wait_cloudflared(deadline) : m_impl->wait_ngrok(deadline);
+    std::optional<std::string> url;
+    {
+        // A stop request wakes the waits below (they check the token under the mutex).
+        Impl* impl = m_impl.get();
+        const util::StopCallback wake = m_impl->options.stop.on_stop([impl] {
+            std::lock_guard lock(impl->mutex);
+            impl->changed.notify_all();
+        });
+        url = cloudflared ? m_impl->wait_cloudflared(deadline) : m_impl->wait_ngrok(deadline);
+    }
+    if (!url && m_impl->options.stop.stop_requested()) {
+        m_impl->stop();
+        return;
+    }
     if (!url) {
         bool ended;
         {

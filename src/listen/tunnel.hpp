@@ -4,6 +4,7 @@
 // line on stderr) or ngrok (`ngrok http LOCAL`, whose URL is read from the agent's local API,
 // GET /api/tunnels). The program runs as long as the Tunnel object and is stopped with it.
 #include "payload/json.hpp"
+#include "util/stop.hpp"
 
 #include <chrono>
 #include <memory>
@@ -25,6 +26,7 @@ struct TunnelOptions {
     /// or else ngrok's default http://127.0.0.1:4040.
     std::string ngrok_api;
     std::chrono::milliseconds timeout{30'000}; ///< for the URL to be announced
+    util::StopToken stop; ///< ends the wait for the URL (Ctrl-C while the tunnel starts)
 };
 
 /// The URL in cloudflared's quick-tunnel announcement, e.g. from
@@ -42,12 +44,14 @@ class Tunnel {
 public:
     /// Starts the program and waits for its public URL. Throws Error: usage when the program is
     /// not on PATH, timeout when no URL came within the timeout (the program is stopped then),
-    /// internal when it cannot be started.
+    /// internal when it cannot be started. A stop request while it waits stops the program and
+    /// returns at once, public_url() empty.
     explicit Tunnel(TunnelOptions options);
     ~Tunnel();
     Tunnel(const Tunnel&) = delete;
     Tunnel& operator=(const Tunnel&) = delete;
 
+    /// The https URL; "" when a stop request ended the wait for it.
     const std::string& public_url() const;
     /// The program's name, for messages.
     std::string program() const;

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <functional>
 
 namespace blandhook::replay {
 namespace {
@@ -284,29 +285,146 @@ std::string escaped_json(const Json& document) {
     return out;
 }
 
-Case build_case(const Item& item, const CaseSpec& spec, const BuildOptions& options) {
-    Case result;
-    result.scenario = spec.scenario;
-    result.group = item.group;
-    result.phase_delay = options.phase_delay;
+namespace {
+
+struct Body {
+    std::string label;
+    std::string bytes;
+};
+
+// What a scenario's build function starts from: the input's body to send as it is, or (for a
+// scenario that makes bodies of its own, or when ids or fields change) the parsed document.
+struct BodyInput {
+    std::string_view scenario; ///< its name, for skip messages
+    const Item& item;
+    std::optional<Json> document;     ///< unset: the bytes are sent as they are
+    std::function<Json(Json)> finish; ///< applies --set and records the call id
+    std::string plain() const {       ///< the one body of a one-body scenario
+        return document ? payload::canonical_json(finish(*document)) : item.body;
+    }
+};
+
+// A scenario's bodies; `skipped` says why the scenario does not apply to this input instead.
+using BuildBodies = std::vector<Body> (*)(const BodyInput& input, std::string& skipped);
+
+std::vector<Body> single_bodies(const BodyInput& input, std::string& /*skipped*/) {
+    return {{"", input.plain()}};
+}
+
+std::vector<Body> duplicate_bodies(const BodyInput& input, std::string& /*skipped*/) {
+    std::string bytes = input.plain();
+    return {{"first", bytes}, {"retry", std::move(bytes)}};
+}
+
+// Inputs the phase scenarios do not apply to are skipped, not errors: a directory of fixtures
+// holds events too, and calls that never connected have no citations.
+std::string phases_skip_reason(const BodyInput& input) {
+    const auto kind = payload::classify(input.item.body);
+    if (kind != payload::Kind::post_call && kind != payload::Kind::delayed_post_call) {
+        return std::string(input.scenario) + " applies to post-call payloads; this is " +
+               std::string(payload::kind_name(kind));
+    }
+    if (const auto reason = payload::never_connected_reason(*input.document); !reason.empty()) {
+        return std::string(input.scenario) + " does not apply: the call never connected (" +
+               reason + "), and Bland sends no citations for such a call";
+    }
+    return {};
+}
+
+enum class PhaseOrder { immediate_first, delayed_first };
+
+std::vector<Body> phase_bodies(const BodyInput& input, std::string& skipped, PhaseOrder order) {
+    skipped = phases_skip_reason(input);
+    if (!skipped.empty()) {
+        return {};
+    }
+    Body now{"post-call", payload::canonical_json(input.finish(immediate_phase(*input.document)))};
+    Body later{"delayed", payload::canonical_json(input.finish(delayed_phase(*input.document)))};
+    if (order == PhaseOrder::immediate_first) {
+        return {std::move(now), std::move(later)};
+    }
+    return {std::move(later), std::move(now)};
+}
+
+std::vector<Body> two_phase_bodies(const BodyInput& input, std::string& skipped) {
+    return phase_bodies(input, skipped, PhaseOrder::immediate_first);
+}
+
+std::vector<Body> out_of_order_bodies(const BodyInput& input, std::string& skipped) {
+    return phase_bodies(input, skipped, PhaseOrder::delayed_first);
+}
+
+std::vector<Body> signature_variant_bodies(const BodyInput& input, std::string& /*skipped*/) {
+    Json value = input.finish(*input.document);
+    return {{"pretty", payload::pretty_json(value, 2)},
+            {"compact", payload::canonical_json(value)},
+            {"key-reordered", payload::canonical_json(reorder_keys(value))},
+            {"u-escaped", escaped_json(value)}};
+}
+
+std::vector<Body> bad_signature_bodies(const BodyInput& input, std::string& /*skipped*/) {
+    return {{"bad-signature", input.plain()}};
+}
+
+std::vector<Body> no_signature_bodies(const BodyInput& input, std::string& /*skipped*/) {
+    return {{"no-signature", input.plain()}};
+}
+
+// One entry per scenario, in documentation order: the one place that says what a scenario is
+// called, what it applies to and how its deliveries are built. --scenario's choices, the
+// completions and the pacing of phases all read it.
+struct ScenarioEntry {
+    Scenario scenario;
+    std::string_view name;
+    std::string_view applies_to;
+    bool makes_bodies; ///< builds bodies of its own: never sends the input's bytes as they are
+    bool paced;        ///< its deliveries are phases, --phase-delay apart
+    bool needs_secret; ///< signs every variant itself: meaningless without the handler's secret
+    BuildBodies bodies;
+    std::optional<Delivery::Signing> signing; ///< set: every delivery is signed so, and refused
+};
+
+constexpr std::array<ScenarioEntry, 7> k_scenarios = {{
+    {Scenario::single, "single", "any input", false, false, false, single_bodies, std::nullopt},
+    {Scenario::two_phase, "two-phase", "post-call payloads of calls that connected", true, true,
+     false, two_phase_bodies, std::nullopt},
+    {Scenario::out_of_order, "out-of-order", "post-call payloads of calls that connected", true,
+     true, false, out_of_order_bodies, std::nullopt},
+    {Scenario::duplicate, "duplicate", "any input", false, false, false, duplicate_bodies,
+     std::nullopt},
+    {Scenario::signature_variants, "signature-variants", "JSON inputs", true, false, true,
+     signature_variant_bodies, std::nullopt},
+    {Scenario::bad_signature, "bad-signature", "any input", false, false, false,
+     bad_signature_bodies, Delivery::Signing::wrong},
+    {Scenario::no_signature, "no-signature", "any input", false, false, false, no_signature_bodies,
+     Delivery::Signing::none},
+}};
+
+const ScenarioEntry& entry_of(Scenario scenario) {
+    for (const auto& entry : k_scenarios) {
+        if (entry.scenario == scenario) {
+            return entry;
+        }
+    }
+    return k_scenarios.front();
+}
+
+std::string case_name(const Item& item, const CaseSpec& spec) {
     if (!spec.name.empty()) {
         // A manifest entry's name, with the input so that an entry naming a directory still
         // gives each file its own test.
-        result.name = spec.name + " (" + item.name + ")";
-    } else {
-        result.name = item.name;
-        if (spec.scenario != Scenario::single) {
-            result.name += " [" + std::string(scenario_name(spec.scenario)) + "]";
-        }
+        return spec.name + " (" + item.name + ")";
     }
-    if (!item.error.empty()) {
-        result.error = item.error;
-        return result;
+    if (spec.scenario != Scenario::single) {
+        return item.name + " [" + std::string(scenario_name(spec.scenario)) + "]";
     }
+    return item.name;
+}
 
-    const Expectation accept = spec.accept.value_or(accept_expectation());
-    const Expectation refuse = spec.refuse.value_or(refusal_expectation());
-
+// The request every delivery of the case starts from; `captured_signature` gets the capture's
+// own X-Webhook-Signature, if any.
+http::Request base_request(const Item& item, const BuildOptions& options,
+                           std::optional<std::string>& captured_signature) {
     http::Request base;
     base.method = item.from_capture ? item.method : "POST";
     base.target = options.target.target;
@@ -314,48 +432,40 @@ Case build_case(const Item& item, const CaseSpec& spec, const BuildOptions& opti
     if (item.from_capture && options.target.target == "/" && !item.target.empty()) {
         base.target = item.target;
     }
-    std::optional<std::string> captured_signature;
-    if (item.from_capture) {
-        for (const auto& header : item.headers) {
-            if (iequals(header.name, payload::k_signature_header)) {
-                captured_signature = header.value;
-            }
-            if (!dropped_capture_header(header.name)) {
-                base.headers.push_back(header);
-            }
-        }
-    } else {
+    if (!item.from_capture) {
         // Bland does not document the headers it sends beside the signature: these are ours.
         base.headers.push_back({"Content-Type", "application/json"});
         base.headers.push_back({"User-Agent", std::string("blandhook/") + BLANDHOOK_VERSION});
+        return base;
     }
+    for (const auto& header : item.headers) {
+        if (iequals(header.name, payload::k_signature_header)) {
+            captured_signature = header.value;
+        }
+        if (!dropped_capture_header(header.name)) {
+            base.headers.push_back(header);
+        }
+    }
+    return base;
+}
 
-    const bool builds_bodies = spec.scenario == Scenario::two_phase ||
-                               spec.scenario == Scenario::out_of_order ||
-                               spec.scenario == Scenario::signature_variants;
-    const bool modifies = options.fresh_ids || !spec.overrides.empty() || builds_bodies;
-    const bool keep_bytes = (options.raw || item.from_capture) && !modifies;
-
-    struct Body {
-        std::string label;
-        std::string bytes;
-    };
-    std::vector<Body> bodies;
-    if (keep_bytes) {
-        bodies.push_back({"", item.body});
-    } else {
-        Json document;
+// The bodies `entry` makes of `item`; a reason in result.error or result.skipped instead when it
+// cannot or does not apply.
+std::vector<Body> build_bodies(const Item& item, const CaseSpec& spec, const BuildOptions& options,
+                               const ScenarioEntry& entry, bool keep_bytes, Case& result) {
+    BodyInput input{entry.name, item, std::nullopt, {}};
+    if (!keep_bytes) {
         try {
-            document = payload::parse_json(item.body);
+            input.document = payload::parse_json(item.body);
         } catch (const payload::JsonError& error) {
             result.error = "not JSON: " + std::string(error.what()) + " at byte " +
                            std::to_string(error.offset()) + " (use --raw to send it as it is)";
-            return result;
+            return {};
         }
         if (options.fresh_ids) {
-            refresh_ids(document, uuid_v4());
+            refresh_ids(*input.document, uuid_v4());
         }
-        auto finish = [&](Json value) {
+        input.finish = [&spec, &result](Json value) {
             try {
                 for (const auto& override_ : spec.overrides) {
                     apply_override(value, override_);
@@ -370,45 +480,34 @@ Case build_case(const Item& item, const CaseSpec& spec, const BuildOptions& opti
             }
             return value;
         };
-        if (spec.scenario == Scenario::two_phase || spec.scenario == Scenario::out_of_order) {
-            // Inputs the scenario does not apply to are skipped, not errors: a directory of
-            // fixtures holds events too, and calls that never connected have no citations.
-            auto kind = payload::classify(item.body);
-            if (kind != payload::Kind::post_call && kind != payload::Kind::delayed_post_call) {
-                result.skipped = std::string(scenario_name(spec.scenario)) +
-                                 " applies to post-call payloads; this is " +
-                                 std::string(payload::kind_name(kind));
-                return result;
-            }
-            if (const auto reason = payload::never_connected_reason(document); !reason.empty()) {
-                result.skipped = std::string(scenario_name(spec.scenario)) +
-                                 " does not apply: the call never connected (" + reason +
-                                 "), and Bland sends no citations for such a call";
-                return result;
-            }
-            Body now{"post-call", payload::canonical_json(finish(immediate_phase(document)))};
-            Body later{"delayed", payload::canonical_json(finish(delayed_phase(document)))};
-            if (spec.scenario == Scenario::two_phase) {
-                bodies = {now, later};
-            } else {
-                bodies = {later, now};
-            }
-        } else if (spec.scenario == Scenario::signature_variants) {
-            Json value = finish(std::move(document));
-            bodies = {{"pretty", payload::pretty_json(value, 2)},
-                      {"compact", payload::canonical_json(value)},
-                      {"key-reordered", payload::canonical_json(reorder_keys(value))},
-                      {"u-escaped", escaped_json(value)}};
-        } else {
-            bodies.push_back({"", payload::canonical_json(finish(std::move(document)))});
-        }
-        if (!result.error.empty()) {
-            return result;
-        }
     }
-    if (spec.scenario == Scenario::duplicate) {
-        bodies = {{"first", bodies.front().bytes}, {"retry", bodies.front().bytes}};
+    std::vector<Body> bodies = entry.bodies(input, result.skipped);
+    if (!result.error.empty() || !result.skipped.empty()) {
+        return {};
     }
+    return bodies;
+}
+
+} // namespace
+
+Case build_case(const Item& item, const CaseSpec& spec, const BuildOptions& options) {
+    Case result;
+    result.scenario = spec.scenario;
+    result.group = item.group;
+    result.phase_delay = options.phase_delay;
+    result.name = case_name(item, spec);
+    if (!item.error.empty()) {
+        result.error = item.error;
+        return result;
+    }
+    const ScenarioEntry& entry = entry_of(spec.scenario);
+    const Expectation accept = spec.accept.value_or(accept_expectation());
+    const Expectation refuse = spec.refuse.value_or(refusal_expectation());
+    std::optional<std::string> captured_signature;
+    const http::Request base = base_request(item, options, captured_signature);
+    const bool modifies = options.fresh_ids || !spec.overrides.empty() || entry.makes_bodies;
+    const bool keep_bytes = (options.raw || item.from_capture) && !modifies;
+    std::vector<Body> bodies = build_bodies(item, spec, options, entry, keep_bytes, result);
 
     for (auto& body : bodies) {
         Delivery delivery;
@@ -420,14 +519,8 @@ Case build_case(const Item& item, const CaseSpec& spec, const BuildOptions& opti
         } else if (keep_bytes && captured_signature) {
             delivery.signing = Delivery::Signing::kept;
         }
-        if (spec.scenario == Scenario::bad_signature) {
-            delivery.signing = Delivery::Signing::wrong;
-            delivery.label = "bad-signature";
-            delivery.expect = refuse;
-            delivery.expect_refusal = true;
-        } else if (spec.scenario == Scenario::no_signature) {
-            delivery.signing = Delivery::Signing::none;
-            delivery.label = "no-signature";
+        if (entry.signing) {
+            delivery.signing = *entry.signing;
             delivery.expect = refuse;
             delivery.expect_refusal = true;
         }
@@ -448,6 +541,32 @@ Case build_case(const Item& item, const CaseSpec& spec, const BuildOptions& opti
         result.deliveries.push_back(std::move(delivery));
     }
     return result;
+}
+
+ScenarioTraits scenario_traits(Scenario scenario) {
+    const ScenarioEntry& entry = entry_of(scenario);
+    return {entry.name, entry.applies_to, entry.paced, entry.needs_secret};
+}
+
+std::string_view scenario_name(Scenario scenario) {
+    return entry_of(scenario).name;
+}
+
+std::optional<Scenario> scenario_from_name(std::string_view name) {
+    for (const auto& entry : k_scenarios) {
+        if (entry.name == name) {
+            return entry.scenario;
+        }
+    }
+    return std::nullopt;
+}
+
+std::vector<std::string> scenario_names() {
+    std::vector<std::string> names;
+    for (const auto& entry : k_scenarios) {
+        names.emplace_back(entry.name);
+    }
+    return names;
 }
 
 } // namespace blandhook::replay

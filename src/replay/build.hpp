@@ -21,6 +21,15 @@ struct BuildOptions {
     std::chrono::milliseconds phase_delay{0};
 };
 
+/// What the scenario table says of a scenario besides how its deliveries are built.
+struct ScenarioTraits {
+    std::string_view name;
+    std::string_view applies_to; ///< "any input", "post-call payloads of calls that connected" …
+    bool paced;                  ///< its deliveries are phases, --phase-delay apart
+    bool needs_secret;           ///< signs every variant itself (signature-variants)
+};
+ScenarioTraits scenario_traits(Scenario scenario);
+
 /// The case for `item` run as `spec` says. Never throws for a bad input: the reason goes in
 /// Case::error and the case is reported as an error.
 Case build_case(const Item& item, const CaseSpec& spec, const BuildOptions& options);

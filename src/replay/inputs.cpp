@@ -146,37 +146,7 @@ void InputReader::expand(const Source& source) {
     std::error_code error;
     auto status = fs::status(path, error);
     if (fs::is_directory(status)) {
-        std::vector<fs::path> files;
-        fs::recursive_directory_iterator walk(path, fs::directory_options::skip_permission_denied,
-                                              error);
-        if (error) {
-            m_ready.push_back(
-                error_item(path.string(), "cannot read directory: " + error.message(), index));
-            return;
-        }
-        for (auto it = walk; it != fs::recursive_directory_iterator(); it.increment(error)) {
-            if (error) {
-                m_ready.push_back(error_item(it->path().string(),
-                                             "cannot read directory: " + error.message(), index));
-                break;
-            }
-            if (it->is_directory(error)) {
-                continue;
-            }
-            if (replayable_extension(it->path())) {
-                files.push_back(it->path());
-            } else {
-                m_skipped.push_back(it->path().string());
-            }
-        }
-        std::sort(files.begin(), files.end());
-        if (files.empty()) {
-            m_ready.push_back(error_item(
-                path.string(), "directory holds no .json, .ndjson or .jsonl file", index));
-        }
-        for (const auto& file : files) {
-            m_pending.push_back({file.string(), file.string(), index});
-        }
+        expand_directory(path, index);
         return;
     }
     if (fs::exists(status)) {
@@ -184,32 +154,7 @@ void InputReader::expand(const Source& source) {
         return;
     }
     if (argument.starts_with("capture:")) {
-        // capture:12 or capture:15-20, read one at a time from the log (every segment).
-        const std::string spec = argument.substr(8);
-        const std::size_t dash = spec.find('-');
-        std::uint64_t first = 0;
-        std::uint64_t last = 0;
-        const auto number = [](std::string_view text, std::uint64_t& value) {
-            const auto [end, failure] =
-                std::from_chars(text.data(), text.data() + text.size(), value);
-            return !text.empty() && failure == std::errc() && end == text.data() + text.size() &&
-                   value > 0;
-        };
-        const bool ok = dash == std::string::npos
-                            ? number(spec, first) && number(spec, last)
-                            : number(std::string_view(spec).substr(0, dash), first) &&
-                                  number(std::string_view(spec).substr(dash + 1), last) &&
-                                  first <= last;
-        if (!ok) {
-            m_ready.push_back(error_item(
-                argument, "not a capture id or range: write capture:12 or capture:15-20", index));
-            return;
-        }
-        if (!capture::History(m_capture_log).exists()) {
-            m_ready.push_back(error_item(argument, "no capture log at " + m_capture_log, index));
-            return;
-        }
-        m_range = IdRange{first, last, index};
+        expand_capture_range(argument, index);
         return;
     }
     if (auto body = payload::fixture_body(argument)) {
@@ -224,6 +169,69 @@ void InputReader::expand(const Source& source) {
     m_ready.push_back(error_item(
         argument, "no such file, directory or built-in fixture (see 'blandhook fixtures list')",
         index));
+}
+
+void InputReader::expand_directory(const std::filesystem::path& path, std::size_t index) {
+    std::error_code error;
+    std::vector<fs::path> files;
+    fs::recursive_directory_iterator walk(path, fs::directory_options::skip_permission_denied,
+                                          error);
+    if (error) {
+        m_ready.push_back(
+            error_item(path.string(), "cannot read directory: " + error.message(), index));
+        return;
+    }
+    for (auto it = walk; it != fs::recursive_directory_iterator(); it.increment(error)) {
+        if (error) {
+            m_ready.push_back(error_item(it->path().string(),
+                                         "cannot read directory: " + error.message(), index));
+            break;
+        }
+        if (it->is_directory(error)) {
+            continue;
+        }
+        if (replayable_extension(it->path())) {
+            files.push_back(it->path());
+        } else {
+            m_skipped.push_back(it->path().string());
+        }
+    }
+    std::sort(files.begin(), files.end());
+    if (files.empty()) {
+        m_ready.push_back(
+            error_item(path.string(), "directory holds no .json, .ndjson or .jsonl file", index));
+    }
+    for (const auto& file : files) {
+        m_pending.push_back({file.string(), file.string(), index});
+    }
+}
+
+void InputReader::expand_capture_range(const std::string& argument, std::size_t index) {
+    // capture:12 or capture:15-20, read one at a time from the log (every segment).
+    const std::string spec = argument.substr(8);
+    const std::size_t dash = spec.find('-');
+    std::uint64_t first = 0;
+    std::uint64_t last = 0;
+    const auto number = [](std::string_view text, std::uint64_t& value) {
+        const auto [end, failure] = std::from_chars(text.data(), text.data() + text.size(), value);
+        return !text.empty() && failure == std::errc() && end == text.data() + text.size() &&
+               value > 0;
+    };
+    const bool ok = dash == std::string::npos
+                        ? number(spec, first) && number(spec, last)
+                        : number(std::string_view(spec).substr(0, dash), first) &&
+                              number(std::string_view(spec).substr(dash + 1), last) &&
+                              first <= last;
+    if (!ok) {
+        m_ready.push_back(error_item(
+            argument, "not a capture id or range: write capture:12 or capture:15-20", index));
+        return;
+    }
+    if (!capture::History(m_capture_log).exists()) {
+        m_ready.push_back(error_item(argument, "no capture log at " + m_capture_log, index));
+        return;
+    }
+    m_range = IdRange{first, last, index};
 }
 
 std::optional<Item> InputReader::open_next() {

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -68,6 +69,10 @@ private:
     std::optional<Item> next_from_range();
     std::optional<Item> next_capture_line();
     void expand(const Source& source);
+    /// The replayable files under `path`, in name order; the others are noted as skipped.
+    void expand_directory(const std::filesystem::path& path, std::size_t index);
+    /// capture:ID or capture:FIRST-LAST, read from the capture log one id at a time.
+    void expand_capture_range(const std::string& argument, std::size_t index);
 
     std::vector<Source> m_sources;
     std::size_t m_next_source = 0;

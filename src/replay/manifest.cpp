@@ -217,17 +217,9 @@ void apply(const json& object, CaseSpec& spec, const Context& context, bool is_c
     }
 }
 
-} // namespace
-
-Manifest parse_manifest(std::string_view text, const std::string& base_dir, const CaseSpec& base,
-                        const std::string& name) {
-    Context context{name, "top level"};
-    json root = json::parse(text, nullptr, false);
-    if (root.is_discarded() || !root.is_object()) {
-        context.fail("not a JSON object");
-    }
-    Manifest manifest;
-    CaseSpec defaults = base;
+// The keys beside "cases": the target, the defaults every case starts from, the run's checks.
+void read_top_level(const json& root, const Context& context, Manifest& manifest,
+                    CaseSpec& defaults) {
     for (const auto& [key, value] : root.items()) {
         if (key == "to") {
             if (!value.is_string()) {
@@ -238,7 +230,7 @@ Manifest parse_manifest(std::string_view text, const std::string& base_dir, cons
             if (!value.is_object()) {
                 context.fail("\"defaults\" must be an object");
             }
-            apply(value, defaults, Context{name, "defaults"}, false);
+            apply(value, defaults, Context{context.file, "defaults"}, false);
         } else if (key == "probe") {
             defaults.probe = probe_spec(value, context);
         } else if (key == "expect_latency") {
@@ -255,55 +247,80 @@ Manifest parse_manifest(std::string_view text, const std::string& base_dir, cons
                          "\" (to, probe, expect_latency, defaults, cases)");
         }
     }
+}
+
+std::vector<Scenario> entry_scenarios(const json& entry, const Context& here, Scenario given) {
+    auto many = entry.find("scenarios");
+    if (many == entry.end()) {
+        return {given};
+    }
+    std::vector<Scenario> scenarios;
+    for (const auto& scenario_text : strings(*many, here, "scenarios")) {
+        auto scenario = scenario_from_name(scenario_text);
+        if (!scenario) {
+            here.fail("unknown scenario \"" + scenario_text + "\"");
+        }
+        scenarios.push_back(*scenario);
+    }
+    return scenarios;
+}
+
+// One entry of "cases": a spec per scenario, a source per input and spec.
+void add_case(const json& entry, const Context& here, const CaseSpec& defaults,
+              const std::string& base_dir, Manifest& manifest) {
+    if (!entry.is_object()) {
+        here.fail("must be an object");
+    }
+    CaseSpec spec = defaults;
+    apply(entry, spec, here, true);
+    std::vector<std::string> inputs;
+    if (auto input = entry.find("input"); input != entry.end()) {
+        inputs = strings(*input, here, "input");
+    } else if (auto many = entry.find("inputs"); many != entry.end()) {
+        inputs = strings(*many, here, "inputs");
+    } else {
+        here.fail("needs \"input\": a fixture file, a directory, a built-in name or a log");
+    }
+    if (auto given = entry.find("name"); given != entry.end()) {
+        if (!given->is_string()) {
+            here.fail("\"name\" must be a string");
+        }
+        spec.name = given->get<std::string>();
+    }
+    const std::vector<Scenario> scenarios = entry_scenarios(entry, here, spec.scenario);
+    for (Scenario scenario : scenarios) {
+        CaseSpec one = spec;
+        one.scenario = scenario;
+        if (!one.name.empty() && (scenarios.size() > 1 || inputs.size() > 1)) {
+            // Several tests from one entry: keep names apart in the report.
+            one.name.clear();
+        }
+        manifest.specs.push_back(one);
+        for (const auto& input : inputs) {
+            manifest.sources.push_back({input, base_dir, manifest.specs.size() - 1});
+        }
+    }
+}
+
+} // namespace
+
+Manifest parse_manifest(std::string_view text, const std::string& base_dir, const CaseSpec& base,
+                        const std::string& name) {
+    Context context{name, "top level"};
+    json root = json::parse(text, nullptr, false);
+    if (root.is_discarded() || !root.is_object()) {
+        context.fail("not a JSON object");
+    }
+    Manifest manifest;
+    CaseSpec defaults = base;
+    read_top_level(root, context, manifest, defaults);
     auto cases = root.find("cases");
     if (cases == root.end() || !cases->is_array() || cases->empty()) {
         context.fail("\"cases\" must be a non-empty array");
     }
     for (std::size_t i = 0; i < cases->size(); ++i) {
-        const json& entry = (*cases)[i];
-        Context here{name, "cases[" + std::to_string(i) + "]"};
-        if (!entry.is_object()) {
-            here.fail("must be an object");
-        }
-        CaseSpec spec = defaults;
-        apply(entry, spec, here, true);
-        std::vector<std::string> inputs;
-        if (auto input = entry.find("input"); input != entry.end()) {
-            inputs = strings(*input, here, "input");
-        } else if (auto many = entry.find("inputs"); many != entry.end()) {
-            inputs = strings(*many, here, "inputs");
-        } else {
-            here.fail("needs \"input\": a fixture file, a directory, a built-in name or a log");
-        }
-        if (auto given = entry.find("name"); given != entry.end()) {
-            if (!given->is_string()) {
-                here.fail("\"name\" must be a string");
-            }
-            spec.name = given->get<std::string>();
-        }
-        std::vector<Scenario> scenarios{spec.scenario};
-        if (auto many = entry.find("scenarios"); many != entry.end()) {
-            scenarios.clear();
-            for (const auto& scenario_text : strings(*many, here, "scenarios")) {
-                auto scenario = scenario_from_name(scenario_text);
-                if (!scenario) {
-                    here.fail("unknown scenario \"" + scenario_text + "\"");
-                }
-                scenarios.push_back(*scenario);
-            }
-        }
-        for (Scenario scenario : scenarios) {
-            CaseSpec one = spec;
-            one.scenario = scenario;
-            if (!one.name.empty() && (scenarios.size() > 1 || inputs.size() > 1)) {
-                // Several tests from one entry: keep names apart in the report.
-                one.name.clear();
-            }
-            manifest.specs.push_back(one);
-            for (const auto& input : inputs) {
-                manifest.sources.push_back({input, base_dir, manifest.specs.size() - 1});
-            }
-        }
+        add_case((*cases)[i], Context{name, "cases[" + std::to_string(i) + "]"}, defaults, base_dir,
+                 manifest);
     }
     return manifest;
 }

@@ -12,16 +12,6 @@
 namespace blandhook::replay {
 namespace {
 
-constexpr std::array<std::pair<Scenario, std::string_view>, 7> k_scenarios = {{
-    {Scenario::single, "single"},
-    {Scenario::two_phase, "two-phase"},
-    {Scenario::out_of_order, "out-of-order"},
-    {Scenario::duplicate, "duplicate"},
-    {Scenario::signature_variants, "signature-variants"},
-    {Scenario::bad_signature, "bad-signature"},
-    {Scenario::no_signature, "no-signature"},
-}};
-
 std::optional<int> to_int(std::string_view text) {
     int value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -42,32 +32,6 @@ std::string range_text(std::pair<int, int> range) {
 }
 
 } // namespace
-
-std::string_view scenario_name(Scenario scenario) {
-    for (const auto& [value, name] : k_scenarios) {
-        if (value == scenario) {
-            return name;
-        }
-    }
-    return "single";
-}
-
-std::optional<Scenario> scenario_from_name(std::string_view name) {
-    for (const auto& [value, known] : k_scenarios) {
-        if (known == name) {
-            return value;
-        }
-    }
-    return std::nullopt;
-}
-
-std::vector<std::string> scenario_names() {
-    std::vector<std::string> names;
-    for (const auto& entry : k_scenarios) {
-        names.emplace_back(entry.second);
-    }
-    return names;
-}
 
 bool Expectation::status_ok(int status) const {
     for (const auto& [low, high] : statuses) {

@@ -26,7 +26,8 @@ enum class Scenario {
     no_signature,       ///< no X-Webhook-Signature: must be refused
 };
 
-/// The command-line names: "single", "two-phase", "out-of-order", …
+/// The command-line names: "single", "two-phase", "out-of-order", … (defined beside the scenario
+/// table in build.cpp, which says what each scenario sends)
 std::string_view scenario_name(Scenario scenario);
 std::optional<Scenario> scenario_from_name(std::string_view name);
 /// Every scenario name, in documentation order (for --scenario choices and completions).

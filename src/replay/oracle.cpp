@@ -2,6 +2,7 @@
 
 #include "payload/pointer.hpp"
 
+#include <array>
 #include <fmt/core.h>
 
 namespace blandhook::replay {
@@ -180,129 +181,170 @@ std::string describe_differences(const State& expected, const State& got) {
     return out;
 }
 
+namespace {
+
+// Each scenario's oracle: sends the case's deliveries through `steps`, reads the state between
+// them, records its checks, and returns the state the case ends in (for --expect-state).
+using Oracle = std::optional<State> (*)(const Case& built, const BuildOptions& options,
+                                        Steps& steps);
+
+std::optional<State> single_oracle(const Case& built, const BuildOptions& /*options*/,
+                                   Steps& steps) {
+    const State none;
+    bool any = false;
+    for (const auto& delivery : built.deliveries) {
+        any = steps.send(delivery) || any;
+    }
+    return steps.look("after the delivery", built.call_id, any ? &none : nullptr);
+}
+
+std::optional<State> duplicate_oracle(const Case& built, const BuildOptions& /*options*/,
+                                      Steps& steps) {
+    const State none;
+    const std::string& id = built.call_id;
+    bool first = steps.send(built.deliveries.at(0));
+    auto once = steps.look("after the first delivery", id, first ? &none : nullptr);
+    steps.send(built.deliveries.at(1));
+    auto final_state = steps.look("after the retry", id, nullptr);
+    if (once && final_state) {
+        steps.compare("duplicate",
+                      "the retry changed what the first delivery stored (expected = after "
+                      "one delivery, got = after two)",
+                      steps.normal(*once, id), steps.normal(*final_state, id));
+    }
+    return final_state;
+}
+
+std::optional<State> two_phase_oracle(const Case& built, const BuildOptions& /*options*/,
+                                      Steps& steps) {
+    const State none;
+    const std::string& id = built.call_id;
+    bool first = steps.send(built.deliveries.at(0));
+    auto after_first = steps.look("after post-call", id, first ? &none : nullptr);
+    bool second = steps.send(built.deliveries.at(1));
+    if (!after_first) {
+        return std::nullopt;
+    }
+    auto final_state = steps.look("after delayed", id, second ? &*after_first : nullptr);
+    if (final_state) {
+        bool changed = !same_state(steps.normal(*after_first, id), steps.normal(*final_state, id));
+        steps.record("two-phase",
+                     changed ? CheckOutcome{}
+                             : CheckOutcome{CheckOutcome::Result::failed,
+                                            "the delayed phase left the state as the post-call "
+                                            "phase left it: its corrected_transcript and "
+                                            "citations were dropped (state: " +
+                                                final_state->summary() + ")"});
+    }
+    return final_state;
+}
+
+std::optional<State> out_of_order_oracle(const Case& built, const BuildOptions& options,
+                                         Steps& steps) {
+    const State none;
+    const std::string& id = built.call_id;
+    const auto& deliveries = built.deliveries;
+    bool any = false;
+    for (const auto& delivery : deliveries) {
+        any = steps.send(delivery) || any;
+    }
+    auto final_state = steps.look("after delayed, post-call", id, any ? &none : nullptr);
+    // The control: the same phases in order, under a call_id of their own.
+    const std::string control_id = uuid_v4();
+    bool control_any = false;
+    for (auto it = deliveries.rbegin(); it != deliveries.rend(); ++it) {
+        control_any =
+            steps.send(with_new_id(*it, id, control_id, options), "in-order") || control_any;
+    }
+    auto control = steps.look("in-order control after post-call, delayed", control_id,
+                              control_any ? &none : nullptr);
+    if (control && final_state) {
+        steps.compare("out-of-order",
+                      "the state after delayed→post-call differs from the state after "
+                      "post-call→delayed (expected = in order, got = out of order)",
+                      steps.normal(*control, control_id), steps.normal(*final_state, id));
+    }
+    return final_state;
+}
+
+std::optional<State> signature_variants_oracle(const Case& built, const BuildOptions& options,
+                                               Steps& steps) {
+    const State none;
+    const std::string& id = built.call_id;
+    std::optional<State> final_state;
+    // Each variant under a call_id of its own, the canonical (compact) one under the case's.
+    std::vector<std::pair<std::string, std::optional<State>>> states;
+    std::optional<State> canonical;
+    for (const auto& delivery : built.deliveries) {
+        const bool is_canonical = delivery.label == "compact";
+        const std::string variant_id = is_canonical ? id : uuid_v4();
+        bool was_accepted =
+            steps.send(is_canonical ? delivery : with_new_id(delivery, id, variant_id, options));
+        if (!was_accepted) {
+            continue;
+        }
+        auto state = steps.look("after " + delivery.label, variant_id, &none);
+        if (!state) {
+            break;
+        }
+        if (is_canonical) {
+            canonical = steps.normal(*state, variant_id);
+            final_state = state;
+        } else {
+            states.emplace_back(delivery.label, steps.normal(*state, variant_id));
+        }
+    }
+    if (canonical && steps.ok()) {
+        for (const auto& [label, state] : states) {
+            steps.compare("signature-variants",
+                          "the " + label +
+                              " variant left another state than the canonical compact body "
+                              "(expected = compact, got = " +
+                              label + ")",
+                          *canonical, *state);
+        }
+    }
+    return final_state;
+}
+
+// bad-signature and no-signature: the refused delivery must leave the state as it was.
+std::optional<State> refusal_oracle(const Case& built, const BuildOptions& /*options*/,
+                                    Steps& steps) {
+    const std::string& id = built.call_id;
+    auto before = steps.look("before the delivery", id, nullptr, true);
+    steps.send(built.deliveries.at(0));
+    auto final_state = steps.look("after the refused delivery", id, nullptr);
+    if (before && final_state) {
+        steps.compare(std::string(scenario_name(built.scenario)),
+                      "the refused delivery changed the state (expected = before it, got = "
+                      "after it)",
+                      steps.normal(*before, id), steps.normal(*final_state, id));
+    }
+    return final_state;
+}
+
+constexpr std::array<std::pair<Scenario, Oracle>, 7> k_oracles = {{
+    {Scenario::single, single_oracle},
+    {Scenario::two_phase, two_phase_oracle},
+    {Scenario::out_of_order, out_of_order_oracle},
+    {Scenario::duplicate, duplicate_oracle},
+    {Scenario::signature_variants, signature_variants_oracle},
+    {Scenario::bad_signature, refusal_oracle},
+    {Scenario::no_signature, refusal_oracle},
+}};
+
+} // namespace
+
 void run_with_effects(const Case& built, const CaseSpec& spec, const BuildOptions& options,
                       EffectChannel& channel, CaseResult& result) {
     Steps steps(spec, channel, result);
-    const std::string& id = built.call_id;
-    const State none;
-    std::optional<State> final_state;
-    const auto& deliveries = built.deliveries;
-
-    switch (built.scenario) {
-    case Scenario::single: {
-        bool any = false;
-        for (const auto& delivery : deliveries) {
-            any = steps.send(delivery) || any;
+    Oracle oracle = single_oracle;
+    for (const auto& [scenario, entry] : k_oracles) {
+        if (scenario == built.scenario) {
+            oracle = entry;
         }
-        final_state = steps.look("after the delivery", id, any ? &none : nullptr);
-        break;
     }
-    case Scenario::duplicate: {
-        bool first = steps.send(deliveries.at(0));
-        auto once = steps.look("after the first delivery", id, first ? &none : nullptr);
-        steps.send(deliveries.at(1));
-        final_state = steps.look("after the retry", id, nullptr);
-        if (once && final_state) {
-            steps.compare("duplicate",
-                          "the retry changed what the first delivery stored (expected = after "
-                          "one delivery, got = after two)",
-                          steps.normal(*once, id), steps.normal(*final_state, id));
-        }
-        break;
-    }
-    case Scenario::two_phase: {
-        bool first = steps.send(deliveries.at(0));
-        auto after_first = steps.look("after post-call", id, first ? &none : nullptr);
-        bool second = steps.send(deliveries.at(1));
-        if (after_first) {
-            final_state = steps.look("after delayed", id, second ? &*after_first : nullptr);
-        }
-        if (after_first && final_state) {
-            bool changed =
-                !same_state(steps.normal(*after_first, id), steps.normal(*final_state, id));
-            steps.record("two-phase",
-                         changed ? CheckOutcome{}
-                                 : CheckOutcome{CheckOutcome::Result::failed,
-                                                "the delayed phase left the state as the post-call "
-                                                "phase left it: its corrected_transcript and "
-                                                "citations were dropped (state: " +
-                                                    final_state->summary() + ")"});
-        }
-        break;
-    }
-    case Scenario::out_of_order: {
-        bool any = false;
-        for (const auto& delivery : deliveries) {
-            any = steps.send(delivery) || any;
-        }
-        final_state = steps.look("after delayed, post-call", id, any ? &none : nullptr);
-        // The control: the same phases in order, under a call_id of their own.
-        const std::string control_id = uuid_v4();
-        bool control_any = false;
-        for (auto it = deliveries.rbegin(); it != deliveries.rend(); ++it) {
-            control_any =
-                steps.send(with_new_id(*it, id, control_id, options), "in-order") || control_any;
-        }
-        auto control = steps.look("in-order control after post-call, delayed", control_id,
-                                  control_any ? &none : nullptr);
-        if (control && final_state) {
-            steps.compare("out-of-order",
-                          "the state after delayed→post-call differs from the state after "
-                          "post-call→delayed (expected = in order, got = out of order)",
-                          steps.normal(*control, control_id), steps.normal(*final_state, id));
-        }
-        break;
-    }
-    case Scenario::signature_variants: {
-        // Each variant under a call_id of its own, the canonical (compact) one under the case's.
-        std::vector<std::pair<std::string, std::optional<State>>> states;
-        std::optional<State> canonical;
-        for (const auto& delivery : deliveries) {
-            const bool is_canonical = delivery.label == "compact";
-            const std::string variant_id = is_canonical ? id : uuid_v4();
-            bool was_accepted = steps.send(
-                is_canonical ? delivery : with_new_id(delivery, id, variant_id, options));
-            if (!was_accepted) {
-                continue;
-            }
-            auto state = steps.look("after " + delivery.label, variant_id, &none);
-            if (!state) {
-                break;
-            }
-            if (is_canonical) {
-                canonical = steps.normal(*state, variant_id);
-                final_state = state;
-            } else {
-                states.emplace_back(delivery.label, steps.normal(*state, variant_id));
-            }
-        }
-        if (canonical && steps.ok()) {
-            for (const auto& [label, state] : states) {
-                steps.compare("signature-variants",
-                              "the " + label +
-                                  " variant left another state than the canonical compact body "
-                                  "(expected = compact, got = " +
-                                  label + ")",
-                              *canonical, *state);
-            }
-        }
-        break;
-    }
-    case Scenario::bad_signature:
-    case Scenario::no_signature: {
-        auto before = steps.look("before the delivery", id, nullptr, true);
-        steps.send(deliveries.at(0));
-        final_state = steps.look("after the refused delivery", id, nullptr);
-        if (before && final_state) {
-            steps.compare(std::string(scenario_name(built.scenario)),
-                          "the refused delivery changed the state (expected = before it, got = "
-                          "after it)",
-                          steps.normal(*before, id), steps.normal(*final_state, id));
-        }
-        break;
-    }
-    }
-
+    const std::optional<State> final_state = oracle(built, options, steps);
     if (final_state && steps.ok()) {
         for (const auto& check : spec.expect_state) {
             steps.record("state " + check.text, evaluate(check, *final_state));

@@ -304,10 +304,11 @@ Settled Prober::settle(const ProbeSpec& spec, const ProbeTarget& target,
     }
 }
 
-CommandResult run_shell(const std::string& command,
-                        const std::vector<std::pair<std::string, std::string>>& environment,
-                        milliseconds timeout) {
-    CommandResult result;
+namespace {
+
+// Our environment with `environment` added, replacing variables of the same names.
+std::vector<std::string>
+child_environment(const std::vector<std::pair<std::string, std::string>>& environment) {
     std::vector<std::string> variables;
     for (char** entry = environ; *entry != nullptr; ++entry) {
         std::string_view text(*entry);
@@ -324,35 +325,37 @@ CommandResult run_shell(const std::string& command,
     for (const auto& [name, value] : environment) {
         variables.push_back(name + "=" + value);
     }
+    return variables;
+}
+
+// Starts `/bin/sh -c command` with stdin from /dev/null and stdout, stderr into the pipes.
+pid_t spawn_shell(const std::string& command, std::vector<std::string>& variables, int out,
+                  int err) {
     std::vector<char*> envp;
     for (auto& variable : variables) {
         envp.push_back(variable.data());
     }
     envp.push_back(nullptr);
-
-    int out_pipe[2];
-    int err_pipe[2];
-    if (pipe2(out_pipe, O_CLOEXEC) != 0) {
-        throw Error(ErrorKind::internal, "--probe-cmd", std::strerror(errno));
-    }
-    Fd out_read{out_pipe[0]};
-    Fd out_write{out_pipe[1]};
-    if (pipe2(err_pipe, O_CLOEXEC) != 0) {
-        throw Error(ErrorKind::internal, "--probe-cmd", std::strerror(errno));
-    }
-    Fd err_read{err_pipe[0]};
-    Fd err_write{err_pipe[1]};
-
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, out_write.fd, 1);
-    posix_spawn_file_actions_adddup2(&actions, err_write.fd, 2);
+    posix_spawn_file_actions_adddup2(&actions, out, 1);
+    posix_spawn_file_actions_adddup2(&actions, err, 2);
     posix_spawnattr_t attributes;
     posix_spawnattr_init(&attributes);
-    // Its own process group, so that a timeout kills the command's children too.
+    // Its own process group, so that a timeout kills the command's children too. The signals
+    // the CLI blocks to take them on one thread (util::SignalStop) are unblocked for it: a mask
+    // survives exec.
     posix_spawnattr_setpgroup(&attributes, 0);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+    sigset_t signals;
+    sigemptyset(&signals);
+    posix_spawnattr_setsigmask(&attributes, &signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGPIPE);
+    posix_spawnattr_setsigdefault(&attributes, &signals);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                              POSIX_SPAWN_SETSIGDEF);
     std::string shell = "/bin/sh";
     std::string flag = "-c";
     std::string text = command;
@@ -361,21 +364,23 @@ CommandResult run_shell(const std::string& command,
     int spawned = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, envp.data());
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);
-    out_write.reset();
-    err_write.reset();
     if (spawned != 0) {
         throw Error(ErrorKind::internal, "--probe-cmd",
                     "cannot start /bin/sh: " + std::string(std::strerror(spawned)));
     }
+    return pid;
+}
 
-    const auto deadline = Clock::now() + timeout;
+// Reads both pipes until they close or the deadline passes (then the group is killed).
+void collect_output(Fd& out_read, Fd& err_read, pid_t pid, Clock::time_point deadline,
+                    CommandResult& result) {
     char buffer[65536];
     while (out_read.fd >= 0 || err_read.fd >= 0) {
         auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
         if (left.count() <= 0) {
             result.timed_out = true;
             ::kill(-pid, SIGKILL);
-            break;
+            return;
         }
         pollfd fds[2] = {{out_read.fd, POLLIN, 0}, {err_read.fd, POLLIN, 0}};
         int ready = ::poll(fds, 2, static_cast<int>(left.count()));
@@ -399,6 +404,9 @@ CommandResult run_shell(const std::string& command,
             }
         }
     }
+}
+
+void wait_exit(pid_t pid, CommandResult& result) {
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
@@ -409,6 +417,32 @@ CommandResult run_shell(const std::string& command,
         result.signal = name != nullptr ? std::string("SIG") + name : "a signal";
         result.exit_code = 128 + WTERMSIG(status);
     }
+}
+
+} // namespace
+
+CommandResult run_shell(const std::string& command,
+                        const std::vector<std::pair<std::string, std::string>>& environment,
+                        milliseconds timeout) {
+    CommandResult result;
+    std::vector<std::string> variables = child_environment(environment);
+    int out_pipe[2];
+    int err_pipe[2];
+    if (pipe2(out_pipe, O_CLOEXEC) != 0) {
+        throw Error(ErrorKind::internal, "--probe-cmd", std::strerror(errno));
+    }
+    Fd out_read{out_pipe[0]};
+    Fd out_write{out_pipe[1]};
+    if (pipe2(err_pipe, O_CLOEXEC) != 0) {
+        throw Error(ErrorKind::internal, "--probe-cmd", std::strerror(errno));
+    }
+    Fd err_read{err_pipe[0]};
+    Fd err_write{err_pipe[1]};
+    const pid_t pid = spawn_shell(command, variables, out_write.fd, err_write.fd);
+    out_write.reset();
+    err_write.reset();
+    collect_output(out_read, err_read, pid, Clock::now() + timeout, result);
+    wait_exit(pid, result);
     if (result.err.size() > k_kept_stderr) {
         result.err.erase(0, result.err.size() - k_kept_stderr);
     }

@@ -19,8 +19,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::atomic<bool> g_stop{false};
-
 struct Work {
     std::size_t index = 0;
     std::shared_ptr<const Item> item;
@@ -78,7 +76,7 @@ public:
             JoinOnExit join_on_exit{this, workers};
             dispatch(reader);
         }
-        m_totals.interrupted = g_stop;
+        m_totals.interrupted = m_options.stop.stop_requested();
         m_totals.wall = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
         for (const auto& check : m_options.expect_latency) {
             m_totals.latency_checks.push_back(evaluate(check, m_latencies_us));
@@ -91,7 +89,7 @@ public:
 private:
     void dispatch(InputReader& reader) {
         std::size_t index = 0;
-        while (!g_stop) {
+        while (!m_options.stop.stop_requested()) {
             std::optional<Item> next = reader.next();
             if (!next) {
                 break;
@@ -113,7 +111,9 @@ private:
                 once.fresh_ids = false;
                 prebuilt = std::make_shared<const Case>(build_case(*item, spec, once));
             }
-            for (int repeat = 1; repeat <= std::max(1, m_options.repeat) && !g_stop; ++repeat) {
+            for (int repeat = 1;
+                 repeat <= std::max(1, m_options.repeat) && !m_options.stop.stop_requested();
+                 ++repeat) {
                 push(Work{index++, item, &spec, repeat, prebuilt, old_id});
             }
         }
@@ -127,8 +127,9 @@ private:
         if (work.index >= m_next_report + m_window) {
             m_resume_at = work.index + m_window / 2 - m_window + 1;
             m_dispatcher_waiting = true;
-            while (!m_room.wait_for(lock, std::chrono::milliseconds(100),
-                                    [&] { return m_next_report >= m_resume_at || g_stop; })) {
+            while (!m_room.wait_for(lock, std::chrono::milliseconds(100), [&] {
+                return m_next_report >= m_resume_at || m_options.stop.stop_requested();
+            })) {
             }
             m_dispatcher_waiting = false;
         }
@@ -162,11 +163,12 @@ private:
         }
     }
 
-    CaseResult execute(const Work& work, http::Client& client, Prober* prober) {
+    // The case a work item sends: the prebuilt one, renewed under a fresh id when --fresh-ids
+    // asks, or built now. `renew_to` gets the id each delivery is renewed to as it is sent.
+    std::shared_ptr<const Case> case_for(const Work& work, std::optional<std::string>& renew_to) {
         std::shared_ptr<const Case> built = work.prebuilt;
         // --fresh-ids: each delivery is renewed into a per-worker buffer as it is sent; the
         // oracles need the whole case under its new id, so with a probe it is copied.
-        std::optional<std::string> renew_to;
         if (built && work.fresh_from && built->error.empty()) {
             if (work.spec->probe) {
                 built = std::make_shared<const Case>(
@@ -180,6 +182,119 @@ private:
             fresh.fresh_ids = true; // only reached when ids are renewed and not by text
             built = std::make_shared<const Case>(build_case(*work.item, *work.spec, fresh));
         }
+        return built;
+    }
+
+    // Why the case is not sent at all (a bad input, a scenario that does not apply, a stop, a
+    // target known to be down), in `result`; false when it is to be sent.
+    bool not_sent(const Case& the_case, CaseResult& result) {
+        if (!the_case.error.empty()) {
+            result.outcome = Outcome::error;
+            result.message = the_case.error;
+        } else if (!the_case.skipped.empty()) {
+            result.outcome = Outcome::skipped;
+            result.message = the_case.skipped;
+        } else if (m_options.stop.stop_requested()) {
+            result.outcome = Outcome::error;
+            result.message = "not sent: interrupted";
+        } else if (m_unreachable) {
+            std::lock_guard lock(m_mutex);
+            result.outcome = Outcome::unreachable;
+            result.message = "not sent: the target is unreachable (" + m_unreachable_reason + ")";
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    // One delivery with its retries, judged; `all_refused` stays true while every attempt of
+    // the case was refused outright.
+    DeliveryResult send(const Delivery& original, const Work& work,
+                        const std::optional<std::string>& renew_to, http::Client& client,
+                        bool& all_refused) {
+        thread_local Delivery renewed;
+        if (renew_to) {
+            with_new_id(original, *work.fresh_from, *renew_to, m_options.build, renewed);
+        }
+        const Delivery& delivery = renew_to ? renewed : original;
+        DeliveryResult delivered;
+        delivered.label = delivery.label;
+        delivered.method = delivery.request.method;
+        delivered.target = delivery.request.target;
+        delivered.bytes = delivery.request.body.size();
+        delivered.signed_request =
+            http::find_header(delivery.request.headers, "X-Webhook-Signature").has_value();
+        delivered.expect = delivery.expect.text();
+        delivered.expect_refusal = delivery.expect_refusal;
+        delivered.attempts = http::deliver(client, delivery.request, m_options.retry);
+        // Judged on the whole answer, then cut for the reports.
+        judge_delivery(delivered, delivery.expect);
+        explain_unsigned_refusal(delivered, m_options.build.secret.empty());
+        for (auto& attempt : delivered.attempts) {
+            if (attempt.response) {
+                m_reached = true;
+                all_refused = false;
+                if (attempt.response->body.size() > k_kept_body_bytes) {
+                    attempt.response->body.resize(k_kept_body_bytes);
+                }
+            } else if (!refused(attempt.error)) {
+                all_refused = false;
+            }
+        }
+        return delivered;
+    }
+
+    // --phase-delay before every phase but the first; a stop request ends the wait.
+    void pause(const Case& the_case, std::size_t phase) const {
+        if (phase > 0 && the_case.phase_delay.count() > 0 &&
+            scenario_traits(the_case.scenario).paced) {
+            m_options.stop.wait_for(the_case.phase_delay);
+        }
+    }
+
+    // With a probe, the scenario's oracle decides what is sent and read, and when.
+    void run_probed(const Case& the_case, const Work& work,
+                    const std::function<DeliveryResult(const Delivery&)>& send_one, Prober& prober,
+                    CaseResult& result) {
+        struct Channel : EffectChannel {
+            std::function<DeliveryResult(const Delivery&)> deliver_one;
+            std::function<Settled(const std::string&, const State*, bool)> probe_one;
+            DeliveryResult deliver(const Delivery& delivery) override {
+                return deliver_one(delivery);
+            }
+            Settled probe(const std::string& call_id, const State* changed_from,
+                          bool once) override {
+                return probe_one(call_id, changed_from, once);
+            }
+        } channel;
+        std::size_t sent = 0;
+        channel.deliver_one = [&](const Delivery& delivery) {
+            pause(the_case, sent++);
+            return send_one(delivery);
+        };
+        const ProbeSpec& spec = *work.spec->probe;
+        ProbeTarget target{"", result.name, std::string(scenario_name(the_case.scenario))};
+        channel.probe_one = [&](const std::string& call_id, const State* changed_from, bool once) {
+            target.call_id = call_id;
+            if (!once) {
+                return prober.settle(spec, target, changed_from);
+            }
+            Settled settled;
+            ProbeRead read = prober.read(spec, target);
+            settled.reads = 1;
+            settled.settled = read.state.has_value();
+            settled.error = read.error;
+            if (read.state) {
+                settled.state = std::move(*read.state);
+            }
+            return settled;
+        };
+        run_with_effects(the_case, *work.spec, m_options.build, channel, result);
+    }
+
+    CaseResult execute(const Work& work, http::Client& client, Prober* prober) {
+        std::optional<std::string> renew_to;
+        const std::shared_ptr<const Case> built = case_for(work, renew_to);
         const Case& the_case = *built;
         CaseResult result;
         result.index = work.index;
@@ -189,114 +304,20 @@ private:
         }
         result.group = the_case.group;
         result.scenario = the_case.scenario;
-        if (!the_case.error.empty()) {
-            result.outcome = Outcome::error;
-            result.message = the_case.error;
-            return result;
-        }
-        if (!the_case.skipped.empty()) {
-            result.outcome = Outcome::skipped;
-            result.message = the_case.skipped;
-            return result;
-        }
-        if (g_stop) {
-            result.outcome = Outcome::error;
-            result.message = "not sent: interrupted";
-            return result;
-        }
-        if (m_unreachable) {
-            std::lock_guard lock(m_mutex);
-            result.outcome = Outcome::unreachable;
-            result.message = "not sent: the target is unreachable (" + m_unreachable_reason + ")";
+        if (not_sent(the_case, result)) {
             return result;
         }
         auto start = Clock::now();
         bool all_refused = true;
-        thread_local Delivery renewed;
-        auto send = [&](const Delivery& original) {
-            if (renew_to) {
-                with_new_id(original, *work.fresh_from, *renew_to, m_options.build, renewed);
-            }
-            const Delivery& delivery = renew_to ? renewed : original;
-            DeliveryResult delivered;
-            delivered.label = delivery.label;
-            delivered.method = delivery.request.method;
-            delivered.target = delivery.request.target;
-            delivered.bytes = delivery.request.body.size();
-            delivered.signed_request =
-                http::find_header(delivery.request.headers, "X-Webhook-Signature").has_value();
-            delivered.expect = delivery.expect.text();
-            delivered.expect_refusal = delivery.expect_refusal;
-            delivered.attempts = http::deliver(client, delivery.request, m_options.retry);
-            // Judged on the whole answer, then cut for the reports.
-            judge_delivery(delivered, delivery.expect);
-            explain_unsigned_refusal(delivered, m_options.build.secret.empty());
-            for (auto& attempt : delivered.attempts) {
-                if (attempt.response) {
-                    m_reached = true;
-                    all_refused = false;
-                    if (attempt.response->body.size() > k_kept_body_bytes) {
-                        attempt.response->body.resize(k_kept_body_bytes);
-                    }
-                } else if (!refused(attempt.error)) {
-                    all_refused = false;
-                }
-            }
-            return delivered;
-        };
-        auto pause = [&](std::size_t i) {
-            if (i > 0 && the_case.phase_delay.count() > 0 &&
-                (the_case.scenario == Scenario::two_phase ||
-                 the_case.scenario == Scenario::out_of_order)) {
-                // In slices, so that SIGINT/SIGTERM is not held up by a long phase delay.
-                for (auto until = Clock::now() + the_case.phase_delay;
-                     Clock::now() < until && !g_stop;) {
-                    std::this_thread::sleep_for(std::min<Clock::duration>(
-                        until - Clock::now(), std::chrono::milliseconds(50)));
-                }
-            }
+        auto send_one = [&](const Delivery& delivery) {
+            return send(delivery, work, renew_to, client, all_refused);
         };
         if (work.spec->probe && prober != nullptr) {
-            // With a probe, the scenario's oracle decides what is sent and read, and when.
-            struct Channel : EffectChannel {
-                std::function<DeliveryResult(const Delivery&)> deliver_one;
-                std::function<Settled(const std::string&, const State*, bool)> probe_one;
-                DeliveryResult deliver(const Delivery& delivery) override {
-                    return deliver_one(delivery);
-                }
-                Settled probe(const std::string& call_id, const State* changed_from,
-                              bool once) override {
-                    return probe_one(call_id, changed_from, once);
-                }
-            } channel;
-            std::size_t sent = 0;
-            channel.deliver_one = [&](const Delivery& delivery) {
-                pause(sent++);
-                return send(delivery);
-            };
-            const ProbeSpec& spec = *work.spec->probe;
-            ProbeTarget target{"", result.name, std::string(scenario_name(the_case.scenario))};
-            channel.probe_one = [&](const std::string& call_id, const State* changed_from,
-                                    bool once) {
-                target.call_id = call_id;
-                if (once) {
-                    Settled settled;
-                    ProbeRead read = prober->read(spec, target);
-                    settled.reads = 1;
-                    settled.settled = read.state.has_value();
-                    settled.error = read.error;
-                    if (read.state) {
-                        settled.state = std::move(*read.state);
-                    }
-                    return settled;
-                }
-                return prober->settle(spec, target, changed_from);
-            };
-            run_with_effects(the_case, *work.spec, m_options.build, channel, result);
+            run_probed(the_case, work, send_one, *prober, result);
         } else {
             for (std::size_t i = 0; i < the_case.deliveries.size(); ++i) {
-                pause(i);
-                result.deliveries.push_back(send(the_case.deliveries[i]));
+                pause(the_case, i);
+                result.deliveries.push_back(send_one(the_case.deliveries[i]));
             }
         }
         result.duration =
@@ -517,16 +538,11 @@ void judge(CaseResult& result) {
 
 RunTotals run(InputReader& reader, const std::vector<CaseSpec>& specs, const RunOptions& options,
               ResultSink& sink) {
-    g_stop = false;
     // An attempt in flight is ended by a stop request, not waited for.
     RunOptions stoppable = options;
-    stoppable.client.cancel = &g_stop;
+    stoppable.client.cancel = options.stop.flag();
     Runner runner(specs, stoppable, sink);
     return runner.run(reader);
-}
-
-void request_stop() {
-    g_stop = true;
 }
 
 } // namespace blandhook::replay

@@ -6,6 +6,7 @@
 #include "replay/build.hpp"
 #include "replay/inputs.hpp"
 #include "replay/model.hpp"
+#include "util/stop.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -62,6 +63,9 @@ struct RunOptions {
     int jobs = 1;
     int repeat = 1;
     std::vector<LatencyCheck> expect_latency; ///< judged over the whole run
+    /// SIGINT/SIGTERM: attempts in flight end at once ("interrupted"), no retry or further case
+    /// is sent, and everything is reported.
+    util::StopToken stop;
 };
 
 /// Receives results in input order, one call at a time (never concurrently).
@@ -101,9 +105,5 @@ void explain_unsigned_refusal(DeliveryResult& delivery, bool no_secret);
 /// Runs every item `reader` yields, each under specs[item.source], `options.repeat` times.
 RunTotals run(InputReader& reader, const std::vector<CaseSpec>& specs, const RunOptions& options,
               ResultSink& sink);
-
-/// Asks a running run() to stop (SIGINT, SIGTERM): attempts in flight end at once ("interrupted"),
-/// no retry or further case is sent, and everything is reported. Async-signal-safe.
-void request_stop();
 
 } // namespace blandhook::replay

@@ -486,15 +486,27 @@ TEST_CASE("a pending restore on an emulator that is gone is forgotten, not kept 
     CHECK(pending_restores(scratch).empty());
 }
 
+namespace {
+
+// Options whose PATH finds `script` as cloudflared (in DIR of the scratch directory) and no other.
+ProcessOptions with_cloudflared(const Scratch& scratch, const std::string& dir,
+                                const std::string& script) {
+    std::filesystem::create_directories(scratch.file(dir));
+    write_file(scratch.file(dir + "/cloudflared"), script);
+    ::chmod(scratch.file(dir + "/cloudflared").c_str(), 0755);
+    ProcessOptions options = scratch.options("http://127.0.0.1:9");
+    options.env["PATH"] = scratch.file(dir) + ":/usr/bin:/bin";
+    return options;
+}
+
+} // namespace
+
 TEST_CASE("a tunnel that ends without a URL is an error quoting what it printed") {
     Scratch scratch;
-    std::filesystem::create_directories(scratch.file("broken"));
-    write_file(scratch.file("broken/cloudflared"),
-               "#!/bin/sh\necho '2024-05-01T10:00:00Z ERR failed to request quick Tunnel: "
-               "dial tcp: lookup api.trycloudflare.com: no such host' >&2\nexit 1\n");
-    ::chmod(scratch.file("broken/cloudflared").c_str(), 0755);
-    ProcessOptions options = scratch.options("http://127.0.0.1:9");
-    options.env["PATH"] = scratch.file("broken") + ":/usr/bin:/bin";
+    ProcessOptions options = with_cloudflared(
+        scratch, "broken",
+        "#!/bin/sh\necho '2024-05-01T10:00:00Z ERR failed to request quick Tunnel: "
+        "dial tcp: lookup api.trycloudflare.com: no such host' >&2\nexit 1\n");
     auto result =
         run_blandhook({"listen", "--port", "0", "--no-save", "--tunnel", "cloudflared"}, options);
     CHECK(result.exit_code == 3);
@@ -502,4 +514,24 @@ TEST_CASE("a tunnel that ends without a URL is an error quoting what it printed"
           std::string::npos);
     CHECK(result.err.find("lookup api.trycloudflare.com: no such host") != std::string::npos);
     CHECK(result.out.find("blandhook listening on") == std::string::npos);
+}
+
+TEST_CASE("Ctrl-C while the tunnel starts ends listen at once: exit 130, the tunnel program "
+          "stopped, no readiness line") {
+    Scratch scratch;
+    // A cloudflared that never announces a URL: listen would wait its whole 30 s for one.
+    ProcessOptions options = with_cloudflared(
+        scratch, "slow", "#!/bin/sh\necho $$ > \"$STANDIN_DIR/cloudflared.pid\"\nexec sleep 300\n");
+    auto listen =
+        start_blandhook({"listen", "--port", "0", "--no-save", "--tunnel", "cloudflared"}, options);
+    for (int i = 0; i < 500 && !std::filesystem::exists(scratch.file("cloudflared.pid")); ++i) {
+        std::this_thread::sleep_for(20ms);
+    }
+    REQUIRE(std::filesystem::exists(scratch.file("cloudflared.pid")));
+    const int tunnel_pid = scratch.standin_pid("cloudflared");
+    listen->signal(SIGINT);
+    // Well under the 30 s the tunnel is given to announce its URL (wait() kills at 10 s).
+    CHECK(listen->wait(10s) == 130);
+    CHECK(process_gone(tunnel_pid));
+    CHECK(listen->out().find("blandhook listening on") == std::string::npos);
 }

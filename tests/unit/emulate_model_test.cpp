@@ -157,7 +157,8 @@ TEST_CASE("the post-call payload carries this call's ids, numbers, metadata and 
                     {"metadata", {{"order", "A-17"}}},
                     {"request_data", {{"customer", "Ada"}}},
                     {"max_duration", 3}};
-    Json body = emulator::build_post_call(facts_for("completed-outbound", request), false);
+    Json body = emulator::build_post_call(facts_for("completed-outbound", request),
+                                          emulator::PostCallVariant::immediate);
     CHECK(body["call_id"] == "11111111-2222-4333-8444-555555555555");
     CHECK(body["c_id"] == body["call_id"]);
     CHECK(body["to"] == "+15551230000");
@@ -183,12 +184,14 @@ TEST_CASE("the post-call payload carries this call's ids, numbers, metadata and 
 
 TEST_CASE("a request's timezone wins over the outcome's; an unknown zone is not used") {
     Json request = {{"phone_number", "+15551230000"}, {"task", "hi"}, {"timezone", "Asia/Tokyo"}};
-    Json body = emulator::build_post_call(facts_for("completed-outbound", request), false);
+    Json body = emulator::build_post_call(facts_for("completed-outbound", request),
+                                          emulator::PostCallVariant::immediate);
     CHECK(body["variables"]["timezone"] == "Asia/Tokyo");
     CHECK(body["variables"]["now"] == "Monday, September 21, 2026 11:13 PM");
     CHECK(body["variables"]["timestamp"] == "2026-09-21T23:13:20+09:00");
     request["timezone"] = "../../etc/passwd";
-    body = emulator::build_post_call(facts_for("completed-outbound", request), false);
+    body = emulator::build_post_call(facts_for("completed-outbound", request),
+                                     emulator::PostCallVariant::immediate);
     CHECK(body["variables"]["timezone"] == "America/Los_Angeles");
 }
 
@@ -196,7 +199,8 @@ TEST_CASE("every call outcome builds a payload the schema accepts, with the outc
     Json request = {{"phone_number", "+15551230000"}, {"task", "hi"}, {"record", true}};
     for (const auto& name : emulator::scenario_names()) {
         CAPTURE(name);
-        Json body = emulator::build_post_call(facts_for(name, request), false);
+        Json body = emulator::build_post_call(facts_for(name, request),
+                                              emulator::PostCallVariant::immediate);
         auto analysis = payload::analyze(payload::canonical_json(body));
         CHECK(analysis.error_count() == 0);
         Json fixture = payload::parse_json(*payload::fixture_body(name));
@@ -207,7 +211,8 @@ TEST_CASE("every call outcome builds a payload the schema accepts, with the outc
 
 TEST_CASE("the delayed variant adds corrected_transcript and citations for this call") {
     Json request = {{"phone_number", "+15551230000"}, {"task", "hi"}};
-    Json body = emulator::build_post_call(facts_for("completed-outbound", request), true);
+    Json body = emulator::build_post_call(facts_for("completed-outbound", request),
+                                          emulator::PostCallVariant::delayed);
     CHECK(payload::classify(payload::canonical_json(body)) == payload::Kind::delayed_post_call);
     REQUIRE(body["citations"].is_array());
     REQUIRE_FALSE(body["citations"].empty());
@@ -232,7 +237,7 @@ TEST_CASE("a call stopped before it started is canceled") {
     auto facts = facts_for("completed-outbound", Json{{"phone_number", "+15551230000"}});
     facts.started_at.reset();
     facts.stopped = true;
-    Json body = emulator::build_post_call(facts, false);
+    Json body = emulator::build_post_call(facts, emulator::PostCallVariant::immediate);
     CHECK(body["status"] == "canceled");
     CHECK(body["call_length"] == 0);
 }
