@@ -280,15 +280,20 @@ std::string format_body(const capture::Capture& capture) {
     return out;
 }
 
-std::string format_capture(const capture::Capture& capture, const DisplayOptions& options) {
-    const bool color = options.color;
+namespace {
+
+std::string answer_text(const capture::Capture& capture) {
+    return capture.response_status == 0 ? "drop" : std::to_string(capture.response_status);
+}
+
+// The line of columns, fitted to `width`.
+std::string columns_line(const capture::Capture& capture, std::size_t width, bool color) {
     const capture::PayloadSummary& payload = capture.payload;
     // received_at is 2026-11-27T10:06:04.123Z: show the time of day to the second.
     const std::string time =
         capture.received_at.size() >= 19 ? capture.received_at.substr(11, 8) : capture.received_at;
     const std::string id = "#" + std::to_string(capture.id);
-    const std::string answer =
-        capture.response_status == 0 ? "drop" : std::to_string(capture.response_status);
+    const std::string answer = answer_text(capture);
     const bool answered_2xx = capture.response_status >= 200 && capture.response_status < 300;
     // Queue error states longer than the column (pre_queue_error …) read "error"; --json and
     // `captures show` have the whole word.
@@ -300,7 +305,6 @@ std::string format_capture(const capture::Capture& capture, const DisplayOptions
     const std::string call =
         payload.call_id.empty() ? "-" : term::take(printable(payload.call_id, 64), 8);
 
-    const std::size_t width = options.width == 0 ? 100 : options.width;
     std::string line;
     for (const Cell& cell : layout(width, std::max<std::size_t>(6, id.size()))) {
         // Padding is added before painting: escape sequences take no columns.
@@ -350,90 +354,121 @@ std::string format_capture(const capture::Capture& capture, const DisplayOptions
     while (!line.empty() && line.back() == ' ') {
         line.pop_back();
     }
-    line += "\n";
+    return line + "\n";
+}
 
-    // What does not fit a column gets a line of its own, cut to the width: why the call failed,
-    // a live event's message, why the listener answered as it did.
-    const std::size_t detail_width = width > 4 ? width - 4 : width;
+// What does not fit a column gets a line of its own, cut to the width: why the call failed, a
+// live event's message, why the listener answered as it did, what forwarding got.
+std::string detail_lines(const capture::Capture& capture, std::size_t detail_width, bool color) {
+    const capture::PayloadSummary& payload = capture.payload;
+    std::string lines;
     if (!capture.response_note.empty()) {
-        line += "    " +
-                paint(term::fit("answered " + answer + ": " + printable(capture.response_note, 200),
-                                detail_width),
-                      Style::dim, color) +
-                "\n";
+        lines += "    " +
+                 paint(term::fit("answered " + answer_text(capture) + ": " +
+                                     printable(capture.response_note, 200),
+                                 detail_width),
+                       Style::dim, color) +
+                 "\n";
     }
     if (!payload.error_message.empty()) {
-        line += "    " +
-                paint(term::fit(printable(payload.error_message, 400), detail_width),
-                      outcome_style(payload.status) == Style::green ? Style::yellow
-                                                                    : outcome_style(payload.status),
-                      color) +
-                "\n";
+        lines +=
+            "    " +
+            paint(term::fit(printable(payload.error_message, 400), detail_width),
+                  outcome_style(payload.status) == Style::green ? Style::yellow
+                                                                : outcome_style(payload.status),
+                  color) +
+            "\n";
     } else if (!payload.message.empty()) {
-        line += "    " + term::fit(printable(payload.message, 400), detail_width) + "\n";
+        lines += "    " + term::fit(printable(payload.message, 400), detail_width) + "\n";
     }
-
     if (capture.forward) {
         const capture::ForwardResult& forward = *capture.forward;
         if (forward.status != 0) {
-            line += fmt::format("    forwarded to {}: {} in {:.1f} ms\n", forward.url,
-                                forward.status, static_cast<double>(forward.latency_us) / 1000.0);
+            lines += fmt::format("    forwarded to {}: {} in {:.1f} ms\n", forward.url,
+                                 forward.status, static_cast<double>(forward.latency_us) / 1000.0);
         } else {
-            line += paint(fmt::format("    forward to {} failed: {}", forward.url,
-                                      forward.error.empty() ? "no answer" : forward.error),
-                          Style::red, color) +
-                    "\n";
+            lines += paint(fmt::format("    forward to {} failed: {}", forward.url,
+                                       forward.error.empty() ? "no answer" : forward.error),
+                           Style::red, color) +
+                     "\n";
         }
     }
-    if (options.findings) {
-        std::size_t shown = 0;
-        for (const auto& finding : payload.findings) {
-            if (shown == options.max_findings) {
-                line += fmt::format("    … {} more findings (blandhook captures show {})\n",
-                                    payload.findings.size() - shown, capture.id);
-                break;
-            }
-            // Cut to the width at the default verbosity; -v shows findings whole.
-            std::string text = fmt::format(
-                "{}: {}", finding.pointer.empty() ? "(body)" : printable(finding.pointer, 200),
-                printable(finding.message, 300));
-            if (!options.body) {
-                text = term::fit(text, detail_width -
-                                           std::min(detail_width - 1, finding.severity.size() + 1));
-            }
-            line +=
-                fmt::format("    {} {}\n",
-                            paint(printable(finding.severity, 16),
-                                  finding.severity == "error" ? Style::red : Style::yellow, color),
-                            text);
-            ++shown;
+    return lines;
+}
+
+std::string finding_lines(const capture::Capture& capture, const DisplayOptions& options,
+                          std::size_t detail_width) {
+    const capture::PayloadSummary& payload = capture.payload;
+    std::string lines;
+    std::size_t shown = 0;
+    for (const auto& finding : payload.findings) {
+        if (shown == options.max_findings) {
+            lines += fmt::format("    … {} more findings (blandhook captures show {})\n",
+                                 payload.findings.size() - shown, capture.id);
+            break;
         }
+        // Cut to the width at the default verbosity; -v shows findings whole.
+        std::string text = fmt::format(
+            "{}: {}", finding.pointer.empty() ? "(body)" : printable(finding.pointer, 200),
+            printable(finding.message, 300));
+        if (!options.body) {
+            text = term::fit(text, detail_width -
+                                       std::min(detail_width - 1, finding.severity.size() + 1));
+        }
+        lines += fmt::format("    {} {}\n",
+                             paint(printable(finding.severity, 16),
+                                   finding.severity == "error" ? Style::red : Style::yellow,
+                                   options.color),
+                             text);
+        ++shown;
     }
+    return lines;
+}
+
+// -v: the request line with its peer, the headers, the body (and the app's answer).
+std::string verbose_lines(const capture::Capture& capture, const DisplayOptions& options) {
+    const capture::PayloadSummary& payload = capture.payload;
+    const bool color = options.color;
+    std::string lines;
     if (!payload.is_json && !payload.json_error.empty() && options.body) {
-        line += "    not JSON: " + printable(payload.json_error, 200) + "\n";
+        lines += "    not JSON: " + printable(payload.json_error, 200) + "\n";
     }
     if (options.headers) {
-        line += fmt::format("    {} {} from {}{}{}\n", printable(capture.method, 16),
-                            printable(capture.target(), 100'000), capture.peer,
-                            capture.tls.empty() ? "" : " (https)",
-                            payload.duration_seconds
-                                ? ", a call of " + format_duration(payload.duration_seconds)
-                                : std::string());
+        lines += fmt::format("    {} {} from {}{}{}\n", printable(capture.method, 16),
+                             printable(capture.target(), 100'000), capture.peer,
+                             capture.tls.empty() ? "" : " (https)",
+                             payload.duration_seconds
+                                 ? ", a call of " + format_duration(payload.duration_seconds)
+                                 : std::string());
         for (const capture::Header& header : capture.headers) {
-            line += "    " + paint(printable(header.name, 200), Style::cyan, color) + ": " +
-                    printable(header.value, 100'000) + "\n";
+            lines += "    " + paint(printable(header.name, 200), Style::cyan, color) + ": " +
+                     printable(header.value, 100'000) + "\n";
         }
     }
     if (options.body) {
-        line += indent(format_body(capture), "    | ");
+        lines += indent(format_body(capture), "    | ");
     }
     if (options.headers && options.body && capture.forward && capture.forward->status != 0) {
-        line += app_answer_text(*capture.forward, color);
+        lines += app_answer_text(*capture.forward, color);
     }
+    return lines;
+}
+
+} // namespace
+
+std::string format_capture(const capture::Capture& capture, const DisplayOptions& options) {
+    const std::size_t width = options.width == 0 ? 100 : options.width;
+    const std::size_t detail_width = width > 4 ? width - 4 : width;
+    std::string text = columns_line(capture, width, options.color);
+    text += detail_lines(capture, detail_width, options.color);
+    if (options.findings) {
+        text += finding_lines(capture, options, detail_width);
+    }
+    text += verbose_lines(capture, options);
     if (options.transcript) {
-        line += transcript_text(capture);
+        text += transcript_text(capture);
     }
-    return line;
+    return text;
 }
 
 } // namespace blandhook::listen

@@ -505,6 +505,24 @@ TerminalReport::TerminalReport(TerminalOptions options)
 }
 
 void TerminalReport::finished(const CaseResult& result) {
+    const bool passed = result.outcome == Outcome::passed;
+    const bool skipped = result.outcome == Outcome::skipped;
+    count(result);
+    if (shown(result)) {
+        m_bar.clear(); // a case line never shares the bar's screen line
+        print_case(result);
+    }
+    if (!passed && !skipped) {
+        ++m_failure_count;
+        if (m_failures.size() < 20) {
+            m_failures.push_back(report::printable(result.name) + ": " +
+                                 report::printable(result.message));
+        }
+    }
+    progress();
+}
+
+void TerminalReport::count(const CaseResult& result) {
     std::string key = result.group + '\n' + std::string(scenario_name(result.scenario));
     auto [it, inserted] = m_row_index.emplace(key, m_rows.size());
     if (inserted) {
@@ -517,11 +535,9 @@ void TerminalReport::finished(const CaseResult& result) {
     ++row.cases;
     ++m_done;
     // A skipped case is neither: the row's CASES = PASSED + FAILED + SKIPPED, like the totals.
-    const bool passed = result.outcome == Outcome::passed;
-    const bool skipped = result.outcome == Outcome::skipped;
-    if (passed) {
+    if (result.outcome == Outcome::passed) {
         ++row.passed;
-    } else if (skipped) {
+    } else if (result.outcome == Outcome::skipped) {
         ++row.skipped;
     } else {
         ++row.failed;
@@ -534,94 +550,93 @@ void TerminalReport::finished(const CaseResult& result) {
                 std::min<std::int64_t>(last.latency.count(), UINT32_MAX)));
         }
     }
-
-    bool retried = std::any_of(result.deliveries.begin(), result.deliveries.end(),
-                               [](const DeliveryResult& d) { return d.attempts.size() > 1; });
-    // Past the first screenful, passing cases are counted, not listed (unless --verbose): the
-    // failures stay on screen instead of scrolling away.
-    bool show = (!passed && !skipped) || !m_options.quiet;
-    if (show && (passed || skipped) && !m_options.verbose) {
-        if (m_passing_shown == m_options.screenful) {
-            std::fputs(term::paint("…      more passing cases are counted in the summary, not "
-                                   "listed (-v lists every case)\n",
-                                   term::Style::dim, m_options.color)
-                           .c_str(),
-                       m_options.out);
-        }
-        show = m_passing_shown++ < m_options.screenful;
-    }
-    if (show) {
-        m_bar.clear(); // a case line never shares the bar's screen line
-        const bool color = m_options.color;
-        std::string mark;
-        switch (result.outcome) {
-        case Outcome::passed:
-            mark = term::paint("PASS ", term::Style::green, color);
-            break;
-        case Outcome::failed:
-            mark = term::paint("FAIL ", term::Style::red, color);
-            break;
-        case Outcome::unreachable:
-            mark = term::paint("DOWN ", term::Style::red, color);
-            break;
-        case Outcome::error:
-            mark = term::paint("ERROR", term::Style::red, color);
-            break;
-        case Outcome::skipped:
-            mark = term::paint("SKIP ", term::Style::dim, color);
-            break;
-        }
-        std::string line = mark + "  " + report::printable(result.name);
-        if (!result.deliveries.empty()) {
-            line += "  " + answers_text(result) + "  " + format_latency(result.duration);
-        }
-        if (skipped) {
-            line += "\n       " +
-                    term::paint(report::printable(result.message), term::Style::dim, color);
-        } else if (!passed) {
-            line += "\n       " +
-                    term::paint(report::printable(result.message), term::Style::yellow, color);
-        }
-        std::fputs((line + "\n").c_str(), m_options.out);
-        // Each attempt is shown when there was more than one, or when the case failed.
-        if (retried || (!passed && !result.deliveries.empty())) {
-            for (const auto& delivery : result.deliveries) {
-                for (const auto& attempt : delivery.attempts) {
-                    std::string label = delivery.label.empty() ? "" : delivery.label + " ";
-                    std::fputs(term::paint("       " + label + attempt_line(attempt),
-                                           term::Style::dim, color)
-                                   .append("\n")
-                                   .c_str(),
-                               m_options.out);
-                }
-            }
-        }
-        if (!passed && !result.probes.empty()) {
-            std::string log = effects_log(result);
-            std::size_t start = 0;
-            while (start < log.size()) {
-                auto end = log.find('\n', start);
-                std::fputs(
-                    term::paint("       " + report::printable(log.substr(start, end - start)),
-                                term::Style::dim, color)
-                        .append("\n")
-                        .c_str(),
-                    m_options.out);
-                start = end == std::string::npos ? log.size() : end + 1;
-            }
-        }
-    }
-    if (!passed && !skipped) {
-        ++m_failure_count;
-        if (m_failures.size() < 20) {
-            m_failures.push_back(report::printable(result.name) + ": " +
-                                 report::printable(result.message));
-        }
-    }
-    progress(false);
 }
 
-void TerminalReport::progress(bool force) {
+bool TerminalReport::shown(const CaseResult& result) {
+    const bool passing = result.outcome == Outcome::passed || result.outcome == Outcome::skipped;
+    if (!passing) {
+        return true;
+    }
+    if (m_options.quiet) {
+        return false;
+    }
+    if (m_options.verbose) {
+        return true;
+    }
+    // Past the first screenful, passing cases are counted, not listed (unless --verbose): the
+    // failures stay on screen instead of scrolling away.
+    if (m_passing_shown == m_options.screenful) {
+        std::fputs(term::paint("…      more passing cases are counted in the summary, not "
+                               "listed (-v lists every case)\n",
+                               term::Style::dim, m_options.color)
+                       .c_str(),
+                   m_options.out);
+    }
+    return m_passing_shown++ < m_options.screenful;
+}
+
+namespace {
+
+std::string outcome_mark(Outcome outcome, bool color) {
+    switch (outcome) {
+    case Outcome::passed:
+        return term::paint("PASS ", term::Style::green, color);
+    case Outcome::failed:
+        return term::paint("FAIL ", term::Style::red, color);
+    case Outcome::unreachable:
+        return term::paint("DOWN ", term::Style::red, color);
+    case Outcome::error:
+        return term::paint("ERROR", term::Style::red, color);
+    case Outcome::skipped:
+        return term::paint("SKIP ", term::Style::dim, color);
+    }
+    return term::paint("ERROR", term::Style::red, color);
+}
+
+// One line under the case line, indented and dimmed.
+void print_dim_line(const std::string& text, bool color, std::FILE* out) {
+    std::fputs(term::paint("       " + text, term::Style::dim, color).append("\n").c_str(), out);
+}
+
+} // namespace
+
+void TerminalReport::print_case(const CaseResult& result) {
+    const bool color = m_options.color;
+    const bool passed = result.outcome == Outcome::passed;
+    std::string line = outcome_mark(result.outcome, color) + "  " + report::printable(result.name);
+    if (!result.deliveries.empty()) {
+        line += "  " + answers_text(result) + "  " + format_latency(result.duration);
+    }
+    if (result.outcome == Outcome::skipped) {
+        line +=
+            "\n       " + term::paint(report::printable(result.message), term::Style::dim, color);
+    } else if (!passed) {
+        line += "\n       " +
+                term::paint(report::printable(result.message), term::Style::yellow, color);
+    }
+    std::fputs((line + "\n").c_str(), m_options.out);
+    // Each attempt is shown when there was more than one, or when the case failed.
+    const bool retried = std::any_of(result.deliveries.begin(), result.deliveries.end(),
+                                     [](const DeliveryResult& d) { return d.attempts.size() > 1; });
+    if (retried || (!passed && !result.deliveries.empty())) {
+        for (const auto& delivery : result.deliveries) {
+            for (const auto& attempt : delivery.attempts) {
+                std::string label = delivery.label.empty() ? "" : delivery.label + " ";
+                print_dim_line(label + attempt_line(attempt), color, m_options.out);
+            }
+        }
+    }
+    if (!passed && !result.probes.empty()) {
+        const std::string log = effects_log(result);
+        for (std::size_t start = 0; start < log.size();) {
+            const auto end = log.find('\n', start);
+            print_dim_line(report::printable(log.substr(start, end - start)), color, m_options.out);
+            start = end == std::string::npos ? log.size() : end + 1;
+        }
+    }
+}
+
+void TerminalReport::progress() {
     auto now = Clock::now();
     if (!m_options.progress) {
         // Not a terminal (CI logs, a pipe): a plain line every 1000 cases or 10 seconds, so that
@@ -638,7 +653,7 @@ void TerminalReport::progress(bool force) {
         std::fflush(stderr);
         return;
     }
-    if (!force && now - m_last_progress < std::chrono::milliseconds(100)) {
+    if (now - m_last_progress < std::chrono::milliseconds(100)) {
         return;
     }
     m_last_progress = now;

@@ -80,7 +80,14 @@ private:
         std::size_t skipped = 0;                 ///< the scenario does not apply
         std::vector<std::uint32_t> latencies_us; ///< final attempts of delivered requests
     };
-    void progress(bool force);
+    /// Counts the case into its row of the summary and the totals.
+    void count(const CaseResult& result);
+    /// Whether the case gets a line: failures always, passing ones within the first screenful.
+    bool shown(const CaseResult& result);
+    /// The case line, its attempts and, for a failed case with a probe, what the probe read.
+    void print_case(const CaseResult& result);
+    /// The bar on a TTY (at most every 100 ms), or a plain line every 1000 cases or 10 s.
+    void progress();
 
     TerminalOptions m_options;
     std::vector<Row> m_rows;
