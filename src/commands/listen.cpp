@@ -184,8 +184,6 @@ listen::AnswerConfig answer_config(const ListenOptions& options) {
     return answer;
 }
 
-// Prints to stdout from request threads: one lock, whole lines, flushed so that scripts reading
-// a pipe see each capture as it arrives.
 // Writes the terminal lines on a thread of its own. Requests are served on a few event loops: a
 // terminal that scrolls slowly, or a pipe nobody reads, must never hold them up. Lines wait in a
 // bounded queue; beyond it they are counted, not shown, and the count is printed once the

@@ -352,6 +352,116 @@ int run_replay(ReplayOptions options, const cli::Context& context) {
 
 } // namespace
 
+namespace {
+
+// What is sent: the inputs, the target, signing, overrides and scenarios.
+void add_input_options(cli::Registrar& registrar, CLI::App* app, ReplayOptions& options) {
+    std::vector<std::string> fixture_names{"builtin:all"};
+    for (const auto& fixture : payload::builtin_fixtures()) {
+        fixture_names.emplace_back(fixture.name);
+    }
+    // Completions offer the built-in fixture names and file names.
+    registrar.suggest(app->add_option("inputs", options.inputs,
+                                      "Fixture files, directories (recursive, name order), "
+                                      "built-in fixtures (NAME, builtin:NAME, builtin:all), "
+                                      "capture:ID from the capture log, capture logs, or - for "
+                                      "stdin")
+                          ->type_name("FILE|NAME"),
+                      std::move(fixture_names));
+    app->add_option("--to", options.to, "Target URL (http or https)");
+    cli::add_secret_options(
+        app, options.secret_input, util::k_webhook_secret,
+        "Webhook signing secret: signs X-Webhook-Signature over the bytes sent");
+    app->add_flag("--raw", options.raw,
+                  "Send file bytes as they are instead of canonical compact JSON");
+    app->add_option("--set", options.sets,
+                    "Override a field: PATH=VALUE, PATH dotted (metadata.ticket) or a JSON "
+                    "pointer; VALUE is JSON when it parses, else a string (repeatable)");
+    app->add_flag("--fresh-ids", options.fresh_ids,
+                  "New call_id and c_id (UUIDv4) for every delivery, shared by one call's phases");
+    app->add_option("-H,--header", options.headers, "Extra header 'Name: value' (repeatable)");
+    app->add_option("--repeat", options.repeat, "Send each input K times")->capture_default_str();
+    app->add_option("-j,--jobs", options.jobs, "Deliveries in flight at once (order kept per call)")
+        ->capture_default_str();
+    registrar.choices(app->add_option("--scenario", options.scenarios,
+                                      "What to send per input (repeatable; default single)"),
+                      replay::scenario_names());
+    app->add_option("--phase-delay", options.phase_delay,
+                    "Wait between the phases of two-phase/out-of-order (Bland: 30 to 60 s)")
+        ->capture_default_str();
+}
+
+// How it is sent: retries, redirects and TLS.
+void add_delivery_options(CLI::App* app, ReplayOptions& options) {
+    // Retries wait a random 0.8 to 1.2 of the backoff so that parallel deliveries do not retry
+    // in lockstep.
+    add_retry_flags(app, options.delivery, OldSpellings::replay);
+    app->add_flag("--follow-redirects", options.follow_redirects, "Follow 3xx answers");
+    app->add_flag("-k,--insecure", options.insecure, "Do not verify the target's TLS certificate");
+    app->add_option("--cacert", options.cacert, "CA bundle to verify the target with")
+        ->check(CLI::ExistingFile);
+}
+
+// What the answers must be.
+void add_expectation_options(CLI::App* app, ReplayOptions& options) {
+    app->add_option("--expect-answer-status", options.expect_status,
+                    "Accepted HTTP statuses: 200, 2xx, 200,204 or 200-299 (default 2xx)");
+    cli::add_old_spelling(app, "--expect-status", options.expect_status);
+    app->add_option("--expect-body-contains", options.expect_body,
+                    "Text the answer body must contain (repeatable)");
+    app->add_option("--expect-refusal", options.expect_refusal,
+                    "Statuses for bad-signature/no-signature (default 401,403)");
+    app->add_option("--expect-answer", options.expect_answer,
+                    "Check the answer body: 'POINTER == JSON', 'POINTER exists', … (repeatable)");
+    app->add_option("--expect-header", options.expect_header,
+                    "Header the answer must carry: 'Name: value' or 'Name' (repeatable)");
+    app->add_option("--expect-latency", options.expect_latency,
+                    "Check the run's latency: 'p99 < 500ms', 'p50 <= 20ms', 'max < 2s' "
+                    "(repeatable)");
+}
+
+// What the handler must have stored: probes, oracles and state checks.
+void add_probe_options(CLI::App* app, ReplayOptions& options) {
+    app->add_option("--probe", options.probe,
+                    "URL to GET what the handler stored for a call; {call_id} is replaced. "
+                    "Turns on the scenarios' oracles");
+    app->add_option("--probe-cmd", options.probe_cmd,
+                    "Shell command printing what the handler stored (BLANDHOOK_CALL_ID, "
+                    "BLANDHOOK_CASE, BLANDHOOK_SCENARIO in its environment)");
+    app->add_option("--probe-header", options.probe_headers,
+                    "Header for --probe requests, 'Name: value' (repeatable)");
+    app->add_option("--settle", options.settle,
+                    "Read the state until two reads agree, for at most this long (0: read once)")
+        ->capture_default_str();
+    app->add_option("--ignore", options.ignore,
+                    "JSON pointer the oracles leave out, e.g. /updated_at or /rows/*/id "
+                    "(repeatable)");
+    app->add_option("--expect-state", options.expect_state,
+                    "Check the stored state: 'POINTER == JSON', 'POINTER exists', 'POINTER "
+                    "absent', 'POINTER contains V', 'POINTER length == N' (repeatable)");
+}
+
+// The capture log, the manifest, the reports and the terminal.
+void add_suite_and_report_options(cli::Registrar& registrar, CLI::App* app,
+                                  ReplayOptions& options) {
+    app->add_option("--log", options.log,
+                    "Capture log that capture:ID inputs come from (default: "
+                    "$XDG_STATE_HOME/blandhook/captures.ndjson)");
+    app->add_option("--manifest", options.manifest,
+                    "JSON suite: inputs with scenario, overrides and expectations")
+        ->type_name("FILE");
+    registrar.suggest(
+        app->add_option("--report", options.reports,
+                        "Write a report: junit:FILE or json:FILE, FILE - for stdout (repeatable)")
+            ->type_name("FORMAT:FILE"),
+        {"junit:", "json:"});
+    app->add_flag("-q,--quiet", options.quiet, "Print only failures and the summary");
+    app->add_flag("-v,--verbose", options.verbose,
+                  "List every passing case (by default only the first 40 are, then failures)");
+}
+
+} // namespace
+
 void register_replay(cli::Registrar& registrar) {
     auto options = std::make_shared<ReplayOptions>();
     CLI::App* app = registrar.add_command(
@@ -359,92 +469,11 @@ void register_replay(cli::Registrar& registrar) {
         "Send fixtures or captured webhooks to your handler, signed as Bland signs, "
         "and check the answers",
         k_examples);
-    std::vector<std::string> fixture_names{"builtin:all"};
-    for (const auto& fixture : payload::builtin_fixtures()) {
-        fixture_names.emplace_back(fixture.name);
-    }
-    // Completions offer the built-in fixture names and file names.
-    registrar.suggest(app->add_option("inputs", options->inputs,
-                                      "Fixture files, directories (recursive, name order), "
-                                      "built-in fixtures (NAME, builtin:NAME, builtin:all), "
-                                      "capture:ID from the capture log, capture logs, or - for "
-                                      "stdin")
-                          ->type_name("FILE|NAME"),
-                      std::move(fixture_names));
-    app->add_option("--to", options->to, "Target URL (http or https)");
-    cli::add_secret_options(
-        app, options->secret_input, util::k_webhook_secret,
-        "Webhook signing secret: signs X-Webhook-Signature over the bytes sent");
-    app->add_flag("--raw", options->raw,
-                  "Send file bytes as they are instead of canonical compact JSON");
-    app->add_option("--set", options->sets,
-                    "Override a field: PATH=VALUE, PATH dotted (metadata.ticket) or a JSON "
-                    "pointer; VALUE is JSON when it parses, else a string (repeatable)");
-    app->add_flag("--fresh-ids", options->fresh_ids,
-                  "New call_id and c_id (UUIDv4) for every delivery, shared by one call's phases");
-    app->add_option("-H,--header", options->headers, "Extra header 'Name: value' (repeatable)");
-    app->add_option("--repeat", options->repeat, "Send each input K times")->capture_default_str();
-    app->add_option("-j,--jobs", options->jobs,
-                    "Deliveries in flight at once (order kept per call)")
-        ->capture_default_str();
-    registrar.choices(app->add_option("--scenario", options->scenarios,
-                                      "What to send per input (repeatable; default single)"),
-                      replay::scenario_names());
-    app->add_option("--phase-delay", options->phase_delay,
-                    "Wait between the phases of two-phase/out-of-order (Bland: 30 to 60 s)")
-        ->capture_default_str();
-    // Retries wait a random 0.8 to 1.2 of the backoff so that parallel deliveries do not retry
-    // in lockstep.
-    add_retry_flags(app, options->delivery, OldSpellings::replay);
-    app->add_flag("--follow-redirects", options->follow_redirects, "Follow 3xx answers");
-    app->add_flag("-k,--insecure", options->insecure, "Do not verify the target's TLS certificate");
-    app->add_option("--cacert", options->cacert, "CA bundle to verify the target with")
-        ->check(CLI::ExistingFile);
-    app->add_option("--expect-answer-status", options->expect_status,
-                    "Accepted HTTP statuses: 200, 2xx, 200,204 or 200-299 (default 2xx)");
-    cli::add_old_spelling(app, "--expect-status", options->expect_status);
-    app->add_option("--expect-body-contains", options->expect_body,
-                    "Text the answer body must contain (repeatable)");
-    app->add_option("--expect-refusal", options->expect_refusal,
-                    "Statuses for bad-signature/no-signature (default 401,403)");
-    app->add_option("--expect-answer", options->expect_answer,
-                    "Check the answer body: 'POINTER == JSON', 'POINTER exists', … (repeatable)");
-    app->add_option("--expect-header", options->expect_header,
-                    "Header the answer must carry: 'Name: value' or 'Name' (repeatable)");
-    app->add_option("--expect-latency", options->expect_latency,
-                    "Check the run's latency: 'p99 < 500ms', 'p50 <= 20ms', 'max < 2s' "
-                    "(repeatable)");
-    app->add_option("--probe", options->probe,
-                    "URL to GET what the handler stored for a call; {call_id} is replaced. "
-                    "Turns on the scenarios' oracles");
-    app->add_option("--probe-cmd", options->probe_cmd,
-                    "Shell command printing what the handler stored (BLANDHOOK_CALL_ID, "
-                    "BLANDHOOK_CASE, BLANDHOOK_SCENARIO in its environment)");
-    app->add_option("--probe-header", options->probe_headers,
-                    "Header for --probe requests, 'Name: value' (repeatable)");
-    app->add_option("--settle", options->settle,
-                    "Read the state until two reads agree, for at most this long (0: read once)")
-        ->capture_default_str();
-    app->add_option("--ignore", options->ignore,
-                    "JSON pointer the oracles leave out, e.g. /updated_at or /rows/*/id "
-                    "(repeatable)");
-    app->add_option("--expect-state", options->expect_state,
-                    "Check the stored state: 'POINTER == JSON', 'POINTER exists', 'POINTER "
-                    "absent', 'POINTER contains V', 'POINTER length == N' (repeatable)");
-    app->add_option("--log", options->log,
-                    "Capture log that capture:ID inputs come from (default: "
-                    "$XDG_STATE_HOME/blandhook/captures.ndjson)");
-    app->add_option("--manifest", options->manifest,
-                    "JSON suite: inputs with scenario, overrides and expectations")
-        ->type_name("FILE");
-    registrar.suggest(
-        app->add_option("--report", options->reports,
-                        "Write a report: junit:FILE or json:FILE, FILE - for stdout (repeatable)")
-            ->type_name("FORMAT:FILE"),
-        {"junit:", "json:"});
-    app->add_flag("-q,--quiet", options->quiet, "Print only failures and the summary");
-    app->add_flag("-v,--verbose", options->verbose,
-                  "List every passing case (by default only the first 40 are, then failures)");
+    add_input_options(registrar, app, *options);
+    add_delivery_options(app, *options);
+    add_expectation_options(app, *options);
+    add_probe_options(app, *options);
+    add_suite_and_report_options(registrar, app, *options);
     registrar.on_run(
         app, [options](const cli::Context& context) { return run_replay(*options, context); },
         cli::OnSignal::request_stop);
