@@ -3,6 +3,7 @@
 // small client for it. Every documented error shape is turned into one blandhook::Error here, so
 // callers never look at Bland's inconsistent error bodies themselves.
 #include "payload/json.hpp"
+#include "util/non_copyable.hpp"
 
 #include <array>
 #include <chrono>
@@ -57,12 +58,10 @@ struct ApiAnswer {
 
 /// A client for the calls endpoints. Throws blandhook::Error: network (cannot reach), api (any
 /// non-2xx answer or an `errors` array, with the HTTP status and Bland's message).
-class ApiClient {
+class ApiClient : util::NonCopyable {
 public:
     explicit ApiClient(ApiOptions options);
     ~ApiClient();
-    ApiClient(const ApiClient&) = delete;
-    ApiClient& operator=(const ApiClient&) = delete;
 
     /// POST /v1/calls; returns the body ({status, message, call_id, batch_id}).
     payload::Json send_call(const payload::Json& request);

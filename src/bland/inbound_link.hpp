@@ -6,6 +6,7 @@
 #include "bland/calls_api.hpp"
 #include "bland/inbound_restore.hpp"
 #include "listen/tunnel.hpp"
+#include "util/non_copyable.hpp"
 
 #include <functional>
 #include <memory>
@@ -29,13 +30,11 @@ struct InboundLinkOptions {
 /// Receives one line for the terminal (no trailing newline).
 using LineSink = std::function<void(const std::string& line)>;
 
-class InboundLink {
+class InboundLink : util::NonCopyable {
 public:
     /// Checks the options (usage Errors) before anything starts.
     explicit InboundLink(InboundLinkOptions options);
     ~InboundLink();
-    InboundLink(const InboundLink&) = delete;
-    InboundLink& operator=(const InboundLink&) = delete;
 
     /// Puts back numbers left pointing at a listener that is gone (needs the API key; without
     /// one, says how to do it later). `warn` gets warnings, `info` the restored numbers.

@@ -8,6 +8,7 @@
 // URL back. A number whose webhook was changed by someone else in the meantime is left alone.
 #include "bland/calls_api.hpp"
 #include "error.hpp"
+#include "util/non_copyable.hpp"
 
 #include <functional>
 #include <string>
@@ -73,13 +74,11 @@ std::vector<RestoreOutcome> repair_pending(const RestoreLedger& ledger, const st
                                            std::vector<PendingRestore>* skipped = nullptr);
 
 /// Points numbers at a webhook URL for the lifetime of the object's owner, and back on restore().
-class InboundTakeover {
+class InboundTakeover : util::NonCopyable {
 public:
     InboundTakeover(ApiOptions api, RestoreLedger ledger);
     /// Calls restore(): a number is never left pointing at a listener that is gone.
     ~InboundTakeover();
-    InboundTakeover(const InboundTakeover&) = delete;
-    InboundTakeover& operator=(const InboundTakeover&) = delete;
 
     /// For each number: reads its webhook, refuses (Error usage) when another running listener
     /// holds it unless `force`, records the pending restore, then points it at `webhook`.

@@ -4,6 +4,7 @@
 #include "error.hpp"
 #include "payload/analysis.hpp"
 #include "payload/signature.hpp"
+#include "util/text.hpp"
 
 #include <simdjson.h>
 
@@ -243,11 +244,7 @@ Error bad_line(const std::string& detail) {
 
 std::optional<std::string_view> Capture::header(std::string_view name) const {
     for (const Header& h : headers) {
-        if (h.name.size() == name.size() &&
-            std::equal(h.name.begin(), h.name.end(), name.begin(), [](char a, char b) {
-                return std::tolower(static_cast<unsigned char>(a)) ==
-                       std::tolower(static_cast<unsigned char>(b));
-            })) {
+        if (util::iequals_ascii(h.name, name)) {
             return std::string_view(h.value);
         }
     }

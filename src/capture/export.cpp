@@ -3,8 +3,7 @@
 #include "error.hpp"
 #include "payload/json.hpp"
 #include "payload/signature.hpp"
-
-#include <strings.h>
+#include "util/text.hpp"
 
 namespace blandhook::capture {
 namespace {
@@ -16,7 +15,7 @@ bool skip_header(const std::string& name) {
         "host", "content-length", "connection", "keep-alive",       "transfer-encoding",
         "te",   "trailer",        "upgrade",    "proxy-connection", "expect"};
     for (const char* skip : k_names) {
-        if (strcasecmp(name.c_str(), skip) == 0) {
+        if (util::iequals_ascii(name, skip)) {
             return true;
         }
     }
@@ -57,11 +56,8 @@ std::string curl_command(const Capture& capture, const std::string& url,
         if (skip_header(header.name)) {
             continue;
         }
-        if (strcasecmp(header.name.c_str(), std::string(payload::k_signature_header).c_str()) ==
-            0) {
-            if (!secret.empty()) {
-                continue;
-            }
+        if (!secret.empty() && util::iequals_ascii(header.name, payload::k_signature_header)) {
+            continue;
         }
         command += " \\\n  -H " + shell_quote(header.name + ": " + header.value);
     }

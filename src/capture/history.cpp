@@ -2,6 +2,7 @@
 
 #include "capture/search.hpp"
 #include "error.hpp"
+#include "util/non_copyable.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -30,7 +31,7 @@ Error read_error(const std::string& path, const std::string& why) {
 }
 
 // One uncompressed segment, read with pread up to its last complete line.
-class PlainFile {
+class PlainFile : util::NonCopyable {
 public:
     explicit PlainFile(const std::string& path) : m_path(path) {
         m_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -51,8 +52,6 @@ public:
             ::close(m_fd);
         }
     }
-    PlainFile(const PlainFile&) = delete;
-    PlainFile& operator=(const PlainFile&) = delete;
 
     std::uint64_t end() const { return m_end; }
 

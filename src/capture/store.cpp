@@ -3,9 +3,10 @@
 #include "capture/history.hpp"
 #include "capture/segments.hpp"
 #include "error.hpp"
+#include "util/non_copyable.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <condition_variable>
 #include <cstdio>
@@ -157,15 +158,6 @@ void refuse_unless_capture_log(int fd, const std::string& path, std::uint64_t co
     }
 }
 
-// ASCII case-insensitive substring search (the filters' free text: "Bearer" finds "bearer").
-bool contains(std::string_view haystack, std::string_view needle) {
-    const auto lower = [](char c) {
-        return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    };
-    return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-                       [&](char a, char b) { return lower(a) == lower(b); }) != haystack.end();
-}
-
 } // namespace
 
 std::string default_log_path() {
@@ -208,10 +200,12 @@ bool Filter::matches(const Capture& capture) const {
         return false;
     }
     if (!text.empty()) {
-        bool found = contains(capture.path, text) || contains(capture.query, text) ||
-                     contains(capture.body, text);
+        bool found = util::icontains_ascii(capture.path, text) ||
+                     util::icontains_ascii(capture.query, text) ||
+                     util::icontains_ascii(capture.body, text);
         for (const Header& header : capture.headers) {
-            found = found || contains(header.name, text) || contains(header.value, text);
+            found = found || util::icontains_ascii(header.name, text) ||
+                    util::icontains_ascii(header.value, text);
         }
         if (!found) {
             return false;
@@ -222,7 +216,7 @@ bool Filter::matches(const Capture& capture) const {
 
 // A file descriptor closed by its last owner: a reader keeps the active log's open across a
 // rotation that replaces it.
-struct FileHandle {
+struct FileHandle : private util::NonCopyable {
     int fd = -1;
     explicit FileHandle(int descriptor) : fd(descriptor) {}
     ~FileHandle() {
@@ -230,8 +224,6 @@ struct FileHandle {
             ::close(fd);
         }
     }
-    FileHandle(const FileHandle&) = delete;
-    FileHandle& operator=(const FileHandle&) = delete;
 };
 
 struct Store::Impl {
@@ -489,7 +481,7 @@ std::shared_ptr<const Capture> Store::append(Capture&& capture) {
             [[maybe_unused]] const int cut =
                 ::ftruncate(impl.write_fd, static_cast<off_t>(impl.end_offset));
             ++impl.unsaved;
-            error[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(error[0])));
+            error[0] = util::to_lower_ascii(error[0]);
             const bool changed = impl.save_error != error;
             impl.save_error = error;
             const auto notify = impl.on_save_state;

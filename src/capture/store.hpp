@@ -5,6 +5,7 @@
 // store's lock and returns only once it is written (acknowledged => on disk, in the OS page cache;
 // see docs/capture-log.md for what that survives).
 #include "capture/capture.hpp"
+#include "util/non_copyable.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -52,14 +53,12 @@ struct Filter {
 
 using Subscription = std::uint64_t;
 
-class Store {
+class Store : util::NonCopyable {
 public:
     /// Opens (creating it 0600, its directory 0700) or re-opens the log; the next id continues
     /// after the last one in it. Throws blandhook::Error (input) when it cannot.
     explicit Store(StoreOptions options);
     ~Store();
-    Store(const Store&) = delete;
-    Store& operator=(const Store&) = delete;
 
     /// Gives `capture` the next id, writes its line and returns once that line is written;
     /// subscribers are called (on this thread, after the write). Returns the id.

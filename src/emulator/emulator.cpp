@@ -12,6 +12,7 @@
 #include "inspector/security.hpp"
 #include "payload/connected.hpp"
 #include "payload/json.hpp"
+#include "util/uuid.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -19,7 +20,6 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <random>
 #include <thread>
 
 namespace blandhook::emulator {
@@ -32,16 +32,6 @@ constexpr std::size_t k_max_body = 10u << 20;
 
 // The account every emulated call belongs to (delivery log `user_id`, citations events).
 constexpr std::string_view k_user_id = "00000000-0000-4000-8000-00000000b1a4";
-
-std::string new_uuid() {
-    thread_local std::mt19937_64 random{std::random_device{}()};
-    std::uint64_t high = random();
-    std::uint64_t low = random();
-    high = (high & 0xffffffffffff0fffULL) | 0x0000000000004000ULL; // version 4
-    low = (low & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;   // RFC 4122 variant
-    return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", high >> 32, (high >> 16) & 0xffff,
-                       high & 0xffff, low >> 48, low & 0xffffffffffffULL);
-}
 
 void send_json(http::RouteResponse& response, int status, const Json& body) {
     response.status = status;
@@ -364,7 +354,7 @@ struct Emulator::Impl {
     // Queues a call whose request, outcome and webhook are set, and schedules its life; returns
     // its new id. Shared by POST /v1/calls and inbound rings.
     std::string launch(const std::shared_ptr<Call>& call, const Outcome& outcome) {
-        call->facts.call_id = new_uuid();
+        call->facts.call_id = util::uuid_v4();
         call->facts.created_at = std::chrono::system_clock::now();
         call->facts.base_url = base_url();
         const std::string id = call->facts.call_id;

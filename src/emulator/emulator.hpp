@@ -4,6 +4,7 @@
 // delivers its post-call webhook (signed, retried, logged) like Bland does. Used by
 // `blandhook emulate` and, in-process, by tests.
 #include "emulator/scheduler.hpp"
+#include "util/non_copyable.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -38,12 +39,10 @@ struct EmulatorStats {
     std::size_t attempts = 0;  ///< post-call delivery attempts in all
 };
 
-class Emulator {
+class Emulator : util::NonCopyable {
 public:
     explicit Emulator(EmulatorOptions options);
     ~Emulator();
-    Emulator(const Emulator&) = delete;
-    Emulator& operator=(const Emulator&) = delete;
 
     /// Binds and starts serving in the background; returns the bound port. Throws
     /// blandhook::Error (network) when the address cannot be bound.

@@ -5,6 +5,7 @@
 // or failing never stalls deliveries to the others, and a retry waits on the timer, not in a
 // worker.
 #include "http/client.hpp"
+#include "util/non_copyable.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -45,12 +46,10 @@ struct Delivery {
     std::function<void(const http::Attempt& attempt, bool final)> on_attempt;
 };
 
-class Scheduler {
+class Scheduler : util::NonCopyable {
 public:
     explicit Scheduler(DeliveryOptions options);
     ~Scheduler();
-    Scheduler(const Scheduler&) = delete;
-    Scheduler& operator=(const Scheduler&) = delete;
 
     /// Runs `job` on the timer thread at `when`. Jobs must be short: they move call states and
     /// submit deliveries.

@@ -1,6 +1,7 @@
 #include "http/client.hpp"
 
 #include "error.hpp"
+#include "util/text.hpp"
 
 #include <httplib.h>
 #include <openssl/err.h>
@@ -25,20 +26,6 @@ namespace blandhook::http {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 int default_port(std::string_view scheme) {
     return scheme == "https" ? 443 : 80;
@@ -234,7 +221,7 @@ Url parse_url(std::string_view text, std::string_view what) {
     if (scheme_end == std::string_view::npos) {
         throw fail("it has no scheme (http:// or https://)");
     }
-    url.scheme = lower(text.substr(0, scheme_end));
+    url.scheme = util::to_lower_ascii(text.substr(0, scheme_end));
     if (url.scheme != "http" && url.scheme != "https") {
         throw fail("the scheme must be http or https, not " + url.scheme);
     }
@@ -311,7 +298,7 @@ std::string header_problem(const Header& header) {
 
 std::optional<std::string> find_header(const Headers& headers, std::string_view name) {
     for (const Header& header : headers) {
-        if (iequals(header.name, name)) {
+        if (util::iequals_ascii(header.name, name)) {
             return header.value;
         }
     }
@@ -451,7 +438,7 @@ struct Client::Impl {
         bool has_user_agent = false;
         for (const Header& header : request.headers) {
             req.headers.emplace(header.name, header.value);
-            has_user_agent = has_user_agent || iequals(header.name, "User-Agent");
+            has_user_agent = has_user_agent || util::iequals_ascii(header.name, "User-Agent");
         }
         if (!has_user_agent) {
             req.headers.emplace("User-Agent", std::string("blandhook/") + BLANDHOOK_VERSION);
@@ -565,14 +552,16 @@ struct Client::Impl {
             if (next->origin() != at.origin()) {
                 // Credentials are for the host they were given for (as curl does since 7.58).
                 auto bound = [&request](const Header& header) {
-                    if (iequals(header.name, "Authorization") ||
-                        iequals(header.name, "Proxy-Authorization") ||
-                        iequals(header.name, "Cookie")) {
+                    if (util::iequals_ascii(header.name, "Authorization") ||
+                        util::iequals_ascii(header.name, "Proxy-Authorization") ||
+                        util::iequals_ascii(header.name, "Cookie")) {
                         return true;
                     }
-                    return std::any_of(
-                        request.origin_bound_headers.begin(), request.origin_bound_headers.end(),
-                        [&](const std::string& name) { return iequals(header.name, name); });
+                    return std::any_of(request.origin_bound_headers.begin(),
+                                       request.origin_bound_headers.end(),
+                                       [&](const std::string& name) {
+                                           return util::iequals_ascii(header.name, name);
+                                       });
                 };
                 request.headers.erase(
                     std::remove_if(request.headers.begin(), request.headers.end(), bound),

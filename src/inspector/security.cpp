@@ -1,6 +1,7 @@
 #include "inspector/security.hpp"
 
 #include "error.hpp"
+#include "util/text.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -11,19 +12,8 @@
 
 namespace blandhook::inspector {
 
-namespace {
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-} // namespace
-
 bool host_is_ours(std::string_view host_header, const ServerFacts& server) {
-    std::string host = lower(host_header);
+    std::string host = util::to_lower_ascii(host_header);
     if (host.empty()) {
         return false;
     }
@@ -54,12 +44,12 @@ std::optional<Refusal> check_browser_request(const RequestFacts& request, const 
         return Refusal{403, "the Host header does not name this listener"};
     }
     if (!request.origin.empty()) {
-        const std::string own = "http://" + lower(request.host);
-        if (lower(request.origin) != own) {
+        const std::string own = "http://" + util::to_lower_ascii(request.host);
+        if (util::to_lower_ascii(request.origin) != own) {
             return Refusal{403, "cross-origin request refused"};
         }
     }
-    const std::string site = lower(request.sec_fetch_site);
+    const std::string site = util::to_lower_ascii(request.sec_fetch_site);
     if (need != Need::page && !site.empty() && site != "same-origin" && site != "none") {
         return Refusal{403, "cross-site request refused"};
     }

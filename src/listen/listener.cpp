@@ -1,10 +1,12 @@
 #include "listen/listener.hpp"
 
+#include "capture/json_text.hpp"
 #include "error.hpp"
 #include "http/client.hpp"
 #include "http/router.hpp"
 #include "http/tls.hpp"
 #include "http/wire_server.hpp"
+#include "util/text.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -39,26 +41,11 @@ bool is_hop_by_hop(const std::string& name) {
                                           "content-length",
                                           "host"};
     for (const char* hop : k_names) {
-        if (strcasecmp(name.c_str(), hop) == 0) {
+        if (util::iequals_ascii(name, hop)) {
             return true;
         }
     }
     return false;
-}
-
-std::string json_escape(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        if (c == '"' || c == '\\') {
-            out.push_back('\\');
-            out.push_back(c);
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-            out.append(" ");
-        } else {
-            out.push_back(c);
-        }
-    }
-    return out;
 }
 
 // The path of a request target as origin-form: "/x" as it is, "http://host/x" as "/x", and
@@ -260,11 +247,11 @@ struct Listener::Impl {
         const std::string error = store->save_error();
         reply.status = error.empty() ? 200 : 503;
         reply.headers.emplace_back("Content-Type", "application/json");
-        reply.body = "{\"status\":\"" +
-                     (error.empty() ? std::string("ok") : "not saving: " + json_escape(error)) +
-                     "\",\"version\":\"" BLANDHOOK_VERSION "\",\"captures\":" +
-                     std::to_string(store->appended()) +
-                     ",\"not_saved\":" + std::to_string(store->unsaved()) + "}";
+        reply.body =
+            "{\"status\":" + capture::json_string(error.empty() ? "ok" : "not saving: " + error) +
+            ",\"version\":\"" BLANDHOOK_VERSION "\",\"captures\":" +
+            std::to_string(store->appended()) +
+            ",\"not_saved\":" + std::to_string(store->unsaved()) + "}";
         return reply;
     }
 };
@@ -277,7 +264,7 @@ constexpr std::string_view k_health_path = "/_blandhook/health";
 std::string take_content_type(std::vector<std::pair<std::string, std::string>>& headers) {
     std::string content_type = "application/json";
     std::erase_if(headers, [&](const auto& header) {
-        if (strcasecmp(header.first.c_str(), "content-type") != 0) {
+        if (!util::iequals_ascii(header.first, "content-type")) {
             return false;
         }
         content_type = header.second;
@@ -349,7 +336,8 @@ http::WireAnswer Listener::Impl::serve(capture::Capture&& capture, const AnswerC
         http::WireAnswer refused;
         refused.status = 503;
         refused.headers = {{"Content-Type", "application/json"}, {"Retry-After", "10"}};
-        refused.body = "{\"error\":\"not saved: " + json_escape(store->save_error()) + "\"}";
+        refused.body =
+            "{\"error\":" + capture::json_string("not saved: " + store->save_error()) + "}";
         return refused;
     }
     const std::uint64_t id = stored->id;
@@ -362,8 +350,7 @@ http::WireAnswer Listener::Impl::serve(capture::Capture&& capture, const AnswerC
     }
     if (decision.note == "forwarded" && app_answer) {
         for (const auto& header : app_answer->headers) {
-            if (!is_hop_by_hop(header.name) &&
-                strcasecmp(header.name.c_str(), "content-type") != 0) {
+            if (!is_hop_by_hop(header.name) && !util::iequals_ascii(header.name, "content-type")) {
                 reply.headers.emplace_back(header.name, header.value);
             }
         }
@@ -383,11 +370,11 @@ http::WireAnswer Listener::Impl::serve(capture::Capture&& capture, const AnswerC
     std::string& receipt = reply.body;
     receipt = "{\"received\":true,\"id\":" + std::to_string(id);
     if (!payload.call_id.empty()) {
-        receipt += ",\"call_id\":\"" + json_escape(payload.call_id) + "\"";
+        receipt += ",\"call_id\":" + capture::json_string(payload.call_id);
     }
     receipt += ",\"kind\":\"" + payload.kind + "\"";
     if (decision.status == 401) {
-        receipt += ",\"error\":\"signature " + json_escape(payload.signature) + "\"";
+        receipt += ",\"error\":" + capture::json_string("signature " + payload.signature);
     }
     receipt += "}";
     return reply;

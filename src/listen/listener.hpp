@@ -9,6 +9,7 @@
 // reaches them.
 #include "capture/store.hpp"
 #include "listen/answer.hpp"
+#include "util/non_copyable.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -56,14 +57,12 @@ struct ListenerOptions {
     std::optional<InspectorBind> inspector;
 };
 
-class Listener {
+class Listener : util::NonCopyable {
 public:
     /// Creates the servers and the store (opening the capture log). Does not bind yet, so that
     /// the inspector can register its routes on inspector_routes() first.
     explicit Listener(ListenerOptions options);
     ~Listener(); ///< stops if running
-    Listener(const Listener&) = delete;
-    Listener& operator=(const Listener&) = delete;
 
     /// The routes of the inspector's loopback port, for inspector::mount before start(). Only
     /// served when options().inspector is set.

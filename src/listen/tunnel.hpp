@@ -4,6 +4,7 @@
 // line on stderr) or ngrok (`ngrok http LOCAL`, whose URL is read from the agent's local API,
 // GET /api/tunnels). The program runs as long as the Tunnel object and is stopped with it.
 #include "payload/json.hpp"
+#include "util/non_copyable.hpp"
 #include "util/stop.hpp"
 
 #include <chrono>
@@ -40,7 +41,7 @@ std::optional<std::string> ngrok_api_address(std::string_view line);
 /// The public URL of ngrok's GET /api/tunnels answer: the first https one, else the first one.
 std::optional<std::string> ngrok_public_url(const payload::Json& tunnels);
 
-class Tunnel {
+class Tunnel : util::NonCopyable {
 public:
     /// Starts the program and waits for its public URL. Throws Error: usage when the program is
     /// not on PATH, timeout when no URL came within the timeout (the program is stopped then),
@@ -48,8 +49,6 @@ public:
     /// returns at once, public_url() empty.
     explicit Tunnel(TunnelOptions options);
     ~Tunnel();
-    Tunnel(const Tunnel&) = delete;
-    Tunnel& operator=(const Tunnel&) = delete;
 
     /// The https URL; "" when a stop request ended the wait for it.
     const std::string& public_url() const;

@@ -5,7 +5,6 @@
 
 #include <array>
 #include <charconv>
-#include <random>
 #include <stdexcept>
 #include <string>
 
@@ -190,26 +189,6 @@ void apply_override(payload::Json& document, const Override& override_) {
     if (tokens.empty()) {
         document = override_.value;
     }
-}
-
-std::string uuid_v4() {
-    thread_local std::mt19937_64 generator{std::random_device{}()};
-    std::uint64_t high = generator();
-    std::uint64_t low = generator();
-    high = (high & 0xffffffffffff0fffULL) | 0x0000000000004000ULL; // version 4
-    low = (low & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;   // variant 10
-    static constexpr char k_hex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(36);
-    for (int i = 0; i < 32; ++i) {
-        std::uint64_t word = i < 16 ? high : low;
-        int shift = 60 - 4 * (i % 16);
-        out += k_hex[(word >> shift) & 0xf];
-        if (i == 7 || i == 11 || i == 15 || i == 19) {
-            out += '-';
-        }
-    }
-    return out;
 }
 
 } // namespace blandhook::replay

@@ -5,6 +5,7 @@
 #include "payload/json.hpp"
 #include "replay/expect.hpp"
 #include "replay/probe.hpp"
+#include "util/uuid.hpp"
 
 #include <chrono>
 #include <memory>
@@ -108,7 +109,7 @@ struct Case {
     std::chrono::milliseconds phase_delay{0}; ///< between the phases of two-phase/out-of-order
 };
 
-/// A new random UUID version 4, lowercase.
-std::string uuid_v4();
+/// Fresh call ids (replay/build.cpp names it unqualified).
+using util::uuid_v4;
 
 } // namespace blandhook::replay

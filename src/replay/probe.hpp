@@ -3,6 +3,7 @@
 // for that state to settle (--settle): what replay's oracles and --expect-state judge.
 #include "http/client.hpp"
 #include "payload/json.hpp"
+#include "util/non_copyable.hpp"
 
 #include <chrono>
 #include <map>
@@ -95,12 +96,10 @@ struct ProbeResult {
 };
 
 /// Reads states; keeps one kept-alive connection per probe origin. Not thread-safe: one per worker.
-class Prober {
+class Prober : util::NonCopyable {
 public:
     explicit Prober(http::ClientOptions options);
     ~Prober();
-    Prober(const Prober&) = delete;
-    Prober& operator=(const Prober&) = delete;
 
     ProbeRead read(const ProbeSpec& spec, const ProbeTarget& target);
 

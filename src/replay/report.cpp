@@ -4,6 +4,7 @@
 
 #include "error.hpp"
 #include "term/style.hpp"
+#include "util/non_copyable.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -122,7 +123,7 @@ protected:
 };
 
 // Temporary spool for parts whose header (counts) is known only at the end.
-class Spool {
+class Spool : util::NonCopyable {
 public:
     Spool() : m_file(std::tmpfile()) {
         if (m_file == nullptr) {
@@ -134,8 +135,6 @@ public:
             std::fclose(m_file);
         }
     }
-    Spool(const Spool&) = delete;
-    Spool& operator=(const Spool&) = delete;
     void write(std::string_view text) { std::fwrite(text.data(), 1, text.size(), m_file); }
     void copy_to(std::ostream& out) {
         std::fflush(m_file);

@@ -1,0 +1,31 @@
+#include "util/text.hpp"
+
+#include <algorithm>
+
+namespace blandhook::util {
+namespace {
+
+bool same_letter(char a, char b) {
+    return to_lower_ascii(a) == to_lower_ascii(b);
+}
+
+} // namespace
+
+std::string to_lower_ascii(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) {
+        c = to_lower_ascii(c);
+    }
+    return out;
+}
+
+bool iequals_ascii(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), same_letter);
+}
+
+bool icontains_ascii(std::string_view haystack, std::string_view needle) {
+    return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+                       same_letter) != haystack.end();
+}
+
+} // namespace blandhook::util

@@ -1,0 +1,35 @@
+// ASCII case-insensitive comparison: the one used for header names, tokens and search filters.
+#include "util/text.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace blandhook;
+
+TEST_CASE("iequals_ascii ignores the case of ASCII letters only") {
+    CHECK(util::iequals_ascii("Content-Type", "content-type"));
+    CHECK(util::iequals_ascii("X-WEBHOOK-SIGNATURE", "x-webhook-signature"));
+    CHECK(util::iequals_ascii("", ""));
+    CHECK_FALSE(util::iequals_ascii("content-type", "content-typ"));
+    CHECK_FALSE(util::iequals_ascii("content-type", "content_type"));
+    // '@' and '`' sit next to 'A' and 'a': a sloppy "| 0x20" would make them letters.
+    CHECK_FALSE(util::iequals_ascii("@", "`"));
+    CHECK_FALSE(util::iequals_ascii("[", "{"));
+    // Bytes beyond ASCII compare exactly: "É" (C3 89) is not "é" (C3 A9).
+    CHECK_FALSE(util::iequals_ascii("\xc3\x89", "\xc3\xa9"));
+    CHECK(util::iequals_ascii("\xc3\x89", "\xc3\x89"));
+}
+
+TEST_CASE("to_lower_ascii lowers A-Z and leaves every other byte") {
+    CHECK(util::to_lower_ascii("Host: LocalHost:8080") == "host: localhost:8080");
+    CHECK(util::to_lower_ascii("\xc3\x89T\xc3\x89") == "\xc3\x89t\xc3\x89");
+    CHECK(util::to_lower_ascii("@[`{") == "@[`{");
+    CHECK(util::to_lower_ascii('Z') == 'z');
+    CHECK(util::to_lower_ascii('z') == 'z');
+}
+
+TEST_CASE("icontains_ascii finds a needle in any case") {
+    CHECK(util::icontains_ascii("Authorization: Bearer abc", "bearer"));
+    CHECK(util::icontains_ascii("anything", ""));
+    CHECK_FALSE(util::icontains_ascii("Bear", "bearer"));
+    CHECK_FALSE(util::icontains_ascii("", "x"));
+}
