@@ -65,9 +65,17 @@ std::string curl_command(const Capture& capture, const std::string& url,
         command += " \\\n  -H " + shell_quote(std::string(payload::k_signature_header) + ": " +
                                               payload::sign(secret, capture.body));
     }
-    if (!capture.body.empty()) {
-        command += text_body ? " \\\n  --data-binary " + shell_quote(capture.body)
-                             : " \\\n  --data-binary @-";
+    if (capture.body.empty()) {
+        return command + "\n";
+    }
+    if (!text_body) {
+        command += " \\\n  --data-binary @-";
+    } else if (capture.body.front() == '@') {
+        // --data-binary @name would send the file `name`; --data-raw never reads a file.
+        command += " \\\n  --data-raw " + shell_quote(capture.body);
+    } else {
+        // --data-binary sends the bytes untouched (-d would strip line breaks).
+        command += " \\\n  --data-binary " + shell_quote(capture.body);
     }
     return command + "\n";
 }

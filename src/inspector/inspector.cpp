@@ -1,6 +1,7 @@
 #include "inspector/inspector.hpp"
 
 #include "capture/call_story.hpp"
+#include "capture/export.hpp"
 #include "capture/history.hpp"
 #include "capture/search.hpp"
 #include "capture/store.hpp"
@@ -533,15 +534,15 @@ void Inspector::mount(http::Router& server) {
                guarded(Need::read, [this](const auto& req, auto& res) {
                    send_json(res, detail_json(capture_or_throw(req.matches[1])));
                }));
-    server.get(p + R"(/api/captures/(\d+)/fixture)",
-               guarded(Need::read, [this](const auto& req, auto& res) {
-                   const capture::Capture capture = capture_or_throw(req.matches[1]);
-                   const std::string name = fixture_name(capture);
-                   secure(res);
-                   res.set_header("Content-Disposition",
-                                  "attachment; filename=\"" + name + ".json\"");
-                   res.set_content(fixture_text(capture), "application/json; charset=utf-8");
-               }));
+    server.get(
+        p + R"(/api/captures/(\d+)/fixture)",
+        guarded(Need::read, [this](const auto& req, auto& res) {
+            const capture::Capture capture = capture_or_throw(req.matches[1]);
+            const std::string name = fixture_name(capture);
+            secure(res);
+            res.set_header("Content-Disposition", "attachment; filename=\"" + name + ".json\"");
+            res.set_content(capture::fixture_text(capture), "application/json; charset=utf-8");
+        }));
     server.post(p + R"(/api/captures/(\d+)/curl)",
                 guarded(Need::action, [this](const auto& req, auto& res) {
                     const capture::Capture capture = capture_or_throw(req.matches[1]);
@@ -552,7 +553,7 @@ void Inspector::mount(http::Router& server) {
                         url = target.origin() + target.target;
                     }
                     const std::string secret = m_listener.has_secret() ? m_listener.secret() : "";
-                    send_json(res, json{{"curl", curl_command(capture, url, secret)},
+                    send_json(res, json{{"curl", capture::curl_command(capture, url, secret)},
                                         {"signed", !secret.empty()}});
                 }));
     server.get(p + "/api/call", guarded(Need::read, [this](const auto& req, auto& res) {

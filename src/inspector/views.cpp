@@ -1,8 +1,5 @@
 #include "inspector/views.hpp"
 
-#include "error.hpp"
-#include "payload/json.hpp"
-#include "payload/signature.hpp"
 #include "payload/utf8.hpp"
 
 #include <cmath>
@@ -134,55 +131,6 @@ json detail_json(const capture::Capture& capture) {
             {"truncated", forward.body_truncated()}};
     }
     return out;
-}
-
-std::string shell_quote(std::string_view s) {
-    std::string out = "'";
-    for (char c : s) {
-        if (c == '\'') {
-            out += "'\\''";
-        } else {
-            out += c;
-        }
-    }
-    out += '\'';
-    return out;
-}
-
-std::string curl_command(const capture::Capture& capture, std::string_view url,
-                         std::string_view secret) {
-    std::string out = "curl -sS -X " + shell_quote(capture.method) + " " + shell_quote(url);
-    std::string content_type =
-        std::string(capture.header("Content-Type").value_or("application/json"));
-    out += " \\\n  -H " + shell_quote("Content-Type: " + content_type);
-    if (!secret.empty()) {
-        out += " \\\n  -H " + shell_quote(std::string(payload::k_signature_header) + ": " +
-                                          payload::sign(secret, capture.body));
-    }
-    if (capture.body.empty()) {
-        return out;
-    }
-    const bool shell_safe = capture::is_valid_utf8(capture.body) &&
-                            capture.body.find('\0') == std::string::npos &&
-                            capture.body.front() != '@';
-    if (shell_safe) {
-        // --data-binary sends the bytes untouched (-d would strip newlines).
-        out += " \\\n  --data-binary " + shell_quote(capture.body);
-    } else {
-        // NUL bytes cannot be in an argument and a leading '@' names a file: pipe the exact bytes.
-        out = "printf '%s' " + shell_quote(capture::base64_encode(capture.body)) +
-              " | base64 -d | " + out + " \\\n  --data-binary @-";
-    }
-    return out;
-}
-
-std::string fixture_text(const capture::Capture& capture) {
-    try {
-        return payload::pretty_json(payload::parse_json(capture.body), 2) + "\n";
-    } catch (const payload::JsonError& error) {
-        throw Error(ErrorKind::input, "fixture",
-                    "capture " + std::to_string(capture.id) + " is not JSON: " + error.what());
-    }
 }
 
 } // namespace blandhook::inspector

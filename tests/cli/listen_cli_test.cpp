@@ -6,6 +6,7 @@
 #include "support/process.hpp"
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include <cerrno>
 #include <csignal>
@@ -323,6 +324,75 @@ TEST_CASE("captures export --as curl re-sends the exact bytes, signed") {
     CHECK(resent.body == body);
     CHECK(resent.path == "/orig");
     CHECK(resent.payload.signature == "valid-raw");
+}
+
+TEST_CASE("captures export --as curl sends a body that starts with @ literally, never a file") {
+    test::TempDir dir;
+    const std::string log = dir.file("c.ndjson");
+    // curl reads `--data-binary @name` from the file `name`: a body naming a file that exists must
+    // still travel as its own bytes.
+    test::write_file(dir.file("secret.txt"), "local file contents");
+    const std::string body = "@secret.txt";
+    {
+        auto child =
+            test::start_blandhook({"listen", "--port", "0", "--save", log, "--count", "1", "-q"});
+        const int port = ready_port(*child);
+        REQUIRE(round_trip(port, post_request("/at", body)).status == 200);
+        REQUIRE(child->wait() == 0);
+    }
+    const std::string log2 = dir.file("d.ndjson");
+    auto target =
+        test::start_blandhook({"listen", "--port", "0", "--save", log2, "--count", "1", "-q"});
+    const int port = ready_port(*target);
+    const test::ProcessResult curl =
+        test::run_blandhook({"captures", "export", "1", "--as", "curl", "--url",
+                             "http://127.0.0.1:" + std::to_string(port), "--log", log});
+    REQUIRE(curl.exit_code == 0);
+    test::ProcessOptions in_dir;
+    in_dir.cwd = dir.path();
+    const test::ProcessResult sent = test::run_process({"sh", "-c", curl.out}, in_dir);
+    CHECK(sent.exit_code == 0);
+    CHECK(target->wait() == 0);
+    const capture::Capture resent = capture::from_json_line(test::read_file(log2));
+    CHECK(resent.body == body);
+    CHECK(resent.path == "/at");
+}
+
+TEST_CASE("the inspector's copy as curl is captures export --as curl: custom headers included") {
+    test::TempDir dir;
+    const std::string log = dir.file("c.ndjson");
+    auto child = test::start_blandhook(
+        {"listen", "--port", "0", "--inspector-port", "0", "--save", log, "-q"});
+    const int port = ready_port(*child);
+    const int inspector = test::inspector_port(*child);
+    REQUIRE(inspector > 0);
+    REQUIRE(round_trip(port, post_request("/h", k_body, "X-Custom: kept\r\n")).status == 200);
+
+    const std::string host = "Host: 127.0.0.1:" + std::to_string(inspector) + "\r\n";
+    const test::RawAnswer page =
+        round_trip(inspector, "GET /_blandhook/ HTTP/1.1\r\n" + host + "\r\n");
+    const std::string token_meta = "name=\"blandhook-token\" content=\"";
+    const auto at = page.body.find(token_meta);
+    REQUIRE(at != std::string::npos);
+    const std::string token = page.body.substr(at + token_meta.size(), 32);
+    const std::string url = "http://127.0.0.1:3000/h";
+    const std::string request_body = R"({"url":")" + url + R"("})";
+    const test::RawAnswer answer =
+        round_trip(inspector, "POST /_blandhook/api/captures/1/curl HTTP/1.1\r\n" + host +
+                                  "Origin: http://127.0.0.1:" + std::to_string(inspector) +
+                                  "\r\nX-Blandhook-Token: " + token +
+                                  "\r\nContent-Type: application/json\r\nContent-Length: " +
+                                  std::to_string(request_body.size()) + "\r\n\r\n" + request_body);
+    REQUIRE(answer.status == 200);
+    const std::string from_inspector = nlohmann::json::parse(answer.body).at("curl");
+    CHECK(from_inspector.find("-H 'X-Custom: kept'") != std::string::npos);
+
+    const test::ProcessResult exported = test::run_blandhook(
+        {"captures", "export", "1", "--as", "curl", "--url", url, "--log", log});
+    REQUIRE(exported.exit_code == 0);
+    CHECK(from_inspector == exported.out);
+    child->signal(SIGINT);
+    CHECK(child->wait() == 0);
 }
 
 TEST_CASE("listen on a full disk: the error is printed once, health and the inspector say not "

@@ -1,10 +1,8 @@
-// The inspector's request checks and exports, as pure functions: which Host, Origin and tokens
-// pass, and what the curl command and the fixture file contain.
+// The inspector's request checks and views, as pure functions: which Host, Origin and tokens
+// pass, and what the rows and details say. Its exports are capture/export's (listen_capture_test).
 #include "capture/capture.hpp"
-#include "error.hpp"
 #include "inspector/security.hpp"
 #include "inspector/views.hpp"
-#include "payload/signature.hpp"
 
 #include <doctest/doctest.h>
 
@@ -88,38 +86,6 @@ TEST_CASE("inspector: actions need the page token, reads do not") {
     CHECK(check_request(request, server, Need::action)->status == 403);
     request.page_token = "p4g4";
     CHECK(check_request(request, server, Need::action)->status == 403);
-}
-
-TEST_CASE("inspector: copy as curl quotes the body for the shell and signs the exact bytes") {
-    blandhook::capture::Capture capture;
-    capture.method = "POST";
-    capture.path = "/hook";
-    capture.headers = {{"Content-Type", "application/json"}};
-    capture.body = R"({"summary":"it's fine"})";
-    const std::string curl =
-        blandhook::inspector::curl_command(capture, "http://127.0.0.1:3000/hook", "s3cret");
-    CHECK(curl.find(R"('{"summary":"it'\''s fine"}')") != std::string::npos);
-    CHECK(curl.find("X-Webhook-Signature: " + blandhook::payload::sign("s3cret", capture.body)) !=
-          std::string::npos);
-    CHECK(curl.find("'http://127.0.0.1:3000/hook'") != std::string::npos);
-
-    const std::string unsigned_curl =
-        blandhook::inspector::curl_command(capture, "http://127.0.0.1:3000/hook", "");
-    CHECK(unsigned_curl.find("X-Webhook-Signature") == std::string::npos);
-
-    capture.body = std::string("\x00\xff binary", 9);
-    const std::string binary = blandhook::inspector::curl_command(capture, "http://h/", "");
-    CHECK(binary.starts_with("printf '%s' '" + blandhook::capture::base64_encode(capture.body) +
-                             "' | base64 -d | curl"));
-}
-
-TEST_CASE("inspector: a fixture download is the body pretty-printed, key order kept") {
-    blandhook::capture::Capture capture;
-    capture.body = R"({"z":1,"a":[true,null],"m":"’"})";
-    CHECK(blandhook::inspector::fixture_text(capture) ==
-          "{\n  \"z\": 1,\n  \"a\": [\n    true,\n    null\n  ],\n  \"m\": \"’\"\n}\n");
-    capture.body = "not json";
-    CHECK_THROWS_AS(blandhook::inspector::fixture_text(capture), blandhook::Error);
 }
 
 TEST_CASE("inspector: rows and details carry text even for bytes that are not UTF-8") {

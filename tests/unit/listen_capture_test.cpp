@@ -270,6 +270,10 @@ TEST_CASE("export: curl quotes the body for the shell and binary goes through ba
     c.body = std::string("\0\xff", 2);
     CHECK(capture::curl_command(c, "http://h:1/x", "")
               .rfind("printf %s 'AP8=' | base64 -d | curl", 0) == 0);
+    // A body starting with '@' goes as --data-raw: --data-binary @x would send the file x.
+    c.body = "@body.json";
+    CHECK(capture::curl_command(c, "http://h:1/x", "").find("--data-raw '@body.json'") !=
+          std::string::npos);
     c.body = "{\"b\":1,\"a\":[1,2]}";
     CHECK(capture::fixture_text(c) == "{\n  \"b\": 1,\n  \"a\": [\n    1,\n    2\n  ]\n}\n");
 }
