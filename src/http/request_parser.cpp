@@ -1,6 +1,7 @@
 #include "http/request_parser.hpp"
 
-#include <cctype>
+#include "util/text.hpp"
+
 #include <cstring>
 
 namespace blandhook::http {
@@ -13,21 +14,11 @@ bool is_tchar(unsigned char c) {
     return std::strchr("!#$%&'*+-.^_`|~", c) != nullptr && c != '\0';
 }
 
-std::string_view trim_ows(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
-
 // True when the comma-separated list `value` holds `token` (case-insensitive).
 bool has_token(std::string_view value, std::string_view token) {
     while (!value.empty()) {
         const std::size_t comma = value.find(',');
-        if (iequals_ascii(trim_ows(value.substr(0, comma)), token)) {
+        if (util::iequals_ascii(util::trim_blanks(value.substr(0, comma)), token)) {
             return true;
         }
         if (comma == std::string_view::npos) {
@@ -43,20 +34,6 @@ constexpr std::size_t k_max_chunk_line = 1024;
 
 } // namespace
 
-bool iequals_ascii(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const auto x = static_cast<unsigned char>(a[i]);
-        const auto y = static_cast<unsigned char>(b[i]);
-        if (x != y && std::tolower(x) != std::tolower(y)) {
-            return false;
-        }
-    }
-    return true;
-}
-
 RequestParser::RequestParser(ParseLimits limits) : m_limits(limits) {}
 
 void RequestParser::reset() {
@@ -71,7 +48,8 @@ bool RequestParser::wants_continue(const std::string& in) const {
         return false;
     }
     for (const Header& header : m_request.headers) {
-        if (iequals_ascii(header.name, "expect") && iequals_ascii(header.value, "100-continue")) {
+        if (util::iequals_ascii(header.name, "expect") &&
+            util::iequals_ascii(header.value, "100-continue")) {
             return true;
         }
     }
@@ -215,7 +193,7 @@ std::optional<ParseFailure> RequestParser::parse_head(std::string_view head) {
             if (request.headers.empty()) {
                 return ParseFailure{400, "a folded line without a header before it"};
             }
-            const std::string_view more = trim_ows(line);
+            const std::string_view more = util::trim_blanks(line);
             if (!more.empty()) {
                 request.headers.back().value += ' ';
                 request.headers.back().value.append(more);
@@ -237,7 +215,7 @@ std::optional<ParseFailure> RequestParser::parse_head(std::string_view head) {
                                          " header fields"};
         }
         request.headers.push_back(
-            {std::string(name), std::string(trim_ows(line.substr(colon + 1)))});
+            {std::string(name), std::string(util::trim_blanks(line.substr(colon + 1)))});
     }
 
     // Framing.
@@ -248,19 +226,19 @@ std::optional<ParseFailure> RequestParser::parse_head(std::string_view head) {
     bool connection_close = false;
     bool connection_keep_alive = false;
     for (const Header& header : request.headers) {
-        if (iequals_ascii(header.name, "content-length")) {
+        if (util::iequals_ascii(header.name, "content-length")) {
             if (has_length && header.value != length_text) {
                 return ParseFailure{400, "conflicting Content-Length headers"};
             }
             has_length = true;
             length_text = header.value;
-        } else if (iequals_ascii(header.name, "transfer-encoding")) {
+        } else if (util::iequals_ascii(header.name, "transfer-encoding")) {
             if (has_encoding) {
                 encoding += ",";
             }
             has_encoding = true;
             encoding += header.value;
-        } else if (iequals_ascii(header.name, "connection")) {
+        } else if (util::iequals_ascii(header.name, "connection")) {
             connection_close = connection_close || has_token(header.value, "close");
             connection_keep_alive = connection_keep_alive || has_token(header.value, "keep-alive");
         }
@@ -271,7 +249,7 @@ std::optional<ParseFailure> RequestParser::parse_head(std::string_view head) {
         if (has_length) {
             return ParseFailure{400, "both Content-Length and Transfer-Encoding"};
         }
-        if (version == "HTTP/1.0" || !iequals_ascii(trim_ows(encoding), "chunked")) {
+        if (version == "HTTP/1.0" || !util::iequals_ascii(util::trim_blanks(encoding), "chunked")) {
             return ParseFailure{501, "only the chunked transfer coding is supported"};
         }
         m_chunked = true;
@@ -332,7 +310,7 @@ std::optional<RequestParser::Step> RequestParser::chunk_size_line(const std::str
     if (!line.empty() && line.back() == '\r') {
         line.remove_suffix(1);
     }
-    line = trim_ows(line.substr(0, line.find(';')));
+    line = util::trim_blanks(line.substr(0, line.find(';')));
     if (line.empty() || line.size() > 15) {
         m_failure = {line.empty() ? 400 : 413, "bad chunk size"};
         return Step::failed;

@@ -33,9 +33,6 @@ struct ParseFailure {
     std::string message;
 };
 
-/// ASCII case-insensitive equality (header names, tokens).
-bool iequals_ascii(std::string_view a, std::string_view b);
-
 /// Parses one request at a time from the front of a buffer that the caller fills with what it
 /// receives: call advance() after each read; after `complete`, take the request, erase end()
 /// bytes from the buffer and reset() for the next one (pipelined bytes stay in the buffer).

@@ -2,6 +2,8 @@
 // TLS for the wire server (listen --tls-cert/--tls-key): OpenSSL on non-blocking sockets, so
 // that HTTPS connections run on the same event loops and through the same request parser as
 // plain http. A connection's SSL object is used by one thread at a time, like the connection.
+#include "util/non_copyable.hpp"
+
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -11,14 +13,12 @@ using SSL = struct ssl_st;
 namespace blandhook::http {
 
 /// The certificate and key every TLS connection of one listener is served with.
-class TlsContext {
+class TlsContext : util::NonCopyable {
 public:
     /// Loads a PEM certificate chain and its private key. Throws blandhook::Error (usage) when a
     /// file cannot be read or the key does not match the certificate.
     TlsContext(const std::string& cert_file, const std::string& key_file);
     ~TlsContext();
-    TlsContext(const TlsContext&) = delete;
-    TlsContext& operator=(const TlsContext&) = delete;
 
     /// A server-side SSL object for the accepted socket `fd` (nullptr when OpenSSL fails).
     SSL* accept(int fd) const;

@@ -3,6 +3,7 @@
 #include "error.hpp"
 #include "http/pool.hpp"
 #include "http/request_parser.hpp"
+#include "util/text.hpp"
 
 #include <arpa/inet.h>
 #include <array>
@@ -379,8 +380,9 @@ struct WireServer::Impl {
         out.append(reason_phrase(answer.status));
         out.append("\r\n");
         for (const auto& [name, value] : answer.headers) {
-            if (iequals_ascii(name, "content-length") || iequals_ascii(name, "connection") ||
-                iequals_ascii(name, "transfer-encoding")) {
+            if (util::iequals_ascii(name, "content-length") ||
+                util::iequals_ascii(name, "connection") ||
+                util::iequals_ascii(name, "transfer-encoding")) {
                 continue;
             }
             out.append(name);

@@ -11,6 +11,7 @@
 // same parser, so one parser judges every request whatever the port serves.
 #include "http/request_parser.hpp"
 #include "http/tls.hpp"
+#include "util/non_copyable.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -49,7 +50,7 @@ struct WireServerOptions {
     std::shared_ptr<const TlsContext> tls; ///< serve HTTPS with it; nullptr = plain http
 };
 
-class WireServer {
+class WireServer : util::NonCopyable {
 public:
     struct Hooks {
         /// Answers a request. On an event loop, a handler that would block returns nullopt and
@@ -59,8 +60,6 @@ public:
 
     WireServer(WireServerOptions options, Hooks hooks);
     ~WireServer(); ///< stops
-    WireServer(const WireServer&) = delete;
-    WireServer& operator=(const WireServer&) = delete;
 
     /// Binds and listens; returns the port. Throws blandhook::Error (network) when it cannot.
     int bind();

@@ -2,6 +2,7 @@
 
 #include "error.hpp"
 #include "http/client.hpp"
+#include "util/text.hpp"
 
 #include <cerrno>
 #include <condition_variable>
@@ -26,19 +27,12 @@ using namespace std::chrono_literals;
 // The program's path when `name` is found on PATH.
 std::optional<std::string> find_on_path(const std::string& name) {
     const char* path = std::getenv("PATH");
-    std::string dirs = path != nullptr ? path : "";
-    std::size_t start = 0;
-    while (start <= dirs.size()) {
-        std::size_t end = dirs.find(':', start);
-        if (end == std::string::npos) {
-            end = dirs.size();
-        }
-        std::string dir = dirs.substr(start, end - start);
-        std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + name;
+    for (const std::string_view dir : util::split(path != nullptr ? path : "", ':')) {
+        // An empty entry means the current directory, as the shell reads PATH.
+        std::string candidate = (dir.empty() ? std::string(".") : std::string(dir)) + "/" + name;
         if (::access(candidate.c_str(), X_OK) == 0) {
             return candidate;
         }
-        start = end + 1;
     }
     return std::nullopt;
 }

@@ -5,6 +5,7 @@
 #include "replay/model.hpp"
 #include "replay/report.hpp"
 #include "util/duration.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -19,16 +20,6 @@ constexpr const char* k_grammar =
     "write POINTER exists, POINTER absent, POINTER == JSON, POINTER != JSON, POINTER contains "
     "VALUE or POINTER length == N; POINTER is a JSON pointer such as /status ('' for the whole "
     "state), e.g. '/status == \"completed\"'";
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
 
 bool starts_with_word(std::string_view text, std::string_view word) {
     return text.substr(0, word.size()) == word &&
@@ -82,25 +73,26 @@ StateCheck parse_state_check(std::string_view text, std::string_view what) {
                      k_grammar);
     };
     StateCheck check;
-    check.text = std::string(trim(text));
-    std::string_view rest = trim(text);
+    check.text = std::string(util::trim_blanks(text));
+    std::string_view rest = util::trim_blanks(text);
     if (!rest.empty() && (rest.front() == '\'' || rest.front() == '"')) {
         auto close = rest.find(rest.front(), 1);
         if (close == std::string_view::npos) {
             throw fail("the quoted pointer is not closed");
         }
         check.pointer = std::string(rest.substr(1, close - 1));
-        rest = trim(rest.substr(close + 1));
+        rest = util::trim_blanks(rest.substr(close + 1));
     } else if (!rest.empty() && rest.front() == '/') {
         auto space = rest.find_first_of(" \t");
         check.pointer = std::string(rest.substr(0, space));
-        rest = space == std::string_view::npos ? std::string_view{} : trim(rest.substr(space));
+        rest = space == std::string_view::npos ? std::string_view{}
+                                               : util::trim_blanks(rest.substr(space));
     }
     if (!check.pointer.empty() && check.pointer.front() != '/') {
         throw fail("'" + check.pointer + "' is not a JSON pointer (it starts with /)");
     }
     auto json_operand = [&](std::string_view operand, bool strict) {
-        operand = trim(operand);
+        operand = util::trim_blanks(operand);
         if (operand.empty()) {
             throw fail("a value is missing after the operator");
         }
@@ -129,11 +121,11 @@ StateCheck parse_state_check(std::string_view text, std::string_view what) {
         check.value = json_operand(rest.substr(8), false);
     } else if (starts_with_word(rest, "length")) {
         check.op = StateCheck::Op::length;
-        rest = trim(rest.substr(6));
+        rest = util::trim_blanks(rest.substr(6));
         for (const char* op : {"==", "!=", "<=", ">=", "<", ">"}) {
             if (rest.substr(0, std::string_view(op).size()) == op) {
                 check.length_op = op;
-                rest = trim(rest.substr(check.length_op.size()));
+                rest = util::trim_blanks(rest.substr(check.length_op.size()));
                 break;
             }
         }
@@ -226,14 +218,14 @@ CheckOutcome evaluate(const StateCheck& check, const State& state) {
 HeaderCheck parse_header_check(std::string_view text) {
     HeaderCheck check;
     auto colon = text.find(':');
-    check.name = std::string(trim(text.substr(0, colon)));
+    check.name = std::string(util::trim_blanks(text.substr(0, colon)));
     if (check.name.empty() || check.name.find_first_of(" \t") != std::string::npos) {
         throw Error(ErrorKind::usage, "--expect-header",
                     "'" + std::string(text) + "' is not 'Name: value' or 'Name'",
                     "e.g. --expect-header 'Content-Type: application/json'");
     }
     if (colon != std::string_view::npos) {
-        check.value = std::string(trim(text.substr(colon + 1)));
+        check.value = std::string(util::trim_blanks(text.substr(colon + 1)));
     }
     return check;
 }
@@ -279,14 +271,14 @@ LatencyCheck parse_latency_check(std::string_view text) {
                      "e.g. --expect-latency 'p99 < 500ms' or 'p50 <= 20ms' or 'max < 2s'");
     };
     LatencyCheck check;
-    check.text = std::string(trim(text));
-    std::string_view rest = trim(text);
+    check.text = std::string(util::trim_blanks(text));
+    std::string_view rest = util::trim_blanks(text);
     auto space = rest.find_first_of(" \t<>");
     if (space == std::string_view::npos) {
         throw fail();
     }
     std::string_view stat = rest.substr(0, space);
-    rest = trim(rest.substr(space));
+    rest = util::trim_blanks(rest.substr(space));
     if (stat == "max") {
         check.percentile = 100;
     } else if (stat.size() > 1 && stat.front() == 'p') {
@@ -311,7 +303,7 @@ LatencyCheck parse_latency_check(std::string_view text) {
     if (check.op.empty()) {
         throw fail();
     }
-    rest = trim(rest.substr(check.op.size()));
+    rest = util::trim_blanks(rest.substr(check.op.size()));
     std::string_view number = rest;
     if (rest.size() > 2 &&
         (rest.substr(rest.size() - 2) == "us" || rest.substr(rest.size() - 2) == "µs")) {

@@ -1,4 +1,5 @@
-// ASCII case-insensitive comparison: the one used for header names, tokens and search filters.
+// ASCII text helpers: case-insensitive comparison (header names, tokens, search filters),
+// trimming blanks and splitting on a separator.
 #include "util/text.hpp"
 
 #include <doctest/doctest.h>
@@ -32,4 +33,19 @@ TEST_CASE("icontains_ascii finds a needle in any case") {
     CHECK(util::icontains_ascii("anything", ""));
     CHECK_FALSE(util::icontains_ascii("Bear", "bearer"));
     CHECK_FALSE(util::icontains_ascii("", "x"));
+}
+
+TEST_CASE("trim_blanks removes spaces and tabs at both ends only") {
+    CHECK(util::trim_blanks(" \t a b \t ") == "a b");
+    CHECK(util::trim_blanks("") == "");
+    CHECK(util::trim_blanks(" \t ") == "");
+    CHECK(util::trim_blanks("\na\r") == "\na\r"); // line breaks are not blanks
+}
+
+TEST_CASE("split keeps empty pieces, one more piece than separators") {
+    using Pieces = std::vector<std::string_view>;
+    CHECK(util::split("500,500,200", ',') == Pieces{"500", "500", "200"});
+    CHECK(util::split("a,,b", ',') == Pieces{"a", "", "b"});
+    CHECK(util::split("/usr/bin:", ':') == Pieces{"/usr/bin", ""});
+    CHECK(util::split("", ',') == Pieces{""});
 }
