@@ -1,5 +1,6 @@
 #include "inspector/views.hpp"
 
+#include "payload/signature.hpp"
 #include "payload/utf8.hpp"
 
 #include <cmath>
@@ -10,17 +11,10 @@ namespace {
 
 using nlohmann::json;
 
+// The log keeps a verdict's name ("valid-raw"); the page shows its words ("valid (raw)").
 std::string signature_text(std::string_view name) {
-    if (name == "valid-raw") {
-        return "valid (raw)";
-    }
-    if (name == "valid-canonical") {
-        return "valid (JSON.stringify)";
-    }
-    if (name == "not-checked") {
-        return "not checked";
-    }
-    return std::string(name);
+    const auto verdict = payload::verdict_from_name(name);
+    return std::string(verdict ? payload::verdict_text(*verdict) : name);
 }
 
 // Text that reaches the page must be UTF-8 for nlohmann's dump: invalid bytes in a header, path or

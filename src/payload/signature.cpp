@@ -99,36 +99,48 @@ bool signature_matches(std::string_view secret, std::string_view body, std::stri
     return mac_matches(hmac_sha256(secret, body), *given);
 }
 
-std::string_view verdict_text(SignatureVerdict verdict) {
-    switch (verdict) {
-    case SignatureVerdict::valid_raw:
-        return "valid (raw)";
-    case SignatureVerdict::valid_canonical:
-        return "valid (JSON.stringify)";
-    case SignatureVerdict::invalid:
-        return "invalid";
-    case SignatureVerdict::missing:
-        return "missing";
-    case SignatureVerdict::not_checked:
-        break;
+namespace {
+
+// Each verdict's name (logs, --json) and words (terminal, inspector): one row each.
+struct VerdictWords {
+    SignatureVerdict verdict;
+    std::string_view name;
+    std::string_view text;
+};
+constexpr std::array<VerdictWords, 5> k_verdict_words = {{
+    {SignatureVerdict::valid_raw, "valid-raw", "valid (raw)"},
+    {SignatureVerdict::valid_canonical, "valid-canonical", "valid (JSON.stringify)"},
+    {SignatureVerdict::invalid, "invalid", "invalid"},
+    {SignatureVerdict::missing, "missing", "missing"},
+    {SignatureVerdict::not_checked, "not-checked", "not checked"},
+}};
+
+const VerdictWords& words_of(SignatureVerdict verdict) {
+    for (const VerdictWords& words : k_verdict_words) {
+        if (words.verdict == verdict) {
+            return words;
+        }
     }
-    return "not checked";
+    return k_verdict_words.back();
+}
+
+} // namespace
+
+std::string_view verdict_text(SignatureVerdict verdict) {
+    return words_of(verdict).text;
 }
 
 std::string_view verdict_name(SignatureVerdict verdict) {
-    switch (verdict) {
-    case SignatureVerdict::valid_raw:
-        return "valid-raw";
-    case SignatureVerdict::valid_canonical:
-        return "valid-canonical";
-    case SignatureVerdict::invalid:
-        return "invalid";
-    case SignatureVerdict::missing:
-        return "missing";
-    case SignatureVerdict::not_checked:
-        break;
+    return words_of(verdict).name;
+}
+
+std::optional<SignatureVerdict> verdict_from_name(std::string_view name) {
+    for (const VerdictWords& words : k_verdict_words) {
+        if (words.name == name) {
+            return words.verdict;
+        }
     }
-    return "not-checked";
+    return std::nullopt;
 }
 
 SignatureVerdict check_signature(std::string_view secret, std::string_view body,

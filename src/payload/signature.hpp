@@ -29,6 +29,8 @@ enum class SignatureVerdict {
 std::string_view verdict_text(SignatureVerdict verdict);
 /// "valid-raw", "valid-canonical", "invalid", "missing", "not-checked" (logs, --json, reports).
 std::string_view verdict_name(SignatureVerdict verdict);
+/// The verdict verdict_name() calls `name`; nullopt for any other text.
+std::optional<SignatureVerdict> verdict_from_name(std::string_view name);
 
 /// Checks a received body: raw bytes first, then the JSON.stringify re-serialisation.
 /// `secret` empty means not_checked; `header` absent means missing.

@@ -98,5 +98,11 @@ TEST_CASE("verdicts have stable names and texts") {
     CHECK(verdict_name(SignatureVerdict::not_checked) == "not-checked");
     CHECK(verdict_text(SignatureVerdict::valid_canonical) == "valid (JSON.stringify)");
     CHECK(verdict_text(SignatureVerdict::missing) == "missing");
+    for (SignatureVerdict verdict :
+         {SignatureVerdict::valid_raw, SignatureVerdict::valid_canonical, SignatureVerdict::invalid,
+          SignatureVerdict::missing, SignatureVerdict::not_checked}) {
+        CHECK(verdict_from_name(verdict_name(verdict)) == verdict);
+    }
+    CHECK_FALSE(verdict_from_name("valid (raw)").has_value());
     CHECK(k_signature_header == "X-Webhook-Signature");
 }
