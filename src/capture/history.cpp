@@ -2,6 +2,7 @@
 
 #include "capture/search.hpp"
 #include "error.hpp"
+#include "util/files.hpp"
 #include "util/non_copyable.hpp"
 
 #include <algorithm>
@@ -57,19 +58,11 @@ public:
 
     // Exactly `size` bytes at `offset` into `into` (within end()).
     void read(std::uint64_t offset, std::size_t size, std::string& into) const {
-        into.resize(size);
-        std::size_t done = 0;
-        while (done < size) {
-            const ssize_t n =
-                ::pread(m_fd, into.data() + done, size - done, static_cast<off_t>(offset + done));
-            if (n < 0 && errno == EINTR) {
-                continue;
-            }
-            if (n <= 0) {
-                throw read_error(m_path,
-                                 n == 0 ? "the file shrank while read" : std::strerror(errno));
-            }
-            done += static_cast<std::size_t>(n);
+        if (const int error = util::read_at(m_fd, offset, size, into); error != 0) {
+            throw read_error(m_path, std::strerror(error));
+        }
+        if (into.size() != size) {
+            throw read_error(m_path, "the file shrank while read");
         }
     }
 

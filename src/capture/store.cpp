@@ -3,6 +3,7 @@
 #include "capture/history.hpp"
 #include "capture/segments.hpp"
 #include "error.hpp"
+#include "util/files.hpp"
 #include "util/non_copyable.hpp"
 #include "util/text.hpp"
 
@@ -97,20 +98,8 @@ inline void cpu_relax() {
 
 // Reads up to `limit` bytes at `offset` (fewer at the end of the file).
 std::string read_at(int fd, std::uint64_t offset, std::size_t limit) {
-    std::string bytes(limit, '\0');
-    std::size_t done = 0;
-    while (done < limit) {
-        const ssize_t n =
-            ::pread(fd, bytes.data() + done, limit - done, static_cast<off_t>(offset + done));
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            break;
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    bytes.resize(done);
+    std::string bytes;
+    util::read_at(fd, offset, limit, bytes); // a failed read leaves what came before it
     return bytes;
 }
 

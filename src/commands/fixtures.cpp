@@ -105,7 +105,7 @@ struct FileReport {
 
 FileReport validate_file(const std::string& file, std::optional<payload::Kind> forced_kind) {
     FileReport report;
-    report.file = file == "-" ? "stdin" : file;
+    report.file = util::input_name(file);
     std::string body;
     if (file.starts_with("builtin:")) {
         const auto embedded = payload::fixture_body(std::string_view(file).substr(8));

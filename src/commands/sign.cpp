@@ -34,15 +34,11 @@ struct VerifyOptions {
     bool json = false;
 };
 
-std::string name_of(const std::string& file) {
-    return file == "-" ? "stdin" : file;
-}
-
 // The exact bytes of FILE, or of stdin for "-": a signature covers every byte, newline included.
 std::string read_body(const std::string& file) {
     std::string body;
     if (auto error = util::read_whole_file(file, body)) {
-        throw Error(ErrorKind::input, name_of(file), *error,
+        throw Error(ErrorKind::input, util::input_name(file), *error,
                     "pass an existing file, or - to read the body from stdin");
     }
     return body;
@@ -75,7 +71,7 @@ int run_sign(const SignOptions& options) {
         try {
             body = payload::canonical_json(std::string_view(body));
         } catch (const payload::JsonError& error) {
-            throw Error(ErrorKind::input, name_of(options.file),
+            throw Error(ErrorKind::input, util::input_name(options.file),
                         fmt::format("not JSON ({} at byte {})", error.what(), error.offset()),
                         "--canonical re-serialises JSON; drop it to sign arbitrary bytes");
         }
@@ -92,7 +88,7 @@ int run_verify(const VerifyOptions& options, const cli::Context& context) {
         payload::check_signature(secret, body, std::string_view(options.signature));
     const bool valid = verdict == payload::SignatureVerdict::valid_raw ||
                        verdict == payload::SignatureVerdict::valid_canonical;
-    const std::string name = name_of(options.file);
+    const std::string name = util::input_name(options.file);
 
     std::string matched;
     std::string explanation;

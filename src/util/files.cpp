@@ -29,6 +29,10 @@ std::string drain(int fd, std::string& out) {
 
 } // namespace
 
+std::string input_name(const std::string& path) {
+    return path == "-" ? "stdin" : path;
+}
+
 std::optional<std::string> read_whole_file(const std::string& path, std::string& out) {
     out.clear();
     if (path == "-") {
@@ -50,12 +54,31 @@ std::optional<std::string> read_whole_file(const std::string& path, std::string&
     return error.empty() ? std::nullopt : std::optional<std::string>(error);
 }
 
+int read_at(int fd, std::uint64_t offset, std::size_t size, std::string& out) {
+    out.resize(size);
+    std::size_t done = 0;
+    int error = 0;
+    while (done < size) {
+        const ssize_t n =
+            ::pread(fd, out.data() + done, size - done, static_cast<off_t>(offset + done));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            error = n < 0 ? errno : 0;
+            break;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    out.resize(done);
+    return error;
+}
+
 std::string read_file(const std::string& path, std::string_view what, ErrorKind kind,
                       std::string_view hint) {
     std::string body;
     if (auto error = read_whole_file(path, body)) {
-        throw Error(kind, std::string(what),
-                    "cannot read " + (path == "-" ? std::string("stdin") : path) + ": " + *error,
+        throw Error(kind, std::string(what), "cannot read " + input_name(path) + ": " + *error,
                     std::string(hint));
     }
     return body;

@@ -29,7 +29,7 @@ std::string resolve_secret(const SecretInput& input, const SecretKind& kind) {
         }
         if (secret.empty()) {
             throw Error(ErrorKind::input, std::string(kind.file_option),
-                        (input.file == "-" ? std::string("stdin") : input.file) + " is empty");
+                        input_name(input.file) + " is empty");
         }
         return secret;
     }

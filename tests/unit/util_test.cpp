@@ -8,8 +8,11 @@
 
 #include <doctest/doctest.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <fcntl.h>
 #include <filesystem>
+#include <unistd.h>
 
 using namespace blandhook;
 using namespace std::chrono_literals;
@@ -87,6 +90,24 @@ TEST_CASE("read_file reads every byte; a directory or a missing file is an input
     CHECK(error_kind([&] { util::read_file(dir.file("absent"), "x"); }) == ErrorKind::input);
     CHECK(error_kind([&] { util::read_file(dir.path(), "--answer-body", ErrorKind::usage); }) ==
           ErrorKind::usage);
+}
+
+TEST_CASE("read_at reads up to the end of the file and says why a read failed") {
+    test::TempDir dir;
+    const std::string path = dir.file("data");
+    test::write_file(path, "0123456789");
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    std::string out = "left over";
+    CHECK(util::read_at(fd, 2, 4, out) == 0);
+    CHECK(out == "2345");
+    CHECK(util::read_at(fd, 8, 100, out) == 0); // fewer bytes at the end
+    CHECK(out == "89");
+    CHECK(util::read_at(fd, 20, 4, out) == 0); // past the end: nothing
+    CHECK(out.empty());
+    ::close(fd);
+    CHECK(util::read_at(fd, 0, 4, out) == EBADF);
+    CHECK(out.empty());
 }
 
 TEST_CASE("a secret comes from the option, else its file (last line break dropped), else the "
