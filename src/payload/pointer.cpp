@@ -22,17 +22,21 @@ std::optional<std::size_t> array_index(std::string_view token) {
 void erase_tokens(Json& node, const std::vector<std::string>& tokens, std::size_t at) {
     const std::string& token = tokens[at];
     const bool last = at + 1 == tokens.size();
-    if (node.is_object()) {
-        if (token == "*") {
-            if (last) {
-                node = Json::object();
-                return;
-            }
-            for (auto& child : node) {
-                erase_tokens(child, tokens, at + 1);
-            }
+    if (!node.is_object() && !node.is_array()) {
+        return;
+    }
+    if (token == "*") {
+        // Every member or element: emptied when the wildcard is the last token.
+        if (last) {
+            node = node.is_object() ? Json::object() : Json::array();
             return;
         }
+        for (auto& child : node) {
+            erase_tokens(child, tokens, at + 1);
+        }
+        return;
+    }
+    if (node.is_object()) {
         auto it = node.find(token);
         if (it == node.end()) {
             return;
@@ -42,26 +46,16 @@ void erase_tokens(Json& node, const std::vector<std::string>& tokens, std::size_
         } else {
             erase_tokens(*it, tokens, at + 1);
         }
-    } else if (node.is_array()) {
-        if (token == "*") {
-            if (last) {
-                node = Json::array();
-                return;
-            }
-            for (auto& child : node) {
-                erase_tokens(child, tokens, at + 1);
-            }
-            return;
-        }
-        auto index = array_index(token);
-        if (!index || *index >= node.size()) {
-            return;
-        }
-        if (last) {
-            node.erase(*index);
-        } else {
-            erase_tokens(node[*index], tokens, at + 1);
-        }
+        return;
+    }
+    auto index = array_index(token);
+    if (!index || *index >= node.size()) {
+        return;
+    }
+    if (last) {
+        node.erase(*index);
+    } else {
+        erase_tokens(node[*index], tokens, at + 1);
     }
 }
 

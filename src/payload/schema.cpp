@@ -2,6 +2,7 @@
 
 #include "embed/embedded.hpp"
 #include "payload/json.hpp"
+#include "payload/pointer.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -622,19 +623,6 @@ bool matches_any(element value, const std::vector<Literal>& expected) {
                        [&](const Literal& literal) { return matches(value, literal); });
 }
 
-void append_pointer_token(std::string& pointer, std::string_view token) {
-    pointer.push_back('/');
-    for (char c : token) {
-        if (c == '~') {
-            pointer += "~0";
-        } else if (c == '/') {
-            pointer += "~1";
-        } else {
-            pointer.push_back(c);
-        }
-    }
-}
-
 // One step of the path from the root to the value being checked, a key or an array index,
 // linked to the step before it on the C++ stack: descending costs no allocation, and the RFC 6901
 // pointer text is only built when a finding is reported (the hot path finds none).
@@ -654,7 +642,8 @@ std::string pointer_text(const Step* last) {
     std::string text;
     for (const Step* step : steps) {
         if (step->index == Step::k_no_index) {
-            append_pointer_token(text, step->key);
+            text += '/';
+            text += escape_pointer_token(step->key);
         } else {
             text += '/';
             text += std::to_string(step->index);

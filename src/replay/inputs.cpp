@@ -33,6 +33,23 @@ Item error_item(std::string name, std::string message, std::size_t source) {
     return item;
 }
 
+// A captured request as an item to send: its bytes, method, path and query, and headers.
+Item capture_item(capture::Capture capture, std::string name, std::string group,
+                  std::size_t source) {
+    Item item;
+    item.name = std::move(name);
+    item.group = std::move(group);
+    item.body = std::move(capture.body);
+    item.from_capture = true;
+    item.method = std::move(capture.method);
+    item.target = capture.target();
+    for (auto& header : capture.headers) {
+        item.headers.push_back({std::move(header.name), std::move(header.value)});
+    }
+    item.source = source;
+    return item;
+}
+
 } // namespace
 
 bool looks_like_capture_line(std::string_view line) {
@@ -63,18 +80,7 @@ std::optional<Item> InputReader::next_from_range() {
                                   range.source);
         return missing;
     }
-    Item item;
-    item.name = name;
-    item.group = m_capture_log;
-    item.body = std::move(capture->body);
-    item.from_capture = true;
-    item.method = capture->method;
-    item.target = capture->target();
-    for (auto& header : capture->headers) {
-        item.headers.push_back({std::move(header.name), std::move(header.value)});
-    }
-    item.source = range.source;
-    return item;
+    return capture_item(std::move(*capture), name, m_capture_log, range.source);
 }
 
 std::optional<Item> InputReader::next() {
@@ -263,17 +269,8 @@ std::optional<Item> InputReader::open_next() {
         Item first_item;
         ++m_line;
         try {
-            capture::Capture capture = capture::from_json_line(first);
-            first_item.name = m_stream_name + ":1";
-            first_item.group = m_stream_name;
-            first_item.body = std::move(capture.body);
-            first_item.from_capture = true;
-            first_item.method = capture.method;
-            first_item.target = capture.target();
-            for (auto& header : capture.headers) {
-                first_item.headers.push_back({header.name, header.value});
-            }
-            first_item.source = m_stream_source;
+            first_item = capture_item(capture::from_json_line(first), m_stream_name + ":1",
+                                      m_stream_name, m_stream_source);
         } catch (const Error& error) {
             first_item = error_item(m_stream_name + ":1", error.detail(), m_stream_source);
             first_item.group = m_stream_name;
@@ -305,19 +302,8 @@ std::optional<Item> InputReader::next_capture_line() {
         }
         std::string name = m_stream_name + ":" + std::to_string(m_line);
         try {
-            capture::Capture capture = capture::from_json_line(line);
-            Item item;
-            item.name = std::move(name);
-            item.group = m_stream_name;
-            item.body = std::move(capture.body);
-            item.from_capture = true;
-            item.method = capture.method;
-            item.target = capture.target();
-            for (auto& header : capture.headers) {
-                item.headers.push_back({std::move(header.name), std::move(header.value)});
-            }
-            item.source = m_stream_source;
-            return item;
+            return capture_item(capture::from_json_line(line), name, m_stream_name,
+                                m_stream_source);
         } catch (const Error& error) {
             if (m_stream->eof()) {
                 // No line break after it: a line torn by a listener stopped mid-write, which the

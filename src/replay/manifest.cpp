@@ -51,6 +51,24 @@ StateCheck state_check(const std::string& text, const Context& context, const ch
     }
 }
 
+// {"Name": "value", …} in its order; `key` names the object, `noun` one of its headers.
+std::vector<std::pair<std::string, std::string>> header_pairs(const json& value,
+                                                              const Context& context,
+                                                              const std::string& key,
+                                                              const std::string& noun) {
+    if (!value.is_object()) {
+        context.fail("\"" + key + "\" must be an object of NAME: VALUE");
+    }
+    std::vector<std::pair<std::string, std::string>> pairs;
+    for (const auto& [header, header_value] : value.items()) {
+        if (!header_value.is_string()) {
+            context.fail(noun + " \"" + header + "\" must be a string");
+        }
+        pairs.emplace_back(header, header_value.get<std::string>());
+    }
+    return pairs;
+}
+
 // "probe": "URL" or {"url"|"command", "headers", "settle"}.
 std::shared_ptr<const ProbeSpec> probe_spec(const json& value, const Context& context) {
     ProbeSpec probe;
@@ -72,14 +90,9 @@ std::shared_ptr<const ProbeSpec> probe_spec(const json& value, const Context& co
                     context.fail(error.detail());
                 }
             } else if (name == "headers") {
-                if (!item.is_object()) {
-                    context.fail("\"probe.headers\" must be an object of NAME: VALUE");
-                }
-                for (const auto& [header, header_value] : item.items()) {
-                    if (!header_value.is_string()) {
-                        context.fail("probe header \"" + header + "\" must be a string");
-                    }
-                    probe.headers.push_back({header, header_value.get<std::string>()});
+                for (auto& [header, header_value] :
+                     header_pairs(item, context, "probe.headers", "probe header")) {
+                    probe.headers.push_back({std::move(header), std::move(header_value)});
                 }
             } else {
                 context.fail("unknown key \"" + name +
@@ -145,14 +158,9 @@ Expectation expectation(const json& value, const Context& context, const char* k
                 result.answer.push_back(state_check(text, context, "expect.answer"));
             }
         } else if (name == "headers") {
-            if (!item.is_object()) {
-                context.fail("\"expect.headers\" must be an object of NAME: VALUE");
-            }
-            for (const auto& [header, header_value] : item.items()) {
-                if (!header_value.is_string()) {
-                    context.fail("expected header \"" + header + "\" must be a string");
-                }
-                result.headers.push_back({header, header_value.get<std::string>()});
+            for (auto& [header, header_value] :
+                 header_pairs(item, context, "expect.headers", "expected header")) {
+                result.headers.push_back({std::move(header), std::move(header_value)});
             }
         } else {
             context.fail(std::string("unknown key \"") + name + "\" in \"" + key +
