@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 using namespace blandhook;
 using test::post_request;
@@ -298,29 +299,48 @@ TEST_CASE("captures list, show and export read the log") {
     CHECK(curl.out.find("X-Webhook-Signature: " + payload::sign("k", k_body)) != std::string::npos);
 }
 
-TEST_CASE("captures export --as curl re-sends the exact bytes, signed") {
-    test::TempDir dir;
+namespace {
+
+// Captures `body` POSTed to `path`, runs the command `captures export 1 --as curl` prints (in
+// `dir`, signing with `secret` when one is given) against a second listener, and returns what
+// that listener received.
+capture::Capture resent_by_curl(const test::TempDir& dir, const std::string& path,
+                                const std::string& body, const std::string& secret = "") {
     const std::string log = dir.file("c.ndjson");
-    const std::string body = "{\"call_id\":\"it's\",\n \"completed\": true}";
     {
         auto child =
             test::start_blandhook({"listen", "--port", "0", "--save", log, "--count", "1", "-q"});
         const int port = ready_port(*child);
-        REQUIRE(round_trip(port, post_request("/orig", body)).status == 200);
+        REQUIRE(round_trip(port, post_request(path, body)).status == 200);
         REQUIRE(child->wait() == 0);
     }
     const std::string log2 = dir.file("d.ndjson");
-    auto target = test::start_blandhook(
-        {"listen", "--port", "0", "--save", log2, "--count", "1", "-q", "--secret", "k"});
-    const int port = ready_port(*target);
-    const test::ProcessResult curl =
-        test::run_blandhook({"captures", "export", "1", "--as", "curl", "--secret", "k", "--url",
-                             "http://127.0.0.1:" + std::to_string(port), "--log", log});
+    std::vector<std::string> target_args{"listen", "--port",  "0", "--save",
+                                         log2,     "--count", "1", "-q"};
+    std::vector<std::string> export_args{"captures", "export", "1", "--as", "curl", "--log", log};
+    if (!secret.empty()) {
+        for (auto* args : {&target_args, &export_args}) {
+            args->insert(args->end(), {"--secret", secret});
+        }
+    }
+    auto target = test::start_blandhook(target_args);
+    export_args.insert(export_args.end(),
+                       {"--url", "http://127.0.0.1:" + std::to_string(ready_port(*target))});
+    const test::ProcessResult curl = test::run_blandhook(export_args);
     REQUIRE(curl.exit_code == 0);
-    const test::ProcessResult sent = test::run_process({"sh", "-c", curl.out});
-    CHECK(sent.exit_code == 0);
+    test::ProcessOptions in_dir;
+    in_dir.cwd = dir.path();
+    CHECK(test::run_process({"sh", "-c", curl.out}, in_dir).exit_code == 0);
     CHECK(target->wait() == 0);
-    const capture::Capture resent = capture::from_json_line(test::read_file(log2));
+    return capture::from_json_line(test::read_file(log2));
+}
+
+} // namespace
+
+TEST_CASE("captures export --as curl re-sends the exact bytes, signed") {
+    test::TempDir dir;
+    const std::string body = "{\"call_id\":\"it's\",\n \"completed\": true}";
+    const capture::Capture resent = resent_by_curl(dir, "/orig", body, "k");
     CHECK(resent.body == body);
     CHECK(resent.path == "/orig");
     CHECK(resent.payload.signature == "valid-raw");
@@ -328,33 +348,11 @@ TEST_CASE("captures export --as curl re-sends the exact bytes, signed") {
 
 TEST_CASE("captures export --as curl sends a body that starts with @ literally, never a file") {
     test::TempDir dir;
-    const std::string log = dir.file("c.ndjson");
     // curl reads `--data-binary @name` from the file `name`: a body naming a file that exists must
     // still travel as its own bytes.
     test::write_file(dir.file("secret.txt"), "local file contents");
-    const std::string body = "@secret.txt";
-    {
-        auto child =
-            test::start_blandhook({"listen", "--port", "0", "--save", log, "--count", "1", "-q"});
-        const int port = ready_port(*child);
-        REQUIRE(round_trip(port, post_request("/at", body)).status == 200);
-        REQUIRE(child->wait() == 0);
-    }
-    const std::string log2 = dir.file("d.ndjson");
-    auto target =
-        test::start_blandhook({"listen", "--port", "0", "--save", log2, "--count", "1", "-q"});
-    const int port = ready_port(*target);
-    const test::ProcessResult curl =
-        test::run_blandhook({"captures", "export", "1", "--as", "curl", "--url",
-                             "http://127.0.0.1:" + std::to_string(port), "--log", log});
-    REQUIRE(curl.exit_code == 0);
-    test::ProcessOptions in_dir;
-    in_dir.cwd = dir.path();
-    const test::ProcessResult sent = test::run_process({"sh", "-c", curl.out}, in_dir);
-    CHECK(sent.exit_code == 0);
-    CHECK(target->wait() == 0);
-    const capture::Capture resent = capture::from_json_line(test::read_file(log2));
-    CHECK(resent.body == body);
+    const capture::Capture resent = resent_by_curl(dir, "/at", "@secret.txt");
+    CHECK(resent.body == "@secret.txt");
     CHECK(resent.path == "/at");
 }
 
