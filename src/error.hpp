@@ -7,13 +7,14 @@
 
 namespace blandhook {
 
+/// What went wrong; src/cli/exit_codes.hpp maps each kind to its documented exit code.
 enum class ErrorKind {
-    usage,    ///< the command line is wrong                          -> exit 2
-    input,    ///< a file or stdin could not be read or parsed        -> exit 5
-    network,  ///< a target could not be reached                      -> exit 3
-    timeout,  ///< a deadline passed before what we waited for came   -> exit 4
-    api,      ///< a remote API answered with an error                -> exit 6
-    internal, ///< a bug or an environment failure (disk full, …)     -> exit 70
+    usage,    ///< the command line is wrong
+    input,    ///< a file or stdin could not be read or parsed
+    network,  ///< a target could not be reached
+    timeout,  ///< a deadline passed before what we waited for came
+    api,      ///< a remote API answered with an error
+    internal, ///< a bug or an environment failure (disk full, …)
 };
 
 class Error : public std::runtime_error {

@@ -33,28 +33,7 @@ constexpr const char* k_examples =
   blandhook emulate                          a local Bland API on :4001 that delivers webhooks
   blandhook fixtures list                     the built-in payload library
   blandhook sign --secret "$SECRET" body.json
-
-Exit codes: 0 ok, 1 a check failed, 2 usage, 3 unreachable, 4 timeout, 5 bad input,
-6 API error, 70 internal error, 130 interrupted. Run 'man blandhook' for more.
 )";
-
-int exit_code_for(ErrorKind kind) {
-    switch (kind) {
-    case ErrorKind::usage:
-        return exit_code::k_usage;
-    case ErrorKind::input:
-        return exit_code::k_input;
-    case ErrorKind::network:
-        return exit_code::k_unreachable;
-    case ErrorKind::timeout:
-        return exit_code::k_timeout;
-    case ErrorKind::api:
-        return exit_code::k_api;
-    case ErrorKind::internal:
-        return exit_code::k_internal;
-    }
-    return exit_code::k_internal;
-}
 
 std::size_t edit_distance(const std::string& a, const std::string& b) {
     std::vector<std::size_t> row(b.size() + 1);
@@ -201,7 +180,7 @@ int print_help(const CLI::App& app, int argc, char** argv) {
 void build_command_tree(CLI::App& app, Registrar& registrar) {
     app.name("blandhook");
     app.description(k_description);
-    app.footer(std::string("\nExamples:\n") + k_examples);
+    app.footer(std::string("\nExamples:\n") + k_examples + "\n" + exit_codes_help());
     app.set_version_flag("--version", version_text(),
                          "Print the version, the commit and the build date, and exit");
     app.require_subcommand(1);

@@ -1,16 +1,67 @@
 #pragma once
-// The documented exit codes of every blandhook command (README "Exit codes", man page EXIT STATUS).
+// The documented exit codes of every blandhook command, in one table that generates the help
+// footer (`blandhook --help`), the man page's EXIT STATUS and README's "Exit codes" section (the
+// last checked by tests/unit/exit_codes_test.cpp), and maps each error kind to its code.
+#include "error.hpp"
 
-namespace blandhook::cli::exit_code {
+#include <optional>
+#include <string>
+#include <string_view>
 
-constexpr int k_ok = 0;            ///< everything passed
-constexpr int k_failed = 1;        ///< a check failed: expectation, signature, validation error
-constexpr int k_usage = 2;         ///< the command line is wrong
-constexpr int k_unreachable = 3;   ///< a target or API could not be reached
-constexpr int k_timeout = 4;       ///< a deadline passed (--timeout)
-constexpr int k_input = 5;         ///< an input file or stdin could not be read or parsed
-constexpr int k_api = 6;           ///< Bland's API (or the emulator) answered with an error
-constexpr int k_internal = 70;     ///< internal error (a bug, disk full, …)
-constexpr int k_interrupted = 130; ///< stopped by SIGINT/SIGTERM before finishing its job
+namespace blandhook::cli {
 
-} // namespace blandhook::cli::exit_code
+namespace exit_code {
+
+// Names for the codes of k_exit_codes below, which says what each means.
+constexpr int k_ok = 0;
+constexpr int k_failed = 1;
+constexpr int k_usage = 2;
+constexpr int k_unreachable = 3;
+constexpr int k_timeout = 4;
+constexpr int k_input = 5;
+constexpr int k_api = 6;
+constexpr int k_internal = 70;
+constexpr int k_interrupted = 130;
+
+} // namespace exit_code
+
+/// One documented exit code: what `--help` calls it, what the man page and README say, and the
+/// error kind (src/error.hpp) that ends a command with it, if any.
+struct ExitCodeRow {
+    int code;
+    std::string_view label;
+    std::string_view meaning;
+    std::optional<ErrorKind> kind;
+};
+
+constexpr ExitCodeRow k_exit_codes[] = {
+    {exit_code::k_ok, "ok", "Success: everything passed.", std::nullopt},
+    {exit_code::k_failed, "a check failed",
+     "A check failed: an expectation, a signature or a validation error. A result, not a crash.",
+     std::nullopt},
+    {exit_code::k_usage, "usage",
+     "The command line is wrong (unknown command or option, bad value).", ErrorKind::usage},
+    {exit_code::k_unreachable, "unreachable", "A target or API could not be reached.",
+     ErrorKind::network},
+    {exit_code::k_timeout, "timeout", "A deadline (--timeout) passed.", ErrorKind::timeout},
+    {exit_code::k_input, "bad input", "An input file or stdin could not be read or parsed.",
+     ErrorKind::input},
+    {exit_code::k_api, "API error", "Bland's API (or the emulator) answered with an error.",
+     ErrorKind::api},
+    {exit_code::k_internal, "internal error",
+     "Internal error: a bug, or the environment failed (disk full ...).", ErrorKind::internal},
+    {exit_code::k_interrupted, "interrupted",
+     "Stopped by SIGINT or SIGTERM before finishing its job.", std::nullopt},
+};
+
+/// The exit code a command ends with when it throws an Error of `kind`.
+int exit_code_for(ErrorKind kind);
+
+/// The help footer's paragraph: "Exit codes: 0 ok, 1 a check failed, … Run 'man blandhook' for
+/// more.", wrapped at 100 columns, ending with a newline.
+std::string exit_codes_help();
+
+/// README's "Exit codes" section body: a Markdown table `| code | meaning |`, one row a code.
+std::string exit_codes_markdown();
+
+} // namespace blandhook::cli

@@ -200,9 +200,15 @@ std::string bash_action(const std::vector<std::string>& words, bool files, const
     return action.empty() ? ":" : action;
 }
 
-std::string bash_script(const CommandModel& root) {
+// The case arms of the bash script's lookup functions, one line a command path or option.
+struct BashTables {
     std::string subcommands, options, value_options, values, arguments;
-    walk(root, [&](const CommandModel& command) {
+};
+
+BashTables bash_tables(const CommandModel& root) {
+    BashTables tables;
+    walk(root, [&tables](const CommandModel& command) {
+        auto& [subcommands, options, value_options, values, arguments] = tables;
         const std::string key = command.joined();
         std::vector<std::string> names;
         for (const auto& child : command.children) {
@@ -248,9 +254,12 @@ std::string bash_script(const CommandModel& root) {
             }
         }
     });
+    return tables;
+}
 
-    return fmt::format(
-        R"SH(# bash completion for blandhook                              -*- shell-script -*-
+// The bash script around the tables: {0} the regenerate command, {1}..{5} the BashTables.
+constexpr std::string_view k_bash_script =
+    R"SH(# bash completion for blandhook                              -*- shell-script -*-
 # Generated from the command tree by `blandhook completions bash`. Do not edit: regenerate with
 #   {0} bash > completions/blandhook.bash
 
@@ -347,8 +356,12 @@ _blandhook() {{
 }}
 
 complete -F _blandhook blandhook
-)SH",
-        k_regenerate, subcommands, options, value_options, values, arguments);
+)SH";
+
+std::string bash_script(const CommandModel& root) {
+    const BashTables tables = bash_tables(root);
+    return fmt::format(k_bash_script, k_regenerate, tables.subcommands, tables.options,
+                       tables.value_options, tables.values, tables.arguments);
 }
 
 // ----------------------------------------------------------------------------------------- zsh
@@ -498,9 +511,33 @@ std::string fish_quote(const std::string& text) {
     return out + "'";
 }
 
-std::string fish_script(const CommandModel& root) {
+// The switch arms of the fish script's lookup functions and its `complete` lines.
+struct FishTables {
     std::string subcommands, value_options, lines;
-    walk(root, [&](const CommandModel& command) {
+};
+
+// The `complete` line of one option of the command that `condition` selects.
+std::string fish_option_line(const OptionModel& option, const std::string& condition) {
+    std::string line = fmt::format("complete -c blandhook -n {}", condition);
+    for (const auto& name : option.longs) {
+        line += " -l " + name.substr(2);
+    }
+    for (const auto& name : option.shorts) {
+        line += " -s " + name.substr(1);
+    }
+    if (option.takes_value) {
+        line += option.path ? " -r -F" : " -x";
+        if (!option.words.empty()) {
+            line += " -a " + fish_quote(join(option.words, " "));
+        }
+    }
+    return line + " -d " + fish_quote(option.description) + "\n";
+}
+
+FishTables fish_tables(const CommandModel& root) {
+    FishTables tables;
+    walk(root, [&tables](const CommandModel& command) {
+        auto& [subcommands, value_options, lines] = tables;
         const std::string key = command.joined();
         const std::string condition = fish_quote("__blandhook_at " + fish_quote(key));
         std::vector<std::string> names;
@@ -515,27 +552,11 @@ std::string fish_script(const CommandModel& root) {
         }
         std::vector<std::string> with_value;
         for (const auto& option : command.options) {
-            std::string line = fmt::format("complete -c blandhook -n {}", condition);
-            for (const auto& name : option.longs) {
-                line += " -l " + name.substr(2);
-            }
-            for (const auto& name : option.shorts) {
-                line += " -s " + name.substr(1);
-            }
+            lines += fish_option_line(option, condition);
             if (option.takes_value) {
-                if (option.path) {
-                    line += " -r -F";
-                } else {
-                    line += " -x";
-                }
-                if (!option.words.empty()) {
-                    line += " -a " + fish_quote(join(option.words, " "));
-                }
                 const auto all = option_names(option);
                 with_value.insert(with_value.end(), all.begin(), all.end());
             }
-            line += " -d " + fish_quote(option.description);
-            lines += line + "\n";
         }
         if (!with_value.empty()) {
             value_options += fmt::format("        case {}\n            echo {}\n", fish_quote(key),
@@ -554,9 +575,12 @@ std::string fish_script(const CommandModel& root) {
             }
         }
     });
+    return tables;
+}
 
-    return fmt::format(
-        R"SH(# fish completion for blandhook. Generated from the command tree by `blandhook completions fish`.
+// The fish script around the tables: {0} the regenerate command, {1}..{3} the FishTables.
+constexpr std::string_view k_fish_script =
+    R"SH(# fish completion for blandhook. Generated from the command tree by `blandhook completions fish`.
 # Do not edit: regenerate with
 #   {0} fish > completions/blandhook.fish
 
@@ -603,8 +627,12 @@ function __blandhook_at
 end
 
 complete -c blandhook -f
-{3})SH",
-        k_regenerate, subcommands, value_options, lines);
+{3})SH";
+
+std::string fish_script(const CommandModel& root) {
+    const FishTables tables = fish_tables(root);
+    return fmt::format(k_fish_script, k_regenerate, tables.subcommands, tables.value_options,
+                       tables.lines);
 }
 
 // ----------------------------------------------------------------------------------------- man
@@ -651,6 +679,10 @@ std::string trim(std::string text) {
 // The "Examples:" footer of a command as a preformatted roff block.
 std::string man_examples(const std::string& footer) {
     std::string body = footer;
+    // The top-level footer ends with the exit codes, which have a section of their own.
+    if (auto at = body.find(exit_codes_help()); at != std::string::npos) {
+        body.erase(at);
+    }
     if (auto at = body.find("Examples:"); at != std::string::npos) {
         body = body.substr(at + std::string_view("Examples:").size());
     }
@@ -732,24 +764,6 @@ void man_command(const CommandModel& command, std::string& out) {
     }
 }
 
-struct ExitStatus {
-    int code;
-    const char* meaning;
-};
-
-constexpr ExitStatus k_exit_statuses[] = {
-    {exit_code::k_ok, "Success: everything passed."},
-    {exit_code::k_failed,
-     "A check failed: an expectation, a signature or a validation error. A result, not a crash."},
-    {exit_code::k_usage, "The command line is wrong (unknown command or option, bad value)."},
-    {exit_code::k_unreachable, "A target or API could not be reached."},
-    {exit_code::k_timeout, "A deadline (--timeout) passed."},
-    {exit_code::k_input, "An input file or stdin could not be read or parsed."},
-    {exit_code::k_api, "Bland's API (or the emulator) answered with an error."},
-    {exit_code::k_internal, "Internal error: a bug, or the environment failed (disk full ...)."},
-    {exit_code::k_interrupted, "Stopped by SIGINT or SIGTERM before finishing its job."},
-};
-
 struct EnvironmentVariable {
     const char* name;
     const char* meaning;
@@ -786,8 +800,8 @@ std::string man_text(const CommandModel& root) {
     out += ".SH COMMANDS\n";
     man_command(root, out);
     out += ".SH EXIT STATUS\n";
-    for (const auto& status : k_exit_statuses) {
-        out += fmt::format(".TP\n.B {}\n{}\n", status.code, roff_escape(status.meaning));
+    for (const auto& row : k_exit_codes) {
+        out += fmt::format(".TP\n.B {}\n{}\n", row.code, roff_escape(std::string(row.meaning)));
     }
     out += ".SH ENVIRONMENT\n";
     for (const auto& variable : k_environment) {

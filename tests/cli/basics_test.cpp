@@ -1,3 +1,4 @@
+#include "cli/exit_codes.hpp"
 #include "support/process.hpp"
 
 #include <doctest/doctest.h>
@@ -52,6 +53,16 @@ TEST_CASE("--help lists every command with examples") {
         CHECK(result.out.find(command) != std::string::npos);
     }
     CHECK(result.out.find("Examples:") != std::string::npos);
+}
+
+TEST_CASE("--help ends with every exit code of src/cli/exit_codes.hpp") {
+    auto result = run_blandhook({"--help"});
+    CHECK(result.exit_code == 0);
+    // CLI11 ends the footer with one more line break.
+    CHECK(result.out.ends_with("\n\n" + blandhook::cli::exit_codes_help() + "\n"));
+    CHECK(result.out.find("0 ok, 1 a check failed, 2 usage, 3 unreachable, 4 timeout, 5 bad input, "
+                          "6 API error,\n70 internal error, 130 interrupted.") !=
+          std::string::npos);
 }
 
 TEST_CASE("a mistyped command is a usage error with a did-you-mean hint and exit 2") {
