@@ -263,6 +263,90 @@ std::size_t report_failed_deliveries(ApiClient& api, const std::string& call_id,
     return failed;
 }
 
+namespace {
+
+// With --listen: a memory-only listener whose URL (or --public-url) becomes the call's webhook.
+std::unique_ptr<listen::Listener> start_listener(const CallPlan& plan, payload::Json& request,
+                                                 CallResult& result, const Progress& progress) {
+    listen::ListenerOptions options;
+    options.host = plan.listen_host;
+    options.port = plan.listen_port;
+    options.secret = plan.secret;
+    options.store.path.clear(); // memory only: `call` keeps nothing on disk
+    auto listener = std::make_unique<listen::Listener>(options);
+    listener->start();
+    result.webhook_url = plan.public_url.empty() ? listener->url() + "/webhook" : plan.public_url;
+    request["webhook"] = result.webhook_url;
+    progress(fmt::format(
+        "listening on {} for the webhook{}", listener->url(),
+        plan.public_url.empty() ? "" : fmt::format(" (public URL {})", plan.public_url)));
+    return listener;
+}
+
+// The call's post-call webhook as the listener captured it, or nothing by `deadline`; counts in
+// `failed_deliveries` the attempts the delivery log records as failed meanwhile.
+std::optional<capture::Capture> wait_for_webhook(listen::Listener& listener, ApiClient& api,
+                                                 const CallResult& result,
+                                                 Clock::time_point deadline,
+                                                 const Progress& progress,
+                                                 std::size_t& failed_deliveries) {
+    const std::string& id = result.call_id;
+    auto is_post_call = [&id](const capture::Capture& item) {
+        return item.payload.call_id == id &&
+               (item.payload.kind == "post-call" || item.payload.kind == "delayed-post-call");
+    };
+    // Waits in slices, saying every few seconds what it waits for: Bland may take up to a
+    // minute to send the post-call webhook, and silence looks like a hang.
+    // Meanwhile the delivery log says whether Bland (or the emulator) failed to deliver it.
+    const Clock::time_point waiting_since = Clock::now();
+    Clock::time_point next_note = waiting_since + k_waiting_note_every;
+    Clock::time_point next_log = waiting_since + k_delivery_log_every;
+    std::size_t log_seen = 0;
+    while (true) {
+        const auto now = Clock::now();
+        const auto wake = std::min({deadline, next_note, next_log});
+        auto capture = listener.wait_for(
+            is_post_call,
+            std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(wake - now)));
+        if (capture || Clock::now() >= deadline) {
+            return capture;
+        }
+        if (Clock::now() >= next_log) {
+            next_log += k_delivery_log_every;
+            failed_deliveries =
+                std::max(failed_deliveries, report_failed_deliveries(api, id, log_seen, progress));
+        }
+        if (Clock::now() < next_note) {
+            continue;
+        }
+        next_note += k_waiting_note_every;
+        progress(fmt::format(
+            "waiting for the post-call webhook of call {} at {} ({} s so far, {} s left)", id,
+            result.webhook_url,
+            std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - waiting_since).count(),
+            std::chrono::duration_cast<std::chrono::seconds>(deadline - Clock::now()).count()));
+    }
+}
+
+// Records the captured webhook in `result` and judges it.
+void check_captured_webhook(const CallPlan& plan, const capture::Capture& capture,
+                            Clock::time_point start, CallResult& result, const Progress& progress) {
+    result.webhook_at = since(start);
+    result.webhook_kind = capture.payload.kind;
+    result.signature = capture.payload.signature;
+    try {
+        result.webhook = payload::parse_json(capture.body);
+    } catch (const payload::JsonError&) {
+        result.webhook = payload::Json();
+    }
+    progress(fmt::format("webhook received {}  {}, signature {}", seconds_text(result.webhook_at),
+                         capture.payload.kind, capture.payload.signature));
+    check_webhook(plan, capture, result);
+    check_status(plan, capture.payload.status, capture.payload.error_message, result);
+}
+
+} // namespace
+
 CallResult run_call(const CallPlan& plan, const Progress& progress) {
     CallResult result;
     ApiClient api(plan.api);
@@ -270,19 +354,7 @@ CallResult run_call(const CallPlan& plan, const Progress& progress) {
 
     std::unique_ptr<listen::Listener> listener;
     if (plan.listen) {
-        listen::ListenerOptions options;
-        options.host = plan.listen_host;
-        options.port = plan.listen_port;
-        options.secret = plan.secret;
-        options.store.path.clear(); // memory only: `call` keeps nothing on disk
-        listener = std::make_unique<listen::Listener>(options);
-        listener->start();
-        result.webhook_url =
-            plan.public_url.empty() ? listener->url() + "/webhook" : plan.public_url;
-        request["webhook"] = result.webhook_url;
-        progress(fmt::format(
-            "listening on {} for the webhook{}", listener->url(),
-            plan.public_url.empty() ? "" : fmt::format(" (public URL {})", plan.public_url)));
+        listener = start_listener(plan, request, result, progress);
     } else if (request.contains("webhook") && request["webhook"].is_string()) {
         result.webhook_url = request["webhook"].get<std::string>();
     }
@@ -306,69 +378,21 @@ CallResult run_call(const CallPlan& plan, const Progress& progress) {
     }
 
     if (listener) {
-        const std::string id = result.call_id;
-        auto is_post_call = [&id](const capture::Capture& item) {
-            return item.payload.call_id == id &&
-                   (item.payload.kind == "post-call" || item.payload.kind == "delayed-post-call");
-        };
-        // Waits in slices, saying every few seconds what it waits for: Bland may take up to a
-        // minute to send the post-call webhook, and silence looks like a hang.
-        // Meanwhile the delivery log says whether Bland (or the emulator) failed to deliver it.
-        const Clock::time_point waiting_since = Clock::now();
-        Clock::time_point next_note = waiting_since + k_waiting_note_every;
-        Clock::time_point next_log = waiting_since + k_delivery_log_every;
-        std::size_t log_seen = 0;
         std::size_t failed_deliveries = 0;
-        std::optional<capture::Capture> capture;
-        while (true) {
-            const auto now = Clock::now();
-            const auto wake = std::min({deadline, next_note, next_log});
-            capture = listener->wait_for(
-                is_post_call,
-                std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(wake - now)));
-            if (capture || Clock::now() >= deadline) {
-                break;
-            }
-            if (Clock::now() >= next_log) {
-                next_log += k_delivery_log_every;
-                failed_deliveries = std::max(failed_deliveries,
-                                             report_failed_deliveries(api, id, log_seen, progress));
-            }
-            if (Clock::now() < next_note) {
-                continue;
-            }
-            next_note += k_waiting_note_every;
-            progress(fmt::format(
-                "waiting for the post-call webhook of call {} at {} ({} s so far, {} s left)", id,
-                result.webhook_url,
-                std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - waiting_since)
-                    .count(),
-                std::chrono::duration_cast<std::chrono::seconds>(deadline - Clock::now()).count()));
-        }
+        auto capture =
+            wait_for_webhook(*listener, api, result, deadline, progress, failed_deliveries);
         if (!capture) {
             result.verdict = Verdict::timeout;
             result.timeout_reason = fmt::format(
-                "no post-call webhook for call {} reached {} within {}{}", id, result.webhook_url,
-                duration_text(plan.timeout),
+                "no post-call webhook for call {} reached {} within {}{}", result.call_id,
+                result.webhook_url, duration_text(plan.timeout),
                 failed_deliveries == 0
                     ? std::string()
                     : fmt::format(" (Bland recorded {} failed deliver{})", failed_deliveries,
                                   failed_deliveries == 1 ? "y" : "ies"));
             return result;
         }
-        result.webhook_at = since(start);
-        result.webhook_kind = capture->payload.kind;
-        result.signature = capture->payload.signature;
-        try {
-            result.webhook = payload::parse_json(capture->body);
-        } catch (const payload::JsonError&) {
-            result.webhook = payload::Json();
-        }
-        progress(fmt::format("webhook received {}  {}, signature {}",
-                             seconds_text(result.webhook_at), capture->payload.kind,
-                             capture->payload.signature));
-        check_webhook(plan, *capture, result);
-        check_status(plan, capture->payload.status, capture->payload.error_message, result);
+        check_captured_webhook(plan, *capture, start, result, progress);
     } else if (waited) {
         check_status(plan, text_of(result.details, "status"),
                      text_of(result.details, "error_message"), result);

@@ -292,63 +292,34 @@ std::string to_json_line(const Capture& capture) {
     return out;
 }
 
-void append_json_line(std::string& out, const Capture& capture) {
-    const bool utf8 = is_valid_utf8(capture.body);
-    out.reserve(out.size() + 512 + capture.body.size() * (utf8 ? 11 : 14) / 10 +
-                capture.headers.size() * 64);
-    out.append("{\"id\":");
-    out.append(std::to_string(capture.id));
-    out.append(",\"received_at\":");
-    append_string(out, capture.received_at);
-    out.append(",\"method\":");
-    append_text(out, capture.method);
-    out.append(",\"path\":");
-    append_text(out, capture.path);
-    out.append(",\"query\":");
-    append_text(out, capture.query);
-    out.append(",\"peer\":");
-    append_text(out, capture.peer);
-    if (!capture.tls.empty()) {
-        out.append(",\"tls\":");
-        append_text(out, capture.tls);
-    }
-    append_headers(out, capture.headers);
-    out.append(",\"body_bytes\":");
-    out.append(std::to_string(capture.body.size()));
-    append_body(out, capture.body, utf8);
-    out.append(",\"response\":{\"status\":");
-    out.append(std::to_string(capture.response_status));
+namespace {
+
+// The "forward" object of a log line: where the capture was relayed and what came back.
+void append_forward(std::string& out, const ForwardResult& forward) {
+    out.append(",\"forward\":{\"url\":");
+    append_text(out, forward.url);
+    out.append(",\"status\":");
+    out.append(std::to_string(forward.status));
     out.append(",\"latency_us\":");
-    out.append(std::to_string(capture.latency_us));
-    if (!capture.response_note.empty()) {
-        out.append(",\"note\":");
-        append_text(out, capture.response_note);
+    out.append(std::to_string(forward.latency_us));
+    if (!forward.error.empty()) {
+        out.append(",\"error\":");
+        append_text(out, forward.error);
+    }
+    if (forward.status != 0) {
+        append_headers(out, forward.headers);
+        out.append(",\"body_bytes\":");
+        out.append(std::to_string(forward.body_bytes));
+        if (forward.body_truncated()) {
+            out.append(",\"body_truncated\":true");
+        }
+        append_body(out, forward.body);
     }
     out.push_back('}');
-    if (capture.forward) {
-        const ForwardResult& forward = *capture.forward;
-        out.append(",\"forward\":{\"url\":");
-        append_text(out, forward.url);
-        out.append(",\"status\":");
-        out.append(std::to_string(forward.status));
-        out.append(",\"latency_us\":");
-        out.append(std::to_string(forward.latency_us));
-        if (!forward.error.empty()) {
-            out.append(",\"error\":");
-            append_text(out, forward.error);
-        }
-        if (forward.status != 0) {
-            append_headers(out, forward.headers);
-            out.append(",\"body_bytes\":");
-            out.append(std::to_string(forward.body_bytes));
-            if (forward.body_truncated()) {
-                out.append(",\"body_truncated\":true");
-            }
-            append_body(out, forward.body);
-        }
-        out.push_back('}');
-    }
-    const PayloadSummary& payload = capture.payload;
+}
+
+// The "payload" object of a log line: what the body was judged to be.
+void append_payload(std::string& out, const PayloadSummary& payload) {
     out.append(",\"payload\":{\"kind\":");
     append_text(out, payload.kind);
     out.append(payload.is_json ? ",\"is_json\":true" : ",\"is_json\":false");
@@ -391,7 +362,49 @@ void append_json_line(std::string& out, const Capture& capture) {
         append_text(out, finding.message);
         out.push_back('}');
     }
-    out.append("]}}");
+    out.append("]}");
+}
+
+} // namespace
+
+void append_json_line(std::string& out, const Capture& capture) {
+    const bool utf8 = is_valid_utf8(capture.body);
+    out.reserve(out.size() + 512 + capture.body.size() * (utf8 ? 11 : 14) / 10 +
+                capture.headers.size() * 64);
+    out.append("{\"id\":");
+    out.append(std::to_string(capture.id));
+    out.append(",\"received_at\":");
+    append_string(out, capture.received_at);
+    out.append(",\"method\":");
+    append_text(out, capture.method);
+    out.append(",\"path\":");
+    append_text(out, capture.path);
+    out.append(",\"query\":");
+    append_text(out, capture.query);
+    out.append(",\"peer\":");
+    append_text(out, capture.peer);
+    if (!capture.tls.empty()) {
+        out.append(",\"tls\":");
+        append_text(out, capture.tls);
+    }
+    append_headers(out, capture.headers);
+    out.append(",\"body_bytes\":");
+    out.append(std::to_string(capture.body.size()));
+    append_body(out, capture.body, utf8);
+    out.append(",\"response\":{\"status\":");
+    out.append(std::to_string(capture.response_status));
+    out.append(",\"latency_us\":");
+    out.append(std::to_string(capture.latency_us));
+    if (!capture.response_note.empty()) {
+        out.append(",\"note\":");
+        append_text(out, capture.response_note);
+    }
+    out.push_back('}');
+    if (capture.forward) {
+        append_forward(out, *capture.forward);
+    }
+    append_payload(out, capture.payload);
+    out.push_back('}');
 }
 
 nlohmann::json to_json(const Capture& capture) {

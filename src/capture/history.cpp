@@ -452,6 +452,25 @@ std::optional<Capture> History::get(std::uint64_t id) const {
     return found;
 }
 
+namespace {
+
+// Past this region nothing older can match: the ids or the times are below the filter's bounds.
+bool older_than_bounds(std::string_view region, const Filter& filter) {
+    const std::string_view line = first_line(region);
+    if (filter.after) {
+        if (auto id = line_id(line); id && *id <= *filter.after) {
+            return true;
+        }
+    }
+    if (!filter.since.empty()) {
+        const std::string_view time = line_time(line);
+        return !time.empty() && time < filter.since;
+    }
+    return false;
+}
+
+} // namespace
+
 std::vector<Capture> History::newest(const Filter& filter) const {
     std::vector<Capture> found;
     if (filter.limit == 0 || (filter.before && *filter.before == 0)) {
@@ -459,20 +478,6 @@ std::vector<Capture> History::newest(const Filter& filter) const {
     }
     const LineMatcher matcher(filter);
     bool done = false;
-    // Past this region nothing older can match: the ids or the times are below the bounds.
-    const auto older_than_bounds = [&](std::string_view region) {
-        const std::string_view line = first_line(region);
-        if (filter.after) {
-            if (auto id = line_id(line); id && *id <= *filter.after) {
-                return true;
-            }
-        }
-        if (!filter.since.empty()) {
-            const std::string_view time = line_time(line);
-            return !time.empty() && time < filter.since;
-        }
-        return false;
-    };
     for (std::size_t index = m_segments.size(); index-- > 0 && !done;) {
         const Segment segment = current(m_segments[index]);
         if (filter.before) {
@@ -481,68 +486,81 @@ std::vector<Capture> History::newest(const Filter& filter) const {
                 continue;
             }
         }
-        if (!segment.compressed) {
-            PlainFile file(segment.path);
-            const std::uint64_t to = filter.before ? file.lower_bound(*filter.before) : file.end();
-            std::vector<std::pair<std::string_view, std::size_t>> lines;
-            file.backward(to, [&](std::string_view region, std::uint64_t offset) {
-                lines.clear();
-                matcher.each_candidate(region, [&](std::string_view line, std::size_t at) {
-                    lines.emplace_back(line, at);
-                    return true;
-                });
-                for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
-                    std::optional<Capture> capture = parse(it->first, index, offset + it->second);
-                    if (capture && matcher.matches(*capture)) {
-                        found.push_back(std::move(*capture));
-                        if (found.size() >= filter.limit) {
-                            done = true;
-                            return false;
-                        }
-                    }
-                }
-                done = older_than_bounds(region);
-                return !done;
-            });
-            continue;
-        }
-        // A compressed segment reads only forwards: keep its newest matches in a window.
-        std::deque<Capture> window;
-        const std::size_t room = filter.limit - found.size();
-        gzip_forward(segment.path, [&](std::string_view region, std::uint64_t offset) {
-            if (filter.before) {
-                if (auto id = line_id(first_line(region)); id && *id >= *filter.before) {
+        done = segment.compressed ? newest_in_compressed(index, segment, matcher, filter, found)
+                                  : newest_in_plain(index, segment, matcher, filter, found);
+    }
+    return found;
+}
+
+bool History::newest_in_plain(std::size_t index, const Segment& segment, const LineMatcher& matcher,
+                              const Filter& filter, std::vector<Capture>& found) const {
+    bool done = false;
+    PlainFile file(segment.path);
+    const std::uint64_t to = filter.before ? file.lower_bound(*filter.before) : file.end();
+    std::vector<std::pair<std::string_view, std::size_t>> lines;
+    file.backward(to, [&](std::string_view region, std::uint64_t offset) {
+        lines.clear();
+        matcher.each_candidate(region, [&](std::string_view line, std::size_t at) {
+            lines.emplace_back(line, at);
+            return true;
+        });
+        for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
+            std::optional<Capture> capture = parse(it->first, index, offset + it->second);
+            if (capture && matcher.matches(*capture)) {
+                found.push_back(std::move(*capture));
+                if (found.size() >= filter.limit) {
+                    done = true;
                     return false;
                 }
             }
-            matcher.each_candidate(region, [&](std::string_view line, std::size_t at) {
-                std::optional<Capture> capture = parse(line, index, offset + at);
-                if (capture && matcher.matches(*capture)) {
-                    window.push_back(std::move(*capture));
-                    if (window.size() > room) {
-                        window.pop_front();
-                    }
+        }
+        done = older_than_bounds(region, filter);
+        return !done;
+    });
+    return done;
+}
+
+bool History::newest_in_compressed(std::size_t index, const Segment& segment,
+                                   const LineMatcher& matcher, const Filter& filter,
+                                   std::vector<Capture>& found) const {
+    // A compressed segment reads only forwards: keep its newest matches in a window.
+    std::deque<Capture> window;
+    const std::size_t room = filter.limit - found.size();
+    gzip_forward(segment.path, [&](std::string_view region, std::uint64_t offset) {
+        if (filter.before) {
+            if (auto id = line_id(first_line(region)); id && *id >= *filter.before) {
+                return false;
+            }
+        }
+        matcher.each_candidate(region, [&](std::string_view line, std::size_t at) {
+            std::optional<Capture> capture = parse(line, index, offset + at);
+            if (capture && matcher.matches(*capture)) {
+                window.push_back(std::move(*capture));
+                if (window.size() > room) {
+                    window.pop_front();
                 }
-                return true;
-            });
+            }
             return true;
         });
-        for (auto it = window.rbegin(); it != window.rend(); ++it) {
-            found.push_back(std::move(*it));
-        }
-        done = found.size() >= filter.limit;
-        if (!done && (filter.after || !filter.since.empty())) {
-            // Whether this segment reached below the bounds: its first line tells.
-            std::string first;
-            gzip_forward(segment.path, [&](std::string_view region, std::uint64_t) {
-                first = std::string(first_line(region));
-                return false;
-            });
-            first.push_back('\n');
-            done = older_than_bounds(first);
-        }
+        return true;
+    });
+    for (auto it = window.rbegin(); it != window.rend(); ++it) {
+        found.push_back(std::move(*it));
     }
-    return found;
+    if (found.size() >= filter.limit) {
+        return true;
+    }
+    if (!filter.after && filter.since.empty()) {
+        return false;
+    }
+    // Whether this segment reached below the bounds: its first line tells.
+    std::string first;
+    gzip_forward(segment.path, [&](std::string_view region, std::uint64_t) {
+        first = std::string(first_line(region));
+        return false;
+    });
+    first.push_back('\n');
+    return older_than_bounds(first, filter);
 }
 
 void History::oldest_first(const Filter& filter, const std::function<bool(Capture&&)>& each) const {

@@ -17,6 +17,8 @@
 
 namespace blandhook::capture {
 
+class LineMatcher;
+
 class History {
 public:
     /// The segments of `log_path` as they are on disk now (a snapshot of the file list; lines
@@ -55,6 +57,12 @@ public:
     std::optional<std::uint64_t> last_id() const;
 
 private:
+    // newest() over one segment: its matches, newest first, appended to `found`; true when
+    // nothing older can match (the limit is reached, or the segment went below the bounds).
+    bool newest_in_plain(std::size_t index, const Segment& segment, const LineMatcher& matcher,
+                         const Filter& filter, std::vector<Capture>& found) const;
+    bool newest_in_compressed(std::size_t index, const Segment& segment, const LineMatcher& matcher,
+                              const Filter& filter, std::vector<Capture>& found) const;
     std::optional<Capture> parse(std::string_view line, std::size_t segment,
                                  std::uint64_t offset) const;
 

@@ -416,6 +416,27 @@ std::uint64_t Store::append(Capture& capture) {
     return stored->id;
 }
 
+namespace {
+
+// The lock is held for one writev, a few microseconds for a webhook: a thread that finds it
+// taken spins for up to 20 us before sleeping, as sleeping and being woken by the scheduler
+// costs the listener's event loops more than such a wait.
+void lock_spinning(std::unique_lock<std::mutex>& lock) {
+    if (lock.try_lock()) {
+        return;
+    }
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::microseconds(20);
+    for (int spin = 1; !lock.try_lock(); ++spin) {
+        if (spin % 32 == 0 && std::chrono::steady_clock::now() > give_up) {
+            lock.lock();
+            return;
+        }
+        cpu_relax();
+    }
+}
+
+} // namespace
+
 std::shared_ptr<const Capture> Store::append(Capture&& capture) {
     Impl& impl = *m_impl;
     // Serialise outside the lock, into this thread's reused buffer, with a placeholder id; the
@@ -431,61 +452,13 @@ std::shared_ptr<const Capture> Store::append(Capture&& capture) {
     const std::string_view rest =
         impl.write_fd >= 0 ? std::string_view(line).substr(k_placeholder) : std::string_view();
 
-    // The lock is held for one writev, a few microseconds for a webhook: a thread that finds it
-    // taken spins for up to 20 us before sleeping, as sleeping and being woken by the scheduler
-    // costs the listener's event loops more than such a wait.
     std::unique_lock lock(impl.mutex, std::defer_lock);
-    if (!lock.try_lock()) {
-        const auto give_up = std::chrono::steady_clock::now() + std::chrono::microseconds(20);
-        for (int spin = 1; !lock.try_lock(); ++spin) {
-            if (spin % 32 == 0 && std::chrono::steady_clock::now() > give_up) {
-                lock.lock();
-                break;
-            }
-            cpu_relax();
-        }
-    }
+    lock_spinning(lock);
     const std::uint64_t id = impl.last_id + 1;
     capture.id = id;
     std::string resumed; ///< the error that ended, when this write ends it
     if (impl.write_fd >= 0) {
-        // One writev per capture, under the lock: a line is in the file (the page cache) before
-        // append returns, lines never interleave, and nobody waits on a condition variable.
-        char prefix[32];
-        const int prefix_size = std::snprintf(prefix, sizeof prefix, "{\"id\":%llu",
-                                              static_cast<unsigned long long>(id));
-        if (m_options.max_log_bytes > 0 && impl.end_offset > 0 &&
-            impl.end_offset + static_cast<std::uint64_t>(prefix_size) + rest.size() >
-                m_options.max_log_bytes) {
-            rotate_locked();
-        }
-        std::string error = write_all(impl.write_fd, {std::string_view(prefix, prefix_size), rest});
-        if (error.empty() && m_options.fsync && ::fdatasync(impl.write_fd) != 0) {
-            error = errno_text();
-        }
-        if (!error.empty()) {
-            // Nothing of the line may stay (the next line would continue a torn one), and the
-            // id is not used: ids and counts stay those of the lines in the log. Every later
-            // append tries again, so saving resumes by itself once the disk has room.
-            [[maybe_unused]] const int cut =
-                ::ftruncate(impl.write_fd, static_cast<off_t>(impl.end_offset));
-            ++impl.unsaved;
-            error[0] = util::to_lower_ascii(error[0]);
-            const bool changed = impl.save_error != error;
-            impl.save_error = error;
-            const auto notify = impl.on_save_state;
-            lock.unlock();
-            if (changed && notify) {
-                notify(error);
-            }
-            throw Error(ErrorKind::internal, "capture log",
-                        "cannot write to " + m_options.path + ": " + error,
-                        "free some disk space or choose another log with --log PATH");
-        }
-        impl.index(id, impl.end_offset);
-        impl.end_offset += static_cast<std::uint64_t>(prefix_size) + rest.size();
-        impl.written_end = impl.end_offset;
-        resumed = std::exchange(impl.save_error, std::string());
+        resumed = write_locked(id, rest, lock);
     }
     impl.last_id = id;
     ++impl.appended;
@@ -497,7 +470,53 @@ std::shared_ptr<const Capture> Store::append(Capture&& capture) {
     if (line.capacity() > (1u << 20)) {
         std::string().swap(line); // a huge body must not pin memory on every request thread
     }
+    return publish(std::move(capture));
+}
 
+std::string Store::write_locked(std::uint64_t id, std::string_view rest,
+                                std::unique_lock<std::mutex>& lock) {
+    Impl& impl = *m_impl;
+    // One writev per capture, under the lock: a line is in the file (the page cache) before
+    // append returns, lines never interleave, and nobody waits on a condition variable.
+    char prefix[32];
+    const int prefix_size =
+        std::snprintf(prefix, sizeof prefix, "{\"id\":%llu", static_cast<unsigned long long>(id));
+    if (m_options.max_log_bytes > 0 && impl.end_offset > 0 &&
+        impl.end_offset + static_cast<std::uint64_t>(prefix_size) + rest.size() >
+            m_options.max_log_bytes) {
+        rotate_locked();
+    }
+    std::string error = write_all(impl.write_fd, {std::string_view(prefix, prefix_size), rest});
+    if (error.empty() && m_options.fsync && ::fdatasync(impl.write_fd) != 0) {
+        error = errno_text();
+    }
+    if (!error.empty()) {
+        // Nothing of the line may stay (the next line would continue a torn one), and the
+        // id is not used: ids and counts stay those of the lines in the log. Every later
+        // append tries again, so saving resumes by itself once the disk has room.
+        [[maybe_unused]] const int cut =
+            ::ftruncate(impl.write_fd, static_cast<off_t>(impl.end_offset));
+        ++impl.unsaved;
+        error[0] = util::to_lower_ascii(error[0]);
+        const bool changed = impl.save_error != error;
+        impl.save_error = error;
+        const auto notify = impl.on_save_state;
+        lock.unlock();
+        if (changed && notify) {
+            notify(error);
+        }
+        throw Error(ErrorKind::internal, "capture log",
+                    "cannot write to " + m_options.path + ": " + error,
+                    "free some disk space or choose another log with --log PATH");
+    }
+    impl.index(id, impl.end_offset);
+    impl.end_offset += static_cast<std::uint64_t>(prefix_size) + rest.size();
+    impl.written_end = impl.end_offset;
+    return std::exchange(impl.save_error, std::string());
+}
+
+std::shared_ptr<const Capture> Store::publish(Capture&& capture) {
+    Impl& impl = *m_impl;
     auto shared = std::make_shared<const Capture>(std::move(capture));
     {
         std::lock_guard cache_lock(impl.cache_mutex);

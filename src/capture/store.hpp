@@ -11,8 +11,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace blandhook::capture {
@@ -102,6 +104,12 @@ public:
 
 private:
     void rotate_locked();
+    // append(): writes the line of capture `id` (the text after its id) under `lock`; returns the
+    // save error this write ended, if any; on failure unlocks and throws.
+    std::string write_locked(std::uint64_t id, std::string_view rest,
+                             std::unique_lock<std::mutex>& lock);
+    // append(): puts the stored capture in the cache and hands it to the subscribers.
+    std::shared_ptr<const Capture> publish(Capture&& capture);
     void start_compressor();
 
     struct Impl;

@@ -184,23 +184,50 @@ private:
     std::ofstream m_out;
 };
 
-int run_call_command(CallOptions opts, const cli::Context& context) {
-    opts.api_key = util::resolve_secret(opts.api_key_input, util::k_api_key);
-    opts.secret = util::resolve_secret(opts.secret_input, util::k_webhook_secret);
-    Json body = build_request(opts);
+bland::ApiOptions api_options(const CallOptions& opts) {
+    bland::ApiOptions api;
+    api.base_url = opts.api_url;
+    api.api_key = opts.api_key;
+    api.insecure = opts.insecure;
+    return api;
+}
+
+// --listen, --listen-port, --webhook and --public-url together; a warning for --expect-delayed.
+void check_listen_options(const CallOptions& opts, const Json& body) {
+    if (opts.listen_port < 0 || opts.listen_port > 65535) {
+        throw Error(ErrorKind::usage, "--listen-port",
+                    std::to_string(opts.listen_port) + " is not a port",
+                    "use 0 to pick a free one");
+    }
+    if (opts.listen && !opts.webhook.empty()) {
+        throw Error(ErrorKind::usage, "call", "--listen and --webhook both set the webhook URL",
+                    "use --public-url to give the address Bland should use for the listener");
+    }
+    if (opts.listen && opts.public_url.empty()) {
+        http::Url api_url = http::parse_url(opts.api_url, "--api-url");
+        if (!http::is_loopback_host(api_url.host)) {
+            throw Error(
+                ErrorKind::usage, "--listen",
+                fmt::format("{} cannot reach a listener on {}", api_url.origin(), opts.listen_host),
+                "Bland needs a public https:// URL: run a tunnel (cloudflared, ngrok, "
+                "ssh -R) to the listener's port (--listen-port) and pass --public-url");
+        }
+    }
+    if (!opts.public_url.empty()) {
+        http::parse_url(opts.public_url, "--public-url");
+    }
+    if (opts.expect_delayed &&
+        body.value("webhook_events", Json::array()).dump().find("\"citations\"") ==
+            std::string::npos) {
+        cli::print_warning("--expect-delayed without 'citations' in --webhook-events: Bland "
+                           "sends the delayed variant only for citations");
+    }
+}
+
+// The plan of a real call from the options: everything checked before anything is sent.
+bland::CallPlan plan_call(const CallOptions& opts, const Json& body) {
     bland::CallPlan plan;
-    plan.api.base_url = opts.api_url;
-    plan.api.api_key = opts.api_key;
-    plan.api.insecure = opts.insecure;
-    if (opts.dry_run) {
-        bland::ApiClient api(plan.api);
-        print_dry_run(opts, api, body);
-        return cli::exit_code::k_ok;
-    }
-    if (opts.api_key.empty()) {
-        throw Error(ErrorKind::usage, "call", "no API key",
-                    "set BLAND_API_KEY (the official CLI's variable) or pass --api-key-file FILE");
-    }
+    plan.api = api_options(opts);
     plan.request = body;
     plan.wait = opts.wait;
     plan.listen = opts.listen;
@@ -232,34 +259,56 @@ int run_call_command(CallOptions opts, const cli::Context& context) {
         throw Error(ErrorKind::usage, "--expect-state", "needs --probe URL or --probe-cmd COMMAND",
                     "e.g. --probe 'http://127.0.0.1:3000/calls/{call_id}'");
     }
-    if (opts.listen_port < 0 || opts.listen_port > 65535) {
-        throw Error(ErrorKind::usage, "--listen-port",
-                    std::to_string(opts.listen_port) + " is not a port",
-                    "use 0 to pick a free one");
+    check_listen_options(opts, body);
+    return plan;
+}
+
+// The checks of a finished call as PASS/FAIL lines and the verdict, for a terminal.
+void print_result(const bland::CallResult& result, bool color) {
+    for (const auto& check : result.checks) {
+        std::printf("  %s  %-9s %s\n",
+                    check.passed ? term::paint("PASS", term::Style::green, color).c_str()
+                                 : term::paint("FAIL", term::Style::red, color).c_str(),
+                    check.name.c_str(), check.detail.c_str());
     }
-    if (opts.listen && !opts.webhook.empty()) {
-        throw Error(ErrorKind::usage, "call", "--listen and --webhook both set the webhook URL",
-                    "use --public-url to give the address Bland should use for the listener");
+    if (result.verdict == bland::Verdict::timeout) {
+        std::printf("result: %s: %s\n", term::paint("timeout", term::Style::red, color).c_str(),
+                    result.timeout_reason.c_str());
+    } else {
+        std::printf("result: %s (%zu checks)\n",
+                    result.verdict == bland::Verdict::pass
+                        ? term::paint("pass", term::Style::green, color).c_str()
+                        : term::paint("fail", term::Style::red, color).c_str(),
+                    result.checks.size());
     }
-    if (opts.listen && opts.public_url.empty()) {
-        http::Url api_url = http::parse_url(opts.api_url, "--api-url");
-        if (!http::is_loopback_host(api_url.host)) {
-            throw Error(
-                ErrorKind::usage, "--listen",
-                fmt::format("{} cannot reach a listener on {}", api_url.origin(), opts.listen_host),
-                "Bland needs a public https:// URL: run a tunnel (cloudflared, ngrok, "
-                "ssh -R) to the listener's port (--listen-port) and pass --public-url");
-        }
+}
+
+int exit_code_of(bland::Verdict verdict) {
+    switch (verdict) {
+    case bland::Verdict::pass:
+        return cli::exit_code::k_ok;
+    case bland::Verdict::fail:
+        return cli::exit_code::k_failed;
+    case bland::Verdict::timeout:
+        return cli::exit_code::k_timeout;
     }
-    if (!opts.public_url.empty()) {
-        http::parse_url(opts.public_url, "--public-url");
+    return cli::exit_code::k_failed;
+}
+
+int run_call_command(CallOptions opts, const cli::Context& context) {
+    opts.api_key = util::resolve_secret(opts.api_key_input, util::k_api_key);
+    opts.secret = util::resolve_secret(opts.secret_input, util::k_webhook_secret);
+    Json body = build_request(opts);
+    if (opts.dry_run) {
+        bland::ApiClient api(api_options(opts));
+        print_dry_run(opts, api, body);
+        return cli::exit_code::k_ok;
     }
-    if (opts.expect_delayed &&
-        body.value("webhook_events", Json::array()).dump().find("\"citations\"") ==
-            std::string::npos) {
-        cli::print_warning("--expect-delayed without 'citations' in --webhook-events: Bland "
-                           "sends the delayed variant only for citations");
+    if (opts.api_key.empty()) {
+        throw Error(ErrorKind::usage, "call", "no API key",
+                    "set BLAND_API_KEY (the official CLI's variable) or pass --api-key-file FILE");
     }
+    const bland::CallPlan plan = plan_call(opts, body);
 
     // With --json, stdout carries the result only; progress goes to stderr.
     std::FILE* progress_out = opts.json ? stderr : stdout;
@@ -291,33 +340,10 @@ int run_call_command(CallOptions opts, const cli::Context& context) {
     if (opts.json) {
         std::printf("%s\n", payload::canonical_json(bland::result_json(result)).c_str());
     } else {
-        for (const auto& check : result.checks) {
-            std::printf("  %s  %-9s %s\n",
-                        check.passed ? term::paint("PASS", term::Style::green, color).c_str()
-                                     : term::paint("FAIL", term::Style::red, color).c_str(),
-                        check.name.c_str(), check.detail.c_str());
-        }
-        if (result.verdict == bland::Verdict::timeout) {
-            std::printf("result: %s: %s\n", term::paint("timeout", term::Style::red, color).c_str(),
-                        result.timeout_reason.c_str());
-        } else {
-            std::printf("result: %s (%zu checks)\n",
-                        result.verdict == bland::Verdict::pass
-                            ? term::paint("pass", term::Style::green, color).c_str()
-                            : term::paint("fail", term::Style::red, color).c_str(),
-                        result.checks.size());
-        }
+        print_result(result, color);
     }
     std::fflush(stdout);
-    switch (result.verdict) {
-    case bland::Verdict::pass:
-        return cli::exit_code::k_ok;
-    case bland::Verdict::fail:
-        return cli::exit_code::k_failed;
-    case bland::Verdict::timeout:
-        return cli::exit_code::k_timeout;
-    }
-    return cli::exit_code::k_failed;
+    return exit_code_of(result.verdict);
 }
 
 } // namespace
