@@ -173,13 +173,28 @@ void set_original(const Scratch& scratch, const Emulate& emulate) {
     CHECK(webhook_of(scratch, emulate) == k_original);
 }
 
+// A scratch directory with the stand-in tunnels, the emulator, and the number's webhook set to
+// k_original: where the tests that hold the number start.
+struct HeldNumber {
+    Scratch scratch;
+    Emulate emulate;
+    HeldNumber() { set_original(scratch, emulate); }
+};
+
+// `listen --port 0 --no-save --inbound-number k_number`, then `extra`.
+std::vector<std::string> listen_holding(const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args{"listen",    "--port",           "0",
+                                  "--no-save", "--inbound-number", k_number};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+}
+
 } // namespace
 
 TEST_CASE("the inbound tutorial offline: a ring reaches listen through cloudflared, then the "
           "number points back at the original URL") {
-    Scratch scratch;
-    Emulate emulate;
-    set_original(scratch, emulate);
+    HeldNumber held;
+    auto& [scratch, emulate] = held;
 
     const std::string log = scratch.file("captures.ndjson");
     auto listen =
@@ -217,9 +232,8 @@ TEST_CASE("the inbound tutorial offline: a ring reaches listen through cloudflar
 }
 
 TEST_CASE("after SIGKILL the number still points at the dead listener until `inbound restore`") {
-    Scratch scratch;
-    Emulate emulate;
-    set_original(scratch, emulate);
+    HeldNumber held;
+    auto& [scratch, emulate] = held;
 
     auto listen = start_blandhook({"listen", "--port", "0", "--no-save", "--tunnel", "cloudflared",
                                    "--inbound-number", k_number},
@@ -252,12 +266,9 @@ TEST_CASE("after SIGKILL the number still points at the dead listener until `inb
 }
 
 TEST_CASE("the next listen start repairs a number a killed listener held") {
-    Scratch scratch;
-    Emulate emulate;
-    set_original(scratch, emulate);
-    auto killed =
-        start_blandhook({"listen", "--port", "0", "--no-save", "--inbound-number", k_number},
-                        scratch.options(emulate.url()));
+    HeldNumber held;
+    auto& [scratch, emulate] = held;
+    auto killed = start_blandhook(listen_holding(), scratch.options(emulate.url()));
     REQUIRE(killed->wait_for_line("blandhook listening on", 20s));
     killed->signal(SIGKILL);
     killed->wait();
@@ -274,27 +285,21 @@ TEST_CASE("the next listen start repairs a number a killed listener held") {
 }
 
 TEST_CASE("a number held by a running listener is refused to a second one unless --force") {
-    Scratch scratch;
-    Emulate emulate;
-    set_original(scratch, emulate);
-    auto first =
-        start_blandhook({"listen", "--port", "0", "--no-save", "--inbound-number", k_number},
-                        scratch.options(emulate.url()));
+    HeldNumber held;
+    auto& [scratch, emulate] = held;
+    auto first = start_blandhook(listen_holding(), scratch.options(emulate.url()));
     auto ready = first->wait_for_line("blandhook listening on", 20s);
     REQUIRE(ready);
     const std::string first_url = "http://127.0.0.1:" + std::to_string(port_from_line(*ready));
 
-    auto refused = run_blandhook(
-        {"listen", "--port", "0", "--no-save", "--inbound-number", k_number, "--timeout", "1s"},
-        scratch.options(emulate.url()));
+    auto refused =
+        run_blandhook(listen_holding({"--timeout", "1s"}), scratch.options(emulate.url()));
     CHECK(refused.exit_code == 2);
     CHECK(refused.err.find("already points at another running listener") != std::string::npos);
     CHECK(refused.err.find(first_url) != std::string::npos);
     CHECK(webhook_of(scratch, emulate) == first_url);
 
-    auto forced = start_blandhook(
-        {"listen", "--port", "0", "--no-save", "--inbound-number", k_number, "--force"},
-        scratch.options(emulate.url()));
+    auto forced = start_blandhook(listen_holding({"--force"}), scratch.options(emulate.url()));
     REQUIRE(forced->wait_for_line("blandhook listening on", 20s));
     CHECK(webhook_of(scratch, emulate) != first_url);
     forced->signal(SIGTERM);
@@ -309,9 +314,8 @@ TEST_CASE("a number held by a running listener is refused to a second one unless
 }
 
 TEST_CASE("listen --tunnel ngrok reads the URL from ngrok's agent API and stops ngrok") {
-    Scratch scratch;
-    Emulate emulate;
-    set_original(scratch, emulate);
+    HeldNumber held;
+    auto& [scratch, emulate] = held;
     auto listen = start_blandhook(
         {"listen", "--port", "0", "--no-save", "--tunnel", "ngrok", "--inbound-number", k_number},
         scratch.options(emulate.url()));
@@ -426,13 +430,11 @@ TEST_CASE("deliver has a finished call's real webhook sent to a listener") {
 }
 
 TEST_CASE("listen --timeout puts the number back too") {
-    Scratch scratch;
-    Emulate emulate;
-    set_original(scratch, emulate);
-    auto result =
-        run_blandhook({"listen", "--port", "0", "--no-save", "--inbound-number", k_number,
-                       "--public-url", "https://hooks.example.test/bland", "--timeout", "1s"},
-                      scratch.options(emulate.url()));
+    HeldNumber held;
+    auto& [scratch, emulate] = held;
+    auto result = run_blandhook(
+        listen_holding({"--public-url", "https://hooks.example.test/bland", "--timeout", "1s"}),
+        scratch.options(emulate.url()));
     CHECK_MESSAGE(result.exit_code == 0, result.err);
     CHECK(result.err.find("inbound " + std::string(k_number) +
                           ": webhook https://hooks.example.test/bland (was " + k_original + ")") !=
@@ -444,8 +446,7 @@ TEST_CASE("listen --timeout puts the number back too") {
 TEST_CASE("listen refuses what cannot give Bland a URL before touching any number") {
     Scratch scratch;
     ProcessOptions options = scratch.options("https://api.bland.ai");
-    auto no_url = run_blandhook(
-        {"listen", "--port", "0", "--no-save", "--inbound-number", k_number}, options);
+    auto no_url = run_blandhook(listen_holding(), options);
     CHECK(no_url.exit_code == 2);
     CHECK(no_url.err.find("https://api.bland.ai cannot reach a listener on this machine") !=
           std::string::npos);
@@ -458,9 +459,7 @@ TEST_CASE("listen refuses what cannot give Bland a URL before touching any numbe
 
     options.env.erase("BLAND_API_KEY");
     options.unset_env.push_back("BLAND_API_KEY");
-    auto no_key = run_blandhook({"listen", "--port", "0", "--no-save", "--inbound-number", k_number,
-                                 "--public-url", "https://x.example"},
-                                options);
+    auto no_key = run_blandhook(listen_holding({"--public-url", "https://x.example"}), options);
     CHECK(no_key.exit_code == 2);
     CHECK(no_key.err.find("no API key") != std::string::npos);
     CHECK(pending_restores(scratch).empty());
@@ -472,9 +471,7 @@ TEST_CASE("a pending restore on an emulator that is gone is forgotten, not kept 
     {
         Emulate emulate;
         api_url = emulate.url();
-        auto killed =
-            start_blandhook({"listen", "--port", "0", "--no-save", "--inbound-number", k_number},
-                            scratch.options(api_url));
+        auto killed = start_blandhook(listen_holding(), scratch.options(api_url));
         REQUIRE(killed->wait_for_line("blandhook listening on", 20s));
         killed->signal(SIGKILL);
         killed->wait();
