@@ -15,10 +15,11 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
 from junitparser import Error, Failure, JUnitXml
+
+from handler import wait_for_port_file
 
 BLANDHOOK, SOURCE_DIR = sys.argv[1], sys.argv[2]
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -31,18 +32,6 @@ SCENARIOS = ["single", "two-phase", "out-of-order", "duplicate", "signature-vari
 IGNORES = ["--ignore", "/*/id", "--ignore", "/*/updated_at"]
 SQL = ("select id, call_id, status, corrected_transcript, citations, updated_at from calls "
        "where call_id = '$BLANDHOOK_CALL_ID' order by id")
-
-
-def wait_for_port_file(process, port_file):
-    for _ in range(400):
-        if os.path.exists(port_file):
-            with open(port_file) as f:
-                return int(f.read())
-        if process.poll() is not None:
-            raise RuntimeError("handler exited")
-        time.sleep(0.025)
-    process.kill()
-    raise RuntimeError("handler did not start")
 
 
 def run(*args, timeout=120):

@@ -12,6 +12,7 @@ import hmac
 import json
 import os
 import sys
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -62,6 +63,20 @@ def serve(handler_class, port, port_file):
         os.replace(port_file + ".tmp", port_file)
     print(f"listening on http://127.0.0.1:{port}", flush=True)
     server.serve_forever()
+
+
+def wait_for_port_file(process, port_file):
+    """The port a handler started with --port-file wrote (up to 10 s); shared with the tests
+    that start handlers."""
+    for _ in range(400):
+        if os.path.exists(port_file):
+            with open(port_file) as f:
+                return int(f.read())
+        if process.poll() is not None:
+            raise RuntimeError("handler exited")
+        time.sleep(0.025)
+    process.kill()
+    raise RuntimeError("handler did not start")
 
 
 if __name__ == "__main__":

@@ -10,12 +10,13 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
 import json
 
 from junitparser import Error, Failure, JUnitXml, Skipped
+
+from handler import wait_for_port_file
 
 BLANDHOOK, SOURCE_DIR = sys.argv[1], sys.argv[2]
 HANDLER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "handler.py")
@@ -27,15 +28,7 @@ def start_handler(tmp, *extra):
     port_file = os.path.join(tmp, "port-%d" % len(os.listdir(tmp)))
     process = subprocess.Popen(["/usr/bin/python3", HANDLER, "--secret", SECRET, "--port-file",
                                 port_file, *extra], stdout=subprocess.DEVNULL)
-    for _ in range(200):
-        if os.path.exists(port_file):
-            with open(port_file) as f:
-                return process, int(f.read())
-        if process.poll() is not None:
-            raise RuntimeError("handler exited")
-        time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("handler did not start")
+    return process, wait_for_port_file(process, port_file)
 
 
 def replay(*args):
