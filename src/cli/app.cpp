@@ -4,7 +4,6 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
-#include "cli/registry.hpp"
 #include "error.hpp"
 #include "term/style.hpp"
 
@@ -177,7 +176,7 @@ int print_help(const CLI::App& app, int argc, char** argv) {
 
 } // namespace
 
-void build_command_tree(CLI::App& app, Registrar& registrar) {
+void build_command_tree(CLI::App& app, Registrar& registrar, CommandList commands) {
     app.name("blandhook");
     app.description(k_description);
     app.footer(std::string("\nExamples:\n") + k_examples + "\n" + exit_codes_help());
@@ -185,10 +184,10 @@ void build_command_tree(CLI::App& app, Registrar& registrar) {
                          "Print the version, the commit and the build date, and exit");
     app.require_subcommand(1);
     app.fallthrough(false);
-    register_all_commands(registrar);
+    commands(registrar);
 }
 
-int run(int argc, char** argv) {
+int run(int argc, char** argv, CommandList commands) {
     // `blandhook --version` alone is answered before the command tree is built: building every
     // command's options is most of blandhook's own start-up (bench/RESULTS-startup.md), and
     // scripts and package managers call --version often. The text is the one CLI11 prints.
@@ -198,7 +197,7 @@ int run(int argc, char** argv) {
     }
     CLI::App app;
     Registrar registrar(app);
-    build_command_tree(app, registrar);
+    build_command_tree(app, registrar, commands);
     // Bare `blandhook` and `blandhook help [COMMAND…]` print the help and succeed, as git, cargo
     // and stripe do.
     if (argc == 1) {

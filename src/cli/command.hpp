@@ -1,5 +1,5 @@
 #pragma once
-// How a command plugs into the one registry (src/cli/registry.cpp). Each command lives in
+// How a command plugs into the one registry (src/commands/registry.cpp). Each command lives in
 // src/commands/NAME.{hpp,cpp}: an options struct, a `register_NAME(Registrar&)` that declares its
 // subcommand, flags, help and examples, and a run function holding no domain logic of its own.
 #include "util/secret.hpp"

@@ -4,6 +4,7 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/generate.hpp"
+#include "commands/registry.hpp"
 
 #include <cstdio>
 #include <memory>
@@ -21,7 +22,7 @@ struct CompletionsOptions {
 std::string from_fresh_tree(const std::function<std::string(const CLI::App&)>& generate) {
     CLI::App app;
     cli::Registrar registrar(app);
-    cli::build_command_tree(app, registrar);
+    cli::build_command_tree(app, registrar, register_all_commands);
     return generate(app);
 }
 

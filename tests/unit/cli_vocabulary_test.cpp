@@ -2,6 +2,7 @@
 // option that breaks it fails here before any help text or completion ships it.
 #include "cli/app.hpp"
 #include "cli/command.hpp"
+#include "commands/registry.hpp"
 
 #include <doctest/doctest.h>
 
@@ -33,7 +34,8 @@ struct Tree {
     blandhook::cli::Registrar registrar{app};
     std::vector<Visible> options;
     Tree() {
-        blandhook::cli::build_command_tree(app, registrar);
+        blandhook::cli::build_command_tree(app, registrar,
+                                           blandhook::commands::register_all_commands);
         collect(&app, "", options);
     }
     const CLI::App* command(const std::string& path) const {
