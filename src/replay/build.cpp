@@ -7,6 +7,7 @@
 #include "payload/kind.hpp"
 #include "payload/pointer.hpp"
 #include "payload/signature.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -18,19 +19,6 @@ namespace {
 
 using payload::Json;
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(a[i])) !=
-            std::tolower(static_cast<unsigned char>(b[i]))) {
-            return false;
-        }
-    }
-    return true;
-}
-
 // Headers of a captured request that describe that one connection, not the webhook: the client
 // sets its own, and httplib's server adds the REMOTE_/LOCAL_ pseudo-headers to what it received.
 bool dropped_capture_header(std::string_view name) {
@@ -41,7 +29,7 @@ bool dropped_capture_header(std::string_view name) {
         "REMOTE_ADDR", "REMOTE_PORT",        "LOCAL_ADDR",
         "LOCAL_PORT",  "X-Webhook-Signature"};
     for (auto dropped : k_dropped) {
-        if (iequals(name, dropped)) {
+        if (util::iequals_ascii(name, dropped)) {
             return true;
         }
     }
@@ -50,7 +38,7 @@ bool dropped_capture_header(std::string_view name) {
 
 void set_header(http::Headers& headers, const std::string& name, const std::string& value) {
     for (auto& header : headers) {
-        if (iequals(header.name, name)) {
+        if (util::iequals_ascii(header.name, name)) {
             header.value = value;
             return;
         }
@@ -122,7 +110,7 @@ std::optional<std::string> signature_for(Delivery::Signing signing, const std::s
 // Characters that JSON writes as they are: an id made of them appears verbatim in every form of
 // the body (pretty, compact, \u-escaped), so replacing its text is exact.
 bool plain_id(std::string_view id) {
-    return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
+    return !id.empty() && std::ranges::all_of(id, [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
     });
 }
@@ -161,11 +149,13 @@ void renew(Delivery& delivery, const std::string& old_id, const std::string& new
          at = text.find(old_id, at + new_id.size())) {
         text.replace(at, old_id.size(), new_id);
     }
-    if (delivery.signing == Delivery::Signing::secret ||
-        delivery.signing == Delivery::Signing::wrong) {
-        auto signature = signature_for(delivery.signing, options.secret, text, std::nullopt);
+    if (delivery.signing != Delivery::Signing::secret &&
+        delivery.signing != Delivery::Signing::wrong) {
+        return;
+    }
+    if (auto signature = signature_for(delivery.signing, options.secret, text, std::nullopt)) {
         for (auto& header : delivery.request.headers) {
-            if (iequals(header.name, payload::k_signature_header)) {
+            if (util::iequals_ascii(header.name, payload::k_signature_header)) {
                 header.value = *signature;
             }
         }
@@ -302,6 +292,15 @@ struct BodyInput {
     std::string plain() const {       ///< the one body of a one-body scenario
         return document ? payload::canonical_json(finish(*document)) : item.body;
     }
+    /// The parsed document of a scenario that makes bodies of its own (its entry's makes_bodies
+    /// has build_bodies parse every input for it).
+    const Json& parsed() const {
+        if (!document) {
+            throw Error(ErrorKind::internal, std::string(scenario),
+                        "the scenario makes bodies of its own but got no parsed input");
+        }
+        return *document;
+    }
 };
 
 // A scenario's bodies; `skipped` says why the scenario does not apply to this input instead.
@@ -324,7 +323,7 @@ std::string phases_skip_reason(const BodyInput& input) {
         return std::string(input.scenario) + " applies to post-call payloads; this is " +
                std::string(payload::kind_name(kind));
     }
-    if (const auto reason = payload::never_connected_reason(*input.document); !reason.empty()) {
+    if (const auto reason = payload::never_connected_reason(input.parsed()); !reason.empty()) {
         return std::string(input.scenario) + " does not apply: the call never connected (" +
                reason + "), and Bland sends no citations for such a call";
     }
@@ -338,8 +337,8 @@ std::vector<Body> phase_bodies(const BodyInput& input, std::string& skipped, Pha
     if (!skipped.empty()) {
         return {};
     }
-    Body now{"post-call", payload::canonical_json(input.finish(immediate_phase(*input.document)))};
-    Body later{"delayed", payload::canonical_json(input.finish(delayed_phase(*input.document)))};
+    Body now{"post-call", payload::canonical_json(input.finish(immediate_phase(input.parsed())))};
+    Body later{"delayed", payload::canonical_json(input.finish(delayed_phase(input.parsed())))};
     if (order == PhaseOrder::immediate_first) {
         return {std::move(now), std::move(later)};
     }
@@ -355,7 +354,7 @@ std::vector<Body> out_of_order_bodies(const BodyInput& input, std::string& skipp
 }
 
 std::vector<Body> signature_variant_bodies(const BodyInput& input, std::string& /*skipped*/) {
-    Json value = input.finish(*input.document);
+    Json value = input.finish(input.parsed());
     return {{"pretty", payload::pretty_json(value, 2)},
             {"compact", payload::canonical_json(value)},
             {"key-reordered", payload::canonical_json(reorder_keys(value))},
@@ -439,7 +438,7 @@ http::Request base_request(const Item& item, const BuildOptions& options,
         return base;
     }
     for (const auto& header : item.headers) {
-        if (iequals(header.name, payload::k_signature_header)) {
+        if (util::iequals_ascii(header.name, payload::k_signature_header)) {
             captured_signature = header.value;
         }
         if (!dropped_capture_header(header.name)) {
@@ -533,7 +532,7 @@ Case build_case(const Item& item, const CaseSpec& spec, const BuildOptions& opti
             set_header(delivery.request.headers, header.name, header.value);
             // -H values may be credentials of the target: never carried to another host.
             delivery.request.origin_bound_headers.push_back(header.name);
-            if (iequals(header.name, payload::k_signature_header)) {
+            if (util::iequals_ascii(header.name, payload::k_signature_header)) {
                 delivery.signing = Delivery::Signing::none; // the user's own, kept as given
             }
         }
@@ -563,6 +562,7 @@ std::optional<Scenario> scenario_from_name(std::string_view name) {
 
 std::vector<std::string> scenario_names() {
     std::vector<std::string> names;
+    names.reserve(k_scenarios.size());
     for (const auto& entry : k_scenarios) {
         names.emplace_back(entry.name);
     }

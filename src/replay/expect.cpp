@@ -22,7 +22,7 @@ constexpr const char* k_grammar =
     "state), e.g. '/status == \"completed\"'";
 
 bool starts_with_word(std::string_view text, std::string_view word) {
-    return text.substr(0, word.size()) == word &&
+    return text.starts_with(word) &&
            (text.size() == word.size() || text[word.size()] == ' ' || text[word.size()] == '\t');
 }
 
@@ -110,10 +110,10 @@ StateCheck parse_state_check(std::string_view text, std::string_view what) {
         check.op = StateCheck::Op::exists;
     } else if (rest == "absent") {
         check.op = StateCheck::Op::absent;
-    } else if (rest.substr(0, 2) == "==") {
+    } else if (rest.starts_with("==")) {
         check.op = StateCheck::Op::equals;
         check.value = json_operand(rest.substr(2), true);
-    } else if (rest.substr(0, 2) == "!=") {
+    } else if (rest.starts_with("!=")) {
         check.op = StateCheck::Op::differs;
         check.value = json_operand(rest.substr(2), true);
     } else if (starts_with_word(rest, "contains")) {
@@ -183,7 +183,7 @@ CheckOutcome evaluate(const StateCheck& check, const State& state) {
                                                          : payload::canonical_json(check.value);
             found = target->get_ref<const std::string&>().find(needle) != std::string::npos;
         } else if (target && target->is_array()) {
-            found = std::any_of(target->begin(), target->end(), [&](const Json& element) {
+            found = std::ranges::any_of(*target, [&](const Json& element) {
                 return payload::same_json(element, check.value);
             });
         } else if (target && target->is_object() && check.value.is_string()) {
@@ -239,7 +239,7 @@ std::string check_answer(const std::vector<StateCheck>& body_checks,
             return fmt::format("the answer has no {} header", header.name);
         }
         if (header.value && *value != *header.value) {
-            return fmt::format("answer header {}: expected \"{}\", got \"{}\"", header.name,
+            return fmt::format(R"(answer header {}: expected "{}", got "{}")", header.name,
                                *header.value, payload::shorten_text(*value));
         }
     }
@@ -251,7 +251,7 @@ std::string check_answer(const std::vector<StateCheck>& body_checks,
         CheckOutcome outcome = evaluate(check, body);
         if (outcome.result != CheckOutcome::Result::passed) {
             std::string detail = outcome.detail;
-            if (detail.rfind("the state", 0) == 0) {
+            if (detail.starts_with("the state")) {
                 detail.replace(0, 9, "the answer");
             }
             if (outcome.result == CheckOutcome::Result::error) {

@@ -68,11 +68,17 @@ InputReader::InputReader(std::vector<Source> sources, std::string capture_log)
     : m_sources(std::move(sources)), m_capture_log(std::move(capture_log)) {}
 
 std::optional<Item> InputReader::next_from_range() {
-    IdRange& range = *m_range;
+    if (!m_range) {
+        return std::nullopt;
+    }
+    // A copy: the range is reset after its last id, and its source still names the items.
+    const IdRange range = *m_range;
     const std::uint64_t id = range.next;
     const std::string name = "capture:" + std::to_string(id);
-    if (range.next++ == range.last) {
+    if (id == range.last) {
         m_range.reset();
+    } else {
+        ++m_range->next;
     }
     std::optional<capture::Capture> capture = capture::History(m_capture_log).get(id);
     if (!capture) {
@@ -134,7 +140,7 @@ void InputReader::expand(const Source& source) {
             Item item;
             item.name = std::string(fixture.name);
             item.group = item.name;
-            item.body = std::string(*payload::fixture_body(fixture.name));
+            item.body = std::string(payload::fixture_body(fixture.name).value_or(""));
             item.source = index;
             m_ready.push_back(std::move(item));
         }
@@ -202,7 +208,7 @@ void InputReader::expand_directory(const std::filesystem::path& path, std::size_
             m_skipped.push_back(it->path().string());
         }
     }
-    std::sort(files.begin(), files.end());
+    std::ranges::sort(files);
     if (files.empty()) {
         m_ready.push_back(
             error_item(path.string(), "directory holds no .json, .ndjson or .jsonl file", index));

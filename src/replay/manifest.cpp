@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fmt/core.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -62,7 +63,7 @@ std::vector<std::pair<std::string, std::string>> header_pairs(const json& value,
     std::vector<std::pair<std::string, std::string>> pairs;
     for (const auto& [header, header_value] : value.items()) {
         if (!header_value.is_string()) {
-            context.fail(noun + " \"" + header + "\" must be a string");
+            context.fail(fmt::format(R"({} "{}" must be a string)", noun, header));
         }
         pairs.emplace_back(header, header_value.get<std::string>());
     }
@@ -117,7 +118,7 @@ Expectation expectation(const json& value, const Context& context, const char* k
     auto add_status = [&](const json& status) {
         if (status.is_number_integer()) {
             int code = status.get<int>();
-            result.statuses.push_back({code, code});
+            result.statuses.emplace_back(code, code);
         } else if (status.is_string()) {
             try {
                 parse_statuses(status.get<std::string>(), result.statuses, key);
@@ -125,7 +126,7 @@ Expectation expectation(const json& value, const Context& context, const char* k
                 context.fail(error.detail());
             }
         } else {
-            context.fail(std::string("\"") + key + ".status\" must be 200, \"2xx\" or a list");
+            context.fail(fmt::format(R"("{}.status" must be 200, "2xx" or a list)", key));
         }
     };
     if (value.is_number() || value.is_string() || value.is_array()) {

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <fmt/core.h>
+#include <ranges>
 
 namespace blandhook::replay {
 namespace {
@@ -47,6 +48,12 @@ std::pair<std::string, std::string> values_text(const Json* left, const Json* ri
     }
     return {value_text(left), value_text(right)};
 }
+
+// A state as one step read it (nullopt after a probe error), and the call id it was read under.
+struct Look {
+    const std::optional<State>& state;
+    const std::string& call_id;
+};
 
 // Runs one case's steps and keeps what they leave; `ok` turns false at the first delivery
 // without an answer or the first probe error, and every later step does nothing.
@@ -95,9 +102,25 @@ public:
         return state;
     }
 
-    /// Records an oracle's verdict: `expected` and `got` as compared (normalized).
-    void compare(const std::string& oracle, const std::string& claim, const State& expected,
-                 const State& got) {
+    /// Sends each of `deliveries` in order; true when the handler accepted any of them.
+    bool send_all(const std::vector<Delivery>& deliveries) {
+        bool any = false;
+        for (const auto& delivery : deliveries) {
+            any = send(delivery) || any;
+        }
+        return any;
+    }
+
+    /// Records an oracle's verdict on two looks, each normalized under its own call id; records
+    /// nothing when a step failed (a look without a state, a delivery without an answer): that
+    /// step's error is the case's verdict.
+    void compare(const std::string& oracle, const std::string& claim, const Look& expected_look,
+                 const Look& got_look) {
+        if (!m_ok || !expected_look.state || !got_look.state) {
+            return;
+        }
+        const State expected = normal(*expected_look.state, expected_look.call_id);
+        const State got = normal(*got_look.state, got_look.call_id);
         if (same_state(expected, got)) {
             m_result.checks.push_back({oracle, {}});
             return;
@@ -191,10 +214,7 @@ using Oracle = std::optional<State> (*)(const Case& built, const BuildOptions& o
 std::optional<State> single_oracle(const Case& built, const BuildOptions& /*options*/,
                                    Steps& steps) {
     const State none;
-    bool any = false;
-    for (const auto& delivery : built.deliveries) {
-        any = steps.send(delivery) || any;
-    }
+    const bool any = steps.send_all(built.deliveries);
     return steps.look("after the delivery", built.call_id, any ? &none : nullptr);
 }
 
@@ -206,12 +226,10 @@ std::optional<State> duplicate_oracle(const Case& built, const BuildOptions& /*o
     auto once = steps.look("after the first delivery", id, first ? &none : nullptr);
     steps.send(built.deliveries.at(1));
     auto final_state = steps.look("after the retry", id, nullptr);
-    if (once && final_state) {
-        steps.compare("duplicate",
-                      "the retry changed what the first delivery stored (expected = after "
-                      "one delivery, got = after two)",
-                      steps.normal(*once, id), steps.normal(*final_state, id));
-    }
+    steps.compare("duplicate",
+                  "the retry changed what the first delivery stored (expected = after one "
+                  "delivery, got = after two)",
+                  {once, id}, {final_state, id});
     return final_state;
 }
 
@@ -244,26 +262,21 @@ std::optional<State> out_of_order_oracle(const Case& built, const BuildOptions& 
     const State none;
     const std::string& id = built.call_id;
     const auto& deliveries = built.deliveries;
-    bool any = false;
-    for (const auto& delivery : deliveries) {
-        any = steps.send(delivery) || any;
-    }
+    const bool any = steps.send_all(deliveries);
     auto final_state = steps.look("after delayed, post-call", id, any ? &none : nullptr);
     // The control: the same phases in order, under a call_id of their own.
     const std::string control_id = uuid_v4();
     bool control_any = false;
-    for (auto it = deliveries.rbegin(); it != deliveries.rend(); ++it) {
+    for (const auto& delivery : std::views::reverse(deliveries)) {
         control_any =
-            steps.send(with_new_id(*it, id, control_id, options), "in-order") || control_any;
+            steps.send(with_new_id(delivery, id, control_id, options), "in-order") || control_any;
     }
     auto control = steps.look("in-order control after post-call, delayed", control_id,
                               control_any ? &none : nullptr);
-    if (control && final_state) {
-        steps.compare("out-of-order",
-                      "the state after delayed→post-call differs from the state after "
-                      "post-call→delayed (expected = in order, got = out of order)",
-                      steps.normal(*control, control_id), steps.normal(*final_state, id));
-    }
+    steps.compare("out-of-order",
+                  "the state after delayed→post-call differs from the state after "
+                  "post-call→delayed (expected = in order, got = out of order)",
+                  {control, control_id}, {final_state, id});
     return final_state;
 }
 
@@ -271,9 +284,13 @@ std::optional<State> signature_variants_oracle(const Case& built, const BuildOpt
                                                Steps& steps) {
     const State none;
     const std::string& id = built.call_id;
-    std::optional<State> final_state;
     // Each variant under a call_id of its own, the canonical (compact) one under the case's.
-    std::vector<std::pair<std::string, std::optional<State>>> states;
+    struct Variant {
+        std::string label;
+        std::string call_id;
+        std::optional<State> state;
+    };
+    std::vector<Variant> variants;
     std::optional<State> canonical;
     for (const auto& delivery : built.deliveries) {
         const bool is_canonical = delivery.label == "compact";
@@ -288,23 +305,19 @@ std::optional<State> signature_variants_oracle(const Case& built, const BuildOpt
             break;
         }
         if (is_canonical) {
-            canonical = steps.normal(*state, variant_id);
-            final_state = state;
+            canonical = std::move(state);
         } else {
-            states.emplace_back(delivery.label, steps.normal(*state, variant_id));
+            variants.push_back({delivery.label, variant_id, std::move(state)});
         }
     }
-    if (canonical && steps.ok()) {
-        for (const auto& [label, state] : states) {
-            steps.compare("signature-variants",
-                          "the " + label +
-                              " variant left another state than the canonical compact body "
-                              "(expected = compact, got = " +
-                              label + ")",
-                          *canonical, *state);
-        }
+    for (const auto& variant : variants) {
+        steps.compare("signature-variants",
+                      fmt::format("the {0} variant left another state than the canonical "
+                                  "compact body (expected = compact, got = {0})",
+                                  variant.label),
+                      {canonical, id}, {variant.state, variant.call_id});
     }
-    return final_state;
+    return canonical;
 }
 
 // bad-signature and no-signature: the refused delivery must leave the state as it was.
@@ -314,12 +327,9 @@ std::optional<State> refusal_oracle(const Case& built, const BuildOptions& /*opt
     auto before = steps.look("before the delivery", id, nullptr, true);
     steps.send(built.deliveries.at(0));
     auto final_state = steps.look("after the refused delivery", id, nullptr);
-    if (before && final_state) {
-        steps.compare(std::string(scenario_name(built.scenario)),
-                      "the refused delivery changed the state (expected = before it, got = "
-                      "after it)",
-                      steps.normal(*before, id), steps.normal(*final_state, id));
-    }
+    steps.compare(std::string(scenario_name(built.scenario)),
+                  "the refused delivery changed the state (expected = before it, got = after it)",
+                  {before, id}, {final_state, id});
     return final_state;
 }
 

@@ -314,16 +314,15 @@ child_environment(const std::vector<std::pair<std::string, std::string>>& enviro
         std::string_view text(*entry);
         bool replaced = false;
         for (const auto& [name, value] : environment) {
-            replaced =
-                replaced || (text.size() > name.size() && text.substr(0, name.size()) == name &&
-                             text[name.size()] == '=');
+            replaced = replaced || (text.size() > name.size() && text.starts_with(name) &&
+                                    text[name.size()] == '=');
         }
         if (!replaced) {
             variables.emplace_back(text);
         }
     }
     for (const auto& [name, value] : environment) {
-        variables.push_back(name + "=" + value);
+        variables.push_back(fmt::format("{}={}", name, value));
     }
     return variables;
 }
@@ -332,6 +331,7 @@ child_environment(const std::vector<std::pair<std::string, std::string>>& enviro
 pid_t spawn_shell(const std::string& command, std::vector<std::string>& variables, int out,
                   int err) {
     std::vector<char*> envp;
+    envp.reserve(variables.size() + 1);
     for (auto& variable : variables) {
         envp.push_back(variable.data());
     }

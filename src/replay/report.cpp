@@ -32,7 +32,8 @@ std::string delivery_heading(const DeliveryResult& delivery) {
 
 std::string attempt_line(const http::Attempt& attempt) {
     std::string waited = attempt.waited.count() > 0
-                             ? fmt::format(" (after {:.1f} s)", attempt.waited.count() / 1000.0)
+                             ? fmt::format(" (after {:.1f} s)",
+                                           std::chrono::duration<double>(attempt.waited).count())
                              : "";
     std::string outcome =
         attempt.response ? std::to_string(attempt.response->status) : "no answer: " + attempt.error;
@@ -137,8 +138,11 @@ public:
     }
     void write(std::string_view text) { std::fwrite(text.data(), 1, text.size(), m_file); }
     void copy_to(std::ostream& out) {
-        std::fflush(m_file);
-        std::rewind(m_file);
+        if (std::fflush(m_file) != 0 || std::fseek(m_file, 0, SEEK_SET) != 0) {
+            throw Error(ErrorKind::internal, "--report",
+                        std::string("cannot read back the temporary file: ") +
+                            std::strerror(errno));
+        }
         char buffer[65536];
         std::size_t n = 0;
         while ((n = std::fread(buffer, 1, sizeof buffer, m_file)) > 0) {
@@ -170,37 +174,17 @@ public:
         std::string xml = fmt::format(
             "    <testcase name=\"{}\" classname=\"{}\" time=\"{:.6f}\">\n",
             report::xml_attribute(result.name), report::xml_attribute(classname(result)), seconds);
-        switch (result.outcome) {
-        case Outcome::passed:
-            break;
-        case Outcome::failed:
-            xml += fmt::format("      <failure type=\"expectation\" message=\"{}\">{}</failure>\n",
-                               report::xml_attribute(result.message),
-                               report::xml_text(attempt_log(result)));
-            ++m_suite_counts.failures;
-            break;
-        case Outcome::unreachable:
-            xml += fmt::format("      <error type=\"unreachable\" message=\"{}\">{}</error>\n",
-                               report::xml_attribute(result.message),
-                               report::xml_text(attempt_log(result)));
-            ++m_suite_counts.errors;
-            break;
-        case Outcome::error:
-            if (result.deliveries.empty()) {
-                xml += fmt::format("      <error type=\"input\" message=\"{}\"/>\n",
-                                   report::xml_attribute(result.message));
-            } else {
-                xml += fmt::format("      <error type=\"probe\" message=\"{}\">{}</error>\n",
-                                   report::xml_attribute(result.message),
-                                   report::xml_text(attempt_log(result)));
-            }
-            ++m_suite_counts.errors;
-            break;
-        case Outcome::skipped:
-            xml += fmt::format("      <skipped message=\"{}\"/>\n",
-                               report::xml_attribute(result.message));
-            ++m_suite_counts.skipped;
-            break;
+        const Verdict& verdict = verdict_of(result);
+        if (verdict.count != nullptr) {
+            ++(m_suite_counts.*verdict.count);
+            const std::string type =
+                verdict.type.empty() ? "" : fmt::format(" type=\"{}\"", verdict.type);
+            const std::string message = report::xml_attribute(result.message);
+            xml +=
+                verdict.log
+                    ? fmt::format("      <{0}{1} message=\"{2}\">{3}</{0}>\n", verdict.element,
+                                  type, message, report::xml_text(attempt_log(result)))
+                    : fmt::format("      <{}{} message=\"{}\"/>\n", verdict.element, type, message);
         }
         if (!result.deliveries.empty()) {
             xml += "      <system-out>" + report::xml_text(attempt_log(result)) + "</system-out>\n";
@@ -254,6 +238,39 @@ private:
         std::size_t skipped = 0;
         double seconds = 0;
     };
+
+    // How a case of each outcome shows inside its <testcase>: the element, its type attribute
+    // ("" for none), the suite count it adds to (none for a pass) and whether the element holds
+    // the attempt log.
+    struct Verdict {
+        Outcome outcome;
+        std::string_view element;
+        std::string_view type;
+        std::size_t Counts::*count;
+        bool log;
+    };
+    static constexpr Verdict k_verdicts[] = {
+        {Outcome::passed, "", "", nullptr, false},
+        {Outcome::failed, "failure", "expectation", &Counts::failures, true},
+        {Outcome::unreachable, "error", "unreachable", &Counts::errors, true},
+        {Outcome::error, "error", "probe", &Counts::errors, true},
+        {Outcome::skipped, "skipped", "", &Counts::skipped, false},
+    };
+    // An input that could not be read or built: nothing was sent, so there is no log.
+    static constexpr Verdict k_input_error = {Outcome::error, "error", "input", &Counts::errors,
+                                              false};
+
+    static const Verdict& verdict_of(const CaseResult& result) {
+        if (result.outcome == Outcome::error && result.deliveries.empty()) {
+            return k_input_error;
+        }
+        for (const auto& verdict : k_verdicts) {
+            if (verdict.outcome == result.outcome) {
+                return verdict;
+            }
+        }
+        return k_input_error;
+    }
 
     static std::string classname(const CaseResult& result) {
         return "blandhook.replay." + std::string(scenario_name(result.scenario));
@@ -476,7 +493,7 @@ ReportRequest parse_report_request(std::string_view text) {
     std::string format(text.substr(0, colon));
     auto formats = report_formats();
     if (colon == std::string_view::npos || colon + 1 == text.size() ||
-        std::find(formats.begin(), formats.end(), format) == formats.end()) {
+        std::ranges::find(formats, format) == formats.end()) {
         throw Error(ErrorKind::usage, "--report",
                     "'" + std::string(text) + "' is not FORMAT:FILE with FORMAT junit or json",
                     "e.g. --report junit:replay.xml --report json:replay.json");
@@ -615,8 +632,8 @@ void TerminalReport::print_case(const CaseResult& result) {
     }
     std::fputs((line + "\n").c_str(), m_options.out);
     // Each attempt is shown when there was more than one, or when the case failed.
-    const bool retried = std::any_of(result.deliveries.begin(), result.deliveries.end(),
-                                     [](const DeliveryResult& d) { return d.attempts.size() > 1; });
+    const bool retried = std::ranges::any_of(
+        result.deliveries, [](const DeliveryResult& d) { return d.attempts.size() > 1; });
     if (retried || (!passed && !result.deliveries.empty())) {
         for (const auto& delivery : result.deliveries) {
             for (const auto& attempt : delivery.attempts) {
@@ -685,8 +702,8 @@ void TerminalReport::summary(const RunTotals& totals) {
                 row.latencies_us.begin() + static_cast<std::ptrdiff_t>(row.latencies_us.size() / 2);
             std::nth_element(row.latencies_us.begin(), middle, row.latencies_us.end());
             p50 = format_latency(std::chrono::microseconds(*middle));
-            max = format_latency(std::chrono::microseconds(
-                *std::max_element(row.latencies_us.begin(), row.latencies_us.end())));
+            max = format_latency(
+                std::chrono::microseconds(*std::ranges::max_element(row.latencies_us)));
         }
         std::string failed = std::to_string(row.failed);
         out += fmt::format("{}  {}  {:>5}  {:>6}  {}  {:>7}  {}{}\n",

@@ -28,8 +28,33 @@ struct Work {
     std::optional<std::string> fresh_from; ///< --fresh-ids: the prebuilt case's call id to replace
 };
 
+// Each outcome's name (in the reports) and the total that counts it.
+struct OutcomeRow {
+    Outcome outcome;
+    std::string_view name;
+    std::size_t RunTotals::*count;
+};
+
+constexpr OutcomeRow k_outcomes[] = {
+    {Outcome::passed, "passed", &RunTotals::passed},
+    {Outcome::failed, "failed", &RunTotals::failed},
+    {Outcome::unreachable, "unreachable", &RunTotals::unreachable},
+    {Outcome::error, "error", &RunTotals::errors},
+    {Outcome::skipped, "skipped", &RunTotals::skipped},
+};
+
+const OutcomeRow& row_of(Outcome outcome) {
+    for (const auto& row : k_outcomes) {
+        if (row.outcome == outcome) {
+            return row;
+        }
+    }
+    static_assert(k_outcomes[3].outcome == Outcome::error);
+    return k_outcomes[3]; // an outcome missing from the table reads as an error
+}
+
 bool refused(const std::string& error) {
-    return error.rfind("connection refused", 0) == 0 || error.rfind("could not resolve", 0) == 0;
+    return error.starts_with("connection refused") || error.starts_with("could not resolve");
 }
 
 std::string attempts_text(const std::vector<http::Attempt>& attempts) {
@@ -212,11 +237,13 @@ private:
     DeliveryResult send(const Delivery& original, const Work& work,
                         const std::optional<std::string>& renew_to, http::Client& client,
                         bool& all_refused) {
+        // A renewed copy (--fresh-ids on a prebuilt case) keeps its buffers between deliveries.
         thread_local Delivery renewed;
-        if (renew_to) {
+        const bool renew = renew_to && work.fresh_from;
+        if (renew_to && work.fresh_from) {
             with_new_id(original, *work.fresh_from, *renew_to, m_options.build, renewed);
         }
-        const Delivery& delivery = renew_to ? renewed : original;
+        const Delivery& delivery = renew ? renewed : original;
         DeliveryResult delivered;
         delivered.label = delivery.label;
         delivered.method = delivery.request.method;
@@ -355,23 +382,7 @@ private:
 
     void count(const CaseResult& result) {
         ++m_totals.cases;
-        switch (result.outcome) {
-        case Outcome::passed:
-            ++m_totals.passed;
-            break;
-        case Outcome::failed:
-            ++m_totals.failed;
-            break;
-        case Outcome::unreachable:
-            ++m_totals.unreachable;
-            break;
-        case Outcome::error:
-            ++m_totals.errors;
-            break;
-        case Outcome::skipped:
-            ++m_totals.skipped;
-            break;
-        }
+        ++(m_totals.*row_of(result.outcome).count);
         m_totals.deliveries += result.deliveries.size();
         for (const auto& delivery : result.deliveries) {
             m_totals.attempts += delivery.attempts.size();
@@ -408,19 +419,7 @@ private:
 } // namespace
 
 std::string_view outcome_name(Outcome outcome) {
-    switch (outcome) {
-    case Outcome::passed:
-        return "passed";
-    case Outcome::failed:
-        return "failed";
-    case Outcome::unreachable:
-        return "unreachable";
-    case Outcome::error:
-        return "error";
-    case Outcome::skipped:
-        return "skipped";
-    }
-    return "error";
+    return row_of(outcome).name;
 }
 
 void judge_delivery(DeliveryResult& delivery, const Expectation& expect) {
