@@ -13,6 +13,7 @@
 #include "replay/inputs.hpp"
 #include "replay/manifest.hpp"
 #include "replay/model.hpp"
+#include "replay/progress.hpp"
 #include "replay/report.hpp"
 #include "replay/runner.hpp"
 #include "term/style.hpp"
@@ -20,10 +21,10 @@
 #include "util/secret.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <fmt/core.h>
+#include <iterator>
 #include <memory>
-#include <thread>
+#include <optional>
 #include <unistd.h>
 
 namespace blandhook::commands {
@@ -137,15 +138,24 @@ public:
     }
 };
 
-int run_replay(ReplayOptions options, const cli::Context& context) {
-    options.secret = util::resolve_secret(options.secret_input, util::k_webhook_secret);
-    replay::CaseSpec base = base_spec(options);
+// What a run sends: the cases of the command line's inputs and of the manifest, and the target.
+struct Plan {
     std::vector<replay::CaseSpec> specs;
     std::vector<replay::Source> sources;
+    std::string to;
+    std::vector<std::string> manifest_latency;
+};
 
+// The inputs once per --scenario (single when none), then the manifest's own cases.
+Plan plan_cases(const ReplayOptions& options, const replay::CaseSpec& base) {
+    Plan plan;
     std::vector<replay::Scenario> scenarios;
     for (const auto& name : options.scenarios) {
-        scenarios.push_back(*replay::scenario_from_name(name));
+        const std::optional<replay::Scenario> scenario = replay::scenario_from_name(name);
+        if (!scenario) { // Registrar::choices lets only known names through: a bug otherwise
+            throw Error(ErrorKind::internal, "--scenario", "unknown scenario '" + name + "'");
+        }
+        scenarios.push_back(*scenario);
     }
     if (scenarios.empty()) {
         scenarios.push_back(replay::Scenario::single);
@@ -153,48 +163,47 @@ int run_replay(ReplayOptions options, const cli::Context& context) {
     for (auto scenario : scenarios) {
         replay::CaseSpec spec = base;
         spec.scenario = scenario;
-        specs.push_back(spec);
+        plan.specs.push_back(spec);
         for (const auto& input : options.inputs) {
-            sources.push_back({input, "", specs.size() - 1});
+            plan.sources.push_back({input, "", plan.specs.size() - 1});
         }
     }
-    std::string to = options.to;
-    std::vector<std::string> manifest_latency;
+    plan.to = options.to;
     if (!options.manifest.empty()) {
         replay::Manifest manifest = replay::load_manifest(options.manifest, base);
-        std::size_t offset = specs.size();
-        for (auto& spec : manifest.specs) {
-            specs.push_back(std::move(spec));
-        }
+        const std::size_t offset = plan.specs.size();
+        std::move(manifest.specs.begin(), manifest.specs.end(), std::back_inserter(plan.specs));
         for (auto source : manifest.sources) {
             source.spec += offset;
-            sources.push_back(std::move(source));
+            plan.sources.push_back(std::move(source));
         }
-        if (to.empty() && manifest.to) {
-            to = *manifest.to;
+        if (plan.to.empty() && manifest.to) {
+            plan.to = *manifest.to;
         }
-        manifest_latency = manifest.expect_latency;
+        plan.manifest_latency = manifest.expect_latency;
     }
+    return plan;
+}
+
+// The usage errors a plan can have, before anything is sent.
+void check_plan(const ReplayOptions& options, const Plan& plan) {
     if (options.inputs.empty() && options.manifest.empty()) {
         throw Error(ErrorKind::usage, "replay", "nothing to replay",
                     "give fixture files, directories, built-in names, capture logs, '-' or "
                     "--manifest FILE");
     }
-    if (to.empty()) {
+    if (plan.to.empty()) {
         throw Error(ErrorKind::usage, "--to", "no target URL",
                     "give --to http://localhost:3000/webhook (or \"to\" in the manifest)");
     }
-    std::size_t stdin_uses = 0;
-    bool needs_secret = false;
-    for (const auto& source : sources) {
-        stdin_uses += source.argument == "-" ? 1 : 0;
-        needs_secret =
-            needs_secret || specs[source.spec].scenario == replay::Scenario::signature_variants;
-    }
-    if (stdin_uses > 1) {
+    const auto reads_stdin = [](const replay::Source& source) { return source.argument == "-"; };
+    if (std::ranges::count_if(plan.sources, reads_stdin) > 1) {
         throw Error(ErrorKind::usage, "replay", "'-' (stdin) can be read only once",
                     "give one scenario when reading stdin, or save it to a file");
     }
+    const bool needs_secret = std::ranges::any_of(plan.sources, [&](const auto& source) {
+        return plan.specs[source.spec].scenario == replay::Scenario::signature_variants;
+    });
     if (needs_secret && options.secret.empty()) {
         throw Error(ErrorKind::usage, "--secret",
                     "signature-variants signs every variant and needs the handler's secret",
@@ -206,9 +215,23 @@ int run_replay(ReplayOptions options, const cli::Context& context) {
     if (options.repeat < 1) {
         throw Error(ErrorKind::usage, "--repeat", "must be at least 1");
     }
+    const bool probing =
+        std::ranges::any_of(plan.specs, [](const auto& spec) { return spec.probe != nullptr; });
+    const bool expecting_state = std::ranges::any_of(plan.specs, [](const auto& spec) {
+        return !spec.expect_state.empty() || !spec.ignore.empty();
+    });
+    if (expecting_state && !probing) {
+        throw Error(ErrorKind::usage, "--expect-state",
+                    "--expect-state and --ignore judge what the handler stored and need a probe",
+                    "add --probe 'http://127.0.0.1:3000/calls/{call_id}' or --probe-cmd "
+                    "'COMMAND' (see docs/replay.md, \"Proving what the handler stored\")");
+    }
+}
 
+replay::RunOptions run_options(const ReplayOptions& options, const Plan& plan,
+                               const cli::Context& context) {
     replay::RunOptions run;
-    run.build.target = http::parse_url(to, "--to");
+    run.build.target = http::parse_url(plan.to, "--to");
     run.build.secret = options.secret;
     run.build.raw = options.raw;
     run.build.fresh_ids = options.fresh_ids;
@@ -221,107 +244,61 @@ int run_replay(ReplayOptions options, const cli::Context& context) {
     run.retry = retry_policy(options.delivery, Jitter::on);
     run.jobs = options.jobs;
     run.repeat = options.repeat;
-    for (const auto& text : options.expect_latency) {
-        run.expect_latency.push_back(replay::parse_latency_check(text));
+    for (const auto* texts : {&options.expect_latency, &plan.manifest_latency}) {
+        for (const auto& text : *texts) {
+            run.expect_latency.push_back(replay::parse_latency_check(text));
+        }
     }
-    for (const auto& text : manifest_latency) {
-        run.expect_latency.push_back(replay::parse_latency_check(text));
-    }
-    bool probing = false;
-    bool expecting_state = false;
-    for (const auto& spec : specs) {
-        probing = probing || spec.probe != nullptr;
-        expecting_state = expecting_state || !spec.expect_state.empty() || !spec.ignore.empty();
-    }
-    if (expecting_state && !probing) {
-        throw Error(ErrorKind::usage, "--expect-state",
-                    "--expect-state and --ignore judge what the handler stored and need a probe",
-                    "add --probe 'http://127.0.0.1:3000/calls/{call_id}' or --probe-cmd "
-                    "'COMMAND' (see docs/replay.md, \"Proving what the handler stored\")");
-    }
+    run.stop = context.stop;
+    return run;
+}
 
-    if (options.secret.empty()) {
-        cli::print_warning(
-            "no secret (BLAND_WEBHOOK_SECRET, --secret-file): bodies are sent without "
-            "X-Webhook-Signature, except captures replayed byte for byte");
-    }
-
-    replay::RunInfo info{to, capture::now_iso8601()};
-    std::vector<std::unique_ptr<replay::ReportWriter>> reports;
-    // Every spec is checked before any report is created (a report writes its header at once).
+// The --report writers, every spec checked before any is created (a report writes its header at
+// once); `on_stdout` says whether one of them writes to stdout.
+std::vector<std::unique_ptr<replay::ReportWriter>>
+make_reports(const ReplayOptions& options, const replay::RunInfo& info, bool& on_stdout) {
     std::vector<replay::ReportRequest> requests;
+    requests.reserve(options.reports.size());
     for (const auto& text : options.reports) {
         requests.push_back(replay::parse_report_request(text));
     }
-    const auto on_stdout = std::count_if(requests.begin(), requests.end(),
-                                         [](const auto& request) { return request.path == "-"; });
-    if (on_stdout > 1) {
+    const auto to_stdout =
+        std::ranges::count_if(requests, [](const auto& request) { return request.path == "-"; });
+    if (to_stdout > 1) {
         throw Error(ErrorKind::usage, "--report", "only one report can go to stdout ('-')",
                     "write the others to files, e.g. --report junit:replay.xml");
     }
-    const bool report_on_stdout = on_stdout == 1;
+    on_stdout = to_stdout == 1;
+    std::vector<std::unique_ptr<replay::ReportWriter>> reports;
+    reports.reserve(requests.size());
     for (const auto& request : requests) {
         reports.push_back(request.format == "junit" ? replay::make_junit_report(request.path, info)
                                                     : replay::make_json_report(request.path, info));
     }
-    replay::TerminalOptions terminal_options;
-    terminal_options.color = context.color_stdout;
-    terminal_options.quiet = options.quiet;
-    terminal_options.verbose = options.verbose;
-    terminal_options.progress = term::is_terminal(STDERR_FILENO);
-    terminal_options.width = term::terminal_width(STDERR_FILENO);
+    return reports;
+}
+
+replay::TerminalOptions terminal_options(const ReplayOptions& options, const cli::Context& context,
+                                         bool report_on_stdout) {
+    replay::TerminalOptions terminal;
+    terminal.color = context.color_stdout;
+    terminal.quiet = options.quiet;
+    terminal.verbose = options.verbose;
+    terminal.progress = term::is_terminal(STDERR_FILENO);
+    terminal.width = term::terminal_width(STDERR_FILENO);
     if (report_on_stdout) {
         // stdout carries the report alone, for a pipe (`--report json:- | jq`).
-        terminal_options.out = stderr;
-        terminal_options.color = context.color_stderr;
+        terminal.out = stderr;
+        terminal.color = context.color_stderr;
     }
-    replay::TerminalReport terminal(terminal_options);
-    FanOut fan_out;
-    fan_out.sinks.push_back(&terminal);
-    for (auto& report : reports) {
-        fan_out.sinks.push_back(report.get());
-    }
+    return terminal;
+}
 
-    run.stop = context.stop;
-    replay::InputReader reader(sources,
-                               options.log.empty() ? capture::default_log_path() : options.log);
-    // The bar's total: the inputs counted by a second reader beside the run (the run streams
-    // them and never knows how many there are). stdin can be read once only: no total then.
-    std::atomic<bool> run_over{false};
-    std::thread counter;
-    const bool reads_stdin = std::any_of(sources.begin(), sources.end(),
-                                         [](const auto& source) { return source.argument == "-"; });
-    if (terminal_options.progress && !options.quiet && !reads_stdin) {
-        counter = std::thread([&] {
-            try {
-                replay::InputReader counting(
-                    sources, options.log.empty() ? capture::default_log_path() : options.log);
-                std::size_t items = 0;
-                while (!run_over && counting.next()) {
-                    ++items;
-                }
-                if (!run_over) {
-                    terminal.set_total(items * static_cast<std::size_t>(options.repeat));
-                }
-            } catch (const std::exception&) {
-                // An input the count cannot read fails the run itself, which says why: the bar
-                // just goes without a total.
-            }
-        });
-    }
-    replay::RunTotals totals = replay::run(reader, specs, run, fan_out);
-    run_over = true;
-    if (counter.joinable()) {
-        counter.join();
-    }
-
-    for (auto& report : reports) {
-        report->finish(totals);
-    }
-    terminal.summary(totals);
+// Files a directory held that were not replayed, and torn last lines of capture logs.
+void warn_about_skipped(const replay::InputReader& reader) {
     if (!reader.skipped().empty()) {
         std::vector<std::string> skipped = reader.skipped();
-        std::sort(skipped.begin(), skipped.end());
+        std::ranges::sort(skipped);
         std::string names;
         for (std::size_t i = 0; i < skipped.size() && i < 10; ++i) {
             names += (i == 0 ? "" : ", ") + skipped[i];
@@ -335,6 +312,9 @@ int run_replay(ReplayOptions options, const cli::Context& context) {
         cli::print_warning(line + ": skipped a torn last line (the listener stopped while "
                                   "writing it)");
     }
+}
+
+int exit_code_of(const replay::RunTotals& totals) {
     if (totals.interrupted) {
         return cli::exit_code::k_interrupted;
     }
@@ -348,6 +328,52 @@ int run_replay(ReplayOptions options, const cli::Context& context) {
         return cli::exit_code::k_failed;
     }
     return cli::exit_code::k_ok;
+}
+
+int run_replay(ReplayOptions options, const cli::Context& context) {
+    options.secret = util::resolve_secret(options.secret_input, util::k_webhook_secret);
+    const Plan plan = plan_cases(options, base_spec(options));
+    check_plan(options, plan);
+    const replay::RunOptions run = run_options(options, plan, context);
+    if (options.secret.empty()) {
+        cli::print_warning(
+            "no secret (BLAND_WEBHOOK_SECRET, --secret-file): bodies are sent without "
+            "X-Webhook-Signature, except captures replayed byte for byte");
+    }
+
+    bool report_on_stdout = false;
+    auto reports =
+        make_reports(options, replay::RunInfo{plan.to, capture::now_iso8601()}, report_on_stdout);
+    const replay::TerminalOptions terminal_opts =
+        terminal_options(options, context, report_on_stdout);
+    replay::TerminalReport terminal(terminal_opts);
+    FanOut fan_out;
+    fan_out.sinks.push_back(&terminal);
+    for (auto& report : reports) {
+        fan_out.sinks.push_back(report.get());
+    }
+
+    const std::string log = options.log.empty() ? capture::default_log_path() : options.log;
+    replay::InputReader reader(plan.sources, log);
+    // stdin can be read once only: no total then.
+    std::optional<replay::InputCounter> counter;
+    if (terminal_opts.progress && !options.quiet &&
+        std::ranges::none_of(plan.sources, [](const auto& s) { return s.argument == "-"; })) {
+        counter.emplace(plan.sources, log, [&terminal, repeat = options.repeat](std::size_t n) {
+            terminal.set_total(n * static_cast<std::size_t>(repeat));
+        });
+    }
+    const replay::RunTotals totals = replay::run(reader, plan.specs, run, fan_out);
+    if (counter) {
+        counter->stop();
+    }
+
+    for (auto& report : reports) {
+        report->finish(totals);
+    }
+    terminal.summary(totals);
+    warn_about_skipped(reader);
+    return exit_code_of(totals);
 }
 
 } // namespace
