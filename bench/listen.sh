@@ -30,16 +30,8 @@ fi
 # replaced it with a file) blandhook would format and write a line per request, and Node too.
 [ -c /dev/null ] || { echo "/dev/null is not a character device: fix it first (mknod -m 666 /dev/null c 1 3)" >&2; exit 2; }
 
-work=$(mktemp -d /tmp/blandhook-bench.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]:-}"; do
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-  done
-  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. "$here/lib.sh"
+bench_scratch listen
 
 secret=bench-secret
 small="$root/fixtures/completed-outbound.json"
@@ -59,37 +51,8 @@ node -e '
 
 g++ -O2 -std=c++20 -o "$work/bare" "$here/listen_bare_server.cpp" -lcpp-httplib -lpthread
 
-free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-
-wait_port() {
-  for _ in $(seq 1 100); do
-    if curl -s -o /dev/null -m 1 "http://127.0.0.1:$1/_blandhook/health" 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  echo "nothing listening on $1" >&2; return 1
-}
-
-nginx_port=$(free_port)
-mkdir -p "$work/nginx"
-cat > "$work/nginx.conf" <<CONF
-worker_processes 2;
-pid $work/nginx.pid;
-error_log $work/nginx/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx/body;
-  proxy_temp_path $work/nginx/proxy;
-  fastcgi_temp_path $work/nginx/fastcgi;
-  uwsgi_temp_path $work/nginx/uwsgi;
-  scgi_temp_path $work/nginx/scgi;
-  client_max_body_size 20m;
-  client_body_buffer_size 256k;
-  server { listen 127.0.0.1:$nginx_port; location / { return 200 '{"ok":true}'; } }
-}
-CONF
-nginx -c "$work/nginx.conf" -p "$work/nginx"
-wait_port "$nginx_port"
+nginx_port=$(bench_free_port)
+bench_nginx "$nginx_port" 2 "'{\"ok\":true}'" 'client_max_body_size 20m; client_body_buffer_size 256k;'
 
 # warm URL BODY: one second of the same load, not measured. Before it, the dirty pages earlier
 # servers left (the Node receiver's and blandhook's logs, gigabytes per run) are flushed, so that
@@ -146,33 +109,33 @@ for size in small large; do
   body=$([ $size = small ] && echo "$small" || echo "$large")
   bytes=$(stat -c %s "$body")
 
-  port=$(free_port); "$work/bare" "$port" >/dev/null & pids+=($!); wait_port "$port"
+  port=$(bench_free_port); "$work/bare" "$port" >/dev/null & bench_pids+=($!); bench_wait_http "$port"
   warm "http://127.0.0.1:$port/" "$body"
   read -r r _ q n e < <(run_wrk bare "http://127.0.0.1:$port/" "$body")
-  keep bare $size "$r" "$q"; stop "${pids[-1]}"
+  keep bare $size "$r" "$q"; stop "${bench_pids[-1]}"
 
   warm "http://127.0.0.1:$nginx_port/" "$body"
   read -r r _ q n e < <(run_wrk nginx "http://127.0.0.1:$nginx_port/" "$body")
   keep nginx $size "$r" "$q"
 
-  port=$(free_port); node "$here/listen_node_receiver.js" "$port" "$work/node.ndjson" >/dev/null & pids+=($!); wait_port "$port"
+  port=$(bench_free_port); node "$here/listen_node_receiver.js" "$port" "$work/node.ndjson" >/dev/null & bench_pids+=($!); bench_wait_http "$port"
   warm "http://127.0.0.1:$port/" "$body"
   read -r r _ q n e < <(run_wrk node "http://127.0.0.1:$port/" "$body")
-  keep node $size "$r" "$q"; stop "${pids[-1]}"
+  keep node $size "$r" "$q"; stop "${bench_pids[-1]}"
   rm -f "$work/node.ndjson"
 
-  port=$(free_port)
-  HOME=$work "$bland" listen --port "$port" --forward-to "http://127.0.0.1:$nginx_port/" >/dev/null 2>&1 & pids+=($!)
-  wait_port "$port"
+  port=$(bench_free_port)
+  HOME=$work "$bland" listen --port "$port" --forward-to "http://127.0.0.1:$nginx_port/" >/dev/null 2>&1 & bench_pids+=($!)
+  bench_wait_http "$port"
   warm "http://127.0.0.1:$port/" "$body"
   read -r r _ q n e < <(run_wrk bland "http://127.0.0.1:$port/" "$body")
-  keep bland $size "$r" "$q"; stop "${pids[-1]}"
+  keep bland $size "$r" "$q"; stop "${bench_pids[-1]}"
 
-  port=$(free_port); log="$work/captures-$size.ndjson"
+  port=$(bench_free_port); log="$work/captures-$size.ndjson"
   rm -f "$log"
-  "$blandhook" listen --port "$port" --save "$log" --secret "$secret" >/dev/null 2>"$work/blandhook.err" & pids+=($!)
-  bh=${pids[-1]}
-  wait_port "$port"
+  "$blandhook" listen --port "$port" --save "$log" --secret "$secret" >/dev/null 2>"$work/blandhook.err" & bench_pids+=($!)
+  bh=${bench_pids[-1]}
+  bench_wait_http "$port"
   warm "http://127.0.0.1:$port/" "$body"
   before=$(wc -l < "$log")
   read -r r _ q n e < <(run_wrk blandhook "http://127.0.0.1:$port/" "$body")

@@ -13,46 +13,13 @@ curls=${3:-300}
 log_lines=${LOG_LINES:-100000}
 secret=whsec_bench
 
-work=$(mktemp -d /tmp/blandhook-bench-replay-XXXXXX)
-nginx_pid=""
-cleanup() {
-    if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mkdir -p "$work/tmp"
-cat > "$work/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $work/nginx.pid;
-error_log $work/error.log;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $work/tmp/body;
-    proxy_temp_path $work/tmp/proxy;
-    fastcgi_temp_path $work/tmp/fastcgi;
-    uwsgi_temp_path $work/tmp/uwsgi;
-    scgi_temp_path $work/tmp/scgi;
-    # The whole 9.5 KB body fits the buffer; 'return' reads and discards it, so keep-alive holds.
-    client_body_buffer_size 64k;
-    keepalive_requests 1000000;
-    keepalive_timeout 60s;
-    server {
-        listen 127.0.0.1:$port;
-        location / { return 200 "ok\n"; }
-    }
-}
-CONF
-nginx -c "$work/nginx.conf" -p "$work" &
-nginx_pid=$!
+. bench/lib.sh
+bench_scratch replay
+port=$(bench_free_port)
+# The whole 9.5 KB body fits the buffer; 'return' reads and discards it, so keep-alive holds.
+bench_nginx "$port" 1 '"ok\n"' \
+    'client_body_buffer_size 64k; keepalive_requests 1000000; keepalive_timeout 60s;'
 url="http://127.0.0.1:$port/webhook"
-for _ in $(seq 100); do
-    curl -s -o /dev/null "$url" && break
-    sleep 0.05
-done
 
 # The body as replay sends it (canonical compact JSON) and its signature, for hey and curl.
 /usr/bin/python3 - "$work" "$secret" "$blandhook" <<'PY'
@@ -68,7 +35,6 @@ status=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary @"$work/bo
 [ "$status" = 200 ] || { echo "nginx answered $status to POST, not 200" >&2; exit 1; }
 body_bytes=$(stat -c %s "$work/body.json")
 
-now() { date +%s.%N; }
 rate() { /usr/bin/python3 -c "print(f'{$1/($3-$2):.0f}')"; }
 
 echo "target: nginx $(nginx -v 2>&1 | sed 's/.*\///') on $url, body ${body_bytes} bytes, $(nproc) cores"
@@ -82,45 +48,44 @@ replay_rates=(); fresh_rates=(); hey_rates=()
 replay_cpus=(); fresh_cpus=(); hey_cpus=()
 cpu_us() { /usr/bin/python3 -c "u, s = open('$work/cpu').read().split()[:2]; print(f'{(float(u) + float(s)) * 1e6 / $1:.1f}')"; }
 for round in $(seq "$rounds"); do
-    t0=$(now)
+    t0=$(bench_now)
     /usr/bin/time -f "%U %S" -o "$work/cpu" "$blandhook" replay completed-outbound --to "$url" --secret "$secret" --repeat "$deliveries" \
         -j 8 --retries 0 -q >"$work/replay.out"
-    t1=$(now)
+    t1=$(bench_now)
     grep -q "$deliveries passed" "$work/replay.out" || { cat "$work/replay.out"; exit 1; }
     replay_rates+=("$(rate "$deliveries" "$t0" "$t1")")
     replay_cpus+=("$(cpu_us "$deliveries")")
 
-    t0=$(now)
+    t0=$(bench_now)
     /usr/bin/time -f "%U %S" -o "$work/cpu" "$blandhook" replay completed-outbound --to "$url" --secret "$secret" --repeat "$deliveries" \
         -j 8 --retries 0 -q --fresh-ids >"$work/replay-fresh.out"
-    t1=$(now)
+    t1=$(bench_now)
     grep -q "$deliveries passed" "$work/replay-fresh.out" || { cat "$work/replay-fresh.out"; exit 1; }
     fresh_rates+=("$(rate "$deliveries" "$t0" "$t1")")
     fresh_cpus+=("$(cpu_us "$deliveries")")
 
-    t0=$(now)
+    t0=$(bench_now)
     /usr/bin/time -f "%U %S" -o "$work/cpu" hey -c 8 -n "$deliveries" -m POST -D "$work/body.json" -T application/json \
         -H "X-Webhook-Signature: $signature" "$url" >"$work/hey.out"
-    t1=$(now)
+    t1=$(bench_now)
     grep -q "\[200\].*$deliveries responses" "$work/hey.out" || { cat "$work/hey.out"; exit 1; }
     hey_rates+=("$(rate "$deliveries" "$t0" "$t1")")
     hey_cpus+=("$(cpu_us "$deliveries")")
-    echo "round $round: replay ${replay_rates[-1]}/s (${replay_cpus[-1]} us CPU each), replay --fresh-ids ${fresh_rates[-1]}/s (${fresh_cpus[-1]} us), hey ${hey_rates[-1]}/s (${hey_cpus[-1]} us); fresh/hey this round $(/usr/bin/python3 -c "print(f'{${fresh_rates[-1]}/${hey_rates[-1]}:.2f}x')")"
+    echo "round $round: replay ${replay_rates[-1]}/s (${replay_cpus[-1]} us CPU each), replay --fresh-ids ${fresh_rates[-1]}/s (${fresh_cpus[-1]} us), hey ${hey_rates[-1]}/s (${hey_cpus[-1]} us); fresh/hey this round $(bench_ratio "${fresh_rates[-1]}" "${hey_rates[-1]}")"
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-replay_cpu=$(median "${replay_cpus[@]}")
-fresh_cpu=$(median "${fresh_cpus[@]}")
-hey_cpu=$(median "${hey_cpus[@]}")
-replay_rate=$(median "${replay_rates[@]}")
-fresh_rate=$(median "${fresh_rates[@]}")
-hey_rate=$(median "${hey_rates[@]}")
+replay_cpu=$(bench_median "${replay_cpus[@]}")
+fresh_cpu=$(bench_median "${fresh_cpus[@]}")
+hey_cpu=$(bench_median "${hey_cpus[@]}")
+replay_rate=$(bench_median "${replay_rates[@]}")
+fresh_rate=$(bench_median "${fresh_rates[@]}")
+hey_rate=$(bench_median "${hey_rates[@]}")
 
-t0=$(now)
+t0=$(bench_now)
 for _ in $(seq "$curls"); do
     curl -s -o /dev/null -X POST --data-binary @"$work/body.json" -H "Content-Type: application/json" \
         -H "X-Webhook-Signature: $signature" "$url"
 done
-t1=$(now)
+t1=$(bench_now)
 curl_rate=$(rate "$curls" "$t0" "$t1")
 
 # Memory: a 100,000-line capture log (as `blandhook listen` writes it), replayed with -j 8.
@@ -138,29 +103,28 @@ with open(work + "/captures.ndjson", "w", encoding="utf-8") as out:
                              separators=(",", ":"), ensure_ascii=False) + "\n")
 PY
 log_mb=$(( $(stat -c %s "$work/captures.ndjson") / 1048576 ))
-t0=$(now)
+t0=$(bench_now)
 /usr/bin/time -f "%M" -o "$work/rss" "$blandhook" replay "$work/captures.ndjson" --to "$url" \
     --secret "$secret" -j 8 --retries 0 -q --report junit:"$work/log.xml" \
     --report json:"$work/log.json" >"$work/log.out"
-t1=$(now)
+t1=$(bench_now)
 grep -q "$log_lines passed" "$work/log.out" || { tail "$work/log.out"; exit 1; }
 rss_mb=$(( $(cat "$work/rss") / 1024 ))
 log_rate=$(rate "$log_lines" "$t0" "$t1")
 
-ratio() { /usr/bin/python3 -c "print(f'{$1/$2:.2f}x')"; }
 cat <<OUT
 
 | run (median of $rounds rounds) | deliveries/s | blandhook replay vs it |
 |---|---:|---:|
 | blandhook replay -j 8 (body signed once, reused) | $replay_rate | |
 | blandhook replay -j 8 --fresh-ids (every body a new call id, signed on its own) | $fresh_rate | |
-| hey -c 8 (one precomputed body and signature) | $hey_rate | $(ratio "$replay_rate" "$hey_rate") (fresh ids: $(ratio "$fresh_rate" "$hey_rate")) |
-| curl loop, $curls runs extrapolated to $deliveries | $curl_rate | $(ratio "$replay_rate" "$curl_rate") (fresh ids: $(ratio "$fresh_rate" "$curl_rate")) |
+| hey -c 8 (one precomputed body and signature) | $hey_rate | $(bench_ratio "$replay_rate" "$hey_rate") (fresh ids: $(bench_ratio "$fresh_rate" "$hey_rate")) |
+| curl loop, $curls runs extrapolated to $deliveries | $curl_rate | $(bench_ratio "$replay_rate" "$curl_rate") (fresh ids: $(bench_ratio "$fresh_rate" "$curl_rate")) |
 
 | client CPU per delivery (user + system, median of $rounds rounds) | µs | hey's CPU / it |
 |---|---:|---:|
-| blandhook replay -j 8 | $replay_cpu | $(ratio "$hey_cpu" "$replay_cpu") |
-| blandhook replay -j 8 --fresh-ids | $fresh_cpu | $(ratio "$hey_cpu" "$fresh_cpu") |
+| blandhook replay -j 8 | $replay_cpu | $(bench_ratio "$hey_cpu" "$replay_cpu") |
+| blandhook replay -j 8 --fresh-ids | $fresh_cpu | $(bench_ratio "$hey_cpu" "$fresh_cpu") |
 | hey -c 8 | $hey_cpu | |
 
 capture log: $log_lines lines ($log_mb MB) replayed with -j 8 and JUnit + JSON reports in

@@ -11,17 +11,12 @@ jobs=${2:-4}
 rounds=${ROUNDS:-3}
 secret=whsec_bench
 
-work=$(mktemp -d /tmp/blandhook-bench-effects-XXXXXX)
-handler_pid=""
-cleanup() {
-    if [ -n "$handler_pid" ]; then kill "$handler_pid" 2>/dev/null || true; wait "$handler_pid" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
+. bench/lib.sh
+bench_scratch effects
 
 /usr/bin/python3 tests/replay/store_handler.py --secret "$secret" --db "$work/app.db" \
     --port-file "$work/port" >/dev/null &
-handler_pid=$!
+bench_pids+=($!)
 for _ in $(seq 200); do [ -s "$work/port" ] && break; sleep 0.05; done
 port=$(cat "$work/port")
 hook="http://127.0.0.1:$port/webhook"
@@ -36,13 +31,12 @@ ignores=(--ignore '/*/id' --ignore '/*/updated_at')
 probe_url=(--probe "http://127.0.0.1:$port/calls/{call_id}" "${ignores[@]}")
 probe_cmd=(--probe-cmd "sqlite3 -cmd '.timeout 10000' -json $work/app.db \"select id, call_id, status, corrected_transcript, citations, updated_at from calls where call_id = '\$BLANDHOOK_CALL_ID' order by id\"" "${ignores[@]}")
 
-now() { date +%s.%N; }
 timed() { # NAME ARGS...: runs, prints seconds, keeps the totals line
     local name=$1; shift
     local t0 t1
-    t0=$(now)
+    t0=$(bench_now)
     "$@" >"$work/$name.out" || true
-    t1=$(now)
+    t1=$(bench_now)
     /usr/bin/python3 -c "print(f'{$t1-$t0:.3f}')"
 }
 totals() { grep -E "^[0-9]+ cases" "$work/$1.out" | sed 's/ in [0-9.]* s.*: / /'; }
@@ -58,18 +52,16 @@ for round in $(seq "$rounds"); do
     cmd_times+=("$(timed cmd "${base[@]}" "${probe_cmd[@]}")")
     echo "round $round: no probe ${plain_times[-1]} s, no probe --fresh-ids ${fresh_times[-1]} s, --probe URL ${url_times[-1]} s, --probe-cmd sqlite3 ${cmd_times[-1]} s"
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-plain=$(median "${plain_times[@]}")
-fresh=$(median "${fresh_times[@]}")
-url=$(median "${url_times[@]}")
-cmd=$(median "${cmd_times[@]}")
-ratio() { /usr/bin/python3 -c "print(f'{$1/$2:.2f}x')"; }
+plain=$(bench_median "${plain_times[@]}")
+fresh=$(bench_median "${fresh_times[@]}")
+url=$(bench_median "${url_times[@]}")
+cmd=$(bench_median "${cmd_times[@]}")
 cat <<OUT
 
 | run (median of $rounds rounds) | seconds | vs no probe | vs no probe --fresh-ids | cases |
 |---|---:|---:|---:|---|
 | no probe | $plain | | | $(totals plain) |
-| no probe, --fresh-ids | $fresh | $(ratio "$fresh" "$plain") | | $(totals fresh) |
-| --probe URL (every oracle) | $url | $(ratio "$url" "$plain") | $(ratio "$url" "$fresh") | $(totals url) |
-| --probe-cmd sqlite3 (every oracle) | $cmd | $(ratio "$cmd" "$plain") | $(ratio "$cmd" "$fresh") | $(totals cmd) |
+| no probe, --fresh-ids | $fresh | $(bench_ratio "$fresh" "$plain") | | $(totals fresh) |
+| --probe URL (every oracle) | $url | $(bench_ratio "$url" "$plain") | $(bench_ratio "$url" "$fresh") | $(totals url) |
+| --probe-cmd sqlite3 (every oracle) | $cmd | $(bench_ratio "$cmd" "$plain") | $(bench_ratio "$cmd" "$fresh") | $(totals cmd) |
 OUT
