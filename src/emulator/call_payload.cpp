@@ -18,7 +18,7 @@ namespace {
 
 std::string iso(SystemTime time, std::string_view zone) {
     auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch());
-    std::time_t seconds = static_cast<std::time_t>(millis.count() / 1000);
+    auto seconds = static_cast<std::time_t>(millis.count() / 1000);
     std::tm parts{};
     gmtime_r(&seconds, &parts);
     return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}{}", parts.tm_year + 1900,
@@ -73,7 +73,7 @@ std::string text_field(const payload::Json& object, const char* field, std::stri
 // "+15551234567" -> "5551234567": Bland's short_to/short_from drop the country code of NANP
 // numbers. Other numbers keep their digits.
 std::string short_number(const std::string& number) {
-    if (number.size() == 12 && number.rfind("+1", 0) == 0) {
+    if (number.size() == 12 && number.starts_with("+1")) {
         return number.substr(2);
     }
     return number.empty() || number[0] != '+' ? number : number.substr(1);
@@ -174,7 +174,7 @@ std::string human_time(SystemTime time, std::chrono::seconds offset) {
 }
 
 std::string call_time_zone(const CallFacts& facts) {
-    const std::string requested = text_field(facts.request, "timezone", "");
+    std::string requested = text_field(facts.request, "timezone", "");
     if (!requested.empty() && zone_offset(requested, facts.created_at)) {
         return requested;
     }

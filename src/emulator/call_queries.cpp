@@ -7,16 +7,12 @@
 #include <cmath>
 #include <cstdint>
 #include <fmt/core.h>
+#include <numbers>
 
 namespace blandhook::emulator {
 namespace {
 
 using payload::Json;
-
-Json error_body(std::string_view code, std::string_view message) {
-    return Json{{"data", nullptr},
-                {"errors", Json::array({Json{{"error", code}, {"message", message}}})}};
-}
 
 std::string text(const Json& object, const char* field) {
     auto it = object.find(field);
@@ -61,139 +57,185 @@ Json list_row(const Json& details) {
     return row;
 }
 
-} // namespace
+using Query = std::multimap<std::string, std::string>;
 
-QueryAnswer list_calls(std::vector<CallSnapshot> calls,
-                       const std::multimap<std::string, std::string>& query) {
-    auto value_of = [&](const char* name) -> std::optional<std::string> {
-        auto it = query.find(name);
-        return it == query.end() ? std::nullopt : std::optional<std::string>(it->second);
-    };
-    auto bad = [](std::string_view name, std::string_view why) {
-        return QueryAnswer{400,
-                           error_body("INVALID_PARAMETERS",
-                                      fmt::format("Invalid query parameter {}: {}", name, why))};
-    };
-
+// The query of GET /v1/calls, read and checked.
+struct ListQuery {
     long long limit = 1000;
-    if (auto value = value_of("limit")) {
-        auto number = parse_int(*value);
-        if (!number || *number == 0) {
-            return bad("limit", "expected a positive integer");
-        }
-        limit = *number;
-    }
     bool ascending = false;
-    if (auto value = value_of("ascending")) {
-        auto flag = parse_bool(*value);
-        if (!flag) {
-            return bad("ascending", "expected true or false");
-        }
-        ascending = *flag;
-    }
-    std::string sort_by = value_of("sort_by").value_or("created_at");
-    if (sort_by != "created_at" && sort_by != "call_length" && sort_by != "price") {
-        return bad("sort_by", "expected created_at, call_length or price");
-    }
+    std::string sort_by = "created_at";
     std::optional<bool> completed;
     std::optional<bool> inbound;
-    for (auto [name, into] : {std::pair{"completed", &completed}, std::pair{"inbound", &inbound}}) {
-        if (auto value = value_of(name)) {
+    std::string start_date; ///< "" for none; compared as text against created_at
+    std::string end_date;   ///< "" for none; a date alone is stretched to the end of its day
+    long long from = 0;
+    std::optional<long long> to;
+    /// {parameter, details field}: calls whose field equals the parameter, when it is given.
+    std::vector<std::pair<std::string, const char*>> equal_fields;
+};
+
+std::optional<std::string> value_of(const Query& query, const char* name) {
+    auto it = query.find(name);
+    return it == query.end() ? std::nullopt : std::optional<std::string>(it->second);
+}
+
+Answer bad_parameter(std::string_view name, std::string_view why) {
+    return {400, data_error("INVALID_PARAMETERS",
+                            fmt::format("Invalid query parameter {}: {}", name, why))};
+}
+
+// The page size and the order: limit, ascending, sort_by. The 400 naming a bad one, else nullopt.
+std::optional<Answer> read_order(const Query& query, ListQuery& out) {
+    if (auto value = value_of(query, "limit")) {
+        auto number = parse_int(*value);
+        if (!number || *number == 0) {
+            return bad_parameter("limit", "expected a positive integer");
+        }
+        out.limit = *number;
+    }
+    if (auto value = value_of(query, "ascending")) {
+        auto flag = parse_bool(*value);
+        if (!flag) {
+            return bad_parameter("ascending", "expected true or false");
+        }
+        out.ascending = *flag;
+    }
+    out.sort_by = value_of(query, "sort_by").value_or("created_at");
+    if (out.sort_by != "created_at" && out.sort_by != "call_length" && out.sort_by != "price") {
+        return bad_parameter("sort_by", "expected created_at, call_length or price");
+    }
+    return std::nullopt;
+}
+
+// The filters: completed, inbound, start_date, end_date and the fields compared as they are.
+std::optional<Answer> read_filters(const Query& query, ListQuery& out) {
+    for (auto [name, into] :
+         {std::pair{"completed", &out.completed}, std::pair{"inbound", &out.inbound}}) {
+        if (auto value = value_of(query, name)) {
             *into = parse_bool(*value);
             if (!*into) {
-                return bad(name, "expected true or false");
+                return bad_parameter(name, "expected true or false");
             }
         }
     }
-    std::string start_date = value_of("start_date").value_or("");
-    std::string end_date = value_of("end_date").value_or("");
+    out.start_date = value_of(query, "start_date").value_or("");
+    out.end_date = value_of(query, "end_date").value_or("");
     for (auto [name, value] :
-         {std::pair{"start_date", &start_date}, std::pair{"end_date", &end_date}}) {
+         {std::pair{"start_date", &out.start_date}, std::pair{"end_date", &out.end_date}}) {
         if (!value->empty() && !valid_date(*value)) {
-            return bad(name, "expected YYYY-MM-DD or an ISO 8601 timestamp");
+            return bad_parameter(name, "expected YYYY-MM-DD or an ISO 8601 timestamp");
         }
     }
     // An end date without a time covers its whole day.
-    if (end_date.size() == 10) {
-        end_date += "T23:59:59.999";
+    if (out.end_date.size() == 10) {
+        out.end_date += "T23:59:59.999";
     }
-    long long from = 0;
-    std::optional<long long> to;
-    if (auto value = value_of("from")) {
+    for (auto [param, field] :
+         {std::pair{"from_number", "from"}, std::pair{"to_number", "to"},
+          std::pair{"batch_id", "batch_id"}, std::pair{"answered_by", "answered_by"}}) {
+        if (auto wanted = value_of(query, param)) {
+            out.equal_fields.emplace_back(std::move(*wanted), field);
+        }
+    }
+    return std::nullopt;
+}
+
+// The slice of the sorted list: from and to, indexes.
+std::optional<Answer> read_range(const Query& query, ListQuery& out) {
+    if (auto value = value_of(query, "from")) {
         auto number = parse_int(*value);
         if (!number) {
-            return bad("from", "expected an index, 0 or more");
+            return bad_parameter("from", "expected an index, 0 or more");
         }
-        from = *number;
+        out.from = *number;
     }
-    if (auto value = value_of("to")) {
-        to = parse_int(*value);
-        if (!to) {
-            return bad("to", "expected an index, 0 or more");
+    if (auto value = value_of(query, "to")) {
+        out.to = parse_int(*value);
+        if (!out.to) {
+            return bad_parameter("to", "expected an index, 0 or more");
         }
     }
+    return std::nullopt;
+}
 
-    std::vector<const CallSnapshot*> matched;
-    for (const auto& call : calls) {
-        const Json& details = call.details;
-        auto equals = [&](const char* param, const char* field) {
-            auto wanted = value_of(param);
-            return !wanted || text(details, field) == *wanted;
-        };
-        const std::string created = iso_zulu(call.created_at);
-        if (!equals("from_number", "from") || !equals("to_number", "to") ||
-            !equals("batch_id", "batch_id") || !equals("answered_by", "answered_by") ||
-            (completed && details.value("completed", false) != *completed) ||
-            (inbound && details.value("inbound", false) != *inbound) ||
-            (!start_date.empty() && created < start_date) ||
-            (!end_date.empty() && created > end_date)) {
-            continue;
+bool matches(const CallSnapshot& call, const ListQuery& wanted) {
+    const Json& details = call.details;
+    for (const auto& [value, field] : wanted.equal_fields) {
+        if (text(details, field) != value) {
+            return false;
         }
-        matched.push_back(&call);
     }
+    const std::string created = iso_zulu(call.created_at);
+    return (!wanted.completed || details.value("completed", false) == *wanted.completed) &&
+           (!wanted.inbound || details.value("inbound", false) == *wanted.inbound) &&
+           (wanted.start_date.empty() || created >= wanted.start_date) &&
+           (wanted.end_date.empty() || created <= wanted.end_date);
+}
+
+// Stable, so calls that compare equal keep the order they were given in.
+void sort_calls(std::vector<const CallSnapshot*>& calls, const ListQuery& wanted) {
     auto number = [&](const CallSnapshot* call) {
-        auto it = call->details.find(sort_by);
+        auto it = call->details.find(wanted.sort_by);
         return it != call->details.end() && it->is_number() ? it->get<double>() : 0.0;
     };
-    std::stable_sort(
-        matched.begin(), matched.end(), [&](const CallSnapshot* a, const CallSnapshot* b) {
-            if (sort_by == "created_at") {
-                return ascending ? a->created_at < b->created_at : a->created_at > b->created_at;
-            }
-            return ascending ? number(a) < number(b) : number(a) > number(b);
-        });
+    std::ranges::stable_sort(calls, [&](const CallSnapshot* a, const CallSnapshot* b) {
+        if (wanted.sort_by == "created_at") {
+            return wanted.ascending ? a->created_at < b->created_at : a->created_at > b->created_at;
+        }
+        return wanted.ascending ? number(a) < number(b) : number(a) > number(b);
+    });
+}
+
+} // namespace
+
+Answer list_calls(const std::vector<CallSnapshot>& calls, const Query& query) {
+    ListQuery wanted;
+    if (auto bad = read_order(query, wanted)) {
+        return *bad;
+    }
+    if (auto bad = read_filters(query, wanted)) {
+        return *bad;
+    }
+    if (auto bad = read_range(query, wanted)) {
+        return *bad;
+    }
+    std::vector<const CallSnapshot*> matched;
+    for (const auto& call : calls) {
+        if (matches(call, wanted)) {
+            matched.push_back(&call);
+        }
+    }
+    sort_calls(matched, wanted);
     Json rows = Json::array();
     const auto total = static_cast<long long>(matched.size());
-    const long long end = std::min(total, to ? std::min(*to, from + limit) : from + limit);
-    for (long long i = from; i < end; ++i) {
+    const long long page_end = wanted.from + wanted.limit;
+    const long long end = std::min(total, wanted.to ? std::min(*wanted.to, page_end) : page_end);
+    for (long long i = wanted.from; i < end; ++i) {
         rows.push_back(list_row(matched[static_cast<std::size_t>(i)]->details));
     }
     // Bland's example has `count` (all matching calls); bland-cli reads `total_count`.
     return {200, Json{{"count", total}, {"total_count", total}, {"calls", std::move(rows)}}};
 }
 
-QueryAnswer call_events(const CallSnapshot& call) {
+Answer call_events(const CallSnapshot& call) {
     return {200, Json{{"data", call.events}, {"errors", nullptr}}};
 }
 
-QueryAnswer analyze_questions(const CallSnapshot& call, std::string_view request_body) {
+Answer analyze_questions(const CallSnapshot& call, std::string_view request_body) {
     Json request;
     try {
         request = payload::parse_json(request_body);
     } catch (const payload::JsonError& error) {
-        return {400,
-                Json{{"status", "error"},
-                     {"message", fmt::format("The body is not valid JSON: {}", error.what())}}};
+        return {400, status_error(not_json(error))};
     }
     auto questions = request.find("questions");
     if (!request.is_object() || questions == request.end() || !questions->is_array() ||
         questions->empty()) {
-        return {400, Json{{"status", "error"},
-                          {"message", "questions must be a non-empty array of "
-                                      "[question, type] pairs."}}};
+        return {400,
+                status_error("questions must be a non-empty array of [question, type] pairs.")};
     }
     if (!call.ended) {
-        return {400, Json{{"status", "error"}, {"message", "Call has not ended yet."}}};
+        return {400, status_error("Call has not ended yet.")};
     }
     const Json& details = call.details;
     const bool talked = details.value("status", "") == "completed" &&
@@ -203,8 +245,7 @@ QueryAnswer analyze_questions(const CallSnapshot& call, std::string_view request
     for (const auto& question : *questions) {
         if (!question.is_array() || question.size() != 2 || !question[0].is_string() ||
             !question[1].is_string()) {
-            return {400, Json{{"status", "error"},
-                              {"message", "each question is a [question, type] pair of strings."}}};
+            return {400, status_error("each question is a [question, type] pair of strings.")};
         }
         // No language model here: each type gets a value read from the call, the same every
         // time, so a test can assert it (docs/emulate.md).
@@ -226,30 +267,30 @@ QueryAnswer analyze_questions(const CallSnapshot& call, std::string_view request
                       {"credits_used", 0}}};
 }
 
-QueryAnswer analyze_with_schema(
+Answer analyze_with_schema(
     std::string_view request_body,
     const std::function<std::optional<CallSnapshot>(const std::string& call_id)>& find) {
     Json request;
     try {
         request = payload::parse_json(request_body);
     } catch (const payload::JsonError& error) {
-        return {400, error_body("INVALID_BODY", error.what())};
+        return {400, data_error("INVALID_BODY", error.what())};
     }
     const std::string call_id = request.is_object() ? text(request, "call_id") : std::string();
     if (call_id.empty()) {
-        return {400, error_body("INVALID_PARAMETERS", "call_id is required.")};
+        return {400, data_error("INVALID_PARAMETERS", "call_id is required.")};
     }
     auto call = find(call_id);
     if (!call) {
-        return {404, error_body("NOT_FOUND", fmt::format("Call {} not found.", call_id))};
+        return {404, data_error("NOT_FOUND", fmt::format("Call {} not found.", call_id))};
     }
     if (!call->ended) {
         return {400,
-                error_body("CALL_NOT_ENDED", fmt::format("Call {} has not ended yet.", call_id))};
+                data_error("CALL_NOT_ENDED", fmt::format("Call {} has not ended yet.", call_id))};
     }
     const std::string reason = payload::never_connected_reason(call->details);
     if (!reason.empty()) {
-        return {400, error_body("NO_CITATION_DATA",
+        return {400, data_error("NO_CITATION_DATA",
                                 fmt::format("Call {} never connected ({}): there is nothing to "
                                             "analyze.",
                                             call_id, reason))};
@@ -294,9 +335,8 @@ std::string wav_recording(double seconds) {
     put(16, 2);         // bits per sample
     wav += "data";
     put(data_bytes, 4);
-    constexpr double k_pi = 3.14159265358979323846;
     for (std::uint32_t i = 0; i < samples; ++i) {
-        const double value = 2000.0 * std::sin(2 * k_pi * 440.0 * i / k_rate);
+        const double value = 2000.0 * std::sin(2 * std::numbers::pi * 440.0 * i / k_rate);
         put(static_cast<std::uint32_t>(static_cast<std::int16_t>(std::lround(value))) & 0xffff, 2);
     }
     return wav;

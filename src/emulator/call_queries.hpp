@@ -5,6 +5,7 @@
 // one, and POST /v1/calls/analyze, the one bland-cli 0.6 calls) and the recording the
 // post-call payload points at (GET /v1/recordings/{id}.wav). Pure functions over snapshots of
 // the calls, so the emulator's state and locking stay in emulator.cpp.
+#include "emulator/answer.hpp"
 #include "emulator/call_payload.hpp"
 #include "payload/json.hpp"
 
@@ -27,29 +28,23 @@ struct CallSnapshot {
     payload::Json citations; ///< the call's citations once ended (array, maybe empty)
 };
 
-/// An answer: HTTP status and JSON body.
-struct QueryAnswer {
-    int status = 200;
-    payload::Json body;
-};
-
 /// GET /v1/calls with Bland's documented query parameters (from_number, to_number, from, to,
 /// limit, ascending, sort_by, start_date, end_date, completed, inbound, batch_id, answered_by,
 /// created_at). `calls` in any order. Answers {count, total_count, calls:[…]} or a 400 naming a
 /// bad parameter.
-QueryAnswer list_calls(std::vector<CallSnapshot> calls,
-                       const std::multimap<std::string, std::string>& query);
+Answer list_calls(const std::vector<CallSnapshot>& calls,
+                  const std::multimap<std::string, std::string>& query);
 
 /// GET /v1/calls/{id}/events: {data:[events], errors:null}.
-QueryAnswer call_events(const CallSnapshot& call);
+Answer call_events(const CallSnapshot& call);
 
 /// POST /v1/calls/{id}/analyze, body {goal, questions:[[question, type], …]}: one answer per
 /// question, chosen from the call's details (no language model: docs/emulate.md).
-QueryAnswer analyze_questions(const CallSnapshot& call, std::string_view request_body);
+Answer analyze_questions(const CallSnapshot& call, std::string_view request_body);
 
 /// POST /v1/calls/analyze, body {call_id, schema_id?} (bland-cli's `call analyze`): the call's
 /// citation-style analysis, {data:{call_id, schema_id, status, citations}, errors:null}.
-QueryAnswer analyze_with_schema(
+Answer analyze_with_schema(
     std::string_view request_body,
     const std::function<std::optional<CallSnapshot>(const std::string& call_id)>& find);
 

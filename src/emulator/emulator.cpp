@@ -1,15 +1,16 @@
 #include "emulator/emulator.hpp"
 
 #include "bland/inbound_api.hpp"
+#include "emulator/answer.hpp"
 #include "emulator/call_payload.hpp"
 #include "emulator/call_queries.hpp"
 #include "emulator/inbound.hpp"
 #include "emulator/outcome.hpp"
 #include "emulator/request_validation.hpp"
 #include "error.hpp"
+#include "http/browser_guard.hpp"
 #include "http/client.hpp"
 #include "http/router.hpp"
-#include "inspector/security.hpp"
 #include "payload/connected.hpp"
 #include "payload/json.hpp"
 #include "util/uuid.hpp"
@@ -33,36 +34,43 @@ constexpr std::size_t k_max_body = 10u << 20;
 // The account every emulated call belongs to (delivery log `user_id`, citations events).
 constexpr std::string_view k_user_id = "00000000-0000-4000-8000-00000000b1a4";
 
+// GET /v1/calls/{id} and the routes below it, for an id the emulator never issued.
+Answer call_not_found() {
+    return {404, status_error("Call not found.")};
+}
+
 void send_json(http::RouteResponse& response, int status, const Json& body) {
     response.status = status;
     response.set_content(payload::canonical_json(body), "application/json");
 }
 
-// {"status":"error","message":…} with an optional "errors" list of strings, the send-call shape.
-void send_status_error(http::RouteResponse& response, int status, std::string_view message,
-                       const std::vector<std::string>& errors = {}) {
-    Json body = {{"status", "error"}, {"message", message}};
-    if (!errors.empty()) {
-        body["errors"] = errors;
-    }
-    send_json(response, status, body);
+void send(http::RouteResponse& response, const Answer& answer) {
+    send_json(response, answer.status, answer.body);
 }
 
-// {"data":null,"errors":[{error,message}]}, the shape of the auth and postcall endpoints.
+// In the send-call shape (emulator/answer.hpp).
+void send_status_error(http::RouteResponse& response, int status, std::string_view message) {
+    send_json(response, status, status_error(message));
+}
+
+// In the shape of the auth and postcall endpoints (emulator/answer.hpp).
 void send_data_error(http::RouteResponse& response, int status, std::string_view code,
                      std::string_view message) {
-    Json error = {{"error", code}, {"message", message}};
-    send_json(response, status, Json{{"data", nullptr}, {"errors", Json::array({error})}});
+    send_json(response, status, data_error(code, message));
 }
 
-// The request's JSON body, or nullopt once a 400 in the send-call error shape is answered.
-std::optional<Json> json_body(const http::RouteRequest& request, http::RouteResponse& response) {
+// Ends a route early with `answer`, a refusal: thrown by the steps of a route, sent by the one
+// wrapper every guarded route runs in (Impl::add), so each step returns what it found.
+struct Refused {
+    Answer answer;
+};
+
+// The request's JSON body; refused with a 400 in the send-call error shape when it is not JSON.
+Json json_body(const http::RouteRequest& request) {
     try {
         return payload::parse_json(request.body);
     } catch (const payload::JsonError& error) {
-        send_status_error(response, 400, "Invalid parameters",
-                          {fmt::format("The body is not valid JSON: {}", error.what())});
-        return std::nullopt;
+        throw Refused{invalid_parameters({not_json(error)})};
     }
 }
 
@@ -142,7 +150,7 @@ struct Emulator::Impl {
     }
 
     bool has_event(const Call& call, std::string_view event) const {
-        return std::find(call.events.begin(), call.events.end(), event) != call.events.end();
+        return std::ranges::find(call.events, event) != call.events.end();
     }
 
     bool authorized(const http::RouteRequest& request) const {
@@ -201,13 +209,15 @@ struct Emulator::Impl {
     void end_call(const std::shared_ptr<Call>& call, CallEnd how) {
         CallFacts facts;
         EmulatorStats totals;
+        SystemTime ended_at;
         {
             std::lock_guard lock(mutex);
             if (call->ended) {
                 return;
             }
             call->ended = true;
-            call->facts.ended_at = std::chrono::system_clock::now();
+            ended_at = std::chrono::system_clock::now();
+            call->facts.ended_at = ended_at;
             call->facts.stopped = how == CallEnd::stopped_by_api;
             facts = call->facts;
             ++counters.ended;
@@ -228,7 +238,7 @@ struct Emulator::Impl {
             call->final_payload = body;
             call->final_queue_status = body.value("queue_status", std::string("complete"));
             if (connected) {
-                call->citations = build_citations_event(facts, *facts.ended_at)["citations"];
+                call->citations = build_citations_event(facts, ended_at)["citations"];
             }
         }
         // A running total on each finished call, so a long session shows where it stands.
@@ -308,42 +318,43 @@ struct Emulator::Impl {
 
     // ---- endpoints ---------------------------------------------------------------------------
 
-    void post_calls(const http::RouteRequest& request, http::RouteResponse& response) {
-        auto parsed = json_body(request, response);
-        if (!parsed) {
-            return;
-        }
-        Json body = std::move(*parsed);
-        ValidationOptions validation;
-        validation.allow_http_webhooks = !options.strict_webhooks;
-        auto errors = validate_send_call(body, validation);
-        std::string scenario_error;
-        std::optional<Outcome> outcome;
+    // What webhook URLs the emulator accepts (--strict-webhooks: https only, as Bland).
+    ValidationOptions validation() const {
+        ValidationOptions out;
+        out.allow_http_webhooks = !options.strict_webhooks;
+        return out;
+    }
+
+    // The outcome of a send-call request. Refused with a 400 for what Bland would refuse, or
+    // with the error a number suffix asks for.
+    Outcome send_call_outcome(const Json& body) const {
+        auto errors = validate_send_call(body, validation());
         if (errors.empty()) {
             const auto& number = body["phone_number"].get_ref<const std::string&>();
             if (auto refusal = refusal_for(number)) {
-                send_status_error(response, refusal->http_status, refusal->message);
-                return;
+                throw Refused{{refusal->http_status, status_error(refusal->message)}};
             }
             Json request_data = body.contains("request_data") ? body["request_data"] : Json();
-            outcome = choose_outcome(number, request_data, scenario_error);
-            if (!outcome) {
-                errors.push_back(scenario_error);
+            std::string scenario_error;
+            if (auto outcome = choose_outcome(number, request_data, scenario_error)) {
+                return *outcome;
             }
+            errors.push_back(scenario_error);
         }
-        if (!errors.empty()) {
-            send_status_error(response, 400, "Invalid parameters", errors);
-            return;
-        }
+        throw Refused{invalid_parameters(errors)};
+    }
 
+    void post_calls(const http::RouteRequest& request, http::RouteResponse& response) {
+        Json body = json_body(request);
+        const Outcome outcome = send_call_outcome(body);
         auto call = std::make_shared<Call>();
-        call->facts.outcome = outcome->fixture;
+        call->facts.outcome = outcome.fixture;
         if (body.contains("webhook") && body["webhook"].is_string()) {
             call->webhook = body["webhook"].get<std::string>();
         }
         call->events = string_list(body, "webhook_events");
         call->facts.request = std::move(body);
-        const std::string id = launch(call, *outcome);
+        const std::string id = launch(call, outcome);
         send_json(response, 200,
                   Json{{"status", "success"},
                        {"message", "Call successfully queued."},
@@ -381,15 +392,18 @@ struct Emulator::Impl {
     // POST /emulate/inbound-calls {"phone_number", "from"}: someone rings an inbound number. The
     // call runs like an outbound one, its outcome chosen by the caller's number, and its
     // post-call webhook goes to the number's configured webhook with its webhook_events.
-    void ring(const http::RouteRequest& request, http::RouteResponse& response) {
-        auto parsed = json_body(request, response);
-        if (!parsed) {
-            return;
-        }
-        Json body = std::move(*parsed);
+    // What a ring is: the number rung, who calls it and what happens.
+    struct Ring {
+        InboundSettings number;
+        std::string caller; ///< E.164
+        Outcome outcome;
+    };
+
+    // The ring `body` asks for; refused with a 400 naming every problem.
+    Ring ring_of(const Json& body) {
         std::vector<std::string> errors;
         std::optional<InboundSettings> number;
-        std::string caller;
+        std::optional<std::string> caller;
         if (!body.is_object()) {
             errors.emplace_back("The body must be a JSON object.");
         } else {
@@ -400,38 +414,39 @@ struct Emulator::Impl {
                                     "+15555550100.");
             }
             Json from = body.value("from", Json());
-            auto normalized =
+            caller =
                 from.is_string() ? bland::normalize_number(from.get<std::string>()) : std::nullopt;
-            if (!normalized) {
+            if (!caller) {
                 errors.emplace_back("from must be the caller's number, e.g. +15555550123.");
-            } else {
-                caller = *normalized;
             }
         }
-        std::string scenario_error;
-        std::optional<Outcome> outcome;
-        if (errors.empty()) {
-            outcome = choose_outcome(caller, body.value("request_data", Json()), scenario_error);
-            if (!outcome) {
-                errors.push_back(scenario_error);
-            } else if (outcome->source == "default") {
-                outcome->fixture = "completed-inbound";
+        if (number && caller) {
+            std::string scenario_error;
+            auto outcome =
+                choose_outcome(*caller, body.value("request_data", Json()), scenario_error);
+            if (outcome) {
+                if (outcome->source == "default") {
+                    outcome->fixture = "completed-inbound";
+                }
+                return Ring{std::move(*number), std::move(*caller), std::move(*outcome)};
             }
+            errors.push_back(scenario_error);
         }
-        if (!errors.empty()) {
-            send_status_error(response, 400, "Invalid parameters", errors);
-            return;
-        }
+        throw Refused{invalid_parameters(errors)};
+    }
+
+    void ring(const http::RouteRequest& request, http::RouteResponse& response) {
+        const Ring ring = ring_of(json_body(request));
         auto call = std::make_shared<Call>();
-        call->facts.outcome = outcome->fixture;
+        call->facts.outcome = ring.outcome.fixture;
         call->facts.inbound = true;
-        call->webhook = number->webhook;
-        call->events = number->events;
-        call->facts.request = Json{{"phone_number", number->phone_number},
-                                   {"from", caller},
-                                   {"max_duration", number->max_duration},
-                                   {"metadata", number->metadata}};
-        const std::string id = launch(call, *outcome);
+        call->webhook = ring.number.webhook;
+        call->events = ring.number.events;
+        call->facts.request = Json{{"phone_number", ring.number.phone_number},
+                                   {"from", ring.caller},
+                                   {"max_duration", ring.number.max_duration},
+                                   {"metadata", ring.number.metadata}};
+        const std::string id = launch(call, ring.outcome);
         send_json(response, 200, Json{{"status", "success"}, {"call_id", id}});
     }
 
@@ -455,12 +470,17 @@ struct Emulator::Impl {
         send_json(response, 200, Json{{"status", "ok"}, {"service", "blandhook emulate"}});
     }
 
-    void get_call(const http::RouteRequest& request, http::RouteResponse& response) {
+    // The call the path names; refused with a 404 in the send-call shape when there is none.
+    std::shared_ptr<Call> call_named(const http::RouteRequest& request) const {
         auto call = find_call(request.matches[1]);
         if (!call) {
-            send_status_error(response, 404, "Call not found.");
-            return;
+            throw Refused{call_not_found()};
         }
+        return call;
+    }
+
+    void get_call(const http::RouteRequest& request, http::RouteResponse& response) {
+        auto call = call_named(request);
         Json body;
         {
             std::lock_guard lock(mutex);
@@ -470,11 +490,7 @@ struct Emulator::Impl {
     }
 
     void stop_call(const http::RouteRequest& request, http::RouteResponse& response) {
-        auto call = find_call(request.matches[1]);
-        if (!call) {
-            send_status_error(response, 404, "Call not found.");
-            return;
-        }
+        auto call = call_named(request);
         bool already;
         {
             std::lock_guard lock(mutex);
@@ -545,10 +561,8 @@ struct Emulator::Impl {
         }
         std::string url;
         if (!resend) {
-            ValidationOptions validation;
-            validation.allow_http_webhooks = !options.strict_webhooks;
             Json value = body.contains("webhook_url") ? body["webhook_url"] : Json();
-            auto problems = validate_webhook_url(value, "webhook_url", validation);
+            auto problems = validate_webhook_url(value, "webhook_url", validation());
             if (!problems.empty()) {
                 send_data_error(response, 400, "INVALID_PARAMETERS", problems.front());
                 return;
@@ -604,18 +618,13 @@ struct Emulator::Impl {
 
     // Inbound numbers (emulator/inbound.hpp) and the ring that calls one.
     void inbound_list(const http::RouteRequest&, http::RouteResponse& response) {
-        const InboundAnswer result = inbound.list();
-        send_json(response, result.status, result.body);
+        send(response, inbound.list());
     }
     void inbound_details(const http::RouteRequest& request, http::RouteResponse& response) {
-        const InboundAnswer result = inbound.details(request.matches[1]);
-        send_json(response, result.status, result.body);
+        send(response, inbound.details(request.matches[1]));
     }
     void inbound_update(const http::RouteRequest& request, http::RouteResponse& response) {
-        ValidationOptions validation;
-        validation.allow_http_webhooks = !options.strict_webhooks;
-        const InboundAnswer result = inbound.update(request.matches[1], request.body, validation);
-        send_json(response, result.status, result.body);
+        send(response, inbound.update(request.matches[1], request.body, validation()));
     }
 
     /// Answers 403 in Bland's shape and returns true for what a web page sent: a cross-site
@@ -623,16 +632,10 @@ struct Emulator::Impl {
     /// is not a loopback name (DNS rebinding). Otherwise a page could have its own data signed
     /// with the developer's webhook secret, or place calls.
     bool reject_browser(const http::RouteRequest& request, http::RouteResponse& response) const {
-        inspector::RequestFacts facts;
-        facts.host = request.header("Host");
-        facts.origin = request.header("Origin");
-        facts.sec_fetch_site = request.header("Sec-Fetch-Site");
-        inspector::ServerFacts self;
-        self.port = port;
-        const auto refusal = inspector::check_browser_request(
-            facts, self, inspector::Need::read,
-            http::is_loopback_host(options.host) ? inspector::HostCheck::loopback_names
-                                                 : inspector::HostCheck::any);
+        const auto refusal = http::check_browser_request(
+            http::browser_facts(request), port, http::Fetch::api,
+            http::is_loopback_host(options.host) ? http::HostCheck::loopback_names
+                                                 : http::HostCheck::any);
         if (!refusal) {
             return false;
         }
@@ -642,30 +645,36 @@ struct Emulator::Impl {
         return true;
     }
 
-    using Route = void (Impl::*)(const http::RouteRequest&, http::RouteResponse&);
+    // Whether a route asks for --api-key. The health check does not: scripts poll it before
+    // they know one.
+    enum class Key { required, not_required };
 
-    // A route whose body (any Content-Type, k_max_body at most: RouteServerOptions) is read
-    // before it runs, behind the browser and API key guards.
-    void post(const char* pattern, Route route) {
-        server->post(pattern, [this, route](const http::RouteRequest& request,
-                                            http::RouteResponse& response) {
-            if (reject_browser(request, response) || reject_unauthorized(request, response)) {
-                return;
-            }
-            (this->*route)(request, response);
-        });
+    // Registers `handler` behind the browser and API key guards; a Refused it throws is its
+    // answer. A POST's body (any Content-Type, k_max_body at most: RouteServerOptions) is read
+    // before it runs.
+    void add(http::Method method, const char* pattern, Key key, http::RouteHandler handler) {
+        server->add(method, pattern,
+                    [this, key, handler = std::move(handler)](const http::RouteRequest& request,
+                                                              http::RouteResponse& response) {
+                        if (reject_browser(request, response) ||
+                            (key == Key::required && reject_unauthorized(request, response))) {
+                            return;
+                        }
+                        try {
+                            handler(request, response);
+                        } catch (const Refused& refused) {
+                            send(response, refused.answer);
+                        }
+                    });
     }
 
-    void get(const char* pattern, Route route) {
-        server->get(pattern, [this, route](const http::RouteRequest& request,
-                                           http::RouteResponse& response) {
-            // The health check needs no key: scripts poll it before they know one.
-            if (reject_browser(request, response) ||
-                (route != &Impl::health && reject_unauthorized(request, response))) {
-                return;
-            }
-            (this->*route)(request, response);
-        });
+    using Route = void (Impl::*)(const http::RouteRequest&, http::RouteResponse&);
+
+    void add(http::Method method, const char* pattern, Route route, Key key = Key::required) {
+        add(method, pattern, key,
+            [this, route](const http::RouteRequest& request, http::RouteResponse& response) {
+                (this->*route)(request, response);
+            });
     }
 
     http::RouteServerOptions server_options() {
@@ -719,17 +728,18 @@ struct Emulator::Impl {
 
     void install_routes() {
         server = std::make_unique<http::RouteServer>(server_options());
-        get("/_blandhook/health", &Impl::health);
-        post("/v1/calls", &Impl::post_calls);
-        get(R"(/v1/calls/([^/]+))", &Impl::get_call);
-        post(R"(/v1/calls/([^/]+)/stop)", &Impl::stop_call);
-        get(R"(/v1/postcall/webhooks/([^/]+))", &Impl::get_webhook_log);
-        post("/v1/postcall/webhooks/create", &Impl::postcall_create);
-        post("/v1/postcall/webhooks/resend", &Impl::postcall_resend);
-        get("/v1/inbound", &Impl::inbound_list);
-        get(R"(/v1/inbound/([^/]+))", &Impl::inbound_details);
-        post(R"(/v1/inbound/([^/]+))", &Impl::inbound_update);
-        post("/emulate/inbound-calls", &Impl::ring);
+        using http::Method;
+        add(Method::get, "/_blandhook/health", &Impl::health, Key::not_required);
+        add(Method::post, "/v1/calls", &Impl::post_calls);
+        add(Method::get, R"(/v1/calls/([^/]+))", &Impl::get_call);
+        add(Method::post, R"(/v1/calls/([^/]+)/stop)", &Impl::stop_call);
+        add(Method::get, R"(/v1/postcall/webhooks/([^/]+))", &Impl::get_webhook_log);
+        add(Method::post, "/v1/postcall/webhooks/create", &Impl::postcall_create);
+        add(Method::post, "/v1/postcall/webhooks/resend", &Impl::postcall_resend);
+        add(Method::get, "/v1/inbound", &Impl::inbound_list);
+        add(Method::get, R"(/v1/inbound/([^/]+))", &Impl::inbound_details);
+        add(Method::post, R"(/v1/inbound/([^/]+))", &Impl::inbound_update);
+        add(Method::post, "/emulate/inbound-calls", &Impl::ring);
         install_query_routes();
     }
 
@@ -759,23 +769,16 @@ struct Emulator::Impl {
 
     // Registers `handler` for an authorized route; the answer goes out as JSON.
     void query_route(http::Method method, const char* pattern,
-                     std::function<QueryAnswer(const http::RouteRequest&)> handler) {
-        server->add(method, pattern,
-                    [this, handler = std::move(handler)](const http::RouteRequest& request,
-                                                         http::RouteResponse& response) {
-                        if (reject_browser(request, response) ||
-                            reject_unauthorized(request, response)) {
-                            return;
-                        }
-                        QueryAnswer answer = handler(request);
-                        send_json(response, answer.status, answer.body);
-                    });
+                     std::function<Answer(const http::RouteRequest&)> handler) {
+        add(method, pattern, Key::required,
+            [handler = std::move(handler)](const http::RouteRequest& request,
+                                           http::RouteResponse& response) {
+                send(response, handler(request));
+            });
     }
 
     void install_query_routes() {
         using http::Method;
-        const auto not_found =
-            QueryAnswer{404, Json{{"status", "error"}, {"message", "Call not found."}}};
         query_route(Method::get, "/v1/calls", [this](const http::RouteRequest& request) {
             std::vector<CallSnapshot> all;
             {
@@ -785,21 +788,21 @@ struct Emulator::Impl {
                     all.push_back(snapshot(*call));
                 }
             }
-            return list_calls(std::move(all), request.params);
+            return list_calls(all, request.params);
         });
         query_route(Method::get, R"(/v1/calls/([^/]+)/events)",
-                    [this, not_found](const http::RouteRequest& request) {
+                    [this](const http::RouteRequest& request) {
                         auto call = snapshot_of(request.matches[1]);
-                        return call ? call_events(*call) : not_found;
+                        return call ? call_events(*call) : call_not_found();
                     });
         query_route(Method::post, "/v1/calls/analyze", [this](const http::RouteRequest& request) {
             return analyze_with_schema(request.body,
                                        [this](const std::string& id) { return snapshot_of(id); });
         });
         query_route(Method::post, R"(/v1/calls/([^/]+)/analyze)",
-                    [this, not_found](const http::RouteRequest& request) {
+                    [this](const http::RouteRequest& request) {
                         auto call = snapshot_of(request.matches[1]);
-                        return call ? analyze_questions(*call, request.body) : not_found;
+                        return call ? analyze_questions(*call, request.body) : call_not_found();
                     });
         // The recording URL of a post-call payload is fetched without the API key, as Bland's
         // are (a storage link), so this route checks none.

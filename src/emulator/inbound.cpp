@@ -12,11 +12,8 @@ namespace {
 
 using payload::Json;
 
-InboundAnswer not_a_number(std::string_view number) {
-    return {400, Json{{"status", "error"},
-                      {"message", "Invalid parameters"},
-                      {"errors",
-                       Json::array({fmt::format("'{}' is not a valid phone number.", number)})}}};
+Answer not_a_number(std::string_view number) {
+    return invalid_parameters({fmt::format("'{}' is not a valid phone number.", number)});
 }
 
 } // namespace
@@ -47,7 +44,7 @@ Json& InboundNumbers::entry(const std::string& e164) {
     return m_numbers.emplace(e164, std::move(details)).first->second;
 }
 
-InboundAnswer InboundNumbers::list() const {
+Answer InboundNumbers::list() const {
     std::lock_guard lock(m_mutex);
     Json numbers = Json::array();
     for (const auto& number : m_order) {
@@ -56,7 +53,7 @@ InboundAnswer InboundNumbers::list() const {
     return {200, Json{{"inbound_numbers", numbers}}};
 }
 
-InboundAnswer InboundNumbers::details(std::string_view number) {
+Answer InboundNumbers::details(std::string_view number) {
     auto e164 = bland::normalize_number(number);
     if (!e164) {
         return not_a_number(number);
@@ -65,8 +62,8 @@ InboundAnswer InboundNumbers::details(std::string_view number) {
     return {200, entry(*e164)};
 }
 
-InboundAnswer InboundNumbers::update(std::string_view number, const std::string& text,
-                                     const ValidationOptions& validation) {
+Answer InboundNumbers::update(std::string_view number, const std::string& text,
+                              const ValidationOptions& validation) {
     auto e164 = bland::normalize_number(number);
     if (!e164) {
         return not_a_number(number);
@@ -75,11 +72,7 @@ InboundAnswer InboundNumbers::update(std::string_view number, const std::string&
     try {
         body = payload::parse_json(text);
     } catch (const payload::JsonError& error) {
-        return {400,
-                Json{{"status", "error"},
-                     {"message", "Invalid parameters"},
-                     {"errors",
-                      Json::array({fmt::format("The body is not valid JSON: {}", error.what())})}}};
+        return invalid_parameters({not_json(error)});
     }
     std::vector<std::string> errors;
     if (!body.is_object()) {
@@ -113,8 +106,7 @@ InboundAnswer InboundNumbers::update(std::string_view number, const std::string&
         }
     }
     if (!errors.empty()) {
-        return {400,
-                Json{{"status", "error"}, {"message", "Invalid parameters"}, {"errors", errors}}};
+        return invalid_parameters(errors);
     }
     std::lock_guard lock(m_mutex);
     Json& details = entry(*e164);

@@ -3,6 +3,7 @@
 // an owned number, created on first sight with Bland's default settings and remembered with what
 // POST /v1/inbound/{number} sets (webhook, webhook_events, metadata, prompt …). Bodies follow
 // docs.bland.ai api-v1 "List Numbers" and "Number Details". Thread-safe; no I/O.
+#include "emulator/answer.hpp"
 #include "emulator/request_validation.hpp"
 #include "payload/json.hpp"
 
@@ -14,12 +15,6 @@
 #include <vector>
 
 namespace blandhook::emulator {
-
-/// An HTTP status and a JSON body, for the route to send.
-struct InboundAnswer {
-    int status = 200;
-    payload::Json body;
-};
 
 /// What a ring needs from the number it rings.
 struct InboundSettings {
@@ -33,12 +28,12 @@ struct InboundSettings {
 class InboundNumbers {
 public:
     /// GET /v1/inbound: {"inbound_numbers": [details…]}, oldest first.
-    InboundAnswer list() const;
+    Answer list() const;
     /// GET /v1/inbound/{number}: the number's details; 400 when it is not a phone number.
-    InboundAnswer details(std::string_view number);
+    Answer details(std::string_view number);
     /// POST /v1/inbound/{number}: validates and applies `body`; answers the updated details.
-    InboundAnswer update(std::string_view number, const std::string& body,
-                         const ValidationOptions& validation);
+    Answer update(std::string_view number, const std::string& body,
+                  const ValidationOptions& validation);
     /// The settings a ring of `number` uses (the number is created when new); nullopt when it is
     /// not a phone number.
     std::optional<InboundSettings> settings(std::string_view number);

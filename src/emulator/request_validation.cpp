@@ -9,13 +9,9 @@
 namespace blandhook::emulator {
 namespace {
 
-bool starts_with(std::string_view text, std::string_view prefix) {
-    return text.substr(0, prefix.size()) == prefix;
-}
-
 // A URI with a scheme, "://", a host and no blanks: enough to reject what Bland rejects.
 bool plausible_url(std::string_view url, std::string_view scheme) {
-    if (!starts_with(url, scheme) || url.size() <= scheme.size()) {
+    if (!url.starts_with(scheme) || url.size() <= scheme.size()) {
         return false;
     }
     std::string_view rest = url.substr(scheme.size());

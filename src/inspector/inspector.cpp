@@ -80,7 +80,7 @@ std::uint64_t parse_id(const std::string& text) {
 std::string fixture_name(const capture::Capture& capture) {
     const std::string& call_id = capture.payload.call_id;
     const bool plain = !call_id.empty() && call_id.size() <= 80 &&
-                       std::all_of(call_id.begin(), call_id.end(), [](unsigned char c) {
+                       std::ranges::all_of(call_id, [](unsigned char c) {
                            return std::isalnum(c) != 0 || c == '-' || c == '_';
                        });
     return plain ? call_id : "capture-" + std::to_string(capture.id);
@@ -103,12 +103,7 @@ private:
     }
 
     static RequestFacts request_facts(const http::RouteRequest& req) {
-        RequestFacts facts;
-        facts.host = req.header("Host");
-        facts.origin = req.header("Origin");
-        facts.sec_fetch_site = req.header("Sec-Fetch-Site");
-        facts.page_token = req.header("X-Blandhook-Token");
-        return facts;
+        return {http::browser_facts(req), req.header("X-Blandhook-Token")};
     }
 
     // Runs `handler` when the request passes the checks for `need`; answers the refusal, or the
@@ -165,7 +160,7 @@ private:
             filter.call_id = call_id;
             filter.limit = k_max_call_captures;
             auto newest = store.list(filter);
-            std::reverse(newest.begin(), newest.end());
+            std::ranges::reverse(newest);
             story = capture::call_story(call_id, std::move(newest));
         } else {
             story = capture::call_story(capture::History(store.path()), call_id);
@@ -298,7 +293,7 @@ void Inspector::events(const http::RouteRequest& req, http::RouteResponse& res) 
             if (missed.size() == k_stream_backlog) {
                 out += "event: reset\ndata: too far behind\n\n";
             } else {
-                std::reverse(missed.begin(), missed.end());
+                std::ranges::reverse(missed);
                 for (const auto& capture : missed) {
                     out += event_for(capture);
                 }

@@ -1,13 +1,14 @@
 // The inspector's request checks and views, as pure functions: which Host, Origin and tokens
 // pass, and what the rows and details say. Its exports are capture/export's (listen_capture_test).
 #include "capture/capture.hpp"
+#include "http/browser_guard.hpp"
 #include "inspector/security.hpp"
 #include "inspector/views.hpp"
 
 #include <doctest/doctest.h>
 
+using blandhook::http::host_is_ours;
 using blandhook::inspector::check_request;
-using blandhook::inspector::host_is_ours;
 using blandhook::inspector::Need;
 using blandhook::inspector::RequestFacts;
 using blandhook::inspector::ServerFacts;
@@ -35,17 +36,17 @@ RequestFacts from_page() {
 TEST_CASE("inspector: loopback names with the inspector's own port pass the Host check, others "
           "do not") {
     const ServerFacts server = loopback_server();
-    CHECK(host_is_ours("127.0.0.1:4000", server));
-    CHECK(host_is_ours("localhost:4000", server));
-    CHECK(host_is_ours("LOCALHOST:4000", server));
-    CHECK(host_is_ours("[::1]:4000", server));
-    CHECK_FALSE(host_is_ours("127.0.0.1:4001", server));
-    CHECK_FALSE(host_is_ours("127.0.0.1", server));
-    CHECK_FALSE(host_is_ours("evil.example:4000", server));
-    CHECK_FALSE(host_is_ours("localhost.evil.example:4000", server));
-    CHECK_FALSE(host_is_ours("", server));
-    CHECK_FALSE(host_is_ours("127.0.0.1:4000x", server));
-    CHECK_FALSE(host_is_ours("192.168.1.20:4000", server));
+    CHECK(host_is_ours("127.0.0.1:4000", server.port));
+    CHECK(host_is_ours("localhost:4000", server.port));
+    CHECK(host_is_ours("LOCALHOST:4000", server.port));
+    CHECK(host_is_ours("[::1]:4000", server.port));
+    CHECK_FALSE(host_is_ours("127.0.0.1:4001", server.port));
+    CHECK_FALSE(host_is_ours("127.0.0.1", server.port));
+    CHECK_FALSE(host_is_ours("evil.example:4000", server.port));
+    CHECK_FALSE(host_is_ours("localhost.evil.example:4000", server.port));
+    CHECK_FALSE(host_is_ours("", server.port));
+    CHECK_FALSE(host_is_ours("127.0.0.1:4000x", server.port));
+    CHECK_FALSE(host_is_ours("192.168.1.20:4000", server.port));
 }
 
 TEST_CASE("inspector: a request from the page itself may read and act") {
