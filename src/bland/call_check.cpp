@@ -5,6 +5,7 @@
 #include "listen/listener.hpp"
 #include "payload/kind.hpp"
 #include "report/xml.hpp"
+#include "util/enum_table.hpp"
 
 #include <algorithm>
 #include <fmt/core.h>
@@ -202,15 +203,12 @@ void check_state(const CallPlan& plan, CallResult& result, const Progress& progr
 } // namespace
 
 std::string_view verdict_name(Verdict verdict) {
-    switch (verdict) {
-    case Verdict::pass:
-        return "pass";
-    case Verdict::fail:
-        return "fail";
-    case Verdict::timeout:
-        return "timeout";
-    }
-    return "fail";
+    static constexpr util::Named<Verdict> k_verdict_names[] = {
+        {Verdict::pass, "pass"},
+        {Verdict::fail, "fail"},
+        {Verdict::timeout, "timeout"},
+    };
+    return util::name_of(k_verdict_names, verdict, "fail");
 }
 
 // How often `call --listen` says what it is still waiting for.

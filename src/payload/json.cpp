@@ -3,6 +3,7 @@
 #include "payload/utf8.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -19,6 +20,37 @@ constexpr int k_max_depth = k_max_json_depth;
 // Objects with more keys than this get a hash index for duplicate detection, so a hostile body
 // with a million keys stays linear instead of quadratic.
 constexpr std::size_t k_indexed_object_size = 16;
+
+// JSON's two-character escapes: the letter after the backslash and the character it stands for.
+struct ShortEscape {
+    char letter;
+    char character;
+};
+constexpr ShortEscape k_short_escapes[] = {
+    {'"', '"'},  {'\\', '\\'}, {'/', '/'},  {'b', '\b'},
+    {'f', '\f'}, {'n', '\n'},  {'r', '\r'}, {'t', '\t'},
+};
+
+// Indexed by the byte after a backslash: the character that escape stands for, 0 for none.
+constexpr std::array<char, 256> k_unescaped = [] {
+    std::array<char, 256> table{};
+    for (const auto& escape : k_short_escapes) {
+        table.at(static_cast<unsigned char>(escape.letter)) = escape.character;
+    }
+    return table;
+}();
+
+// Indexed by an ASCII character: the letter JSON.stringify escapes it with, 0 for \u00XX. Only
+// '"', '\\' and control characters are escaped ('/' is written as it is).
+constexpr std::array<char, 128> k_escape_letter = [] {
+    std::array<char, 128> table{};
+    for (const auto& escape : k_short_escapes) {
+        if (escape.character != '/') {
+            table.at(static_cast<unsigned char>(escape.character)) = escape.letter;
+        }
+    }
+    return table;
+}();
 
 // A recursive-descent JSON.parse: the ECMAScript JSON grammar over a body decoded like
 // TextDecoder (WHATWG UTF-8, U+FFFD for each maximal invalid subpart).
@@ -87,16 +119,16 @@ private:
         case '[':
             return parse_array(depth + 1);
         case '"':
-            return Json(parse_string());
+            return parse_string();
         case 't':
             expect_literal("true");
-            return Json(true);
+            return true;
         case 'f':
             expect_literal("false");
-            return Json(false);
+            return false;
         case 'n':
             expect_literal("null");
-            return Json(nullptr);
+            return nullptr;
         default:
             if (*m_pos == '-' || (*m_pos >= '0' && *m_pos <= '9')) {
                 return parse_number();
@@ -224,12 +256,7 @@ private:
         ++m_pos; // opening quote
         std::string out;
         while (true) {
-            const unsigned char* run = m_pos;
-            while (m_pos != m_end && *m_pos >= 0x20 && *m_pos < 0x80 && *m_pos != '"' &&
-                   *m_pos != '\\') {
-                ++m_pos;
-            }
-            out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(m_pos - run));
+            append_plain_run(out);
             if (m_pos == m_end) {
                 fail("unterminated string");
             }
@@ -242,66 +269,68 @@ private:
                 fail("unescaped control character in string");
             }
             if (c >= 0x80) {
-                const auto decoded = utf8::decode(m_pos, m_end, utf8::Surrogates::reject);
-                if (decoded.code_point < 0) {
-                    utf8::append(out, utf8::k_replacement);
-                } else {
-                    out.append(reinterpret_cast<const char*>(m_pos), decoded.length);
-                }
-                m_pos += decoded.length;
-                continue;
-            }
-            ++m_pos; // backslash
-            if (m_pos == m_end) {
-                fail("unterminated string");
-            }
-            const unsigned char escape = *m_pos++;
-            switch (escape) {
-            case '"':
-                out.push_back('"');
-                break;
-            case '\\':
-                out.push_back('\\');
-                break;
-            case '/':
-                out.push_back('/');
-                break;
-            case 'b':
-                out.push_back('\b');
-                break;
-            case 'f':
-                out.push_back('\f');
-                break;
-            case 'n':
-                out.push_back('\n');
-                break;
-            case 'r':
-                out.push_back('\r');
-                break;
-            case 't':
-                out.push_back('\t');
-                break;
-            case 'u': {
-                std::uint32_t unit = static_cast<std::uint32_t>(hex4());
-                if (unit >= 0xD800 && unit <= 0xDBFF && m_end - m_pos >= 6 && m_pos[0] == '\\' &&
-                    m_pos[1] == 'u') {
-                    const unsigned char* save = m_pos;
-                    m_pos += 2;
-                    const auto low = static_cast<std::uint32_t>(hex4());
-                    if (low >= 0xDC00 && low <= 0xDFFF) {
-                        unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
-                    } else {
-                        m_pos = save; // a lone high surrogate; the next escape stands alone
-                    }
-                }
-                utf8::append(out, unit);
-                break;
-            }
-            default:
-                --m_pos;
-                fail("bad escape in string");
+                append_utf8_sequence(out);
+            } else {
+                append_escape(out);
             }
         }
+    }
+
+    // Copies the printable ASCII up to the next quote, backslash, control or non-ASCII byte.
+    void append_plain_run(std::string& out) {
+        const unsigned char* run = m_pos;
+        while (m_pos != m_end && *m_pos >= 0x20 && *m_pos < 0x80 && *m_pos != '"' &&
+               *m_pos != '\\') {
+            ++m_pos;
+        }
+        out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(m_pos - run));
+    }
+
+    // One UTF-8 sequence as TextDecoder reads it: kept when valid, else one U+FFFD.
+    void append_utf8_sequence(std::string& out) {
+        const auto decoded = utf8::decode(m_pos, m_end, utf8::Surrogates::reject);
+        if (decoded.code_point < 0) {
+            utf8::append(out, utf8::k_replacement);
+        } else {
+            out.append(reinterpret_cast<const char*>(m_pos), decoded.length);
+        }
+        m_pos += decoded.length;
+    }
+
+    // A backslash escape: one of the short ones (k_unescaped) or \uXXXX.
+    void append_escape(std::string& out) {
+        ++m_pos; // backslash
+        if (m_pos == m_end) {
+            fail("unterminated string");
+        }
+        const unsigned char letter = *m_pos++;
+        if (letter == 'u') {
+            append_unicode_escape(out);
+            return;
+        }
+        const char character = k_unescaped[letter];
+        if (character == 0) {
+            --m_pos;
+            fail("bad escape in string");
+        }
+        out.push_back(character);
+    }
+
+    // \uXXXX after its "\u": a surrogate pair written as two escapes is one character.
+    void append_unicode_escape(std::string& out) {
+        auto unit = static_cast<std::uint32_t>(hex4());
+        if (unit >= 0xD800 && unit <= 0xDBFF && m_end - m_pos >= 6 && m_pos[0] == '\\' &&
+            m_pos[1] == 'u') {
+            const unsigned char* save = m_pos;
+            m_pos += 2;
+            const auto low = static_cast<std::uint32_t>(hex4());
+            if (low >= 0xDC00 && low <= 0xDFFF) {
+                unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+            } else {
+                m_pos = save; // a lone high surrogate; the next escape stands alone
+            }
+        }
+        utf8::append(out, unit);
     }
 
     Json parse_number() {
@@ -339,7 +368,7 @@ private:
             std::int64_t value = 0;
             const auto result = std::from_chars(first, last, value);
             if (result.ec == std::errc{} && result.ptr == last) {
-                return Json(value);
+                return value;
             }
         }
         double value = 0;
@@ -350,7 +379,7 @@ private:
             const std::string copy(first, last);
             value = std::strtod(copy.c_str(), nullptr);
         }
-        return Json(value);
+        return value;
     }
 
     void skip_digits() {
@@ -414,30 +443,11 @@ void write_quoted(std::string& out, const std::string& text) {
         const unsigned char c = *pos;
         if (c < 0x80) {
             ++pos;
-            switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\b':
-                out += "\\b";
-                break;
-            case '\f':
-                out += "\\f";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                out += "\\u00";
+            out.push_back('\\');
+            if (const char letter = k_escape_letter[c]; letter != 0) {
+                out.push_back(letter);
+            } else {
+                out += "u00";
                 out.push_back(k_hex[c >> 4]);
                 out.push_back(k_hex[c & 0x0f]);
             }
@@ -525,7 +535,7 @@ private:
     void newline(int level) {
         if (m_indent > 0) {
             m_out.push_back('\n');
-            m_out.append(static_cast<std::size_t>(level * m_indent), ' ');
+            m_out.append(static_cast<std::size_t>(level) * static_cast<std::size_t>(m_indent), ' ');
         }
     }
 
@@ -583,7 +593,7 @@ private:
             }
         } else {
             // JavaScript's own property order: integer keys ascending, then the rest as inserted.
-            std::sort(indexed.begin(), indexed.end());
+            std::ranges::sort(indexed);
             for (const auto& [number, i] : indexed) {
                 const auto& member = *(members.begin() + static_cast<std::ptrdiff_t>(i));
                 write_member(member.first, member.second, level, first);

@@ -1,39 +1,31 @@
 #include "payload/kind.hpp"
 
+#include "util/enum_table.hpp"
+
 namespace blandhook::payload {
 
+namespace {
+
+// Each kind's stable name: one row each, read in both directions.
+constexpr util::Named<Kind> k_kind_names[] = {
+    {Kind::post_call, "post-call"},
+    {Kind::delayed_post_call, "delayed-post-call"},
+    {Kind::citations_event, "citations-event"},
+    {Kind::post_transfer_event, "post-transfer-transcript-event"},
+    {Kind::multiple_event, "multiple-event"},
+    {Kind::evals_event, "evals-event"},
+    {Kind::live_event, "live-event"},
+    {Kind::unknown, "unknown"},
+};
+
+} // namespace
+
 std::string_view kind_name(Kind kind) {
-    switch (kind) {
-    case Kind::post_call:
-        return "post-call";
-    case Kind::delayed_post_call:
-        return "delayed-post-call";
-    case Kind::citations_event:
-        return "citations-event";
-    case Kind::post_transfer_event:
-        return "post-transfer-transcript-event";
-    case Kind::multiple_event:
-        return "multiple-event";
-    case Kind::evals_event:
-        return "evals-event";
-    case Kind::live_event:
-        return "live-event";
-    case Kind::unknown:
-        break;
-    }
-    return "unknown";
+    return util::name_of(k_kind_names, kind, "unknown");
 }
 
 std::optional<Kind> kind_from_name(std::string_view name) {
-    for (Kind kind : k_schema_kinds) {
-        if (kind_name(kind) == name) {
-            return kind;
-        }
-    }
-    if (name == kind_name(Kind::unknown)) {
-        return Kind::unknown;
-    }
-    return std::nullopt;
+    return util::value_of(k_kind_names, name);
 }
 
 } // namespace blandhook::payload

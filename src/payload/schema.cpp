@@ -4,6 +4,7 @@
 #include "payload/json.hpp"
 #include "payload/pointer.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -14,7 +15,6 @@
 #include <deque>
 #include <map>
 #include <optional>
-#include <set>
 #include <stdexcept>
 
 namespace blandhook::payload::schema {
@@ -222,10 +222,6 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-const std::set<std::string, std::less<>> k_annotations = {
-    "$schema", "$id", "$comment", "$defs", "title", "description", "examples", "default", "format",
-};
-
 // Compiles every file of a schema set; $refs may point across files of the set.
 class Compiler {
 public:
@@ -292,79 +288,72 @@ private:
         throw CompileError(where + ": unknown type " + name.dump());
     }
 
+    // Where a keyword of a schema is being compiled: its file (for relative $refs) and its
+    // location "file#/pointer/keyword" (for messages).
+    struct Place {
+        const std::string& file;
+        const std::string& at;
+    };
+
+    using KeywordCompiler = void (Compiler::*)(const SchemaJson& value, Node& node,
+                                               const Place& place);
+
+    // One row per keyword the validator knows; no compiler: an annotation, shown to readers of
+    // the schema and never checked.
+    struct Keyword {
+        std::string_view name;
+        KeywordCompiler compile;
+    };
+
+    // The row of keyword `name`, nullptr when the validator does not know it.
+    static const Keyword* keyword_named(std::string_view name) {
+        static constexpr Keyword k_keywords[] = {
+            {"$schema", nullptr},
+            {"$id", nullptr},
+            {"$comment", nullptr},
+            {"$defs", nullptr},
+            {"title", nullptr},
+            {"description", nullptr},
+            {"examples", nullptr},
+            {"default", nullptr},
+            {"format", nullptr},
+            {"type", &Compiler::compile_type},
+            {"properties", &Compiler::compile_properties},
+            {"required", &Compiler::compile_required},
+            {"items", &Compiler::compile_items},
+            {"enum", &Compiler::compile_enum},
+            {"const", &Compiler::compile_const},
+            {"minimum", &Compiler::compile_minimum},
+            {"maximum", &Compiler::compile_maximum},
+            {"x-known-values", &Compiler::compile_known_values},
+            {"x-drift", &Compiler::compile_drift},
+            {"x-severity", &Compiler::compile_severity},
+            {"x-message", &Compiler::compile_message},
+            {"allOf", &Compiler::compile_all_of},
+            {"if", &Compiler::compile_if},
+            {"then", &Compiler::compile_then},
+            {"else", &Compiler::compile_else},
+            {"$ref", &Compiler::compile_ref},
+        };
+        const auto* row = std::ranges::find(k_keywords, name, &Keyword::name);
+        return row == std::end(k_keywords) ? nullptr : row;
+    }
+
     void compile(const SchemaJson& schema, Node& node, const std::string& file,
                  const std::string& where) {
         if (!schema.is_object()) {
             throw CompileError(where + ": a schema must be an object");
         }
         for (const auto& [keyword, value] : schema.items()) {
-            const std::string at = where + "/" + keyword;
-            if (k_annotations.count(keyword) != 0) {
-                continue; // shown to readers of the schema, never checked
-            }
-            if (keyword == "type") {
-                node.types = 0;
-                if (value.is_array()) {
-                    for (const auto& name : value) {
-                        node.types |= type_bit(name, at);
-                    }
-                } else {
-                    node.types = type_bit(value, at);
-                }
-            } else if (keyword == "properties") {
-                std::vector<std::pair<std::string, const Node*>> properties;
-                for (const auto& [name, child] : value.items()) {
-                    properties.emplace_back(name, sub(child, file, at + "/" + name));
-                }
-                node.properties.assign(properties);
-            } else if (keyword == "required") {
-                node.required = value.get<std::vector<std::string>>();
-            } else if (keyword == "items") {
-                node.items = sub(value, file, at);
-            } else if (keyword == "enum") {
-                node.has_enum = true;
-                node.enum_values = literals(value);
-            } else if (keyword == "const") {
-                node.const_value.emplace(value);
-            } else if (keyword == "minimum") {
-                node.minimum = value.get<double>();
-            } else if (keyword == "maximum") {
-                node.maximum = value.get<double>();
-            } else if (keyword == "x-known-values") {
-                node.has_known_values = true;
-                node.known_values = literals(value);
-            } else if (keyword == "x-drift") {
-                if (value != "warn" && value != "ignore") {
-                    throw CompileError(at + ": x-drift must be \"warn\" or \"ignore\"");
-                }
-                node.warn_on_drift = value == "warn";
-            } else if (keyword == "x-severity") {
-                if (value != "error" && value != "warning") {
-                    throw CompileError(at + ": x-severity must be \"error\" or \"warning\"");
-                }
-                node.severity = value == "error" ? Severity::error : Severity::warning;
-            } else if (keyword == "x-message") {
-                node.message = value.get<std::string>();
-            } else if (keyword == "allOf") {
-                int i = 0;
-                for (const auto& child : value) {
-                    node.all_of.push_back(sub(child, file, at + "/" + std::to_string(i++)));
-                }
-            } else if (keyword == "if") {
-                node.if_schema = sub(value, file, at);
-            } else if (keyword == "then") {
-                node.then_schema = sub(value, file, at);
-            } else if (keyword == "else") {
-                node.else_schema = sub(value, file, at);
-            } else if (keyword == "$ref") {
-                const auto target = value.get<std::string>();
-                const auto hash = target.find('#');
-                const std::string ref_file = hash == 0 ? file : target.substr(0, hash);
-                const std::string pointer =
-                    hash == std::string::npos ? std::string() : target.substr(hash + 1);
-                node.ref = resolve(ref_file, pointer, at);
-            } else {
+            std::string at = where;
+            at += '/';
+            at += keyword;
+            const Keyword* row = keyword_named(keyword);
+            if (row == nullptr) {
                 throw CompileError(at + ": keyword not supported by blandhook's validator");
+            }
+            if (row->compile != nullptr) {
+                (this->*row->compile)(value, node, Place{file, at});
             }
         }
         node.checks_value = node.has_enum || node.const_value || node.has_known_values ||
@@ -375,6 +364,104 @@ private:
         node.only_types = node.ref == nullptr && !node.checks_value && !node.checks_object &&
                           !node.overrides && node.items == nullptr && node.all_of.empty() &&
                           node.if_schema == nullptr;
+    }
+
+    void compile_type(const SchemaJson& value, Node& node, const Place& place) {
+        node.types = 0;
+        if (value.is_array()) {
+            for (const auto& name : value) {
+                node.types |= type_bit(name, place.at);
+            }
+        } else {
+            node.types = type_bit(value, place.at);
+        }
+    }
+
+    void compile_properties(const SchemaJson& value, Node& node, const Place& place) {
+        std::vector<std::pair<std::string, const Node*>> properties;
+        for (const auto& [name, child] : value.items()) {
+            std::string at = place.at;
+            at += '/';
+            at += name;
+            properties.emplace_back(name, sub(child, place.file, at));
+        }
+        node.properties.assign(properties);
+    }
+
+    void compile_required(const SchemaJson& value, Node& node, const Place& /*place*/) {
+        node.required = value.get<std::vector<std::string>>();
+    }
+
+    void compile_items(const SchemaJson& value, Node& node, const Place& place) {
+        node.items = sub(value, place.file, place.at);
+    }
+
+    void compile_enum(const SchemaJson& value, Node& node, const Place& /*place*/) {
+        node.has_enum = true;
+        node.enum_values = literals(value);
+    }
+
+    void compile_const(const SchemaJson& value, Node& node, const Place& /*place*/) {
+        node.const_value.emplace(value);
+    }
+
+    void compile_minimum(const SchemaJson& value, Node& node, const Place& /*place*/) {
+        node.minimum = value.get<double>();
+    }
+
+    void compile_maximum(const SchemaJson& value, Node& node, const Place& /*place*/) {
+        node.maximum = value.get<double>();
+    }
+
+    void compile_known_values(const SchemaJson& value, Node& node, const Place& /*place*/) {
+        node.has_known_values = true;
+        node.known_values = literals(value);
+    }
+
+    void compile_drift(const SchemaJson& value, Node& node, const Place& place) {
+        if (value != "warn" && value != "ignore") {
+            throw CompileError(place.at + R"(: x-drift must be "warn" or "ignore")");
+        }
+        node.warn_on_drift = value == "warn";
+    }
+
+    void compile_severity(const SchemaJson& value, Node& node, const Place& place) {
+        if (value != "error" && value != "warning") {
+            throw CompileError(place.at + R"(: x-severity must be "error" or "warning")");
+        }
+        node.severity = value == "error" ? Severity::error : Severity::warning;
+    }
+
+    void compile_message(const SchemaJson& value, Node& node, const Place& /*place*/) {
+        node.message = value.get<std::string>();
+    }
+
+    void compile_all_of(const SchemaJson& value, Node& node, const Place& place) {
+        int i = 0;
+        for (const auto& child : value) {
+            node.all_of.push_back(sub(child, place.file, place.at + "/" + std::to_string(i++)));
+        }
+    }
+
+    void compile_if(const SchemaJson& value, Node& node, const Place& place) {
+        node.if_schema = sub(value, place.file, place.at);
+    }
+
+    void compile_then(const SchemaJson& value, Node& node, const Place& place) {
+        node.then_schema = sub(value, place.file, place.at);
+    }
+
+    void compile_else(const SchemaJson& value, Node& node, const Place& place) {
+        node.else_schema = sub(value, place.file, place.at);
+    }
+
+    void compile_ref(const SchemaJson& value, Node& node, const Place& place) {
+        const auto target = value.get<std::string>();
+        const auto hash = target.find('#');
+        const std::string ref_file = hash == 0 ? place.file : target.substr(0, hash);
+        const std::string pointer =
+            hash == std::string::npos ? std::string() : target.substr(hash + 1);
+        node.ref = resolve(ref_file, pointer, place.at);
     }
 };
 
@@ -526,8 +613,10 @@ bool equals(element value, const SchemaJson& expected) {
     }
     case element_type::INT64:
     case element_type::UINT64:
-    case element_type::DOUBLE:
-        return expected.is_number() && expected.get<double>() == *number_of(value);
+    case element_type::DOUBLE: {
+        const auto number = number_of(value);
+        return expected.is_number() && number && expected.get<double>() == *number;
+    }
     case element_type::ARRAY: {
         if (!expected.is_array()) {
             return false;
@@ -609,8 +698,10 @@ bool matches(element value, const Literal& expected) {
     }
     case element_type::INT64:
     case element_type::UINT64:
-    case element_type::DOUBLE:
-        return expected.type == Literal::Type::number && expected.number == *number_of(value);
+    case element_type::DOUBLE: {
+        const auto number = number_of(value);
+        return expected.type == Literal::Type::number && number && expected.number == *number;
+    }
     case element_type::ARRAY:
     case element_type::OBJECT:
         return expected.type == Literal::Type::structured && equals(value, expected.json);
@@ -619,8 +710,8 @@ bool matches(element value, const Literal& expected) {
 }
 
 bool matches_any(element value, const std::vector<Literal>& expected) {
-    return std::any_of(expected.begin(), expected.end(),
-                       [&](const Literal& literal) { return matches(value, literal); });
+    return std::ranges::any_of(expected,
+                               [&](const Literal& literal) { return matches(value, literal); });
 }
 
 // One step of the path from the root to the value being checked, a key or an array index,
@@ -638,7 +729,7 @@ std::string pointer_text(const Step* last) {
     for (const Step* step = last; step != nullptr; step = step->parent) {
         steps.push_back(step);
     }
-    std::reverse(steps.begin(), steps.end());
+    std::ranges::reverse(steps);
     std::string text;
     for (const Step* step : steps) {
         if (step->index == Step::k_no_index) {
@@ -653,9 +744,9 @@ std::string pointer_text(const Step* last) {
 }
 
 bool has_key(simdjson::dom::object object, std::string_view key) {
-    return std::any_of(
-        object.begin(), object.end(),
-        [&](const simdjson::dom::key_value_pair& field) { return same_text(field.key, key); });
+    return std::ranges::any_of(object, [&](const simdjson::dom::key_value_pair& field) {
+        return same_text(field.key, key);
+    });
 }
 
 // Walks a value against a node, appending findings after those already in `findings`. In probe
@@ -887,8 +978,8 @@ void validate(Kind kind, element value, std::vector<Finding>& findings) {
         }
         return roots;
     }();
-    const auto index = static_cast<std::size_t>(
-        std::find(k_schema_kinds.begin(), k_schema_kinds.end(), kind) - k_schema_kinds.begin());
+    const auto index =
+        static_cast<std::size_t>(std::ranges::find(k_schema_kinds, kind) - k_schema_kinds.begin());
     run(embedded_set(), index < k_roots.size() ? k_roots.at(index) : nullptr, value, findings);
 }
 

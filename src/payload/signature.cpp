@@ -1,6 +1,7 @@
 #include "payload/signature.hpp"
 
 #include "payload/json.hpp"
+#include "util/enum_table.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -103,7 +104,7 @@ namespace {
 
 // Each verdict's name (logs, --json) and words (terminal, inspector): one row each.
 struct VerdictWords {
-    SignatureVerdict verdict;
+    SignatureVerdict value;
     std::string_view name;
     std::string_view text;
 };
@@ -116,12 +117,8 @@ constexpr std::array<VerdictWords, 5> k_verdict_words = {{
 }};
 
 const VerdictWords& words_of(SignatureVerdict verdict) {
-    for (const VerdictWords& words : k_verdict_words) {
-        if (words.verdict == verdict) {
-            return words;
-        }
-    }
-    return k_verdict_words.back();
+    const VerdictWords* words = util::row_of(k_verdict_words, verdict);
+    return words != nullptr ? *words : k_verdict_words.back();
 }
 
 } // namespace
@@ -135,12 +132,7 @@ std::string_view verdict_name(SignatureVerdict verdict) {
 }
 
 std::optional<SignatureVerdict> verdict_from_name(std::string_view name) {
-    for (const VerdictWords& words : k_verdict_words) {
-        if (words.name == name) {
-            return words.verdict;
-        }
-    }
-    return std::nullopt;
+    return util::value_of(k_verdict_words, name);
 }
 
 SignatureVerdict check_signature(std::string_view secret, std::string_view body,
