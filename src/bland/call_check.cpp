@@ -136,7 +136,7 @@ void check_delivery(ApiClient& api, CallResult& result, Clock::time_point deadli
                     ? data["metadata"]
                     : payload::Json::array();
             result.delivery_log = attempts;
-            auto delivered = std::find_if(attempts.begin(), attempts.end(), [](const auto& item) {
+            auto delivered = std::ranges::find_if(attempts, [](const auto& item) {
                 return item.is_object() && item.contains("response_code") &&
                        item["response_code"].is_number() && item["response_code"] >= 200 &&
                        item["response_code"] <= 299;
@@ -402,8 +402,7 @@ CallResult run_call(const CallPlan& plan, const Progress& progress) {
     if (plan.probe) {
         check_state(plan, result, progress);
     }
-    bool all = std::all_of(result.checks.begin(), result.checks.end(),
-                           [](const Check& check) { return check.passed; });
+    bool all = std::ranges::all_of(result.checks, [](const Check& check) { return check.passed; });
     result.verdict = all ? Verdict::pass : Verdict::fail;
     return result;
 }
@@ -464,7 +463,7 @@ std::string junit_report(const CallResult& result) {
     xml += fmt::format("  <testsuite name=\"call {}\" tests=\"{}\" failures=\"{}\">\n",
                        report::xml_attribute(result.call_id), checks.size(), failures);
     for (const auto& check : checks) {
-        xml += fmt::format("    <testcase classname=\"blandhook.call\" name=\"{}\"",
+        xml += fmt::format(R"(    <testcase classname="blandhook.call" name="{}")",
                            report::xml_attribute(check.name));
         if (check.passed) {
             xml += fmt::format(">\n      <system-out>{}</system-out>\n    </testcase>\n",

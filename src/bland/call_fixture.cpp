@@ -30,7 +30,8 @@ std::string thirty_days_after(const std::string& end_at) {
         strptime(end_at.substr(0, 19).c_str(), "%Y-%m-%dT%H:%M:%S", &parts) == nullptr) {
         return {};
     }
-    const std::time_t at = timegm(&parts) + 30 * 24 * 3600;
+    constexpr std::time_t k_thirty_days = std::time_t{30} * 24 * 3600;
+    const std::time_t at = timegm(&parts) + k_thirty_days;
     std::tm later{};
     gmtime_r(&at, &later);
     return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.00Z", later.tm_year + 1900,
@@ -52,7 +53,7 @@ CallFixture fixture_from_call(const Json& details) {
     CallFixture out;
     out.body = Json::object();
     for (const auto& [key, value] : details.items()) {
-        if (std::find(k_details_only.begin(), k_details_only.end(), key) != k_details_only.end()) {
+        if (std::ranges::find(k_details_only, key) != k_details_only.end()) {
             out.dropped.push_back(key);
             continue;
         }
@@ -81,7 +82,7 @@ CallFixture fixture_from_call(const Json& details) {
                 auto tag = log.find("tag");
                 if (log.is_object() && tag != log.end() && tag->is_object() &&
                     tag->contains("name") && (*tag)["name"].is_string() &&
-                    std::find(tags.begin(), tags.end(), (*tag)["name"]) == tags.end()) {
+                    std::ranges::find(tags, (*tag)["name"]) == tags.end()) {
                     tags.push_back((*tag)["name"]);
                 }
             }

@@ -67,16 +67,14 @@ bool is_e164(std::string_view number) {
 }
 
 bool is_call_id(std::string_view value) {
-    return !value.empty() && value.size() <= 128 &&
-           std::all_of(value.begin(), value.end(), [](char c) {
-               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                      c == '-' || c == '_';
-           });
+    return !value.empty() && value.size() <= 128 && std::ranges::all_of(value, [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+               c == '-' || c == '_';
+    });
 }
 
 bool is_webhook_event(std::string_view value) {
-    return std::find(k_webhook_events.begin(), k_webhook_events.end(), value) !=
-           k_webhook_events.end();
+    return std::ranges::find(k_webhook_events, value) != k_webhook_events.end();
 }
 
 bool call_is_done(const payload::Json& details) {

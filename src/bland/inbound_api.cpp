@@ -21,15 +21,14 @@ std::string number_path(std::string_view number) {
 
 std::optional<std::string> normalize_number(std::string_view text) {
     std::string digits;
-    if (text.rfind("%2B", 0) == 0 || text.rfind("%2b", 0) == 0) {
+    if (text.starts_with("%2B") || text.starts_with("%2b")) {
         text.remove_prefix(3);
     } else if (!text.empty() && text.front() == '+') {
         text.remove_prefix(1);
     } else if (text.size() == 10) {
         digits = "1"; // 3334445555: Bland assumes a US number
     }
-    if (text.empty() ||
-        !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (text.empty() || !std::ranges::all_of(text, [](char c) { return c >= '0' && c <= '9'; })) {
         return std::nullopt;
     }
     digits += text;

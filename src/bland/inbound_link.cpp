@@ -27,7 +27,7 @@ void print_outcomes(const std::vector<RestoreOutcome>& outcomes, const LineSink&
 InboundLink::InboundLink(InboundLinkOptions options) : m_options(std::move(options)) {
     for (const auto& text : m_options.numbers) {
         std::string number = require_number(text, "--inbound-number");
-        if (std::find(m_numbers.begin(), m_numbers.end(), number) == m_numbers.end()) {
+        if (std::ranges::find(m_numbers, number) == m_numbers.end()) {
             m_numbers.push_back(number);
         }
     }
@@ -90,6 +90,7 @@ void InboundLink::repair(const LineSink& info, const LineSink& warn) {
         return;
     }
     std::vector<RestoreOutcome> outcomes;
+    outcomes.reserve(stale.size());
     for (const auto& restore : stale) {
         outcomes.push_back(
             restore_one(restore, ledger, m_options.api.api_key, m_options.api.insecure));

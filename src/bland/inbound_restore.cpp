@@ -43,7 +43,7 @@ std::string now_iso() {
     gmtime_r(&now, &parts);
     char text[32];
     std::size_t length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
-    return std::string(text, length);
+    return {text, length};
 }
 
 void make_private_dir(const std::string& dir) {
@@ -158,8 +158,7 @@ RestoreLedger::list(const std::function<void(const std::string&)>& problem) cons
             }
         }
     }
-    std::sort(records.begin(), records.end(),
-              [](const auto& a, const auto& b) { return a.since < b.since; });
+    std::ranges::sort(records, [](const auto& a, const auto& b) { return a.since < b.since; });
     return records;
 }
 
@@ -253,8 +252,8 @@ void InboundTakeover::take(const std::vector<std::string>& numbers, const std::s
     const std::string api_url = api.url_of("");
     for (const auto& text : numbers) {
         const std::string number = require_number(text, "--inbound-number");
-        if (std::any_of(m_taken.begin(), m_taken.end(),
-                        [&](const auto& taken) { return taken.number == number; })) {
+        if (std::ranges::any_of(m_taken,
+                                [&](const auto& taken) { return taken.number == number; })) {
             continue;
         }
         Json current = get_inbound(api, number);
@@ -299,6 +298,7 @@ void InboundTakeover::take(const std::vector<std::string>& numbers, const std::s
 
 std::vector<RestoreOutcome> InboundTakeover::restore() {
     std::vector<RestoreOutcome> outcomes;
+    outcomes.reserve(m_taken.size());
     for (const auto& restore : m_taken) {
         outcomes.push_back(restore_one(restore, m_ledger, m_api.api_key, m_api.insecure));
     }

@@ -8,11 +8,12 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <chrono>
+#include <concepts>
 #include <cstdio>
-#include <cstring>
 #include <ctime>
 #include <fmt/core.h>
 
@@ -78,14 +79,15 @@ void append_string(std::string& out, std::string_view text) {
             p += 2;
             return;
         }
-        const std::size_t used = static_cast<std::size_t>(p - begin);
+        const auto used = static_cast<std::size_t>(p - begin);
         const std::size_t needed = used + 6 + 2 * (size - i) + 1 + k_slack;
         if (needed > out.size()) {
             out.resize(needed + size);
             begin = out.data();
             p = begin + used;
         }
-        std::memcpy(p, "\\u00", 4);
+        constexpr std::string_view k_unicode_prefix = "\\u00";
+        std::ranges::copy(k_unicode_prefix, p);
         p[4] = k_hex[byte >> 4];
         p[5] = k_hex[byte & 0xf];
         p += 6;
@@ -158,9 +160,65 @@ void append_text(std::string& out, std::string_view text) {
     append_string(out, cleaned);
 }
 
-// ,"headers":[["name","value"],…]
-void append_headers(std::string& out, const std::vector<Header>& headers) {
-    out.append(",\"headers\":[");
+// One JSON object of a log line, written member by member in the log's fixed order. Every writer
+// of a line goes through here, so keys are quoted and separated in one place.
+class ObjectWriter {
+public:
+    explicit ObjectWriter(std::string& out) : m_out(out) { m_out.push_back('{'); }
+
+    /// Starts the next member: its separator and `"key":`; the caller appends the value.
+    std::string& key(std::string_view key) {
+        if (!m_empty) {
+            m_out.push_back(',');
+        }
+        m_empty = false;
+        m_out.push_back('"');
+        m_out.append(key);
+        m_out.append("\":");
+        return m_out;
+    }
+
+    void text(std::string_view key, std::string_view value) { append_text(this->key(key), value); }
+
+    /// A member that is left out when `value` is empty (readers take a missing one as "").
+    void text_unless_empty(std::string_view key, std::string_view value) {
+        if (!value.empty()) {
+            text(key, value);
+        }
+    }
+
+    template <typename Integer>
+    requires std::integral<Integer>
+    void integer(std::string_view key, Integer value) {
+        this->key(key).append(std::to_string(value));
+    }
+
+    void boolean(std::string_view key, bool value) {
+        this->key(key).append(value ? "true" : "false");
+    }
+
+    // JSON has no NaN or Infinity: they (and magnitudes above 1e308) are written as null. fmt's
+    // shortest form round-trips.
+    void number(std::string_view key, double value) {
+        std::string& out = this->key(key);
+        if (value != value || value > 1e308 || value < -1e308) {
+            out.append("null");
+            return;
+        }
+        out.append(fmt::format("{}", value));
+    }
+
+    void close() { m_out.push_back('}'); }
+
+private:
+    std::string& m_out;
+    bool m_empty = true;
+};
+
+// "headers":[["name","value"],…]
+void write_headers(ObjectWriter& object, const std::vector<Header>& headers) {
+    std::string& out = object.key("headers");
+    out.push_back('[');
     for (std::size_t i = 0; i < headers.size(); ++i) {
         out.append(i == 0 ? "[" : ",[");
         append_text(out, headers[i].name);
@@ -171,35 +229,17 @@ void append_headers(std::string& out, const std::vector<Header>& headers) {
     out.push_back(']');
 }
 
-// ,"body":"text" for UTF-8, else ,"body_encoding":"base64","body":"…": exact bytes either way.
-void append_body(std::string& out, std::string_view body, bool utf8) {
+// "body":"text" for UTF-8, else "body_encoding":"base64","body":"…": exact bytes either way.
+void write_body(ObjectWriter& object, std::string_view body, bool utf8) {
     if (utf8) {
-        out.append(",\"body\":");
-        append_string(out, body);
+        append_string(object.key("body"), body);
     } else {
-        out.append(",\"body_encoding\":\"base64\",\"body\":\"");
+        object.key("body_encoding").append(R"("base64")");
+        std::string& out = object.key("body");
+        out.push_back('"');
         out.append(base64_encode(body));
         out.push_back('"');
     }
-}
-
-void append_body(std::string& out, std::string_view body) {
-    append_body(out, body, is_valid_utf8(body));
-}
-
-void append_key(std::string& out, std::string_view key) {
-    out.push_back('"');
-    out.append(key);
-    out.append("\":");
-}
-
-void append_number(std::string& out, double value) {
-    // %.17g round-trips a double; JSON has no NaN/Infinity.
-    if (value != value || value > 1e308 || value < -1e308) {
-        out.append("null");
-        return;
-    }
-    out.append(fmt::format("{}", value));
 }
 
 std::string string_or(const nlohmann::json& object, const char* key) {
@@ -236,8 +276,8 @@ std::string body_of(const nlohmann::json& object) {
 }
 
 Error bad_line(const std::string& detail) {
-    return Error(ErrorKind::input, "capture log", detail,
-                 "the file is not a blandhook capture log (docs/capture-log.md)");
+    return {ErrorKind::input, "capture log", detail,
+            "the file is not a blandhook capture log (docs/capture-log.md)"};
 }
 
 } // namespace
@@ -295,74 +335,68 @@ std::string to_json_line(const Capture& capture) {
 namespace {
 
 // The "forward" object of a log line: where the capture was relayed and what came back.
-void append_forward(std::string& out, const ForwardResult& forward) {
-    out.append(",\"forward\":{\"url\":");
-    append_text(out, forward.url);
-    out.append(",\"status\":");
-    out.append(std::to_string(forward.status));
-    out.append(",\"latency_us\":");
-    out.append(std::to_string(forward.latency_us));
-    if (!forward.error.empty()) {
-        out.append(",\"error\":");
-        append_text(out, forward.error);
-    }
+void write_forward(std::string& out, const ForwardResult& forward) {
+    ObjectWriter object(out);
+    object.text("url", forward.url);
+    object.integer("status", forward.status);
+    object.integer("latency_us", forward.latency_us);
+    object.text_unless_empty("error", forward.error);
     if (forward.status != 0) {
-        append_headers(out, forward.headers);
-        out.append(",\"body_bytes\":");
-        out.append(std::to_string(forward.body_bytes));
+        write_headers(object, forward.headers);
+        object.integer("body_bytes", forward.body_bytes);
         if (forward.body_truncated()) {
-            out.append(",\"body_truncated\":true");
+            object.boolean("body_truncated", true);
         }
-        append_body(out, forward.body);
+        write_body(object, forward.body, is_valid_utf8(forward.body));
     }
-    out.push_back('}');
+    object.close();
+}
+
+// "findings":[{"pointer":…,"severity":…,"message":…},…]
+void write_findings(ObjectWriter& object, const std::vector<PayloadSummary::Finding>& findings) {
+    std::string& out = object.key("findings");
+    out.push_back('[');
+    for (std::size_t i = 0; i < findings.size(); ++i) {
+        if (i > 0) {
+            out.push_back(',');
+        }
+        ObjectWriter finding(out);
+        finding.text("pointer", findings[i].pointer);
+        finding.text("severity", findings[i].severity);
+        finding.text("message", findings[i].message);
+        finding.close();
+    }
+    out.push_back(']');
 }
 
 // The "payload" object of a log line: what the body was judged to be.
-void append_payload(std::string& out, const PayloadSummary& payload) {
-    out.append(",\"payload\":{\"kind\":");
-    append_text(out, payload.kind);
-    out.append(payload.is_json ? ",\"is_json\":true" : ",\"is_json\":false");
-    out.append(payload.valid_utf8 ? ",\"valid_utf8\":true" : ",\"valid_utf8\":false");
-    if (!payload.json_error.empty()) {
-        out.append(",\"json_error\":");
-        append_text(out, payload.json_error);
-    }
-    const std::pair<const char*, const std::string*> texts[] = {
-        {"call_id", &payload.call_id},
-        {"status", &payload.status},
-        {"error_message", &payload.error_message},
-        {"message", &payload.message},
-    };
-    for (const auto& [key, value] : texts) {
-        if (!value->empty()) {
-            out.append(",");
-            append_key(out, key);
-            append_text(out, *value);
-        }
-    }
+void write_payload(std::string& out, const PayloadSummary& payload) {
+    ObjectWriter object(out);
+    object.text("kind", payload.kind);
+    object.boolean("is_json", payload.is_json);
+    object.boolean("valid_utf8", payload.valid_utf8);
+    object.text_unless_empty("json_error", payload.json_error);
+    object.text_unless_empty("call_id", payload.call_id);
+    object.text_unless_empty("status", payload.status);
+    object.text_unless_empty("error_message", payload.error_message);
+    object.text_unless_empty("message", payload.message);
     if (payload.duration_seconds) {
-        out.append(",\"duration_seconds\":");
-        append_number(out, *payload.duration_seconds);
+        object.number("duration_seconds", *payload.duration_seconds);
     }
-    out.append(",\"signature\":");
-    append_text(out, payload.signature);
-    out.append(",\"errors\":");
-    out.append(std::to_string(payload.errors));
-    out.append(",\"warnings\":");
-    out.append(std::to_string(payload.warnings));
-    out.append(",\"findings\":[");
-    for (std::size_t i = 0; i < payload.findings.size(); ++i) {
-        const auto& finding = payload.findings[i];
-        out.append(i == 0 ? "{\"pointer\":" : ",{\"pointer\":");
-        append_text(out, finding.pointer);
-        out.append(",\"severity\":");
-        append_text(out, finding.severity);
-        out.append(",\"message\":");
-        append_text(out, finding.message);
-        out.push_back('}');
-    }
-    out.append("]}");
+    object.text("signature", payload.signature);
+    object.integer("errors", payload.errors);
+    object.integer("warnings", payload.warnings);
+    write_findings(object, payload.findings);
+    object.close();
+}
+
+// The "response" object of a log line: what the listener answered.
+void write_response(std::string& out, const Capture& capture) {
+    ObjectWriter object(out);
+    object.integer("status", capture.response_status);
+    object.integer("latency_us", capture.latency_us);
+    object.text_unless_empty("note", capture.response_note);
+    object.close();
 }
 
 } // namespace
@@ -371,40 +405,23 @@ void append_json_line(std::string& out, const Capture& capture) {
     const bool utf8 = is_valid_utf8(capture.body);
     out.reserve(out.size() + 512 + capture.body.size() * (utf8 ? 11 : 14) / 10 +
                 capture.headers.size() * 64);
-    out.append("{\"id\":");
-    out.append(std::to_string(capture.id));
-    out.append(",\"received_at\":");
-    append_string(out, capture.received_at);
-    out.append(",\"method\":");
-    append_text(out, capture.method);
-    out.append(",\"path\":");
-    append_text(out, capture.path);
-    out.append(",\"query\":");
-    append_text(out, capture.query);
-    out.append(",\"peer\":");
-    append_text(out, capture.peer);
-    if (!capture.tls.empty()) {
-        out.append(",\"tls\":");
-        append_text(out, capture.tls);
-    }
-    append_headers(out, capture.headers);
-    out.append(",\"body_bytes\":");
-    out.append(std::to_string(capture.body.size()));
-    append_body(out, capture.body, utf8);
-    out.append(",\"response\":{\"status\":");
-    out.append(std::to_string(capture.response_status));
-    out.append(",\"latency_us\":");
-    out.append(std::to_string(capture.latency_us));
-    if (!capture.response_note.empty()) {
-        out.append(",\"note\":");
-        append_text(out, capture.response_note);
-    }
-    out.push_back('}');
+    ObjectWriter line(out);
+    line.integer("id", capture.id);
+    append_string(line.key("received_at"), capture.received_at);
+    line.text("method", capture.method);
+    line.text("path", capture.path);
+    line.text("query", capture.query);
+    line.text("peer", capture.peer);
+    line.text_unless_empty("tls", capture.tls);
+    write_headers(line, capture.headers);
+    line.integer("body_bytes", capture.body.size());
+    write_body(line, capture.body, utf8);
+    write_response(line.key("response"), capture);
     if (capture.forward) {
-        append_forward(out, *capture.forward);
+        write_forward(line.key("forward"), *capture.forward);
     }
-    append_payload(out, capture.payload);
-    out.push_back('}');
+    write_payload(line.key("payload"), capture.payload);
+    line.close();
 }
 
 nlohmann::json to_json(const Capture& capture) {
@@ -532,9 +549,24 @@ std::string iso8601(std::chrono::system_clock::time_point now) {
     return buffer;
 }
 
+namespace {
+
+constexpr std::string_view k_base64_alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+// Indexed by a byte: its value in k_base64_alphabet, -1 for a byte outside it.
+constexpr std::array<int, 256> k_base64_values = [] {
+    std::array<int, 256> values{};
+    values.fill(-1);
+    for (std::size_t i = 0; i < k_base64_alphabet.size(); ++i) {
+        values.at(static_cast<unsigned char>(k_base64_alphabet[i])) = static_cast<int>(i);
+    }
+    return values;
+}();
+
+} // namespace
+
 std::string base64_encode(std::string_view bytes) {
-    static constexpr char k_alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string out;
     out.reserve((bytes.size() + 2) / 3 * 4);
     std::size_t i = 0;
@@ -542,43 +574,25 @@ std::string base64_encode(std::string_view bytes) {
         const unsigned value = (static_cast<unsigned char>(bytes[i]) << 16) |
                                (static_cast<unsigned char>(bytes[i + 1]) << 8) |
                                static_cast<unsigned char>(bytes[i + 2]);
-        out.push_back(k_alphabet[(value >> 18) & 63]);
-        out.push_back(k_alphabet[(value >> 12) & 63]);
-        out.push_back(k_alphabet[(value >> 6) & 63]);
-        out.push_back(k_alphabet[value & 63]);
+        out.push_back(k_base64_alphabet[(value >> 18) & 63]);
+        out.push_back(k_base64_alphabet[(value >> 12) & 63]);
+        out.push_back(k_base64_alphabet[(value >> 6) & 63]);
+        out.push_back(k_base64_alphabet[value & 63]);
     }
     if (i < bytes.size()) {
         unsigned value = static_cast<unsigned char>(bytes[i]) << 16;
         if (i + 1 < bytes.size()) {
             value |= static_cast<unsigned char>(bytes[i + 1]) << 8;
         }
-        out.push_back(k_alphabet[(value >> 18) & 63]);
-        out.push_back(k_alphabet[(value >> 12) & 63]);
-        out.push_back(i + 1 < bytes.size() ? k_alphabet[(value >> 6) & 63] : '=');
+        out.push_back(k_base64_alphabet[(value >> 18) & 63]);
+        out.push_back(k_base64_alphabet[(value >> 12) & 63]);
+        out.push_back(i + 1 < bytes.size() ? k_base64_alphabet[(value >> 6) & 63] : '=');
         out.push_back('=');
     }
     return out;
 }
 
 std::string base64_decode(std::string_view text) {
-    auto value_of = [](char c) -> int {
-        if (c >= 'A' && c <= 'Z') {
-            return c - 'A';
-        }
-        if (c >= 'a' && c <= 'z') {
-            return c - 'a' + 26;
-        }
-        if (c >= '0' && c <= '9') {
-            return c - '0' + 52;
-        }
-        if (c == '+') {
-            return 62;
-        }
-        if (c == '/') {
-            return 63;
-        }
-        return -1;
-    };
     if (text.size() % 4 != 0) {
         throw bad_line("a base64 body has a length that is not a multiple of 4");
     }
@@ -594,7 +608,7 @@ std::string base64_decode(std::string_view text) {
                 ++padding;
                 continue;
             }
-            values[j] = value_of(c);
+            values[j] = k_base64_values[static_cast<unsigned char>(c)];
             if (values[j] < 0 || padding > 0) {
                 throw bad_line("a base64 body holds a character outside the alphabet");
             }

@@ -10,8 +10,10 @@
 #include <cstring>
 #include <deque>
 #include <fcntl.h>
+#include <ranges>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utility>
 #include <zlib.h>
 
 namespace blandhook::capture {
@@ -28,7 +30,7 @@ constexpr std::uint64_t k_bisect_window = 64u << 10;
 using Regions = std::function<bool(std::string_view, std::uint64_t)>;
 
 Error read_error(const std::string& path, const std::string& why) {
-    return Error(ErrorKind::input, "capture log", "cannot read " + path + ": " + why);
+    return {ErrorKind::input, "capture log", "cannot read " + path + ": " + why};
 }
 
 // One uncompressed segment, read with pread up to its last complete line.
@@ -74,11 +76,11 @@ public:
                 static_cast<std::size_t>(std::min<std::uint64_t>(window, m_end - start));
             read(start, size, buffer);
             if (const void* newline = std::memchr(buffer.data(), '\n', size)) {
-                return std::string_view(buffer.data(),
-                                        static_cast<const char*>(newline) - buffer.data());
+                return {buffer.data(), static_cast<std::size_t>(static_cast<const char*>(newline) -
+                                                                buffer.data())};
             }
             if (start + size >= m_end) {
-                return std::string_view(buffer.data(), size);
+                return {buffer.data(), size};
             }
             window *= 4;
         }
@@ -173,7 +175,7 @@ public:
         std::string buffer;
         std::size_t chunk = k_first_chunk;
         for (std::uint64_t at = to; at > 0;) {
-            const std::size_t size = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, at));
+            const auto size = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, at));
             const std::uint64_t start = at - size;
             read(start, size, buffer);
             std::size_t first = 0;
@@ -300,7 +302,7 @@ std::uint64_t complete_end(int fd, std::uint64_t size) {
         const std::size_t window = static_cast<std::size_t>(std::min<std::uint64_t>(64u << 10, at));
         buffer.resize(window);
         const ssize_t n = ::pread(fd, buffer.data(), window, static_cast<off_t>(at - window));
-        if (n != static_cast<ssize_t>(window)) {
+        if (std::cmp_not_equal(n, window)) {
             return 0;
         }
         if (const void* newline = ::memrchr(buffer.data(), '\n', window)) {
@@ -339,8 +341,8 @@ std::optional<Capture> History::parse(std::string_view line, std::size_t segment
 }
 
 std::optional<std::uint64_t> History::segment_first_id(std::size_t index) const {
-    if (m_first_ids[index]) {
-        return *m_first_ids[index];
+    if (const auto& cached = m_first_ids[index]; cached.has_value()) {
+        return *cached;
     }
     std::optional<std::uint64_t> found;
     const Regions first = [&](std::string_view region, std::uint64_t) {
@@ -504,8 +506,8 @@ bool History::newest_in_plain(std::size_t index, const Segment& segment, const L
             lines.emplace_back(line, at);
             return true;
         });
-        for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
-            std::optional<Capture> capture = parse(it->first, index, offset + it->second);
+        for (auto& line : std::views::reverse(lines)) {
+            std::optional<Capture> capture = parse(line.first, index, offset + line.second);
             if (capture && matcher.matches(*capture)) {
                 found.push_back(std::move(*capture));
                 if (found.size() >= filter.limit) {
@@ -544,8 +546,8 @@ bool History::newest_in_compressed(std::size_t index, const Segment& segment,
         });
         return true;
     });
-    for (auto it = window.rbegin(); it != window.rend(); ++it) {
-        found.push_back(std::move(*it));
+    for (auto& it : std::views::reverse(window)) {
+        found.push_back(std::move(it));
     }
     if (found.size() >= filter.limit) {
         return true;

@@ -17,7 +17,7 @@ namespace {
 
 // The payload kind of a line, found from its end (the payload object comes after the body).
 std::string_view line_kind(std::string_view line) {
-    constexpr std::string_view k_key = ",\"payload\":{\"kind\":\"";
+    constexpr std::string_view k_key = R"(,"payload":{"kind":")";
     const std::size_t at = line.rfind(k_key);
     if (at == std::string_view::npos) {
         return "unknown";
@@ -28,8 +28,8 @@ std::string_view line_kind(std::string_view line) {
 }
 
 Error prune_error(const std::string& path, const std::string& why) {
-    return Error(ErrorKind::internal, "captures prune", "cannot rewrite " + path + ": " + why,
-                 "nothing was removed from this file; free some disk space and run it again");
+    return {ErrorKind::internal, "captures prune", "cannot rewrite " + path + ": " + why,
+            "nothing was removed from this file; free some disk space and run it again"};
 }
 
 // Writes the lines of `segment` with ids at or above `keep_from` to `temporary` (gzip when the
@@ -145,8 +145,7 @@ void prune_segment(const Segment& segment, std::uint64_t keep_from, PruneMode mo
 Pass prune_pass(const std::string& log_path, std::uint64_t keep_from, PruneMode mode,
                 PruneResult& result) {
     const History history(log_path);
-    for (std::size_t index = 0; index < history.segments().size(); ++index) {
-        const Segment& segment = history.segments()[index];
+    for (const auto& segment : history.segments()) {
         const bool active = segment.number == 0;
         int segment_lock = -1;
         if (!active && !segment.compressed && mode == PruneMode::apply) {

@@ -46,9 +46,9 @@ std::size_t find_bytes(std::string_view haystack, std::string_view pattern, std:
 namespace {
 
 Error bad_when(std::string_view text, std::string_view what) {
-    return Error(ErrorKind::usage, std::string(what),
-                 "'" + std::string(text) + "' is neither a time nor a duration ago",
-                 "examples: 2h (two hours ago), 7d, 2026-11-27, 2026-11-27T10:06:04Z");
+    return {ErrorKind::usage, std::string(what),
+            "'" + std::string(text) + "' is neither a time nor a duration ago",
+            "examples: 2h (two hours ago), 7d, 2026-11-27, 2026-11-27T10:06:04Z"};
 }
 
 } // namespace
@@ -123,7 +123,7 @@ std::size_t Finder::find(std::string_view haystack, std::size_t from) const {
 LineMatcher::LineMatcher(const Filter& filter) : m_filter(filter) {
     // The most selective pattern goes first: it is the one the whole buffer is scanned for.
     if (!filter.call_id.empty()) {
-        m_patterns.push_back("\"call_id\":\"" + escaped(filter.call_id));
+        m_patterns.push_back(R"("call_id":")" + escaped(filter.call_id));
     }
     if (!filter.status.empty()) {
         m_patterns.push_back("\"status\":" + json_string(filter.status));
@@ -184,7 +184,7 @@ bool LineMatcher::each_candidate(
     }
     // A body that is not UTF-8 is base64 in the log, so the text cannot be seen in it: such lines
     // are candidates too, and the parsed capture is searched.
-    static const Finder k_base64("\"body_encoding\":\"base64\"", Case::exact);
+    static const Finder k_base64(R"("body_encoding":"base64")", Case::exact);
     const Finder* text = m_text ? &*m_text : nullptr;
     const Finder* first = m_first ? &*m_first : nullptr;
     std::size_t next_base64 = text == nullptr ? std::string_view::npos : k_base64.find(lines, 0);
@@ -232,7 +232,7 @@ std::optional<std::uint64_t> line_id(std::string_view line) {
 }
 
 std::string_view line_time(std::string_view line) {
-    constexpr std::string_view k_key = ",\"received_at\":\"";
+    constexpr std::string_view k_key = R"(,"received_at":")";
     const std::size_t at = line.find(k_key);
     if (at == std::string_view::npos || at > 32) {
         return {};
@@ -251,7 +251,9 @@ std::string parse_when(std::string_view text, std::string_view what,
     const std::size_t unit_at = text.find_first_not_of("0123456789.");
     if (unit_at != 0 && unit_at != std::string_view::npos && text.find('-') == std::string::npos) {
         double value = 0;
-        const auto [end, error] = std::from_chars(text.data(), text.data() + unit_at, value);
+        const std::string_view number = text.substr(0, unit_at);
+        const auto [end, error] =
+            std::from_chars(number.data(), number.data() + number.size(), value);
         const std::string_view unit = text.substr(unit_at);
         double seconds = 0;
         if (unit == "s") {

@@ -73,13 +73,12 @@ std::vector<Segment> list_segments(const std::string& log_path) {
     }
     // A segment being compressed exists twice for a moment (PATH.N and PATH.N.gz): the plain one
     // is complete until it is removed, the .gz one only once renamed into place; keep the plain.
-    std::sort(segments.begin(), segments.end(), [](const Segment& a, const Segment& b) {
+    std::ranges::sort(segments, [](const Segment& a, const Segment& b) {
         return a.number != b.number ? a.number < b.number : !a.compressed && b.compressed;
     });
-    segments.erase(
-        std::unique(segments.begin(), segments.end(),
-                    [](const Segment& a, const Segment& b) { return a.number == b.number; }),
-        segments.end());
+    const auto repeats = std::ranges::unique(
+        segments, [](const Segment& a, const Segment& b) { return a.number == b.number; });
+    segments.erase(repeats.begin(), repeats.end());
     struct stat info {};
     if (::stat(log_path.c_str(), &info) == 0 && S_ISREG(info.st_mode)) {
         Segment active;

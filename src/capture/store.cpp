@@ -139,7 +139,7 @@ void refuse_unless_capture_log(int fd, const std::string& path, std::uint64_t co
         const std::string torn =
             read_at(fd, complete, std::min<std::uint64_t>(size - complete, k_line_start.size()));
         const bool capture_start = torn == k_line_start;
-        const bool cut_early = complete > 0 && k_line_start.substr(0, torn.size()) == torn;
+        const bool cut_early = complete > 0 && k_line_start.starts_with(torn);
         if (!capture_start && !cut_early) {
             refuse(complete == 0 ? "is not a capture log (its first line is not a capture)"
                                  : "ends with a line that is not a capture and has no line break");
@@ -166,7 +166,7 @@ bool Filter::matches(const Capture& capture) const {
     if (before && capture.id >= *before) {
         return false;
     }
-    if (!call_id.empty() && capture.payload.call_id.compare(0, call_id.size(), call_id) != 0) {
+    if (!call_id.empty() && !capture.payload.call_id.starts_with(call_id)) {
         return false;
     }
     if (!kind.empty() && capture.payload.kind != kind) {
@@ -369,7 +369,7 @@ void Store::start_compressor() {
             lock.unlock();
             try {
                 compress_segment(path);
-            } catch (const Error&) {
+            } catch (const Error&) { // NOLINT(bugprone-empty-catch): nothing is lost
                 // Left uncompressed: readers read it as it is, a later run tries again.
             }
             lock.lock();
@@ -599,6 +599,7 @@ std::optional<Capture> Store::get(std::uint64_t id) const {
             return capture;
         }
     } catch (const Error&) {
+        return std::nullopt; // a torn or foreign line holds no capture with this id
     }
     return std::nullopt;
 }

@@ -20,8 +20,8 @@ std::vector<EmbeddedFile> with_prefix(std::string_view prefix) {
             out.push_back(file);
         }
     }
-    std::sort(out.begin(), out.end(),
-              [](const EmbeddedFile& a, const EmbeddedFile& b) { return a.name < b.name; });
+    std::ranges::sort(out,
+                      [](const EmbeddedFile& a, const EmbeddedFile& b) { return a.name < b.name; });
     return out;
 }
 

@@ -28,12 +28,12 @@ simdjson::error_code parse_padded(std::string_view body, element& root) {
     thread_local simdjson::dom::parser parser;
     thread_local std::string padded;
     if (parser.max_depth() != k_max_json_depth) {
-        if (const auto error = parser.allocate(64 * 1024, k_max_json_depth)) {
+        if (const auto error = parser.allocate(std::size_t{64} * 1024, k_max_json_depth)) {
             return error;
         }
     }
     padded.resize(body.size() + simdjson::SIMDJSON_PADDING);
-    std::copy(body.begin(), body.end(), padded.begin());
+    std::ranges::copy(body, padded.begin());
     return parser.parse(padded.data(), body.size(), false).get(root);
 }
 
@@ -101,7 +101,7 @@ simdjson::error_code parse_body(std::string_view body, element& root) {
             return simdjson::SUCCESS;
         }
     } catch (const JsonError&) {
-        // JSON.parse refuses it too: report simdjson's reason
+        return error; // JSON.parse refuses it too: report simdjson's reason
     }
     return error;
 }
@@ -142,10 +142,9 @@ constexpr Wanted k_wanted[] = {
     {"concatenated_transcript", &TopLevel::concatenated_transcript},
     {"post_transfer_transcript", &TopLevel::post_transfer_transcript},
 };
-static_assert(std::is_sorted(std::begin(k_wanted), std::end(k_wanted),
-                             [](const Wanted& a, const Wanted& b) {
-                                 return a.name.size() < b.name.size();
-                             }));
+static_assert(std::ranges::is_sorted(k_wanted, [](const Wanted& a, const Wanted& b) {
+    return a.name.size() < b.name.size();
+}));
 constexpr std::size_t k_longest_wanted = std::end(k_wanted)[-1].name.size();
 
 // k_first_wanted[n]: the index in k_wanted of the first name of n bytes or more.
@@ -286,7 +285,7 @@ Summary summarise(Kind kind, const TopLevel& top) {
         parsed.ptr == corrected.data() + corrected.size() && std::isfinite(seconds)) {
         summary.duration_seconds = seconds;
     } else if (const auto number = number_of(top.corrected_duration)) {
-        summary.duration_seconds = *number;
+        summary.duration_seconds = number;
     } else if (const auto minutes = number_of(top.call_length)) {
         summary.duration_seconds = *minutes * 60;
     }

@@ -77,8 +77,8 @@ std::span<const FixtureInfo> builtin_fixtures() {
 
 const FixtureInfo* find_fixture(std::string_view name) {
     const std::string_view wanted = stem(name);
-    auto it = std::find_if(k_fixtures.begin(), k_fixtures.end(),
-                           [&](const FixtureInfo& info) { return info.name == wanted; });
+    auto it = std::ranges::find_if(k_fixtures,
+                                   [&](const FixtureInfo& info) { return info.name == wanted; });
     return it == k_fixtures.end() ? nullptr : &*it;
 }
 

@@ -38,9 +38,7 @@ StopCallback::~StopCallback() {
     std::lock_guard running(m_state->running);
     std::lock_guard lock(m_state->mutex);
     auto& callbacks = m_state->callbacks;
-    callbacks.erase(std::remove_if(callbacks.begin(), callbacks.end(),
-                                   [&](const auto& entry) { return entry.first == m_id; }),
-                    callbacks.end());
+    std::erase_if(callbacks, [&](const auto& entry) { return entry.first == m_id; });
 }
 
 StopCallback::StopCallback(StopCallback&& other) noexcept

@@ -24,8 +24,7 @@ bool iequals_ascii(std::string_view a, std::string_view b) {
 }
 
 bool icontains_ascii(std::string_view haystack, std::string_view needle) {
-    return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-                       same_letter) != haystack.end();
+    return std::ranges::search(haystack, needle, same_letter).begin() != haystack.end();
 }
 
 std::string_view trim_blanks(std::string_view text) {
