@@ -400,12 +400,8 @@ constexpr std::array<ScenarioEntry, 7> k_scenarios = {{
 }};
 
 const ScenarioEntry& entry_of(Scenario scenario) {
-    for (const auto& entry : k_scenarios) {
-        if (entry.scenario == scenario) {
-            return entry;
-        }
-    }
-    return k_scenarios.front();
+    const auto entry = std::ranges::find(k_scenarios, scenario, &ScenarioEntry::scenario);
+    return entry != k_scenarios.end() ? *entry : k_scenarios.front();
 }
 
 std::string case_name(const Item& item, const CaseSpec& spec) {
@@ -552,12 +548,11 @@ std::string_view scenario_name(Scenario scenario) {
 }
 
 std::optional<Scenario> scenario_from_name(std::string_view name) {
-    for (const auto& entry : k_scenarios) {
-        if (entry.name == name) {
-            return entry.scenario;
-        }
+    const auto entry = std::ranges::find(k_scenarios, name, &ScenarioEntry::name);
+    if (entry == k_scenarios.end()) {
+        return std::nullopt;
     }
-    return std::nullopt;
+    return entry->scenario;
 }
 
 std::vector<std::string> scenario_names() {

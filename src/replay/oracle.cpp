@@ -102,6 +102,14 @@ public:
         return state;
     }
 
+    /// Sends `delivery`, then reads the state of `call_id`: when the handler accepted it, once
+    /// the state differs from `before` (a refused delivery need not change anything).
+    std::optional<State> send_and_look(const Delivery& delivery, const std::string& label,
+                                       const std::string& call_id, const State& before) {
+        const bool was_accepted = send(delivery);
+        return look(label, call_id, was_accepted ? &before : nullptr);
+    }
+
     /// Sends each of `deliveries` in order; true when the handler accepted any of them.
     bool send_all(const std::vector<Delivery>& deliveries) {
         bool any = false;
@@ -220,10 +228,8 @@ std::optional<State> single_oracle(const Case& built, const BuildOptions& /*opti
 
 std::optional<State> duplicate_oracle(const Case& built, const BuildOptions& /*options*/,
                                       Steps& steps) {
-    const State none;
     const std::string& id = built.call_id;
-    bool first = steps.send(built.deliveries.at(0));
-    auto once = steps.look("after the first delivery", id, first ? &none : nullptr);
+    auto once = steps.send_and_look(built.deliveries.at(0), "after the first delivery", id, {});
     steps.send(built.deliveries.at(1));
     auto final_state = steps.look("after the retry", id, nullptr);
     steps.compare("duplicate",
@@ -235,15 +241,13 @@ std::optional<State> duplicate_oracle(const Case& built, const BuildOptions& /*o
 
 std::optional<State> two_phase_oracle(const Case& built, const BuildOptions& /*options*/,
                                       Steps& steps) {
-    const State none;
     const std::string& id = built.call_id;
-    bool first = steps.send(built.deliveries.at(0));
-    auto after_first = steps.look("after post-call", id, first ? &none : nullptr);
-    bool second = steps.send(built.deliveries.at(1));
+    auto after_first = steps.send_and_look(built.deliveries.at(0), "after post-call", id, {});
     if (!after_first) {
-        return std::nullopt;
+        return std::nullopt; // the step's error is recorded; nothing more is sent
     }
-    auto final_state = steps.look("after delayed", id, second ? &*after_first : nullptr);
+    auto final_state =
+        steps.send_and_look(built.deliveries.at(1), "after delayed", id, *after_first);
     if (final_state) {
         bool changed = !same_state(steps.normal(*after_first, id), steps.normal(*final_state, id));
         steps.record("two-phase",

@@ -264,12 +264,8 @@ private:
         if (result.outcome == Outcome::error && result.deliveries.empty()) {
             return k_input_error;
         }
-        for (const auto& verdict : k_verdicts) {
-            if (verdict.outcome == result.outcome) {
-                return verdict;
-            }
-        }
-        return k_input_error;
+        const auto* verdict = std::ranges::find(k_verdicts, result.outcome, &Verdict::outcome);
+        return verdict != std::end(k_verdicts) ? *verdict : k_input_error;
     }
 
     static std::string classname(const CaseResult& result) {

@@ -2,6 +2,7 @@
 
 #include "replay/oracle.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <climits>
 #include <condition_variable>
@@ -44,10 +45,9 @@ constexpr OutcomeRow k_outcomes[] = {
 };
 
 const OutcomeRow& row_of(Outcome outcome) {
-    for (const auto& row : k_outcomes) {
-        if (row.outcome == outcome) {
-            return row;
-        }
+    const auto* row = std::ranges::find(k_outcomes, outcome, &OutcomeRow::outcome);
+    if (row != std::end(k_outcomes)) {
+        return *row;
     }
     static_assert(k_outcomes[3].outcome == Outcome::error);
     return k_outcomes[3]; // an outcome missing from the table reads as an error
