@@ -4,6 +4,7 @@
 // last checked by tests/unit/exit_codes_test.cpp), and maps each error kind to its code.
 #include "error.hpp"
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,6 +61,19 @@ int exit_code_for(ErrorKind kind);
 /// The help footer's paragraph: "Exit codes: 0 ok, 1 a check failed, … Run 'man blandhook' for
 /// more.", wrapped at 100 columns, ending with a newline.
 std::string exit_codes_help();
+
+/// What one documented code means for one command ("every check passed" for call's 0).
+struct CommandExitCode {
+    int code; ///< a code of k_exit_codes
+    std::string_view meaning;
+};
+
+/// A command's "Exit codes: 0 every check passed, 1 a check failed, …." paragraph for its help,
+/// then `after` ("See docs/call.md."), wrapped at 100 columns, ending with a newline. Every code
+/// must be one of k_exit_codes (std::logic_error otherwise: a command would document a code the
+/// man page and README do not know).
+std::string command_exit_codes_help(std::initializer_list<CommandExitCode> codes,
+                                    std::string_view after);
 
 /// README's "Exit codes" section body: a Markdown table `| code | meaning |`, one row a code.
 std::string exit_codes_markdown();

@@ -1,6 +1,7 @@
 #include "commands/api_flags.hpp"
 
 #include "cli/command.hpp"
+#include "cli/exit_codes.hpp"
 #include "error.hpp"
 
 #include <fmt/core.h>
@@ -13,6 +14,16 @@ void add_api_flags(CLI::App* app, ApiFlags& flags) {
         ->envname("BLAND_BASE_URL")
         ->capture_default_str();
     app->add_flag("-k,--insecure", flags.insecure, "Skip TLS verification of the API");
+}
+
+std::string api_exit_codes_help(std::string_view done, std::string_view usage,
+                                std::string_view api_error, std::string_view after) {
+    using namespace cli::exit_code;
+    return cli::command_exit_codes_help({{k_ok, done},
+                                         {k_usage, usage},
+                                         {k_unreachable, "the API could not be reached"},
+                                         {k_api, api_error}},
+                                        after);
 }
 
 std::string api_key_of(const ApiFlags& flags) {

@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace blandhook::commands {
@@ -28,6 +29,11 @@ std::string api_key_of(const ApiFlags& flags);
 
 /// The client options for `flags`; a usage Error naming `what` when there is no key.
 bland::ApiOptions api_options(const ApiFlags& flags, const std::string& what);
+
+/// The "Exit codes:" paragraph of a command that asks Bland's API one thing (src/cli/exit_codes):
+/// what 0, 2 and 6 mean for it (3 is "the API could not be reached"), then `after`.
+std::string api_exit_codes_help(std::string_view done, std::string_view usage,
+                                std::string_view api_error, std::string_view after);
 
 /// The JSON object in `text` (--metadata, --request-data); a usage Error naming `what` otherwise.
 payload::Json parse_object(const std::string& text, const char* what);

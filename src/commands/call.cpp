@@ -18,13 +18,19 @@
 #include "term/style.hpp"
 #include "util/duration.hpp"
 #include "util/secret.hpp"
+#include "util/stop.hpp"
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <fmt/core.h>
 #include <fstream>
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 namespace blandhook::commands {
 namespace {
@@ -80,10 +86,19 @@ constexpr const char* k_examples =
       --listen --expect-call-status busy             a busy line, checked end to end offline
   blandhook call get CALL_ID --as fixture -o call.json      a real call as a fixture
   blandhook call resend CALL_ID                             its post-call webhook again
-
-Exit codes: 0 every check passed, 1 a check failed, 3 the API could not be reached,
-4 --timeout passed, 6 the API answered with an error. See docs/call.md.
 )";
+
+std::string help_footer() {
+    using namespace cli::exit_code;
+    return std::string(k_examples) + "\n" +
+           cli::command_exit_codes_help({{k_ok, "every check passed"},
+                                         {k_failed, "a check failed"},
+                                         {k_unreachable, "the API could not be reached"},
+                                         {k_timeout, "--timeout passed"},
+                                         {k_api, "the API answered with an error"},
+                                         {k_interrupted, "interrupted by SIGINT or SIGTERM"}},
+                                        "See docs/call.md.");
+}
 
 Json build_request(const CallOptions& opts) {
     // Not required by CLI11: `call get ID` and `call resend ID` have no --to.
@@ -295,6 +310,65 @@ int exit_code_of(bland::Verdict verdict) {
     return cli::exit_code::k_failed;
 }
 
+// A result with one failed check, for the report of a call that could not be judged.
+bland::CallResult failed_result(const std::string& check, const std::string& detail) {
+    bland::CallResult failed;
+    failed.verdict = bland::Verdict::fail;
+    failed.checks.push_back({check, false, detail});
+    return failed;
+}
+
+// Runs the call on a thread of its own and waits for its result or for `stop` (SIGINT,
+// SIGTERM), whichever comes first: nullopt when stopped. bland::run_call's polls and waits do not
+// see the stop, so on a stop its thread is left waiting; cli::run then ends the process at once.
+std::optional<bland::CallResult> run_until_stopped(const bland::CallPlan& plan,
+                                                   const bland::Progress& progress,
+                                                   const util::StopToken& stop) {
+    // Shared with the thread, which may outlive this function.
+    struct Shared {
+        util::StopSource done; ///< the result or an error is there, or a stop was asked
+        std::mutex mutex;
+        std::optional<bland::CallResult> result;
+        std::exception_ptr error;
+    };
+    auto shared = std::make_shared<Shared>();
+    const util::StopCallback on_stop = stop.on_stop([shared] { shared->done.request_stop(); });
+    std::thread worker([shared, plan, progress] {
+        try {
+            bland::CallResult result = bland::run_call(plan, progress);
+            const std::lock_guard lock(shared->mutex);
+            shared->result = std::move(result);
+        } catch (...) { // handed to the waiting thread, which rethrows it
+            const std::lock_guard lock(shared->mutex);
+            shared->error = std::current_exception();
+        }
+        shared->done.request_stop();
+    });
+    shared->done.token().wait();
+    const std::lock_guard lock(shared->mutex);
+    if (!shared->result && !shared->error) {
+        worker.detach();
+        return std::nullopt;
+    }
+    worker.join(); // it has finished: only its return is left
+    if (shared->error) {
+        std::rethrow_exception(shared->error);
+    }
+    return std::move(shared->result);
+}
+
+// A call stopped by SIGINT or SIGTERM: the report and the message say so.
+int interrupted(const util::StopToken& stop, std::optional<CallReport>& report) {
+    const std::string signal = stop.signal() == SIGTERM ? "SIGTERM" : "SIGINT";
+    if (report) {
+        report->write(failed_result("interrupted", "stopped by " + signal));
+    }
+    cli::print_error(Error(ErrorKind::usage, "call", "interrupted by " + signal,
+                           "a call already placed goes on at Bland until it ends: 'blandhook "
+                           "call get CALL_ID' shows it"));
+    return cli::exit_code::k_interrupted;
+}
+
 int run_call_command(CallOptions opts, const cli::Context& context) {
     opts.api_key = util::resolve_secret(opts.api_key_input, util::k_api_key);
     opts.secret = util::resolve_secret(opts.secret_input, util::k_webhook_secret);
@@ -323,14 +397,15 @@ int run_call_command(CallOptions opts, const cli::Context& context) {
     }
     bland::CallResult result;
     try {
-        result = bland::run_call(plan, progress);
+        std::optional<bland::CallResult> finished = run_until_stopped(plan, progress, context.stop);
+        if (!finished) {
+            return interrupted(context.stop, report);
+        }
+        result = std::move(*finished);
     } catch (const Error& error) {
         // The API refused, or could not be reached: the report says so before the error is shown.
         if (report) {
-            bland::CallResult failed;
-            failed.verdict = bland::Verdict::fail;
-            failed.checks.push_back({"api", false, error.what()});
-            report->write(failed);
+            report->write(failed_result("api", error.what()));
         }
         throw;
     }
@@ -348,88 +423,108 @@ int run_call_command(CallOptions opts, const cli::Context& context) {
 
 } // namespace
 
+namespace {
+
+// What is asked of Bland: the call's request body and the API.
+void add_request_flags(cli::Registrar& registrar, CLI::App* app, CallOptions& opts) {
+    app->add_option("--to", opts.to, "Number to call, E.164 (+15551234567); required to call");
+    app->add_option("--task", opts.task, "What the agent should do (or --pathway-id)");
+    app->add_option("--pathway-id", opts.pathway_id,
+                    "Conversational pathway to run instead of --task");
+    app->add_option("--voice", opts.voice, "Voice name or id");
+    app->add_option("--first-sentence", opts.first_sentence, "The agent's opening sentence");
+    app->add_option("--from", opts.from, "Caller ID, E.164, one of your Bland numbers");
+    app->add_flag("--record", opts.record, "Record the call (recording_url in the webhook)");
+    app->add_option("--metadata", opts.metadata, "JSON object echoed in the webhook");
+    app->add_option("--request-data", opts.request_data,
+                    "JSON object of variables for the agent (request_data)");
+    registrar.suggest(app->add_option("--webhook-events", opts.webhook_events,
+                                      "Comma-separated webhook_events: queue,call,latency,webhook,"
+                                      "tool,dynamic_data,citations,evals,post_transfer_transcript"),
+                      {bland::k_webhook_events.begin(), bland::k_webhook_events.end()});
+    app->add_option("--webhook", opts.webhook, "Where Bland sends the post-call webhook");
+    cli::add_secret_options(app, opts.api_key_input, util::k_api_key,
+                            "Bland API key (never printed)");
+    app->add_option("--api-url", opts.api_url, "Bland API base URL (or the emulator's)")
+        ->envname("BLAND_BASE_URL")
+        ->capture_default_str();
+    app->add_option("--max-duration", opts.max_duration,
+                    "Longest call in minutes (a cost guard; Bland's default is 30)")
+        ->capture_default_str();
+    app->add_flag("--dry-run", opts.dry_run,
+                  "Print the exact request (key redacted) and send nothing");
+}
+
+// Waiting for the call and its webhook, and what they must be.
+void add_check_flags(cli::Registrar& registrar, CLI::App* app, CallOptions& opts) {
+    app->add_flag("--wait", opts.wait,
+                  "Poll the call until it is done, showing queued -> started -> completed");
+    app->add_option("--timeout", opts.timeout, "Give up waiting after this long (exit 4)")
+        ->capture_default_str();
+    app->add_flag("--listen", opts.listen,
+                  "Catch the post-call webhook on an embedded listener and check it");
+    app->add_option("--listen-host", opts.listen_host, "Address the embedded listener binds")
+        ->capture_default_str();
+    app->add_option("--listen-port", opts.listen_port, "Port of the embedded listener, 0 = any")
+        ->capture_default_str();
+    app->add_option("--public-url", opts.public_url,
+                    "The webhook URL Bland should use: a tunnel to the listener");
+    cli::add_secret_options(app, opts.secret_input, util::k_webhook_secret,
+                            "Webhook signing secret to check signatures with");
+    std::vector<std::string> statuses(bland::k_call_statuses.begin(), bland::k_call_statuses.end());
+    statuses.emplace_back("any");
+    cli::add_old_spelling(app, "--expect-status", opts.expect_status)
+        ->check(CLI::IsMember(statuses));
+    registrar.choices(app->add_option("--expect-call-status", opts.expect_status,
+                                      "The call status the check requires ('any' for none)")
+                          ->capture_default_str(),
+                      std::move(statuses));
+    app->add_flag("--expect-delayed", opts.expect_delayed,
+                  "Require the delayed webhook (corrected_transcript, citations)");
+    app->add_flag("--check-delivery", opts.check_delivery,
+                  "Read the delivery log and require a 2xx recorded for the webhook");
+    app->add_flag("--json", opts.json, "Print the result as one JSON object");
+    registrar.suggest(app->add_option("--report", opts.report, "Write a report: junit:FILE")
+                          ->type_name("FORMAT:FILE"),
+                      {"junit:"});
+    app->add_flag("-k,--insecure", opts.insecure, "Skip TLS verification of the API");
+}
+
+// What the handler stored for the call.
+void add_probe_flags(CLI::App* app, CallOptions& opts) {
+    app->add_option("--probe", opts.probe,
+                    "URL to GET what your handler stored for the call once it is done; "
+                    "{call_id} is replaced");
+    app->add_option("--probe-cmd", opts.probe_cmd,
+                    "Shell command printing what your handler stored (BLANDHOOK_CALL_ID in its "
+                    "environment)");
+    app->add_option("--probe-header", opts.probe_headers,
+                    "Header for --probe requests, 'Name: value' (repeatable)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    app->add_option("--settle", opts.settle,
+                    "Wait this long at most for the stored state to appear and stop changing")
+        ->capture_default_str();
+    app->add_option("--expect-state", opts.expect_state,
+                    "Check the stored state: 'POINTER == JSON', 'POINTER exists', … "
+                    "(repeatable)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+}
+
+} // namespace
+
 void register_call(cli::Registrar& registrar) {
     auto opts = std::make_shared<CallOptions>();
     CLI::App* app = registrar.add_command(
         "call", "Place a call through Bland's API and prove its webhook arrives and is right",
-        k_examples);
+        help_footer());
     // A repeated option takes its last value, as in curl: scripts can append overrides.
     app->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-    app->add_option("--to", opts->to, "Number to call, E.164 (+15551234567); required to call");
-    app->add_option("--task", opts->task, "What the agent should do (or --pathway-id)");
-    app->add_option("--pathway-id", opts->pathway_id,
-                    "Conversational pathway to run instead of --task");
-    app->add_option("--voice", opts->voice, "Voice name or id");
-    app->add_option("--first-sentence", opts->first_sentence, "The agent's opening sentence");
-    app->add_option("--from", opts->from, "Caller ID, E.164, one of your Bland numbers");
-    app->add_flag("--record", opts->record, "Record the call (recording_url in the webhook)");
-    app->add_option("--metadata", opts->metadata, "JSON object echoed in the webhook");
-    app->add_option("--request-data", opts->request_data,
-                    "JSON object of variables for the agent (request_data)");
-    registrar.suggest(app->add_option("--webhook-events", opts->webhook_events,
-                                      "Comma-separated webhook_events: queue,call,latency,webhook,"
-                                      "tool,dynamic_data,citations,evals,post_transfer_transcript"),
-                      {bland::k_webhook_events.begin(), bland::k_webhook_events.end()});
-    app->add_option("--webhook", opts->webhook, "Where Bland sends the post-call webhook");
-    cli::add_secret_options(app, opts->api_key_input, util::k_api_key,
-                            "Bland API key (never printed)");
-    app->add_option("--api-url", opts->api_url, "Bland API base URL (or the emulator's)")
-        ->envname("BLAND_BASE_URL")
-        ->capture_default_str();
-    app->add_option("--max-duration", opts->max_duration,
-                    "Longest call in minutes (a cost guard; Bland's default is 30)")
-        ->capture_default_str();
-    app->add_flag("--dry-run", opts->dry_run,
-                  "Print the exact request (key redacted) and send nothing");
-    app->add_flag("--wait", opts->wait,
-                  "Poll the call until it is done, showing queued -> started -> completed");
-    app->add_option("--timeout", opts->timeout, "Give up waiting after this long (exit 4)")
-        ->capture_default_str();
-    app->add_flag("--listen", opts->listen,
-                  "Catch the post-call webhook on an embedded listener and check it");
-    app->add_option("--listen-host", opts->listen_host, "Address the embedded listener binds")
-        ->capture_default_str();
-    app->add_option("--listen-port", opts->listen_port, "Port of the embedded listener, 0 = any")
-        ->capture_default_str();
-    app->add_option("--public-url", opts->public_url,
-                    "The webhook URL Bland should use: a tunnel to the listener");
-    cli::add_secret_options(app, opts->secret_input, util::k_webhook_secret,
-                            "Webhook signing secret to check signatures with");
-    std::vector<std::string> statuses(bland::k_call_statuses.begin(), bland::k_call_statuses.end());
-    statuses.emplace_back("any");
-    cli::add_old_spelling(app, "--expect-status", opts->expect_status)
-        ->check(CLI::IsMember(statuses));
-    registrar.choices(app->add_option("--expect-call-status", opts->expect_status,
-                                      "The call status the check requires ('any' for none)")
-                          ->capture_default_str(),
-                      std::move(statuses));
-    app->add_flag("--expect-delayed", opts->expect_delayed,
-                  "Require the delayed webhook (corrected_transcript, citations)");
-    app->add_flag("--check-delivery", opts->check_delivery,
-                  "Read the delivery log and require a 2xx recorded for the webhook");
-    app->add_flag("--json", opts->json, "Print the result as one JSON object");
-    registrar.suggest(app->add_option("--report", opts->report, "Write a report: junit:FILE")
-                          ->type_name("FORMAT:FILE"),
-                      {"junit:"});
-    app->add_flag("-k,--insecure", opts->insecure, "Skip TLS verification of the API");
-    app->add_option("--probe", opts->probe,
-                    "URL to GET what your handler stored for the call once it is done; "
-                    "{call_id} is replaced");
-    app->add_option("--probe-cmd", opts->probe_cmd,
-                    "Shell command printing what your handler stored (BLANDHOOK_CALL_ID in its "
-                    "environment)");
-    app->add_option("--probe-header", opts->probe_headers,
-                    "Header for --probe requests, 'Name: value' (repeatable)")
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-    app->add_option("--settle", opts->settle,
-                    "Wait this long at most for the stored state to appear and stop changing")
-        ->capture_default_str();
-    app->add_option("--expect-state", opts->expect_state,
-                    "Check the stored state: 'POINTER == JSON', 'POINTER exists', … "
-                    "(repeatable)")
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    add_request_flags(registrar, app, *opts);
+    add_check_flags(registrar, app, *opts);
+    add_probe_flags(app, *opts);
     registrar.on_run(
-        app, [opts](const cli::Context& context) { return run_call_command(*opts, context); });
+        app, [opts](const cli::Context& context) { return run_call_command(*opts, context); },
+        cli::OnSignal::request_stop);
     app->require_subcommand(0, 1);
     register_call_records(registrar, app, [opts] {
         bland::ApiOptions api;

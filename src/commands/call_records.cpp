@@ -5,6 +5,7 @@
 #include "cli/command.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/output.hpp"
+#include "commands/api_flags.hpp"
 #include "error.hpp"
 #include "payload/json.hpp"
 
@@ -34,17 +35,11 @@ constexpr const char* k_get_examples =
     R"(  blandhook call get 9f1c2e7a-5b3d-4e8f-a6c1-2d7e9b0f4a35
   blandhook call get 9f1c2e7a-5b3d-4e8f-a6c1-2d7e9b0f4a35 --as fixture -o real-busy.json
   blandhook replay real-busy.json --to http://127.0.0.1:3000/webhook
-
-Exit codes: 0 printed or written, 2 bad arguments, 3 the API could not be reached,
-6 the API answered with an error (unknown call, wrong key, call not over). See docs/call.md.
 )";
 
 constexpr const char* k_resend_examples =
     R"(  blandhook call resend 9f1c2e7a-5b3d-4e8f-a6c1-2d7e9b0f4a35
   blandhook call resend "$CALL_ID" --api-url http://127.0.0.1:4001 --api-key test
-
-Exit codes: 0 Bland accepted the resend, 2 bad arguments, 3 the API could not be reached,
-6 the API answered with an error (unknown call, nothing sent yet, wrong key). See docs/call.md.
 )";
 
 bland::ApiClient make_client(const RecordOptions& opts, std::string_view what) {
@@ -163,7 +158,11 @@ void register_call_records(cli::Registrar& registrar, CLI::App* call,
     get_opts->api = api;
     CLI::App* get = registrar.add_subcommand(
         call, "get", "Print a call from Bland's API (GET /v1/calls/{id}), or save it as a fixture",
-        k_get_examples);
+        std::string(k_get_examples) + "\n" +
+            api_exit_codes_help(
+                "printed or written", "bad arguments",
+                "the API answered with an error (unknown call, wrong key, call not over)",
+                "See docs/call.md."));
     get->add_option("call_id", get_opts->call_id, "The call's id")->required();
     registrar.choices(get->add_option("--as", get_opts->as,
                                       "json: the call details as Bland answers; fixture: the "
@@ -182,7 +181,11 @@ void register_call_records(cli::Registrar& registrar, CLI::App* call,
     CLI::App* resend = registrar.add_subcommand(
         call, "resend",
         "Ask Bland to send a call's post-call webhook again (POST /v1/postcall/webhooks/resend)",
-        k_resend_examples);
+        std::string(k_resend_examples) + "\n" +
+            api_exit_codes_help(
+                "Bland accepted the resend", "bad arguments",
+                "the API answered with an error (unknown call, nothing sent yet, wrong key)",
+                "See docs/call.md."));
     resend->add_option("call_id", resend_opts->call_id, "The call's id")->required();
     resend->fallthrough();
     registrar.on_run(resend,

@@ -357,28 +357,28 @@ int run_prune(const CapturesOptions& options) {
     return cli::exit_code::k_ok;
 }
 
-void add_log_option(CLI::App* app, CapturesOptions& options) {
+// A subcommand of `captures` reading the capture log (--log FILE).
+CLI::App* add_log_subcommand(cli::Registrar& registrar, CLI::App* captures, const char* name,
+                             const char* summary, const char* examples, CapturesOptions& options) {
+    CLI::App* app = registrar.add_subcommand(captures, name, summary, examples);
     app->add_option("--log", options.log,
                     "Capture log to read (default: $XDG_STATE_HOME/blandhook/captures.ndjson)")
         ->type_name("FILE");
+    return app;
 }
 
-} // namespace
-
-void register_captures(cli::Registrar& registrar) {
-    auto options = std::make_shared<CapturesOptions>();
-    CLI::App* app = registrar.add_command(
-        "captures", "List, show and export what 'blandhook listen' captured", k_examples);
-    app->require_subcommand(0, 1);
-
-    CLI::App* list = registrar.add_subcommand(app, "list", "The newest captures, one line each",
-                                              "  blandhook captures list --count 50 --kind "
-                                              "post-call\n");
-    add_log_option(list, *options);
+void register_list(cli::Registrar& registrar, CLI::App* captures,
+                   const std::shared_ptr<CapturesOptions>& options) {
+    CLI::App* list =
+        add_log_subcommand(registrar, captures, "list", "The newest captures, one line each",
+                           "  blandhook captures list --count 50 --kind "
+                           "post-call\n",
+                           *options);
     list->add_option("-n,--count", options->limit, "How many of the newest captures to list")
         ->capture_default_str();
     cli::add_old_spelling(list, "--limit", options->limit);
     std::vector<std::string> kinds;
+    kinds.reserve(std::size(payload::k_schema_kinds) + 1);
     for (payload::Kind kind : payload::k_schema_kinds) {
         kinds.emplace_back(payload::kind_name(kind));
     }
@@ -399,22 +399,16 @@ void register_captures(cli::Registrar& registrar) {
     list->add_flag("--json", options->json, "One JSON line per capture (the log format)");
     registrar.on_run(
         list, [options](const cli::Context& context) { return run_list(*options, context); });
+}
 
-    CLI::App* show = registrar.add_subcommand(
-        app, "show", "One capture in full: headers, body, findings, transcript",
-        "  blandhook captures show 12\n");
-    add_log_option(show, *options);
-    show->add_option("id", options->id, "Capture id (see 'captures list')")->required();
-    show->add_flag("--json", options->json, "The capture as one JSON line");
-    registrar.on_run(
-        show, [options](const cli::Context& context) { return run_show(*options, context); });
-
-    CLI::App* exporter = registrar.add_subcommand(
-        app, "export", "A capture as a fixture file or a curl command",
+void register_export(cli::Registrar& registrar, CLI::App* captures,
+                     const std::shared_ptr<CapturesOptions>& options) {
+    CLI::App* exporter = add_log_subcommand(
+        registrar, captures, "export", "A capture as a fixture file or a curl command",
         "  blandhook captures export 12 > fixtures/busy.json\n"
         "  blandhook captures export 12 --as fixture -o fixtures/busy.json\n"
-        "  blandhook captures export 12 --as curl --url http://localhost:3000/webhook\n");
-    add_log_option(exporter, *options);
+        "  blandhook captures export 12 --as curl --url http://localhost:3000/webhook\n",
+        *options);
     exporter->add_option("id", options->id, "Capture id (see 'captures list')")->required();
     registrar.choices(
         exporter->add_option("--as", options->as, "What to export as")->capture_default_str(),
@@ -436,36 +430,59 @@ void register_captures(cli::Registrar& registrar) {
     cli::add_secret_options(exporter, options->secret, util::k_webhook_secret,
                             "For curl: sign with this secret");
     registrar.on_run(exporter, [options](const cli::Context&) { return run_export(*options); });
+}
 
-    CLI::App* call = registrar.add_subcommand(
-        app, "call",
-        "Everything captured for one call, in order, and what the delayed webhook changed",
-        "  blandhook captures call 7f3c2a9e-5b1d-4c8e-9f0a-1b2c3d4e5f60\n");
-    add_log_option(call, *options);
-    call->add_option("call_id", options->call, "The call_id (see 'captures list')")->required();
-    call->add_flag("--json", options->json,
-                   "One JSON object: captures (log lines), post_call_id, delayed_id, changes");
-    registrar.on_run(
-        call, [options](const cli::Context& context) { return run_call(*options, context); });
-
-    CLI::App* stats = registrar.add_subcommand(
-        app, "stats", "What the capture log holds: captures, bytes, kinds, per day",
-        "  blandhook captures stats\n  blandhook captures stats --json | jq .kinds\n");
-    add_log_option(stats, *options);
-    stats->add_flag("--json", options->json, "One JSON object");
-    registrar.on_run(stats, [options](const cli::Context&) { return run_stats(*options); });
-
-    CLI::App* prune = registrar.add_subcommand(
-        app, "prune", "Remove the oldest captures from the log (every segment)",
+void register_prune(cli::Registrar& registrar, CLI::App* captures,
+                    const std::shared_ptr<CapturesOptions>& options) {
+    CLI::App* prune = add_log_subcommand(
+        registrar, captures, "prune", "Remove the oldest captures from the log (every segment)",
         "  blandhook captures prune --before 30d\n  blandhook captures prune --keep 10000 "
-        "--dry-run\n");
-    add_log_option(prune, *options);
+        "--dry-run\n",
+        *options);
     prune->add_option("--before", options->prune_before,
                       "Remove captures received before WHEN: a UTC time (2026-11-27) or a "
                       "duration ago (30d, 12h)");
     prune->add_option("--keep", options->keep, "Keep only the newest N captures");
     prune->add_flag("--dry-run", options->dry_run, "Say what would go; change nothing");
     registrar.on_run(prune, [options](const cli::Context&) { return run_prune(*options); });
+}
+
+} // namespace
+
+void register_captures(cli::Registrar& registrar) {
+    auto options = std::make_shared<CapturesOptions>();
+    CLI::App* app = registrar.add_command(
+        "captures", "List, show and export what 'blandhook listen' captured", k_examples);
+    app->require_subcommand(0, 1);
+    register_list(registrar, app, options);
+
+    CLI::App* show = add_log_subcommand(registrar, app, "show",
+                                        "One capture in full: headers, body, findings, transcript",
+                                        "  blandhook captures show 12\n", *options);
+    show->add_option("id", options->id, "Capture id (see 'captures list')")->required();
+    show->add_flag("--json", options->json, "The capture as one JSON line");
+    registrar.on_run(
+        show, [options](const cli::Context& context) { return run_show(*options, context); });
+
+    register_export(registrar, app, options);
+
+    CLI::App* call = add_log_subcommand(
+        registrar, app, "call",
+        "Everything captured for one call, in order, and what the delayed webhook changed",
+        "  blandhook captures call 7f3c2a9e-5b1d-4c8e-9f0a-1b2c3d4e5f60\n", *options);
+    call->add_option("call_id", options->call, "The call_id (see 'captures list')")->required();
+    call->add_flag("--json", options->json,
+                   "One JSON object: captures (log lines), post_call_id, delayed_id, changes");
+    registrar.on_run(
+        call, [options](const cli::Context& context) { return run_call(*options, context); });
+
+    CLI::App* stats = add_log_subcommand(
+        registrar, app, "stats", "What the capture log holds: captures, bytes, kinds, per day",
+        "  blandhook captures stats\n  blandhook captures stats --json | jq .kinds\n", *options);
+    stats->add_flag("--json", options->json, "One JSON object");
+    registrar.on_run(stats, [options](const cli::Context&) { return run_stats(*options); });
+
+    register_prune(registrar, app, options);
 }
 
 } // namespace blandhook::commands

@@ -55,9 +55,9 @@ void register_deliver(cli::Registrar& registrar) {
   blandhook deliver ID1 ID2 --to https://example.com/bland --json
 
 Bland sends each call's webhook once this way (POST /v1/postcall/webhooks/create); it refuses
-calls whose webhook was already sent. Exit codes: 0 accepted, 2 bad command line, 3 the API could
-not be reached, 6 the API answered with an error. See docs/inbound.md.
-)");
+calls whose webhook was already sent.
+)" + api_exit_codes_help("accepted", "bad command line", "the API answered with an error",
+                         "See docs/inbound.md."));
     app->add_option("call_ids", options->call_ids, "Ids of finished calls")
         ->required()
         ->type_name("CALL_ID");

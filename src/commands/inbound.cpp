@@ -154,9 +154,8 @@ void register_inbound(cli::Registrar& registrar) {
   blandhook inbound set-webhook +15551234567 https://example.com/bland --events call,citations
   blandhook inbound restore        put back numbers a crashed `listen --inbound-number` held
 
-Exit codes: 0 done, 2 bad command line, 3 the API could not be reached, 6 the API answered with
-an error. See docs/inbound.md.
-)");
+)" + api_exit_codes_help("done", "bad command line", "the API answered with an error",
+                         "See docs/inbound.md."));
     app->require_subcommand(1, 1);
 
     CLI::App* list = registrar.add_subcommand(

@@ -80,11 +80,21 @@ constexpr const char* k_examples =
       --probe 'http://localhost:3000/calls/{call_id}' --ignore /updated_at
   blandhook replay completed-outbound --to "$URL" --probe-cmd 'sh probe.sh' \
       --expect-state '/0/status == "completed"'        probe.sh runs sqlite3 on $BLANDHOOK_CALL_ID
-
-Exit codes: 0 all passed, 1 an expectation or oracle failed, 2 usage, 3 a delivery got no
-answer (target unreachable, connection reset, timed out), 5 an input could not be read or a
-probe could not read the state, 130 interrupted. Reports are written in every case. See docs/replay.md.
 )";
+
+std::string help_footer() {
+    using namespace cli::exit_code;
+    return std::string(k_examples) + "\n" +
+           cli::command_exit_codes_help(
+               {{k_ok, "all passed"},
+                {k_failed, "an expectation or oracle failed"},
+                {k_usage, "usage"},
+                {k_unreachable, "a delivery got no answer (target unreachable, connection reset, "
+                                "timed out)"},
+                {k_input, "an input could not be read or a probe could not read the state"},
+                {k_interrupted, "interrupted"}},
+               "Reports are written in every case. See docs/replay.md.");
+}
 
 replay::CaseSpec base_spec(const ReplayOptions& options) {
     replay::CaseSpec spec;
@@ -494,7 +504,7 @@ void register_replay(cli::Registrar& registrar) {
         "replay",
         "Send fixtures or captured webhooks to your handler, signed as Bland signs, "
         "and check the answers",
-        k_examples);
+        help_footer());
     add_input_options(registrar, app, *options);
     add_delivery_options(app, *options);
     add_expectation_options(app, *options);

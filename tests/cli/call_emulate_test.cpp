@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <csignal>
 #include <filesystem>
 
 using namespace blandhook::test;
@@ -415,4 +416,47 @@ TEST_CASE("call --listen says when the emulator records a failed delivery to the
     all = down.out + down.err;
     CHECK(all.find("delivery to " + down_url + " failed: Bland recorded no answer (attempt 1") !=
           std::string::npos);
+}
+
+namespace {
+
+// `blandhook call … --timeout 5m` against `emulate` in the background: a call that lasts a minute,
+// so that call is still polling (or waiting for the webhook) when the test signals it.
+std::unique_ptr<Child> start_long_call(const Emulate& emulate, std::vector<std::string> extra,
+                                       const std::string& report) {
+    std::vector<std::string> args = {"call", "--api-url", emulate.url(),    "--timeout",
+                                     "5m",   "--to",      "+15555550100",   "--task",
+                                     "hi",   "--report",  "junit:" + report};
+    args.insert(args.end(), extra.begin(), extra.end());
+    ProcessOptions options;
+    options.env["BLAND_API_KEY"] = "sk-test-key";
+    options.unset_env = {"BLAND_BASE_URL", "BLAND_WEBHOOK_SECRET"};
+    return start_blandhook(args, options);
+}
+
+} // namespace
+
+TEST_CASE("SIGINT or SIGTERM while call polls the call or waits for its webhook ends it at once "
+          "with exit code 130, the reason on stderr and in the report") {
+    Emulate emulate({}, "60s");
+    TempDir scratch;
+    struct Case {
+        std::vector<std::string> extra;
+        int signal;
+        std::string name;
+    };
+    for (const Case& c : {Case{{"--wait"}, SIGTERM, "SIGTERM"},
+                          Case{{"--listen", "--secret", "whsec_cli"}, SIGINT, "SIGINT"}}) {
+        CAPTURE(c.name);
+        const std::string report = scratch.file(c.name + ".xml");
+        auto child = start_long_call(emulate, c.extra, report);
+        REQUIRE_MESSAGE(child->wait_for_line("queued", 10s), child->err());
+        child->signal(c.signal);
+        // Before: SIGTERM ended call with the default action (143 here) and no word said.
+        const int code = child->wait(10s);
+        CHECK(code == 130);
+        CHECK(child->err().find("blandhook: error: call: interrupted by " + c.name) !=
+              std::string::npos);
+        CHECK(read_file(report).find("stopped by " + c.name) != std::string::npos);
+    }
 }

@@ -94,3 +94,25 @@ TEST_CASE("each error kind ends a command with its documented code") {
     CHECK(cli::exit_code_for(ErrorKind::api) == 6);
     CHECK(cli::exit_code_for(ErrorKind::internal) == 70);
 }
+
+TEST_CASE("a command's exit codes paragraph says each code with its own meaning, wrapped at 100") {
+    using namespace cli::exit_code;
+    const std::string text = cli::command_exit_codes_help(
+        {{k_ok, "all passed"},
+         {k_unreachable, "a delivery got no answer (target unreachable, connection reset, timed "
+                         "out)"},
+         {k_interrupted, "interrupted"}},
+        "Reports are written in every case. See docs/replay.md.");
+    CHECK(text == "Exit codes: 0 all passed, 3 a delivery got no answer (target unreachable, "
+                  "connection reset, timed\nout), 130 interrupted. Reports are written in every "
+                  "case. See docs/replay.md.\n");
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+        CHECK(line.size() <= 100);
+    }
+}
+
+TEST_CASE("a command cannot document an exit code the table does not have") {
+    CHECK_THROWS_AS(cli::command_exit_codes_help({{0, "ok"}, {42, "the answer"}}, ""),
+                    std::logic_error);
+}
