@@ -13,6 +13,7 @@ cmake -DSOURCE_DIR="$root" -DOUTPUT="$out/embedded_files.cpp" \
 ${CXX:-g++} -std=c++20 -O2 -DNDEBUG -I"$root/src" -o "$out/payload_bench" \
   "$root/bench/payload_bench.cpp" \
   "$root"/src/payload/kind.cpp "$root"/src/payload/signature.cpp "$root"/src/payload/json.cpp \
+  "$root"/src/payload/pointer.cpp \
   "$root"/src/payload/schema.cpp "$root"/src/payload/analysis.cpp "$root"/src/embed/embedded.cpp \
   "$out/embedded_files.cpp" -lsimdjson -lcrypto
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(uname -m), $(nproc) cores, $(${CXX:-g++} --version | head -1)"

@@ -33,7 +33,8 @@ simdjson::error_code parse_padded(std::string_view body, element& root) {
         }
     }
     padded.resize(body.size() + simdjson::SIMDJSON_PADDING);
-    std::ranges::copy(body, padded.begin());
+    // string_view::copy is a memcpy; std::ranges::copy into a string iterator copies byte by byte.
+    body.copy(padded.data(), body.size());
     return parser.parse(padded.data(), body.size(), false).get(root);
 }
 
