@@ -95,11 +95,16 @@ emulator::EmulatorOptions fast_options() {
     return options;
 }
 
-// A client of the emulator's API.
+// An emulator started on 127.0.0.1:0 with `options`, and a client of its API sending `key`.
 class Api {
 public:
-    explicit Api(const emulator::Emulator& emulator, std::string key = "test-key")
-        : m_client(http::parse_url(emulator.url()), client_options()), m_key(std::move(key)) {}
+    explicit Api(const emulator::EmulatorOptions& options = fast_options(),
+                 std::string key = "test-key")
+        : m_emulator(options), m_port(m_emulator.start()),
+          m_client(http::parse_url(m_emulator.url()), client_options()), m_key(std::move(key)) {}
+
+    emulator::Emulator& emulator() { return m_emulator; }
+    int port() const { return m_port; }
 
     http::Response send(const std::string& method, const std::string& target,
                         const std::optional<Json>& body = std::nullopt,
@@ -168,6 +173,8 @@ private:
         options.timeout = 10s;
         return options;
     }
+    emulator::Emulator m_emulator;
+    int m_port; ///< the emulator's, on 127.0.0.1
     http::Client m_client;
     std::string m_key;
 };
@@ -191,9 +198,7 @@ std::vector<int> codes(const Json& log) {
 } // namespace
 
 TEST_CASE("POST /v1/calls answers Bland's success shape and the call ends complete") {
-    emulator::Emulator emulator(fast_options());
-    emulator.start();
-    Api api(emulator);
+    Api api;
     auto response = api.send("POST", "/v1/calls", call_body("+15555550100"));
     CHECK(response.status == 200);
     Json answer = payload::parse_json(response.body);
@@ -221,9 +226,7 @@ TEST_CASE("POST /v1/calls answers Bland's success shape and the call ends comple
 
 TEST_CASE("the post-call webhook is canonical JSON signed with the secret") {
     Receiver receiver;
-    emulator::Emulator emulator(fast_options());
-    emulator.start();
-    Api api(emulator);
+    Api api;
     Json body = call_body("+15555550100", receiver.url());
     body["metadata"] = {{"order", "A-17"}};
     std::string id = api.place(body);
@@ -242,9 +245,7 @@ TEST_CASE("the post-call webhook is canonical JSON signed with the secret") {
 TEST_CASE("a receiver that answers 500 twice gets three attempts, all in the delivery log") {
     Receiver receiver;
     receiver.status_for = [](std::size_t n) { return n <= 2 ? 500 : 200; };
-    emulator::Emulator emulator(fast_options());
-    emulator.start();
-    Api api(emulator);
+    Api api;
     std::string id = api.place(call_body("+15555550100", receiver.url()));
     Json log = api.log_with(id, 3);
     CHECK(codes(log) == std::vector<int>{500, 500, 200});
@@ -270,9 +271,7 @@ TEST_CASE("a receiver that always fails gets 1 + retries attempts and the call i
     receiver.status_for = [](std::size_t) { return 503; };
     auto options = fast_options();
     options.delivery.retry.retries = 2;
-    emulator::Emulator emulator(options);
-    emulator.start();
-    Api api(emulator);
+    Api api(options);
     std::string id = api.place(call_body("+15555550100", receiver.url()));
     Json log = api.log_with(id, 3);
     CHECK(codes(log) == std::vector<int>{503, 503, 503});
@@ -283,15 +282,13 @@ TEST_CASE("a receiver that always fails gets 1 + retries attempts and the call i
     } while (call["queue_status"] != "complete_error" &&
              std::chrono::steady_clock::now() < deadline);
     CHECK(call["queue_status"] == "complete_error");
-    CHECK(emulator.stats().failed == 1);
+    CHECK(api.emulator().stats().failed == 1);
 }
 
 TEST_CASE("a 4xx answer other than 429 is final: one attempt") {
     Receiver receiver;
     receiver.status_for = [](std::size_t) { return 400; };
-    emulator::Emulator emulator(fast_options());
-    emulator.start();
-    Api api(emulator);
+    Api api;
     std::string id = api.place(call_body("+15555550100", receiver.url()));
     Json log = api.log_with(id, 1);
     CHECK(codes(log) == std::vector<int>{400});
@@ -300,9 +297,7 @@ TEST_CASE("a 4xx answer other than 429 is final: one attempt") {
 TEST_CASE("with --api-key a wrong or missing key gets 401 in Bland's shape") {
     auto options = fast_options();
     options.api_key = "sk-right";
-    emulator::Emulator emulator(options);
-    emulator.start();
-    Api api(emulator, "sk-right");
+    Api api(options, "sk-right");
     const std::string shape =
         R"({"data":null,"errors":[{"error":"AUTH_FAILURE","message":"Unauthorized"}]})";
     for (std::string key : {"sk-wrong", "", "Bearer sk-wrong"}) {
@@ -317,9 +312,7 @@ TEST_CASE("with --api-key a wrong or missing key gets 401 in Bland's shape") {
 }
 
 TEST_CASE("invalid send-call bodies get 400 with Bland's error list") {
-    emulator::Emulator emulator(fast_options());
-    emulator.start();
-    Api api(emulator);
+    Api api;
     auto response = api.send("POST", "/v1/calls", Json{{"task", "hi"}});
     CHECK(response.status == 400);
     CHECK(
@@ -336,9 +329,7 @@ TEST_CASE("stopping a queued call ends it at once as canceled, and its webhook f
     Receiver receiver;
     auto options = fast_options();
     options.call_duration = 60s;
-    emulator::Emulator emulator(options);
-    emulator.start();
-    Api api(emulator);
+    Api api(options);
     std::string id = api.place(call_body("+15555550100", receiver.url()));
     Json stopped = api.json("POST", "/v1/calls/" + id + "/stop", Json::object());
     CHECK(stopped == Json{{"status", "success"}, {"message", "Call ended successfully."}});
@@ -352,9 +343,7 @@ TEST_CASE("stopping a queued call ends it at once as canceled, and its webhook f
 
 TEST_CASE("create sends a finished call's payload once; resend repeats it to the same URL") {
     Receiver receiver;
-    emulator::Emulator emulator(fast_options());
-    emulator.start();
-    Api api(emulator);
+    Api api;
     std::string id = api.place(call_body("+15555550100"));
     api.follow(id);
     CHECK(api.send("GET", "/v1/postcall/webhooks/" + id).status == 404);
@@ -399,9 +388,7 @@ TEST_CASE("citations: a separate citations event, or one delayed webhook with --
             Receiver receiver;
             auto options = fast_options();
             options.delay_webhook = delay;
-            emulator::Emulator emulator(options);
-            emulator.start();
-            Api api(emulator);
+            Api api(options);
             Json body = call_body(busy ? "+15555550486" : "+15555550100", receiver.url());
             body["webhook_events"] = {"citations"};
             std::string id = api.place(body);
@@ -437,9 +424,7 @@ TEST_CASE("citations: a separate citations event, or one delayed webhook with --
 
 TEST_CASE("webhook_events queue, call and latency produce live events during the call") {
     Receiver receiver;
-    emulator::Emulator emulator(fast_options());
-    emulator.start();
-    Api api(emulator);
+    Api api;
     Json body = call_body("+15555550100", receiver.url());
     body["webhook_events"] = {"queue", "call", "latency"};
     std::string id = api.place(body);
@@ -467,9 +452,7 @@ TEST_CASE("a receiver that hangs does not stall deliveries to other receivers") 
     auto options = fast_options();
     options.delivery.workers = 4;
     options.delivery.per_receiver = 2;
-    emulator::Emulator emulator(options);
-    emulator.start();
-    Api api(emulator);
+    Api api(options);
     for (int i = 0; i < 6; ++i) {
         api.place(call_body("+15555550100", stuck.url()));
     }
@@ -487,9 +470,7 @@ TEST_CASE("hundreds of concurrent calls each deliver exactly one signed webhook"
     Receiver receiver;
     auto options = fast_options();
     options.call_duration = 200ms;
-    emulator::Emulator emulator(options);
-    emulator.start();
-    Api api(emulator);
+    Api api(options);
     std::set<std::string> placed;
     for (int i = 0; i < 300; ++i) {
         placed.insert(api.place(call_body("+15555550100", receiver.url())));
@@ -502,14 +483,12 @@ TEST_CASE("hundreds of concurrent calls each deliver exactly one signed webhook"
     }
     CHECK(receiver.received().size() == 300); // no duplicate deliveries
     CHECK(delivered == placed);
-    CHECK(emulator.stats().delivered == 300);
-    CHECK(emulator.stats().attempts == 300);
+    CHECK(api.emulator().stats().delivered == 300);
+    CHECK(api.emulator().stats().attempts == 300);
 }
 
 TEST_CASE("a call that fails to start never passes through started") {
-    emulator::Emulator emulator(fast_options());
-    emulator.start();
-    Api api(emulator);
+    Api api;
     Json body = call_body("+15555550100");
     body["request_data"] = {{"blandhook_scenario", "error-unable-to-start"}};
     std::string id = api.place(body);
@@ -525,9 +504,7 @@ TEST_CASE("a call that fails to start never passes through started") {
 }
 
 TEST_CASE("variables.now is in the call's time zone, now_utc in UTC, both in Bland's words") {
-    emulator::Emulator emulator(fast_options());
-    emulator.start();
-    Api api(emulator);
+    Api api;
     Json body = call_body("+15555550100");
     body["timezone"] = "America/Chicago";
     std::string id = api.place(body);
@@ -547,15 +524,13 @@ TEST_CASE("variables.now is in the call's time zone, now_utc in UTC, both in Bla
 }
 
 TEST_CASE("recording_url points at the emulator, which serves a valid WAV file") {
-    emulator::Emulator emulator(fast_options());
-    emulator.start();
-    Api api(emulator);
+    Api api;
     Json body = call_body("+15555550100");
     body["record"] = true;
     std::string id = api.place(body);
     api.follow(id);
     const std::string url = api.json("GET", "/v1/calls/" + id)["recording_url"].get<std::string>();
-    CHECK(url == emulator.url() + "/v1/recordings/" + id + ".wav");
+    CHECK(url == api.emulator().url() + "/v1/recordings/" + id + ".wav");
     CHECK(url.find("bland.ai") == std::string::npos);
     // Fetched without the API key, as a storage link is.
     auto audio = api.send("GET", "/v1/recordings/" + id + ".wav", std::nullopt, "");
@@ -583,9 +558,7 @@ TEST_CASE("recording_url points at the emulator, which serves a valid WAV file")
 TEST_CASE("GET /v1/calls lists calls newest first with Bland's filters and limit") {
     auto options = fast_options();
     options.api_key = "test-key";
-    emulator::Emulator emulator(options);
-    emulator.start();
-    Api api(emulator);
+    Api api(options);
     std::string first = api.place(call_body("+15555550100"));
     std::this_thread::sleep_for(5ms);
     std::string busy = api.place(call_body("+15555550486"));
@@ -626,9 +599,7 @@ TEST_CASE("GET /v1/calls lists calls newest first with Bland's filters and limit
 }
 
 TEST_CASE("a call's events and its analysis, in the shapes bland-cli reads") {
-    emulator::Emulator emulator(fast_options());
-    emulator.start();
-    Api api(emulator);
+    Api api;
     std::string id = api.place(call_body("+15555550100"));
     api.follow(id);
     Json events = api.json("GET", "/v1/calls/" + id + "/events");
@@ -689,8 +660,8 @@ test::RawAnswer raw_call(int port, const std::string& headers, const std::string
 TEST_CASE("emulate refuses what a web page sends: cross-site requests and foreign Host names get "
           "403 in Bland's shape, and no call is placed") {
     Receiver receiver;
-    emulator::Emulator emulator(fast_options());
-    const int port = emulator.start();
+    Api api;
+    const int port = api.port();
     const std::string host = "Host: 127.0.0.1:" + std::to_string(port) + "\r\n";
     const std::string plain = "Content-Type: text/plain\r\n";
     for (const std::string& headers :
@@ -706,18 +677,18 @@ TEST_CASE("emulate refuses what a web page sends: cross-site requests and foreig
         CHECK(body["data"].is_null());
         CHECK(body["errors"][0]["error"] == "FORBIDDEN");
     }
-    CHECK(emulator.stats().calls == 0);
+    CHECK(api.emulator().stats().calls == 0);
     // The same request from a program (no Origin, a loopback Host) is served.
     CHECK(raw_call(port, host + plain, receiver.url()).status == 200);
     CHECK(
         raw_call(port, "Host: localhost:" + std::to_string(port) + "\r\n", receiver.url()).status ==
         200);
-    CHECK(emulator.stats().calls == 2);
+    CHECK(api.emulator().stats().calls == 2);
 }
 
 TEST_CASE("emulate: form bodies have the JSON limit (10 MiB), not 8 KiB; beyond it 413") {
-    emulator::Emulator emulator(fast_options());
-    const int port = emulator.start();
+    Api api;
+    const int port = api.port();
     const std::string headers = "Host: 127.0.0.1:" + std::to_string(port) +
                                 "\r\nContent-Type: application/x-www-form-urlencoded\r\n";
     // curl -d sends a form Content-Type: a long task must not be cut at httplib's 8 KiB.
@@ -730,8 +701,8 @@ TEST_CASE("emulate: form bodies have the JSON limit (10 MiB), not 8 KiB; beyond 
 }
 
 TEST_CASE("emulate answers a POST without Content-Length at once with 411 and closes") {
-    emulator::Emulator emulator(fast_options());
-    const int port = emulator.start();
+    Api api;
+    const int port = api.port();
     const test::RawAnswer answer =
         test::round_trip(port,
                          "POST /v1/calls HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +

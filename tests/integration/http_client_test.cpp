@@ -21,6 +21,14 @@ http::Request post(std::string body) {
     return request;
 }
 
+// `retries` more attempts after the first, `backoff` before the first retry.
+http::RetryPolicy retrying(int retries, std::chrono::milliseconds backoff) {
+    http::RetryPolicy policy;
+    policy.retries = retries;
+    policy.backoff = backoff;
+    return policy;
+}
+
 http::ClientOptions quick() {
     http::ClientOptions options;
     options.connect_timeout = 2000ms;
@@ -28,13 +36,10 @@ http::ClientOptions quick() {
     return options;
 }
 
-// A self-signed certificate for 127.0.0.1 in dir/cert.pem, its key in dir/key.pem.
-void make_certificate(const TempDir& dir) {
-    auto made = run_process({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                             "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
-                             dir.file("key.pem"), "-out", dir.file("cert.pem"), "-days", "2",
-                             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"});
-    REQUIRE(made.exit_code == 0);
+// Starts `target` and returns a quick client of it.
+http::Client start_with_client(LoopbackServer<>& target) {
+    target.start();
+    return http::Client(http::parse_url(target.url()), quick());
 }
 
 } // namespace
@@ -51,9 +56,7 @@ TEST_CASE("a POST arrives with its exact body, headers and our User-Agent, on on
         res.set_header("X-Answer", "yes");
         res.set_content("{\"ok\":true}", "application/json");
     });
-    target.start();
-
-    http::Client client(http::parse_url(target.url()), quick());
+    http::Client client = start_with_client(target);
     const std::string body = "{\"call_id\":\"x\",\"text\":\"caf\xc3\xa9 \\u0001\"}";
     auto first = client.send(post(body));
     auto second = client.send(post(body));
@@ -76,9 +79,7 @@ TEST_CASE("a POST arrives with its exact body, headers and our User-Agent, on on
 TEST_CASE("a dead port is reported as connection refused, and retried as the policy says") {
     http::Client client(http::parse_url("http://127.0.0.1:" + std::to_string(dead_port()) + "/"),
                         quick());
-    http::RetryPolicy policy;
-    policy.retries = 2;
-    policy.backoff = 5ms;
+    const http::RetryPolicy policy = retrying(2, 5ms);
     int shown = 0;
     auto attempts =
         http::deliver(client, post("{}"), policy, [&](const http::Attempt&) { ++shown; });
@@ -116,11 +117,8 @@ TEST_CASE("500 then 200 is delivered on the second attempt after the backoff") {
     target.server().Post("/hook", [&](const httplib::Request&, httplib::Response& res) {
         res.status = calls++ == 0 ? 500 : 200;
     });
-    target.start();
-    http::Client client(http::parse_url(target.url()), quick());
-    http::RetryPolicy policy;
-    policy.retries = 3;
-    policy.backoff = 10ms;
+    http::Client client = start_with_client(target);
+    const http::RetryPolicy policy = retrying(3, 10ms);
     auto attempts = http::deliver(client, post("{}"), policy);
     REQUIRE(attempts.size() == 2);
     CHECK(attempts[0].response->status == 500);
@@ -142,11 +140,8 @@ TEST_CASE("429 with Retry-After waits what the server asked; a 404 is final") {
     });
     target.server().Post(
         "/gone", [&](const httplib::Request&, httplib::Response& res) { res.status = 404; });
-    target.start();
-    http::Client client(http::parse_url(target.url()), quick());
-    http::RetryPolicy policy;
-    policy.retries = 5;
-    policy.backoff = 10ms;
+    http::Client client = start_with_client(target);
+    const http::RetryPolicy policy = retrying(5, 10ms);
     auto attempts = http::deliver(client, post("{}"), policy);
     REQUIRE(attempts.size() == 2);
     CHECK(attempts[0].response->status == 429);
@@ -193,8 +188,7 @@ TEST_CASE("redirects are reported, not followed, unless follow_redirects is set"
         res.status = 200;
         res.set_content("moved here", "text/plain");
     });
-    target.start();
-    auto attempt = http::Client(http::parse_url(target.url()), quick()).send(post("{}"));
+    auto attempt = start_with_client(target).send(post("{}"));
     REQUIRE(attempt.response);
     CHECK(attempt.response->status == 307);
     CHECK(http::find_header(attempt.response->headers, "Location") == "/moved");
@@ -210,7 +204,7 @@ TEST_CASE("redirects are reported, not followed, unless follow_redirects is set"
 TEST_CASE("TLS is verified by default; --insecure or the right CA file let a self-signed server "
           "through") {
     TempDir dir;
-    make_certificate(dir);
+    REQUIRE(make_self_signed_cert(dir));
     LoopbackServer<httplib::SSLServer> target(dir.file("cert.pem").c_str(),
                                               dir.file("key.pem").c_str());
     REQUIRE(target.server().is_valid());
@@ -284,7 +278,7 @@ TEST_CASE("a cancel request ends an attempt in flight at once, and deliver() ret
 
 TEST_CASE("follow_redirects never downgrades https to http: the 3xx is the answer, with why") {
     TempDir dir;
-    make_certificate(dir);
+    REQUIRE(make_self_signed_cert(dir));
     std::atomic<int> plain_hits{0};
     LoopbackServer<> plain;
     plain.server().Post(".*", [&](const httplib::Request&, httplib::Response& res) {

@@ -11,17 +11,15 @@
 #include <stdexcept>
 #include <string>
 
-using blandhook::http::BodyProblem;
-using blandhook::http::RouteRequest;
-using blandhook::http::RouteResponse;
-using blandhook::http::RouteServer;
-using blandhook::http::RouteServerOptions;
-using blandhook::http::StreamWriter;
+using namespace blandhook::http;
 
 namespace {
 
-// A client that never waits long.
-httplib::Client client_for(int port) {
+// Starts `server` on 127.0.0.1, port 0, and returns a client of it that never waits long.
+httplib::Client start_on_loopback(RouteServer& server) {
+    const int port = server.bind("127.0.0.1", 0);
+    REQUIRE(port > 0);
+    server.start();
     httplib::Client client("127.0.0.1", port);
     client.set_connection_timeout(std::chrono::seconds(5));
     client.set_read_timeout(std::chrono::seconds(5));
@@ -40,12 +38,8 @@ TEST_CASE("routes: the pattern's groups, the query and the headers reach the han
         response.set_content(request.method + " " + request.path + " " + request.matches[1],
                              "text/plain; charset=utf-8");
     });
-    const int port = server.bind("127.0.0.1", 0);
-    REQUIRE(port > 0);
-    server.start();
+    httplib::Client client = start_on_loopback(server);
     CHECK(server.running());
-
-    httplib::Client client = client_for(port);
     const auto answer = client.Get("/items/42?q=two%20words", {{"X-Token", "t0k"}});
     REQUIRE(answer);
     CHECK(answer->status == 203);
@@ -74,11 +68,8 @@ TEST_CASE("routes: a POST body is read whole before the handler; one over max_bo
         ++handled;
         response.set_content("got " + request.body, "text/plain");
     });
-    const int port = server.bind("127.0.0.1", 0);
-    REQUIRE(port > 0);
-    server.start();
 
-    httplib::Client client = client_for(port);
+    httplib::Client client = start_on_loopback(server);
     const auto small = client.Post("/echo", "0123456789", "text/plain");
     REQUIRE(small);
     CHECK(small->status == 200);
@@ -110,11 +101,8 @@ TEST_CASE("routes: no route gets not_found's answer; a handler that throws gets 
     server.get("/boom", [](const RouteRequest&, RouteResponse&) {
         throw std::runtime_error("cannot open /home/someone/secret.log");
     });
-    const int port = server.bind("127.0.0.1", 0);
-    REQUIRE(port > 0);
-    server.start();
 
-    httplib::Client client = client_for(port);
+    httplib::Client client = start_on_loopback(server);
     const auto missing = client.Get("/nowhere");
     REQUIRE(missing);
     CHECK(missing->status == 404);
@@ -144,11 +132,8 @@ TEST_CASE("routes: a streamed body goes out in chunks until the stream says it i
         };
         response.stream_ended = [&ended] { ++ended; };
     });
-    const int port = server.bind("127.0.0.1", 0);
-    REQUIRE(port > 0);
-    server.start();
 
-    httplib::Client client = client_for(port);
+    httplib::Client client = start_on_loopback(server);
     const auto answer = client.Get("/events");
     REQUIRE(answer);
     CHECK(answer->status == 200);

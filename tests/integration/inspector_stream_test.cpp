@@ -112,9 +112,7 @@ void post_webhook(int port, const std::string& body) {
 
 TEST_CASE("inspector: a capture arrives on an open event stream as a server-sent event") {
     auto listener = start_blandhook({"listen", "--port", "0", "--no-save", "--quiet"});
-    const auto line = listener->wait_for_line("listening on");
-    REQUIRE(line);
-    const int port = blandhook::test::port_from_line(*line);
+    const int port = blandhook::test::wait_for_port(*listener);
     const int inspector = blandhook::test::inspector_port(*listener);
     REQUIRE(inspector > 0);
 
@@ -136,9 +134,7 @@ TEST_CASE("inspector: a capture arrives on an open event stream as a server-sent
 
 TEST_CASE("inspector: streams are capped, and a stream whose client left frees its slot") {
     auto listener = start_blandhook({"listen", "--port", "0", "--no-save", "--quiet"});
-    const auto line = listener->wait_for_line("listening on");
-    REQUIRE(line);
-    const int port = blandhook::test::port_from_line(*line);
+    const int port = blandhook::test::wait_for_port(*listener);
     const int inspector = blandhook::test::inspector_port(*listener);
     REQUIRE(inspector > 0);
 

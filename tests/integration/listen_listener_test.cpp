@@ -45,6 +45,32 @@ std::string call_body(const std::string& call_id) {
     return R"({"call_id":")" + call_id + R"(","completed":true,"status":"completed"})";
 }
 
+// The status `listener` answers a POST of `body` to `target` with (0: no answer).
+int post_status(const listen::Listener& listener, const std::string& target,
+                const std::string& body) {
+    return round_trip(listener.port(), post_request(target, body)).status;
+}
+
+// The URL of `path` (with its query) on the listener `app`.
+std::string url_of(const listen::Listener& app, const std::string& path) {
+    return "http://127.0.0.1:" + std::to_string(app.port()) + path;
+}
+
+// An app (a listener logging into dir/app.ndjson) and, in front of it, a listener logging into
+// dir/c.ndjson with `options` that forwards to `path` on the app.
+struct AppBehind {
+    std::unique_ptr<listen::Listener> app;
+    std::unique_ptr<listen::Listener> listener;
+};
+AppBehind app_behind(const test::TempDir& dir, const std::string& path,
+                     listen::ListenerOptions options = {}) {
+    AppBehind started;
+    started.app = start_listener(dir.file("app.ndjson"), {});
+    options.forward_to = url_of(*started.app, path);
+    started.listener = start_listener(dir.file("c.ndjson"), std::move(options));
+    return started;
+}
+
 } // namespace
 
 TEST_CASE("listen: a webhook's exact bytes, target and headers are in the log before the 200") {
@@ -90,8 +116,8 @@ TEST_CASE("listen: the capture log is created 0600 in a 0700 directory and ids g
     const std::string log = dir.file("state/blandhook/captures.ndjson");
     {
         auto listener = start_listener(log);
-        CHECK(round_trip(listener->port(), post_request("/", call_body("a"))).status == 200);
-        CHECK(round_trip(listener->port(), post_request("/", call_body("b"))).status == 200);
+        CHECK(post_status(*listener, "/", call_body("a")) == 200);
+        CHECK(post_status(*listener, "/", call_body("b")) == 200);
     }
     struct stat file_info {};
     REQUIRE(::stat(log.c_str(), &file_info) == 0);
@@ -158,7 +184,7 @@ TEST_CASE("listen: binary and invalid UTF-8 bodies round-trip through the log by
         body.push_back(static_cast<char>(i));
     }
     body += "\xff\xfe\xc3(";
-    REQUIRE(round_trip(listener->port(), post_request("/bin", body)).status == 200);
+    REQUIRE(post_status(*listener, "/bin", body) == 200);
     const auto lines = log_lines(dir.file("c.ndjson"));
     REQUIRE(lines.size() == 1);
     CHECK(lines[0].find("\"body_encoding\":\"base64\"") != std::string::npos);
@@ -276,8 +302,8 @@ TEST_CASE("listen: bodies over the limit get 413 and the listener goes on") {
     listen::ListenerOptions options;
     options.max_body_bytes = 1024;
     auto listener = start_listener(dir.file("c.ndjson"), options);
-    CHECK(round_trip(listener->port(), post_request("/", std::string(2048, 'x'))).status == 413);
-    CHECK(round_trip(listener->port(), post_request("/", call_body("ok"))).status == 200);
+    CHECK(post_status(*listener, "/", std::string(2048, 'x')) == 413);
+    CHECK(post_status(*listener, "/", call_body("ok")) == 200);
 }
 
 TEST_CASE("listen: --forward-to relays byte-exact with the query, and --forward-status hands back "
@@ -316,14 +342,9 @@ TEST_CASE("listen: --forward-to relays byte-exact with the query, and --forward-
 TEST_CASE("listen: --forward-to http://host/webhook reaches /webhook, not /webhook/webhook; the "
           "URL's query comes first, then the captured one") {
     test::TempDir dir;
-    auto app = start_listener(dir.file("app.ndjson"), {});
-    listen::ListenerOptions options;
-    options.forward_to =
-        "http://127.0.0.1:" + std::to_string(app->port()) + "/webhook?source=listen";
-    auto listener = start_listener(dir.file("c.ndjson"), options);
-    CHECK(round_trip(listener->port(), post_request("/webhook?attempt=2", call_body("w"))).status ==
-          200);
-    CHECK(round_trip(listener->port(), post_request("/", call_body("r"))).status == 200);
+    auto [app, listener] = app_behind(dir, "/webhook?source=listen");
+    CHECK(post_status(*listener, "/webhook?attempt=2", call_body("w")) == 200);
+    CHECK(post_status(*listener, "/", call_body("r")) == 200);
 
     const auto app_lines = log_lines(dir.file("app.ndjson"));
     REQUIRE(app_lines.size() == 2);
@@ -336,20 +357,16 @@ TEST_CASE("listen: --forward-to http://host/webhook reaches /webhook, not /webho
     const capture::Capture captured =
         capture::from_json_line(log_lines(dir.file("c.ndjson")).at(0));
     REQUIRE(captured.forward.has_value());
-    CHECK(captured.forward->url ==
-          "http://127.0.0.1:" + std::to_string(app->port()) + "/webhook?source=listen&attempt=2");
+    CHECK(captured.forward->url == url_of(*app, "/webhook?source=listen&attempt=2"));
 }
 
 TEST_CASE("listen: --forward-path keep appends the captured path to the --forward-to URL") {
     test::TempDir dir;
-    auto app = start_listener(dir.file("app.ndjson"), {});
     listen::ListenerOptions options;
-    options.forward_to = "http://127.0.0.1:" + std::to_string(app->port()) + "/app/";
     options.forward_path = listen::ForwardPath::keep;
-    auto listener = start_listener(dir.file("c.ndjson"), options);
-    CHECK(round_trip(listener->port(), post_request("/hooks/bland?a=1", call_body("k"))).status ==
-          200);
-    CHECK(round_trip(listener->port(), post_request("/", call_body("k2"))).status == 200);
+    auto [app, listener] = app_behind(dir, "/app/", options);
+    CHECK(post_status(*listener, "/hooks/bland?a=1", call_body("k")) == 200);
+    CHECK(post_status(*listener, "/", call_body("k2")) == 200);
     const auto app_lines = log_lines(dir.file("app.ndjson"));
     REQUIRE(app_lines.size() == 2);
     CHECK(capture::from_json_line(app_lines[0]).path == "/app/hooks/bland");
@@ -368,8 +385,8 @@ TEST_CASE("listen: --forward-to localhost reaches an app that listens on ::1 onl
     options.forward_to = "http://localhost:" + std::to_string(app->port()) + "/v6";
     options.answer.forward_status = true;
     auto listener = start_listener(dir.file("c.ndjson"), options);
-    CHECK(round_trip(listener->port(), post_request("/", call_body("six"))).status == 202);
-    CHECK(round_trip(listener->port(), post_request("/", call_body("six"))).status == 202);
+    CHECK(post_status(*listener, "/", call_body("six")) == 202);
+    CHECK(post_status(*listener, "/", call_body("six")) == 202);
     CHECK(log_lines(dir.file("app.ndjson")).size() == 2);
 }
 
@@ -383,7 +400,7 @@ TEST_CASE("listen: a dead app is reported in the capture, which is kept and answ
     listen::ListenerOptions options;
     options.forward_to = "http://127.0.0.1:" + std::to_string(dead_port) + "/";
     auto listener = start_listener(dir.file("c.ndjson"), options);
-    CHECK(round_trip(listener->port(), post_request("/", call_body("dead"))).status == 200);
+    CHECK(post_status(*listener, "/", call_body("dead")) == 200);
     const capture::Capture captured =
         capture::from_json_line(log_lines(dir.file("c.ndjson")).at(0));
     REQUIRE(captured.forward.has_value());
@@ -452,10 +469,7 @@ TEST_CASE("listen: store list filters newest first and reads old captures from t
 TEST_CASE("listen: a bare CR in a header is answered 400 and never relayed by --forward-to "
           "(header injection into the app)") {
     test::TempDir dir;
-    auto app = start_listener(dir.file("app.ndjson"), {});
-    listen::ListenerOptions options;
-    options.forward_to = "http://127.0.0.1:" + std::to_string(app->port()) + "/app";
-    auto listener = start_listener(dir.file("c.ndjson"), options);
+    auto [app, listener] = app_behind(dir, "/app");
     const test::RawAnswer answer =
         round_trip(listener->port(), "POST /hook HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Evil: "
                                      "a\rInjected: 1\r\nContent-Length: 2\r\n\r\n{}");
@@ -467,11 +481,9 @@ TEST_CASE("listen: a bare CR in a header is answered 400 and never relayed by --
 TEST_CASE("listen: --forward-path keep never pastes an absolute-form or * request target onto "
           "the forward path") {
     test::TempDir dir;
-    auto app = start_listener(dir.file("app.ndjson"), {});
     listen::ListenerOptions options;
-    options.forward_to = "http://127.0.0.1:" + std::to_string(app->port()) + "/app";
     options.forward_path = listen::ForwardPath::keep;
-    auto listener = start_listener(dir.file("c.ndjson"), options);
+    auto [app, listener] = app_behind(dir, "/app", options);
     CHECK(round_trip(listener->port(), "POST http://evil.example/x/y?q=1 HTTP/1.1\r\nHost: "
                                        "evil.example\r\nContent-Length: 2\r\n\r\n{}")
               .status == 200);

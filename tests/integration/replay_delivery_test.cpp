@@ -100,6 +100,17 @@ std::string fixture(const std::string& name) {
     return source_dir() + "/fixtures/" + name + ".json";
 }
 
+// Capture number `i` (1 to 9) of a log: received `i` seconds after 10:00, sent to /hooks/i.
+capture::Capture numbered_capture(int i, std::string method, std::string body) {
+    capture::Capture capture;
+    capture.id = static_cast<std::uint64_t>(i);
+    capture.received_at = "2026-11-27T10:00:0" + std::to_string(i) + ".000Z";
+    capture.method = std::move(method);
+    capture.path = "/hooks/" + std::to_string(i);
+    capture.body = std::move(body);
+    return capture;
+}
+
 } // namespace
 
 TEST_CASE("a fixture arrives as canonical compact JSON signed over exactly the bytes sent") {
@@ -339,12 +350,8 @@ TEST_CASE("a capture log is replayed with each capture's method, path and exact 
     TempDir dir;
     std::string log;
     for (int i = 1; i <= 3; ++i) {
-        capture::Capture capture;
-        capture.id = static_cast<std::uint64_t>(i);
-        capture.received_at = "2026-11-27T10:00:0" + std::to_string(i) + ".000Z";
-        capture.method = i == 3 ? "PUT" : "POST";
-        capture.path = "/hooks/" + std::to_string(i);
-        capture.body = "{ \"call_id\" : \"c" + std::to_string(i) + "\" }";
+        capture::Capture capture = numbered_capture(
+            i, i == 3 ? "PUT" : "POST", "{ \"call_id\" : \"c" + std::to_string(i) + "\" }");
         capture.headers = {{"Content-Type", "application/json"},
                            {"X-Webhook-Signature", payload::sign(k_secret, capture.body)}};
         log += capture::to_json_line(capture) + "\n";
@@ -512,12 +519,8 @@ TEST_CASE("a torn last line in a capture log (no line break) is skipped with a w
     TempDir dir;
     std::string log;
     for (int i = 1; i <= 2; ++i) {
-        capture::Capture capture;
-        capture.id = static_cast<std::uint64_t>(i);
-        capture.received_at = "2026-11-27T10:00:0" + std::to_string(i) + ".000Z";
-        capture.method = "POST";
-        capture.path = "/hooks/" + std::to_string(i);
-        capture.body = "{\"call_id\":\"c" + std::to_string(i) + "\"}";
+        capture::Capture capture =
+            numbered_capture(i, "POST", "{\"call_id\":\"c" + std::to_string(i) + "\"}");
         log += capture::to_json_line(capture) + "\n";
     }
     const std::string whole = log;

@@ -1,5 +1,7 @@
 #include "support/process.hpp"
 
+#include <doctest/doctest.h>
+
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -356,6 +358,14 @@ bool make_self_signed_cert(const TempDir& dir) {
          "-nodes", "-keyout", dir.file("key.pem"), "-out", dir.file("cert.pem"), "-days", "2",
          "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"});
     return made.exit_code == 0;
+}
+
+int wait_for_port(Child& child, const std::string& needle, std::chrono::milliseconds timeout) {
+    const std::optional<std::string> line = child.wait_for_line(needle, timeout);
+    REQUIRE_MESSAGE(line, "no line with \"" << needle << "\" on stdout; stderr: " << child.err());
+    const int port = port_from_line(*line);
+    REQUIRE_MESSAGE(port > 0, "no port in \"" << *line << "\"");
+    return port;
 }
 
 int inspector_port(Child& listener) {

@@ -106,6 +106,11 @@ void write_file(const std::string& path, const std::string& data);
 /// Parses the port out of a readiness line such as "… http://127.0.0.1:41234 …".
 int port_from_line(const std::string& line);
 
+/// Waits for the stdout line of `child` holding `needle` (a readiness line such as "listening on
+/// http://127.0.0.1:41234") and returns the port in it; the test fails when none comes in time.
+int wait_for_port(Child& child, const std::string& needle = "listening on",
+                  std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
 /// The port of a running `blandhook listen`'s inspector, from the "inspector:" banner line on
 /// stderr (-1 when it does not come).
 int inspector_port(Child& listener);
