@@ -147,24 +147,14 @@ Pass prune_pass(const std::string& log_path, std::uint64_t keep_from, PruneMode 
     const History history(log_path);
     for (const auto& segment : history.segments()) {
         const bool active = segment.number == 0;
-        int segment_lock = -1;
+        util::UniqueFd segment_lock; // held while the segment is pruned
         if (!active && !segment.compressed && mode == PruneMode::apply) {
             segment_lock = lock_plain_segment(segment.path);
-            if (segment_lock < 0) {
+            if (!segment_lock) {
                 return Pass::segments_changed;
             }
         }
-        try {
-            prune_segment(segment, keep_from, mode, result);
-        } catch (...) {
-            if (segment_lock >= 0) {
-                ::close(segment_lock);
-            }
-            throw;
-        }
-        if (segment_lock >= 0) {
-            ::close(segment_lock);
-        }
+        prune_segment(segment, keep_from, mode, result);
     }
     return Pass::done;
 }
@@ -212,13 +202,10 @@ void prune_segment(const Segment& segment, std::uint64_t keep_from, PruneMode mo
         return;
     }
     // A listener writing the active log holds its lock; its lines are then left alone.
-    int lock_fd = -1;
+    util::UniqueFd lock; // held until the segment is rewritten
     if (active) {
-        lock_fd = ::open(segment.path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (lock_fd < 0 || ::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
-            if (lock_fd >= 0) {
-                ::close(lock_fd);
-            }
+        lock.reset(::open(segment.path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!lock || ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
             result.left_in_active = below;
             result.kept += below;
             return;
@@ -227,22 +214,12 @@ void prune_segment(const Segment& segment, std::uint64_t keep_from, PruneMode mo
     result.removed += below;
     if (mode == PruneMode::apply) {
         const std::string temporary = segment.path + ".prune.tmp";
-        try {
-            const std::uint64_t written = write_kept(segment, keep_from, temporary);
-            if (::rename(temporary.c_str(), segment.path.c_str()) != 0) {
-                ::unlink(temporary.c_str());
-                throw prune_error(segment.path, std::strerror(errno));
-            }
-            result.bytes_freed += segment.bytes > written ? segment.bytes - written : 0;
-        } catch (...) {
-            if (lock_fd >= 0) {
-                ::close(lock_fd);
-            }
-            throw;
+        const std::uint64_t written = write_kept(segment, keep_from, temporary);
+        if (::rename(temporary.c_str(), segment.path.c_str()) != 0) {
+            ::unlink(temporary.c_str());
+            throw prune_error(segment.path, std::strerror(errno));
         }
-    }
-    if (lock_fd >= 0) {
-        ::close(lock_fd);
+        result.bytes_freed += segment.bytes > written ? segment.bytes - written : 0;
     }
 }
 

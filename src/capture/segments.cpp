@@ -99,28 +99,28 @@ std::uint64_t next_segment_number(const std::string& log_path) {
     return highest + 1;
 }
 
-int lock_plain_segment(const std::string& plain_path) {
+util::UniqueFd lock_plain_segment(const std::string& plain_path) {
     for (;;) {
-        const int fd = ::open(plain_path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
+        util::UniqueFd fd(::open(plain_path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd) {
             if (errno == ENOENT) {
-                return -1;
+                return {};
             }
             throw Error(ErrorKind::internal, "capture log",
                         "cannot open " + plain_path + ": " + std::strerror(errno));
         }
-        while (::flock(fd, LOCK_EX) != 0 && errno == EINTR) {
+        while (::flock(fd.get(), LOCK_EX) != 0 && errno == EINTR) {
         }
         struct stat held {};
         struct stat named {};
-        if (::fstat(fd, &held) == 0 && ::stat(plain_path.c_str(), &named) == 0 &&
+        if (::fstat(fd.get(), &held) == 0 && ::stat(plain_path.c_str(), &named) == 0 &&
             held.st_ino == named.st_ino && held.st_dev == named.st_dev) {
             return fd;
         }
         const bool gone = errno == ENOENT;
-        ::close(fd);
+        fd.reset();
         if (gone) {
-            return -1;
+            return {};
         }
     }
 }
@@ -133,13 +133,13 @@ void compress_segment(const std::string& plain_path) {
         return Error(ErrorKind::internal, "capture log",
                      "cannot compress " + plain_path + ": " + why);
     };
-    const int in = lock_plain_segment(plain_path);
-    if (in < 0) {
+    // Locked until this function returns: after the plain file is gone on success.
+    const util::UniqueFd in = lock_plain_segment(plain_path);
+    if (!in) {
         return; // pruned before its turn came
     }
     const int out = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (out < 0) {
-        ::close(in);
         throw fail(std::strerror(errno));
     }
     // gzdopen takes the descriptor over; a dup keeps ours for the fsync after gzclose.
@@ -151,7 +151,7 @@ void compress_segment(const std::string& plain_path) {
     std::string buffer(1u << 20, '\0');
     std::string error;
     while (error.empty()) {
-        const ssize_t n = ::read(in, buffer.data(), buffer.size());
+        const ssize_t n = ::read(in.get(), buffer.data(), buffer.size());
         if (n < 0 && errno == EINTR) {
             continue;
         }
@@ -175,16 +175,12 @@ void compress_segment(const std::string& plain_path) {
     }
     ::close(kept);
     if (!error.empty()) {
-        ::close(in);
         throw fail(error);
     }
     if (::rename(temporary.c_str(), final_path.c_str()) != 0) {
-        const int why = errno;
-        ::close(in);
-        throw fail(std::strerror(why));
+        throw fail(std::strerror(errno));
     }
     ::unlink(plain_path.c_str());
-    ::close(in); // the lock goes with it, once the plain file is gone
 }
 
 } // namespace blandhook::capture

@@ -3,6 +3,8 @@
 // segments it rotated out (PATH.1, PATH.2 … oldest first; PATH.N.gz once compressed). Ids keep
 // increasing from one segment to the next, so the files in this order hold the captures in id
 // order (docs/capture-log.md, "Rotation").
+#include "util/unique_fd.hpp"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -26,10 +28,11 @@ std::string segment_path(const std::string& log_path, std::uint64_t number, bool
 std::uint64_t next_segment_number(const std::string& log_path);
 
 /// Opens the rotated plain segment at `plain_path` and takes its exclusive lock, waiting for
-/// whoever holds it (the compressor, or `captures prune`). Returns the descriptor, or -1 when no
-/// file is at that path any more (compressed or pruned meanwhile). Retries when the file was
-/// replaced while waiting, so the lock is always on the file the path names.
-int lock_plain_segment(const std::string& plain_path);
+/// whoever holds it (the compressor, or `captures prune`). Returns the descriptor (the lock goes
+/// when it is closed), or none when no file is at that path any more (compressed or pruned
+/// meanwhile). Retries when the file was replaced while waiting, so the lock is always on the
+/// file the path names.
+util::UniqueFd lock_plain_segment(const std::string& plain_path);
 
 /// Compresses the rotated segment at `plain_path` into `plain_path`.gz (gzip, mode 0600): written
 /// to a temporary file, flushed, renamed into place, and only then is the plain file removed, so

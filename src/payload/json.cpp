@@ -143,29 +143,40 @@ private:
         }
     }
 
+    // Past `c` when it is next (after blanks); false, and nothing consumed, when it is not.
+    bool consume(char c) {
+        skip_blanks();
+        if (m_pos != m_end && *m_pos == static_cast<unsigned char>(c)) {
+            ++m_pos;
+            return true;
+        }
+        return false;
+    }
+
+    // After an item of an array or object: true past a ',' (another item follows), false past
+    // the `close` bracket; anything else is an error.
+    bool more_items(char close) {
+        if (consume(',')) {
+            return true;
+        }
+        if (consume(close)) {
+            return false;
+        }
+        fail_unexpected();
+    }
+
     Json parse_array(int depth) {
         check_depth(depth);
         ++m_pos; // '['
         Json array(Json::value_t::array);
         auto& items = *array.get_ptr<Json::array_t*>();
-        skip_blanks();
-        if (m_pos != m_end && *m_pos == ']') {
-            ++m_pos;
+        if (consume(']')) {
             return array;
         }
-        while (true) {
+        do {
             items.push_back(parse_value(depth));
-            skip_blanks();
-            if (m_pos != m_end && *m_pos == ',') {
-                ++m_pos;
-                continue;
-            }
-            if (m_pos != m_end && *m_pos == ']') {
-                ++m_pos;
-                return array;
-            }
-            fail_unexpected();
-        }
+        } while (more_items(']'));
+        return array;
     }
 
     Json parse_object(int depth) {
@@ -174,56 +185,49 @@ private:
         Json object(Json::value_t::object);
         auto& members = *object.get_ptr<Json::object_t*>();
         std::unordered_map<std::string, std::size_t> index;
-        skip_blanks();
-        if (m_pos != m_end && *m_pos == '}') {
-            ++m_pos;
+        if (consume('}')) {
             return object;
         }
-        while (true) {
+        do {
             skip_blanks();
             if (m_pos == m_end || *m_pos != '"') {
                 fail_unexpected();
             }
             std::string key = parse_string();
-            skip_blanks();
-            if (m_pos == m_end || *m_pos != ':') {
+            if (!consume(':')) {
                 fail_unexpected();
             }
-            ++m_pos;
-            Json value = parse_value(depth);
-            // JSON.parse: a repeated key keeps its first position and takes the later value.
-            std::size_t found = members.size();
-            if (members.size() < k_indexed_object_size) {
+            set_member(members, index, std::move(key), parse_value(depth));
+        } while (more_items('}'));
+        return object;
+    }
+
+    // JSON.parse: a repeated key keeps its first position and takes the later value. `index`
+    // maps keys to positions once the object is large enough to need it.
+    static void set_member(Json::object_t& members,
+                           std::unordered_map<std::string, std::size_t>& index, std::string key,
+                           Json value) {
+        std::size_t found = members.size();
+        if (members.size() < k_indexed_object_size) {
+            for (std::size_t i = 0; i < members.size(); ++i) {
+                if ((members.begin() + static_cast<std::ptrdiff_t>(i))->first == key) {
+                    found = i;
+                    break;
+                }
+            }
+        } else {
+            if (index.empty()) {
                 for (std::size_t i = 0; i < members.size(); ++i) {
-                    if ((members.begin() + static_cast<std::ptrdiff_t>(i))->first == key) {
-                        found = i;
-                        break;
-                    }
+                    index.emplace((members.begin() + static_cast<std::ptrdiff_t>(i))->first, i);
                 }
-            } else {
-                if (index.empty()) {
-                    for (std::size_t i = 0; i < members.size(); ++i) {
-                        index.emplace((members.begin() + static_cast<std::ptrdiff_t>(i))->first, i);
-                    }
-                }
-                const auto [it, inserted] = index.emplace(key, members.size());
-                found = inserted ? members.size() : it->second;
             }
-            if (found == members.size()) {
-                members.emplace_back(std::move(key), std::move(value));
-            } else {
-                (members.begin() + static_cast<std::ptrdiff_t>(found))->second = std::move(value);
-            }
-            skip_blanks();
-            if (m_pos != m_end && *m_pos == ',') {
-                ++m_pos;
-                continue;
-            }
-            if (m_pos != m_end && *m_pos == '}') {
-                ++m_pos;
-                return object;
-            }
-            fail_unexpected();
+            const auto [it, inserted] = index.emplace(key, members.size());
+            found = inserted ? members.size() : it->second;
+        }
+        if (found == members.size()) {
+            members.emplace_back(std::move(key), std::move(value));
+        } else {
+            (members.begin() + static_cast<std::ptrdiff_t>(found))->second = std::move(value);
         }
     }
 

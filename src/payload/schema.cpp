@@ -3,6 +3,7 @@
 #include "embed/embedded.hpp"
 #include "payload/json.hpp"
 #include "payload/pointer.hpp"
+#include "util/enum_table.hpp"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -528,53 +529,39 @@ const SchemaSet& embedded_set() {
     return set;
 }
 
+// Each simdjson type: the JSON Schema type name a message shows, and the type bits it has.
+struct ElementType {
+    element_type value;
+    std::string_view name;
+    unsigned bits;
+};
+constexpr ElementType k_element_types[] = {
+    {element_type::ARRAY, "array", k_array},
+    {element_type::OBJECT, "object", k_object},
+    {element_type::INT64, "integer", k_number | k_integer},
+    {element_type::UINT64, "integer", k_number | k_integer},
+    {element_type::DOUBLE, "number", k_number},
+    {element_type::STRING, "string", k_string},
+    {element_type::BOOL, "boolean", k_boolean},
+    {element_type::NULL_VALUE, "null", k_null},
+};
+
 std::string_view type_name(element value) {
-    switch (value.type()) {
-    case element_type::ARRAY:
-        return "array";
-    case element_type::OBJECT:
-        return "object";
-    case element_type::INT64:
-    case element_type::UINT64:
-        return "integer";
-    case element_type::DOUBLE:
-        return "number";
-    case element_type::STRING:
-        return "string";
-    case element_type::BOOL:
-        return "boolean";
-    case element_type::NULL_VALUE:
-        break;
-    }
-    return "null";
+    return util::name_of(k_element_types, value.type(), "null");
 }
 
 unsigned type_bits(element value) {
-    switch (value.type()) {
-    case element_type::ARRAY:
-        return k_array;
-    case element_type::OBJECT:
-        return k_object;
-    case element_type::INT64:
-    case element_type::UINT64:
-        return k_number | k_integer;
-    case element_type::DOUBLE: {
+    if (value.type() == element_type::DOUBLE) {
         // JSON Schema: 2.0 is an integer.
         double number = 0.5;
-        if (value.get_double().get(number) != simdjson::SUCCESS) {
-            return k_number;
+        if (value.get_double().get(number) == simdjson::SUCCESS && std::floor(number) == number &&
+            std::isfinite(number)) {
+            return k_number | k_integer;
         }
-        return std::floor(number) == number && std::isfinite(number) ? k_number | k_integer
-                                                                     : k_number;
+        return k_number;
     }
-    case element_type::STRING:
-        return k_string;
-    case element_type::BOOL:
-        return k_boolean;
-    case element_type::NULL_VALUE:
-        break;
-    }
-    return k_null;
+    const ElementType* type = util::row_of(k_element_types, value.type());
+    return type != nullptr ? type->bits : k_null;
 }
 
 std::string types_text(unsigned types) {
