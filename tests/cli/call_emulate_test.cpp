@@ -24,9 +24,7 @@ public:
                                          "20ms",    "--api-key", "sk-test-key"};
         args.insert(args.end(), extra.begin(), extra.end());
         m_child = start_blandhook(args);
-        auto line = m_child->wait_for_line("Bland API on", 10s);
-        REQUIRE_MESSAGE(line, "no readiness line: " << m_child->err());
-        m_url = "http://127.0.0.1:" + std::to_string(port_from_line(*line));
+        m_url = "http://127.0.0.1:" + std::to_string(wait_for_port(*m_child, "Bland API on", 10s));
     }
     const std::string& url() const { return m_url; }
     Child& child() { return *m_child; }
@@ -346,9 +344,8 @@ TEST_CASE("the API key and the webhook secret come from files, kept out of argv,
     auto emulate =
         start_blandhook({"emulate", "--port", "0", "--call-duration", "100ms", "--api-key-file",
                          dir.file("key"), "--secret-file", dir.file("secret")});
-    auto line = emulate->wait_for_line("Bland API on", 10s);
-    REQUIRE(line);
-    const std::string url = "http://127.0.0.1:" + std::to_string(port_from_line(*line));
+    const std::string url =
+        "http://127.0.0.1:" + std::to_string(wait_for_port(*emulate, "Bland API on", 10s));
     CHECK(emulate->wait_for_line("API key required", 5s));
     ProcessOptions options;
     options.unset_env = {"BLAND_BASE_URL", "BLAND_WEBHOOK_SECRET", "BLAND_API_KEY"};

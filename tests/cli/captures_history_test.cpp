@@ -161,9 +161,7 @@ TEST_CASE("listen --max-log-size rotates into gzipped segments; every acknowledg
     const std::string log = dir.file("c.ndjson");
     auto child = test::start_blandhook(
         {"listen", "--port", "0", "--save", log, "--quiet", "--max-log-size", "4KiB"});
-    const auto line = child->wait_for_line("listening on http://127.0.0.1:");
-    REQUIRE(line.has_value());
-    const int port = test::port_from_line(*line);
+    const int port = test::wait_for_port(*child, "listening on http://127.0.0.1:");
     for (int i = 1; i <= 40; ++i) {
         const std::string body =
             i == 20 ? k_post_call
@@ -205,10 +203,9 @@ TEST_CASE("listen --max-log-size rotates into gzipped segments; every acknowledg
 
     // A listener started again on the rotated log continues the ids.
     auto again = test::start_blandhook({"listen", "--port", "0", "--save", log, "--quiet"});
-    const auto again_line = again->wait_for_line("listening on http://127.0.0.1:");
-    REQUIRE(again_line.has_value());
-    REQUIRE(round_trip(test::port_from_line(*again_line), post_request("/webhook", "{}")).status ==
-            200);
+    REQUIRE(round_trip(test::wait_for_port(*again, "listening on http://127.0.0.1:"),
+                       post_request("/webhook", "{}"))
+                .status == 200);
     again->signal(SIGTERM);
     CHECK(again->wait() == 0);
     result = test::run_blandhook({"captures", "list", "--log", log, "--json", "-n", "1"});
@@ -217,10 +214,9 @@ TEST_CASE("listen --max-log-size rotates into gzipped segments; every acknowledg
     // replay capture:ID reads across segments too: three deliveries to a second listener.
     const std::string target_log = dir.file("target.ndjson");
     auto target = test::start_blandhook({"listen", "--port", "0", "--save", target_log, "--quiet"});
-    const auto target_line = target->wait_for_line("listening on http://127.0.0.1:");
-    REQUIRE(target_line.has_value());
     const std::string url =
-        "http://127.0.0.1:" + std::to_string(test::port_from_line(*target_line));
+        "http://127.0.0.1:" +
+        std::to_string(test::wait_for_port(*target, "listening on http://127.0.0.1:"));
     result = test::run_blandhook(
         {"replay", "capture:2", "capture:39-40", "--log", log, "--to", url, "--quiet"});
     CHECK(result.exit_code == 0);

@@ -22,12 +22,6 @@ namespace {
 const std::string k_webhook = R"({"call_id":"fwd-1","status":"completed","completed":true})";
 const std::string k_app_body = R"({"ok":true,"stored":"fwd-1"})";
 
-int ready_port(test::Child& child) {
-    const auto line = child.wait_for_line("listening on http://127.0.0.1:");
-    REQUIRE(line.has_value());
-    return test::port_from_line(*line);
-}
-
 nlohmann::json show_json(const std::string& log, const std::string& id) {
     const test::ProcessResult shown =
         test::run_blandhook({"captures", "show", id, "--log", log, "--json"});
@@ -64,7 +58,7 @@ TEST_CASE("listen --forward-to stores the app's status, headers and body; captur
     const std::string log = dir.file("c.ndjson");
     auto child = test::start_blandhook({"listen", "--port", "0", "--save", log, "--forward-to",
                                         app.url("/"), "--forward-path", "keep"});
-    const int port = ready_port(*child);
+    const int port = test::wait_for_port(*child);
     REQUIRE(round_trip(port, post_request("/small", k_webhook)).status == 200);
     REQUIRE(round_trip(port, post_request("/big", k_webhook)).status == 200);
     child->signal(SIGTERM);
@@ -110,7 +104,7 @@ TEST_CASE("listen --forward-to an app that is down stores the failure with its e
     const std::string log = dir.file("c.ndjson");
     auto child = test::start_blandhook({"listen", "--port", "0", "--save", log, "--forward-to",
                                         "http://127.0.0.1:" + std::to_string(dead_port) + "/hook"});
-    const int port = ready_port(*child);
+    const int port = test::wait_for_port(*child);
     REQUIRE(round_trip(port, post_request("/", k_webhook)).status == 200);
     child->signal(SIGTERM);
     REQUIRE(child->wait() == 0);
@@ -131,9 +125,8 @@ TEST_CASE("the inspector's total counts the captures the log holds, not the span
     const std::string log = dir.file("c.ndjson");
     auto child = test::start_blandhook({"listen", "--port", "0", "--inspector-port", "0", "--save",
                                         log, "--max-log-size", "2KiB", "--quiet"});
-    const int port = ready_port(*child);
+    const int port = test::wait_for_port(*child);
     const int inspector = test::inspector_port(*child);
-    REQUIRE(inspector > 0);
     for (int i = 0; i < 12; ++i) {
         REQUIRE(round_trip(port, post_request("/", k_webhook)).status == 200);
     }

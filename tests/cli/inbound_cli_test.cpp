@@ -111,9 +111,7 @@ public:
     Emulate() {
         m_child = start_blandhook({"emulate", "--port", "0", "--call-duration", "100ms",
                                    "--retry-backoff", "20ms", "--api-key", k_key});
-        auto line = m_child->wait_for_line("Bland API on", 10s);
-        REQUIRE_MESSAGE(line, "no readiness line: " << m_child->err());
-        m_url = "http://127.0.0.1:" + std::to_string(port_from_line(*line));
+        m_url = "http://127.0.0.1:" + std::to_string(wait_for_port(*m_child, "Bland API on", 10s));
     }
     const std::string& url() const { return m_url; }
 
@@ -201,9 +199,8 @@ TEST_CASE("the inbound tutorial offline: a ring reaches listen through cloudflar
         start_blandhook({"listen", "--port", "0", "--save", log, "--count", "1", "--timeout", "30s",
                          "--tunnel", "cloudflared", "--inbound-number", k_number},
                         scratch.options(emulate.url()));
-    auto ready = listen->wait_for_line("blandhook listening on", 20s);
-    REQUIRE_MESSAGE(ready, listen->err());
-    const std::string listener_url = "http://127.0.0.1:" + std::to_string(port_from_line(*ready));
+    const std::string listener_url =
+        "http://127.0.0.1:" + std::to_string(wait_for_port(*listen, "blandhook listening on", 20s));
     CHECK(webhook_of(scratch, emulate) == listener_url);
     CHECK(pending_restores(scratch).size() == 1);
 
@@ -238,9 +235,8 @@ TEST_CASE("after SIGKILL the number still points at the dead listener until `inb
     auto listen = start_blandhook({"listen", "--port", "0", "--no-save", "--tunnel", "cloudflared",
                                    "--inbound-number", k_number},
                                   scratch.options(emulate.url()));
-    auto ready = listen->wait_for_line("blandhook listening on", 20s);
-    REQUIRE_MESSAGE(ready, listen->err());
-    const std::string listener_url = "http://127.0.0.1:" + std::to_string(port_from_line(*ready));
+    const std::string listener_url =
+        "http://127.0.0.1:" + std::to_string(wait_for_port(*listen, "blandhook listening on", 20s));
     listen->signal(SIGKILL);
     listen->wait();
     // The tunnel does not outlive its listener, even one killed outright.
@@ -288,9 +284,8 @@ TEST_CASE("a number held by a running listener is refused to a second one unless
     HeldNumber held;
     auto& [scratch, emulate] = held;
     auto first = start_blandhook(listen_holding(), scratch.options(emulate.url()));
-    auto ready = first->wait_for_line("blandhook listening on", 20s);
-    REQUIRE(ready);
-    const std::string first_url = "http://127.0.0.1:" + std::to_string(port_from_line(*ready));
+    const std::string first_url =
+        "http://127.0.0.1:" + std::to_string(wait_for_port(*first, "blandhook listening on", 20s));
 
     auto refused =
         run_blandhook(listen_holding({"--timeout", "1s"}), scratch.options(emulate.url()));
@@ -319,9 +314,8 @@ TEST_CASE("listen --tunnel ngrok reads the URL from ngrok's agent API and stops 
     auto listen = start_blandhook(
         {"listen", "--port", "0", "--no-save", "--tunnel", "ngrok", "--inbound-number", k_number},
         scratch.options(emulate.url()));
-    auto ready = listen->wait_for_line("blandhook listening on", 20s);
-    REQUIRE_MESSAGE(ready, listen->err());
-    const std::string listener_url = "http://127.0.0.1:" + std::to_string(port_from_line(*ready));
+    const std::string listener_url =
+        "http://127.0.0.1:" + std::to_string(wait_for_port(*listen, "blandhook listening on", 20s));
     CHECK(webhook_of(scratch, emulate) == listener_url);
     CHECK(listen->err().find("public URL: " + listener_url + " (ngrok") != std::string::npos);
     listen->signal(SIGTERM);
@@ -408,10 +402,9 @@ TEST_CASE("deliver has a finished call's real webhook sent to a listener") {
     auto listen = start_blandhook(
         {"listen", "--port", "0", "--save", log, "--count", "1", "--timeout", "20s"},
         scratch.options(emulate.url()));
-    auto ready = listen->wait_for_line("blandhook listening on", 20s);
-    REQUIRE(ready);
-    const std::string url =
-        "http://127.0.0.1:" + std::to_string(port_from_line(*ready)) + "/delivered";
+    const std::string url = "http://127.0.0.1:" +
+                            std::to_string(wait_for_port(*listen, "blandhook listening on", 20s)) +
+                            "/delivered";
     auto delivered =
         run_blandhook({"deliver", call_id, "--to", url}, scratch.options(emulate.url()));
     CHECK_MESSAGE(delivered.exit_code == 0, delivered.err);

@@ -29,12 +29,6 @@ const std::string k_body =
     R"("corrected_duration":"95","concatenated_transcript":"assistant: Hello \n user: Hi",)"
     R"("transcripts":[{"id":1,"user":"assistant","text":"Hello"},{"id":2,"user":"user","text":"Hi"}]})";
 
-int ready_port(test::Child& child) {
-    const auto line = child.wait_for_line("listening on http://127.0.0.1:");
-    REQUIRE(line.has_value());
-    return test::port_from_line(*line);
-}
-
 // One line of a capture log, with its line break.
 std::string capture_line(std::uint64_t id) {
     capture::Capture capture;
@@ -104,7 +98,7 @@ TEST_CASE("listen --count exits 0 after the matching capture and prints its line
     auto child =
         test::start_blandhook({"listen", "--port", "0", "--save", dir.file("c.ndjson"), "--count",
                                "1", "--match", "call_id=cli-1", "--secret", "s3cret"});
-    const int port = ready_port(*child);
+    const int port = test::wait_for_port(*child);
     CHECK(round_trip(port, post_request("/x", R"({"call_id":"other"})")).status == 200);
     CHECK(round_trip(port, post_request("/webhook", k_body,
                                         "X-Webhook-Signature: " + payload::sign("s3cret", k_body) +
@@ -134,7 +128,7 @@ TEST_CASE("listen's line keeps to $COLUMNS off a terminal, and -q prints the ban
         options.env["COLUMNS"] = columns;
         auto child = test::start_blandhook(
             {"listen", "--port", "0", "--no-save", "--no-inspector", "--count", "1"}, options);
-        const int port = ready_port(*child);
+        const int port = test::wait_for_port(*child);
         CHECK(round_trip(port, post_request("/webhook", k_body)).status == 200);
         CHECK(child->wait() == 0);
         std::istringstream lines(child->out());
@@ -149,7 +143,7 @@ TEST_CASE("listen's line keeps to $COLUMNS off a terminal, and -q prints the ban
     }
     auto quiet =
         test::start_blandhook({"listen", "--port", "0", "--no-save", "--count", "1", "-q"});
-    const int port = ready_port(*quiet);
+    const int port = test::wait_for_port(*quiet);
     CHECK(round_trip(port, post_request("/webhook", k_body)).status == 200);
     CHECK(quiet->wait() == 0);
     const std::string& err = quiet->err();
@@ -173,7 +167,7 @@ TEST_CASE("listen --timeout exits 4 when the captures did not come") {
 TEST_CASE("listen stops cleanly on SIGTERM with a summary, every answered request in the log") {
     test::TempDir dir;
     auto child = test::start_blandhook({"listen", "--port", "0", "--save", dir.file("c.ndjson")});
-    const int port = ready_port(*child);
+    const int port = test::wait_for_port(*child);
     for (int i = 0; i < 5; ++i) {
         REQUIRE(round_trip(port, post_request("/", k_body)).status == 200);
     }
@@ -214,7 +208,7 @@ TEST_CASE("listen --json prints each capture as one log line on stdout") {
 TEST_CASE("listen -v --transcript shows headers, the pretty body and the conversation") {
     auto child = test::start_blandhook(
         {"listen", "--port", "0", "--no-save", "-v", "--transcript", "--count", "1"});
-    const int port = ready_port(*child);
+    const int port = test::wait_for_port(*child);
     REQUIRE(round_trip(port, post_request("/", k_body, "X-Custom: yes\r\n")).status == 200);
     CHECK(child->wait() == 0);
     const std::string& out = child->out();
@@ -241,7 +235,7 @@ TEST_CASE("captures list, show and export read the log") {
     {
         auto child =
             test::start_blandhook({"listen", "--port", "0", "--save", log, "--count", "2", "-q"});
-        const int port = ready_port(*child);
+        const int port = test::wait_for_port(*child);
         REQUIRE(round_trip(port, post_request("/a?q=1", k_body)).status == 200);
         REQUIRE(round_trip(port, post_request("/b", "not json at all")).status == 200);
         REQUIRE(child->wait() == 0);
@@ -310,7 +304,7 @@ capture::Capture resent_by_curl(const test::TempDir& dir, const std::string& pat
     {
         auto child =
             test::start_blandhook({"listen", "--port", "0", "--save", log, "--count", "1", "-q"});
-        const int port = ready_port(*child);
+        const int port = test::wait_for_port(*child);
         REQUIRE(round_trip(port, post_request(path, body)).status == 200);
         REQUIRE(child->wait() == 0);
     }
@@ -324,8 +318,9 @@ capture::Capture resent_by_curl(const test::TempDir& dir, const std::string& pat
         }
     }
     auto target = test::start_blandhook(target_args);
-    export_args.insert(export_args.end(),
-                       {"--url", "http://127.0.0.1:" + std::to_string(ready_port(*target))});
+    export_args.insert(
+        export_args.end(),
+        {"--url", "http://127.0.0.1:" + std::to_string(test::wait_for_port(*target))});
     const test::ProcessResult curl = test::run_blandhook(export_args);
     REQUIRE(curl.exit_code == 0);
     test::ProcessOptions in_dir;
@@ -361,9 +356,8 @@ TEST_CASE("the inspector's copy as curl is captures export --as curl: custom hea
     const std::string log = dir.file("c.ndjson");
     auto child = test::start_blandhook(
         {"listen", "--port", "0", "--inspector-port", "0", "--save", log, "-q"});
-    const int port = ready_port(*child);
+    const int port = test::wait_for_port(*child);
     const int inspector = test::inspector_port(*child);
-    REQUIRE(inspector > 0);
     REQUIRE(round_trip(port, post_request("/h", k_body, "X-Custom: kept\r\n")).status == 200);
 
     const std::string host = "Host: 127.0.0.1:" + std::to_string(inspector) + "\r\n";
@@ -405,9 +399,8 @@ TEST_CASE("listen on a full disk: the error is printed once, health and the insp
     const std::string log = dir.file("disk/c.ndjson");
     auto child = test::start_blandhook(
         {"listen", "--port", "0", "--inspector-port", "0", "--save", log, "--quiet"});
-    const int port = ready_port(*child);
+    const int port = test::wait_for_port(*child);
     const int inspector = test::inspector_port(*child);
-    REQUIRE(inspector > 0);
     const auto health = [](int to) {
         return round_trip(to, "GET /_blandhook/health HTTP/1.1\r\nHost: 127.0.0.1:" +
                                   std::to_string(to) + "\r\n\r\n");
@@ -531,7 +524,7 @@ TEST_CASE("a 500 answered to a remote sender never reveals a local path") {
     const std::string command = "ulimit -f 1; trap '' XFSZ; exec '" + test::binary_path() +
                                 "' listen --port 0 --save '" + dir.file("c.ndjson") + "'";
     test::Child child({"sh", "-c", command});
-    const int port = ready_port(child);
+    const int port = test::wait_for_port(child);
     const std::string big(4000, 'x');
     const test::RawAnswer answer =
         round_trip(port, post_request("/webhook", "{\"call_id\":\"" + big + "\"}"));

@@ -49,20 +49,24 @@ TEST_CASE("replay rejects a URL that is not http(s), naming --to") {
 }
 
 TEST_CASE("replay rejects unknown scenarios, bad report specs, statuses and durations") {
-    auto scenario = replay({"error-busy", "--to", "http://127.0.0.1:9/", "--scenario", "twophase"});
-    CHECK(scenario.exit_code == 2);
-    auto report = replay({"error-busy", "--to", "http://127.0.0.1:9/", "--report", "xml:out"});
-    CHECK(report.exit_code == 2);
-    CHECK(report.err.find("--report") != std::string::npos);
-    auto status = replay({"error-busy", "--to", "http://127.0.0.1:9/", "--expect-status", "ok"});
-    CHECK(status.exit_code == 2);
-    CHECK(status.err.find("--expect-answer-status") != std::string::npos);
-    auto duration = replay({"error-busy", "--to", "http://127.0.0.1:9/", "--timeout", "soon"});
-    CHECK(duration.exit_code == 2);
-    CHECK(duration.err.find("--delivery-timeout: 'soon' is not a duration") != std::string::npos);
-    auto set = replay({"error-busy", "--to", "http://127.0.0.1:9/", "--set", "novalue"});
-    CHECK(set.exit_code == 2);
-    CHECK(set.err.find("--set") != std::string::npos);
+    struct Row {
+        const char* option;
+        const char* value;
+        const char* named; ///< what the error names
+    };
+    const Row rows[] = {
+        {"--scenario", "twophase", "--scenario: twophase not in"},
+        {"--report", "xml:out", "--report"},
+        {"--expect-status", "ok", "--expect-answer-status"},
+        {"--timeout", "soon", "--delivery-timeout: 'soon' is not a duration"},
+        {"--set", "novalue", "--set"},
+    };
+    for (const auto& [option, value, named] : rows) {
+        CAPTURE(option);
+        auto result = replay({"error-busy", "--to", "http://127.0.0.1:9/", option, value});
+        CHECK(result.exit_code == 2);
+        CHECK(result.err.find(named) != std::string::npos);
+    }
 }
 
 TEST_CASE("signature-variants without a secret is a usage error before anything is sent") {
@@ -131,10 +135,8 @@ TEST_CASE(
     auto listener =
         start_blandhook({"listen", "--port", "0", "--secret", "handler-secret",
                          "--require-signature", "--save", scratch.file("captures.ndjson")});
-    auto ready = listener->wait_for_line("listening on");
-    REQUIRE(ready);
     const std::string to =
-        "http://127.0.0.1:" + std::to_string(port_from_line(*ready)) + "/webhook";
+        "http://127.0.0.1:" + std::to_string(wait_for_port(*listener, "listening on")) + "/webhook";
     ProcessOptions no_secret;
     no_secret.unset_env = {"BLAND_WEBHOOK_SECRET"};
     auto result =
@@ -162,10 +164,8 @@ TEST_CASE(
 TEST_CASE("replay lists the first screenful of passing cases, then only failures, unless -v") {
     TempDir scratch;
     auto listener = start_blandhook({"listen", "--port", "0", "--save", scratch.file("c.ndjson")});
-    auto ready = listener->wait_for_line("listening on");
-    REQUIRE(ready);
     const std::string to =
-        "http://127.0.0.1:" + std::to_string(port_from_line(*ready)) + "/webhook";
+        "http://127.0.0.1:" + std::to_string(wait_for_port(*listener, "listening on")) + "/webhook";
     auto count = [](const std::string& text, const std::string& what) {
         std::size_t n = 0;
         for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
@@ -184,10 +184,8 @@ TEST_CASE("replay lists the first screenful of passing cases, then only failures
 
 TEST_CASE("replay off a terminal prints a plain progress line every 1000 cases; -q does not") {
     auto listener = start_blandhook({"listen", "--port", "0", "--no-save"});
-    auto ready = listener->wait_for_line("listening on");
-    REQUIRE(ready);
     const std::string to =
-        "http://127.0.0.1:" + std::to_string(port_from_line(*ready)) + "/webhook";
+        "http://127.0.0.1:" + std::to_string(wait_for_port(*listener, "listening on")) + "/webhook";
     auto run = replay({"completed-outbound", "--repeat", "1000", "-j", "8", "--to", to});
     CHECK(run.exit_code == 0);
     CHECK(run.err.find("replay: 1000 done, 0 failed, ") != std::string::npos);

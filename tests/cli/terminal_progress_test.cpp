@@ -83,10 +83,8 @@ TEST_CASE("replay on a terminal draws a progress bar in place with done/total, r
     // Answers are slowed down so that the run lasts long enough for the bar to be drawn.
     auto listener = start_blandhook({"listen", "--port", "0", "--no-save", "--quiet", "--delay",
                                      "10ms", "--fail-rate", "0.2", "--seed", "7"});
-    auto ready = listener->wait_for_line("listening on");
-    REQUIRE(ready);
     const std::string to =
-        "http://127.0.0.1:" + std::to_string(port_from_line(*ready)) + "/webhook";
+        "http://127.0.0.1:" + std::to_string(wait_for_port(*listener, "listening on")) + "/webhook";
 
     const PtyRun run = run_on_terminal(
         {"replay", "completed-outbound", "--repeat", "80", "--retries", "0", "--to", to}, 70);

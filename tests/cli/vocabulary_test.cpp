@@ -11,12 +11,6 @@ using namespace blandhook::test;
 
 namespace {
 
-int listen_port(Child& child) {
-    const auto line = child.wait_for_line("listening on");
-    REQUIRE(line.has_value());
-    return port_from_line(*line);
-}
-
 std::size_t lines_of(const std::string& text) {
     std::size_t count = 0;
     for (char c : text) {
@@ -64,7 +58,7 @@ TEST_CASE("renamed options work under their new names and their old spellings al
             listen.push_back(arg);
         }
         auto listener = start_blandhook(listen);
-        const std::string url = "http://127.0.0.1:" + std::to_string(listen_port(*listener));
+        const std::string url = "http://127.0.0.1:" + std::to_string(wait_for_port(*listener));
 
         // The listener answers 202 (the answer status); replay accepts exactly that.
         std::vector<std::string> replay = {"replay", "completed-outbound", "error-busy", "--to",
@@ -137,7 +131,7 @@ TEST_CASE("every built-in fixture is reachable by name from a directory outside 
     auto listener = start_blandhook({"listen", "--port", "0", "--no-log", "-q", "--count",
                                      std::to_string(fixtures + 1), "--timeout", "20s"},
                                     options);
-    const std::string url = "http://127.0.0.1:" + std::to_string(listen_port(*listener));
+    const std::string url = "http://127.0.0.1:" + std::to_string(wait_for_port(*listener));
     const ProcessResult sent =
         run_blandhook({"replay", "builtin:all", "builtin:error-busy", "--to", url}, options);
     CHECK(sent.exit_code == 0);

@@ -114,7 +114,6 @@ TEST_CASE("inspector: a capture arrives on an open event stream as a server-sent
     auto listener = start_blandhook({"listen", "--port", "0", "--no-save", "--quiet"});
     const int port = blandhook::test::wait_for_port(*listener);
     const int inspector = blandhook::test::inspector_port(*listener);
-    REQUIRE(inspector > 0);
 
     Connection stream(inspector);
     stream.send(events_request(inspector));
@@ -136,7 +135,6 @@ TEST_CASE("inspector: streams are capped, and a stream whose client left frees i
     auto listener = start_blandhook({"listen", "--port", "0", "--no-save", "--quiet"});
     const int port = blandhook::test::wait_for_port(*listener);
     const int inspector = blandhook::test::inspector_port(*listener);
-    REQUIRE(inspector > 0);
 
     constexpr int k_cap = 64; // inspector::Feed::k_max_streams
     std::vector<std::unique_ptr<Connection>> streams;

@@ -370,7 +370,10 @@ int wait_for_port(Child& child, const std::string& needle, std::chrono::millisec
 
 int inspector_port(Child& listener) {
     const std::optional<std::string> line = listener.wait_for_err_line("inspector:");
-    return line ? port_from_line(*line) : -1;
+    REQUIRE_MESSAGE(line, "no inspector: line on stderr: " << listener.err());
+    const int port = port_from_line(*line);
+    REQUIRE_MESSAGE(port > 0, "no port in \"" << *line << "\"");
+    return port;
 }
 
 int port_from_line(const std::string& line) {

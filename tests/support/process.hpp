@@ -112,7 +112,7 @@ int wait_for_port(Child& child, const std::string& needle = "listening on",
                   std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 /// The port of a running `blandhook listen`'s inspector, from the "inspector:" banner line on
-/// stderr (-1 when it does not come).
+/// stderr; the test fails when none comes in time.
 int inspector_port(Child& listener);
 
 } // namespace blandhook::test

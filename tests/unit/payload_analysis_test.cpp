@@ -60,10 +60,21 @@ std::string add_field(const std::string& body, const std::string& member) {
     return "{" + member + "," + body.substr(body.find('{') + 1);
 }
 
-const Finding* finding_at(const std::vector<Finding>& findings, const std::string& pointer) {
+// The finding at `pointer`, or nullptr.
+const Finding* find_finding(const std::vector<Finding>& findings, const std::string& pointer) {
     const auto it = std::find_if(findings.begin(), findings.end(),
                                  [&](const Finding& f) { return f.pointer == pointer; });
     return it == findings.end() ? nullptr : &*it;
+}
+
+std::string describe(const std::vector<Finding>& findings);
+
+// The finding at `pointer`; the test stops (listing every finding) when there is none.
+const Finding& finding_at(const std::vector<Finding>& findings, const std::string& pointer) {
+    INFO(describe(findings));
+    const Finding* found = find_finding(findings, pointer);
+    REQUIRE_MESSAGE(found != nullptr, "no finding at " << pointer);
+    return *found;
 }
 
 std::size_t errors(const std::vector<Finding>& findings) {
@@ -131,62 +142,53 @@ TEST_CASE("kind names round-trip") {
 TEST_CASE("a wrong type of a known field is an error at its pointer") {
     const auto findings =
         validate(with(k_post_call, "\"completed\": true", "\"completed\": \"yes\""));
-    const Finding* f = finding_at(findings, "/completed");
-    REQUIRE(f != nullptr);
-    CHECK(f->severity == Severity::error);
-    CHECK(f->message == "expected boolean, got string");
+    const Finding& f = finding_at(findings, "/completed");
+    CHECK(f.severity == Severity::error);
+    CHECK(f.message == "expected boolean, got string");
 
     const auto nested = validate(with(k_post_call, "{\"id\": 2,", "{\"id\": \"2\","));
-    const Finding* g = finding_at(nested, "/transcripts/1/id");
-    REQUIRE(g != nullptr);
-    CHECK(g->severity == Severity::error);
-    CHECK(g->message == "expected integer, got string");
+    const Finding& g = finding_at(nested, "/transcripts/1/id");
+    CHECK(g.severity == Severity::error);
+    CHECK(g.message == "expected integer, got string");
 
     const auto nullable = validate(with(k_post_call, "\"batch_id\": null", "\"batch_id\": 7"));
-    REQUIRE(finding_at(nullable, "/batch_id") != nullptr);
-    CHECK(finding_at(nullable, "/batch_id")->message == "expected string or null, got integer");
+    CHECK(finding_at(nullable, "/batch_id").message == "expected string or null, got integer");
 
     const auto integral =
         validate(with(k_post_call, "\"max_duration\": 12", "\"max_duration\": 12.5"));
-    REQUIRE(finding_at(integral, "/max_duration") != nullptr);
-    CHECK(finding_at(integral, "/max_duration")->severity == Severity::error);
+    CHECK(finding_at(integral, "/max_duration").severity == Severity::error);
     CHECK(validate(with(k_post_call, "\"max_duration\": 12", "\"max_duration\": 12.0")).empty());
 }
 
 TEST_CASE("a missing required field is an error") {
     const auto findings = validate(with(k_post_call, "\"call_id\"", "\"call_identifier\""));
-    const Finding* f = finding_at(findings, "/call_id");
-    REQUIRE(f != nullptr);
-    CHECK(f->severity == Severity::error);
-    CHECK(f->message == "missing required field \"call_id\"");
+    const Finding& f = finding_at(findings, "/call_id");
+    CHECK(f.severity == Severity::error);
+    CHECK(f.message == "missing required field \"call_id\"");
 }
 
 TEST_CASE("unknown enum values are warnings, never errors") {
     const auto queue = validate(with(k_post_call, "\"complete\"", "\"completed\""));
-    const Finding* f = finding_at(queue, "/queue_status");
-    REQUIRE(f != nullptr);
-    CHECK(f->severity == Severity::warning);
-    CHECK(f->message.find("unknown value \"completed\"") == 0);
+    const Finding& f = finding_at(queue, "/queue_status");
+    CHECK(f.severity == Severity::warning);
+    CHECK(f.message.find("unknown value \"completed\"") == 0);
     CHECK(errors(queue) == 0);
 
     const auto status =
         validate(with(k_post_call, "\"status\": \"completed\"", "\"status\": \"voicemail-left\""));
-    REQUIRE(finding_at(status, "/status") != nullptr);
-    CHECK(finding_at(status, "/status")->severity == Severity::warning);
+    CHECK(finding_at(status, "/status").severity == Severity::warning);
 
     const auto role = validate(with(k_post_call, "\"user\": \"user\"", "\"user\": \"caller\""));
-    REQUIRE(finding_at(role, "/transcripts/1/user") != nullptr);
-    CHECK(finding_at(role, "/transcripts/1/user")->severity == Severity::warning);
+    CHECK(finding_at(role, "/transcripts/1/user").severity == Severity::warning);
 }
 
 TEST_CASE("unknown fields are vendor drift: a warning, escaped as RFC 6901 pointers") {
     const auto findings = validate(add_field(k_post_call, R"("new_field":1,"a/b~c":true)"));
     INFO(describe(findings));
     CHECK(findings.size() == 2);
-    REQUIRE(finding_at(findings, "/new_field") != nullptr);
-    CHECK(finding_at(findings, "/new_field")->severity == Severity::warning);
-    CHECK(finding_at(findings, "/new_field")->message.find("vendor drift") != std::string::npos);
-    REQUIRE(finding_at(findings, "/a~1b~0c") != nullptr);
+    CHECK(finding_at(findings, "/new_field").severity == Severity::warning);
+    CHECK(finding_at(findings, "/new_field").message.find("vendor drift") != std::string::npos);
+    CHECK(find_finding(findings, "/a~1b~0c") != nullptr);
     // Free-form objects (metadata, variables) and changelog-only fields are not drift.
     CHECK(validate(with(add_field(k_post_call, R"("isRetry":true,"post_call_evals":{}})"),
                         "\"metadata\": {}", "\"metadata\": {\"anything\": [1]}"))
@@ -196,23 +198,20 @@ TEST_CASE("unknown fields are vendor drift: a warning, escaped as RFC 6901 point
 TEST_CASE("contradictions are warnings at the field that contradicts") {
     const auto failed =
         validate(with(k_post_call, "\"status\": \"completed\"", "\"status\": \"failed\""));
-    const Finding* f = finding_at(failed, "/error_message");
-    REQUIRE(f != nullptr);
-    CHECK(f->severity == Severity::warning);
-    CHECK(f->message == "status is \"failed\" but error_message is missing or null");
+    const Finding& f = finding_at(failed, "/error_message");
+    CHECK(f.severity == Severity::warning);
+    CHECK(f.message == "status is \"failed\" but error_message is missing or null");
     CHECK(errors(failed) == 0);
 
     const auto not_completed =
         validate(with(k_post_call, "\"completed\": true", "\"completed\": false"));
-    REQUIRE(finding_at(not_completed, "/completed") != nullptr);
-    CHECK(finding_at(not_completed, "/completed")->severity == Severity::warning);
-    CHECK(finding_at(not_completed, "/completed")->message ==
+    CHECK(finding_at(not_completed, "/completed").severity == Severity::warning);
+    CHECK(finding_at(not_completed, "/completed").message ==
           "status is \"completed\" but completed is false");
 
     const auto recording = validate(
         with(k_post_call, "\"recording_url\": null", "\"recording_url\": \"https://x/rec.mp3\""));
-    REQUIRE(finding_at(recording, "/recording_url") != nullptr);
-    CHECK(finding_at(recording, "/recording_url")->severity == Severity::warning);
+    CHECK(finding_at(recording, "/recording_url").severity == Severity::warning);
 
     const auto failed_with_message =
         validate(with(with(k_post_call, "\"status\": \"completed\"", "\"status\": \"failed\""),
@@ -248,11 +247,9 @@ TEST_CASE("a delayed post-call body is checked against the post-call fields too"
                                   "\"price\": 0.09", "\"price\": \"0.09\"");
     const auto findings = validate(body);
     INFO(describe(findings));
-    REQUIRE(finding_at(findings, "/price") != nullptr);
-    CHECK(finding_at(findings, "/price")->severity == Severity::error);
+    CHECK(finding_at(findings, "/price").severity == Severity::error);
     // The citation lacks nothing required, but corrected_transcript is missing: a warning.
-    REQUIRE(finding_at(findings, "/corrected_transcript") != nullptr);
-    CHECK(finding_at(findings, "/corrected_transcript")->severity == Severity::warning);
+    CHECK(finding_at(findings, "/corrected_transcript").severity == Severity::warning);
 }
 
 TEST_CASE("citations events and live events validate against their own schemas") {
@@ -263,25 +260,20 @@ TEST_CASE("citations events and live events validate against their own schemas")
     CHECK(validate(citations).empty());
     const auto bad =
         validate(with(citations, "\"cited_utterances\":[]", "\"cited_utterances\":{}"));
-    REQUIRE(finding_at(bad, "/citations/0/cited_utterances") != nullptr);
-    CHECK(finding_at(bad, "/citations/0/cited_utterances")->message ==
-          "expected array, got object");
+    CHECK(finding_at(bad, "/citations/0/cited_utterances").message == "expected array, got object");
 
     const std::string live =
         R"({"message":"TTS: 218ms","call_id":"c","category":"latency","log_level":"performance"})";
     CHECK(validate(live).empty());
     const auto odd = validate(with(live, "\"latency\"", "\"tool\""));
-    REQUIRE(finding_at(odd, "/category") != nullptr);
-    CHECK(finding_at(odd, "/category")->severity == Severity::warning);
+    CHECK(finding_at(odd, "/category").severity == Severity::warning);
 }
 
 TEST_CASE("validate with an explicit kind checks the body as that kind") {
     const auto as_live = validate(k_post_call, Kind::live_event);
-    REQUIRE(finding_at(as_live, "/category") != nullptr);
-    CHECK(finding_at(as_live, "/category")->severity == Severity::error);
+    CHECK(finding_at(as_live, "/category").severity == Severity::error);
     const auto array = validate("[1,2]", Kind::post_call);
-    REQUIRE(finding_at(array, "") != nullptr);
-    CHECK(finding_at(array, "")->message == "expected object, got array");
+    CHECK(finding_at(array, "").message == "expected object, got array");
     const auto not_json = validate("nope", Kind::post_call);
     REQUIRE(not_json.size() == 1);
     CHECK(not_json[0].severity == Severity::error);
@@ -359,8 +351,8 @@ TEST_CASE("analyze accepts what JSON.parse accepts but simdjson refuses") {
         CHECK(classify(body) == Kind::post_call);
     }
     // The big integer is a number to the schema as it is to JavaScript.
-    CHECK(finding_at(analyze(R"({"completed":true,"price":12345678901234567890123})").findings,
-                     "/price") == nullptr);
+    CHECK(find_finding(analyze(R"({"completed":true,"price":12345678901234567890123})").findings,
+                       "/price") == nullptr);
 }
 
 TEST_CASE("analyze and parse_json share the 1,000-level nesting limit") {
@@ -455,14 +447,14 @@ TEST_CASE("the schema interpreter implements enum, const, minimum, maximum, else
     const auto bad = run(R"({"e":"b","c":{"k":[2,1]},"n":1.5,"w":"x","flag":1})");
     INFO(describe(bad));
     REQUIRE(bad.size() == 5);
-    CHECK(finding_at(bad, "/e")->message == "\"b\" is not one of \"a\", 1, null");
-    CHECK(finding_at(bad, "/c")->severity == Severity::error);
-    CHECK(finding_at(bad, "/n")->message == "1.5 is above the maximum 1");
-    CHECK(finding_at(bad, "/w")->severity == Severity::warning);
-    CHECK(finding_at(bad, "/a")->message == "missing required field \"a\"");
+    CHECK(finding_at(bad, "/e").message == "\"b\" is not one of \"a\", 1, null");
+    CHECK(finding_at(bad, "/c").severity == Severity::error);
+    CHECK(finding_at(bad, "/n").message == "1.5 is above the maximum 1");
+    CHECK(finding_at(bad, "/w").severity == Severity::warning);
+    CHECK(finding_at(bad, "/a").message == "missing required field \"a\"");
     const auto low = run(R"({"n":-1})");
-    CHECK(finding_at(low, "/n")->message == "-1 is below the minimum 0");
-    CHECK(finding_at(low, "/b") != nullptr);
+    CHECK(finding_at(low, "/n").message == "-1 is below the minimum 0");
+    CHECK(find_finding(low, "/b") != nullptr);
 }
 
 TEST_CASE("every embedded fixture validates with no findings") {
