@@ -620,14 +620,22 @@ std::vector<Capture> Store::list(const Filter& filter) const {
     return found;
 }
 
+namespace {
+
+// A copy of one field of a store's state, read under the state's mutex.
+template <typename Impl, typename Field> Field read_locked(Impl& impl, Field Impl::*field) {
+    std::lock_guard lock(impl.mutex);
+    return impl.*field;
+}
+
+} // namespace
+
 std::string Store::save_error() const {
-    std::lock_guard lock(m_impl->mutex);
-    return m_impl->save_error;
+    return read_locked(*m_impl, &Impl::save_error);
 }
 
 std::uint64_t Store::unsaved() const {
-    std::lock_guard lock(m_impl->mutex);
-    return m_impl->unsaved;
+    return read_locked(*m_impl, &Impl::unsaved);
 }
 
 void Store::on_save_state(std::function<void(const std::string& error)> callback) {
@@ -636,13 +644,11 @@ void Store::on_save_state(std::function<void(const std::string& error)> callback
 }
 
 std::uint64_t Store::appended() const {
-    std::lock_guard lock(m_impl->mutex);
-    return m_impl->appended;
+    return read_locked(*m_impl, &Impl::appended);
 }
 
 std::uint64_t Store::last_id() const {
-    std::lock_guard lock(m_impl->mutex);
-    return m_impl->last_id;
+    return read_locked(*m_impl, &Impl::last_id);
 }
 
 std::uint64_t Store::size() const {
