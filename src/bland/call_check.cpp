@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <fmt/core.h>
-#include <thread>
 
 namespace blandhook::bland {
 namespace {
@@ -40,7 +39,8 @@ std::string duration_text(milliseconds duration) {
     return fmt::format("{}ms", duration.count());
 }
 
-// Polls until the call is done or the deadline passes; records each new queue_status.
+// Polls until the call is done or the deadline passes (or a stop comes); records each new
+// queue_status.
 bool follow_call(ApiClient& api, const CallPlan& plan, CallResult& result, Clock::time_point start,
                  Clock::time_point deadline, const Progress& progress) {
     milliseconds interval = plan.first_poll;
@@ -73,8 +73,10 @@ bool follow_call(ApiClient& api, const CallPlan& plan, CallResult& result, Clock
         if (now >= deadline) {
             return false;
         }
-        std::this_thread::sleep_for(
-            std::min(interval, std::chrono::duration_cast<milliseconds>(deadline - now)));
+        if (plan.stop.wait_for(
+                std::min(interval, std::chrono::duration_cast<milliseconds>(deadline - now)))) {
+            return false;
+        }
         interval = std::min(milliseconds(5'000), interval * 3 / 2);
     }
 }
@@ -125,8 +127,8 @@ void check_status(const CallPlan& plan, const std::string& status, const std::st
 
 // Reads the delivery log until it records an attempt (the emulator and Bland log an attempt once
 // its answer is read, just after the listener has captured it).
-void check_delivery(ApiClient& api, CallResult& result, Clock::time_point deadline,
-                    const Progress& progress) {
+void check_delivery(ApiClient& api, const util::StopToken& stop, CallResult& result,
+                    Clock::time_point deadline, const Progress& progress) {
     std::string last_error;
     while (true) {
         try {
@@ -166,7 +168,10 @@ void check_delivery(ApiClient& api, CallResult& result, Clock::time_point deadli
                                   last_error.empty() ? "no attempt recorded" : last_error));
             return;
         }
-        std::this_thread::sleep_for(milliseconds(100));
+        if (stop.wait_for(milliseconds(100))) {
+            result.interrupted = true;
+            return;
+        }
     }
 }
 
@@ -215,6 +220,8 @@ std::string_view verdict_name(Verdict verdict) {
 constexpr std::chrono::milliseconds k_waiting_note_every{5'000};
 // How often it reads the delivery log meanwhile (the official CLI polls every 2 s too).
 constexpr std::chrono::milliseconds k_delivery_log_every{2'000};
+// How often the wait for the webhook looks whether SIGINT or SIGTERM asked to stop.
+constexpr std::chrono::milliseconds k_stop_check{100};
 
 // Says each attempt the delivery log (GET /v1/postcall/webhooks/{id}) records as failed since the
 // last look: a webhook that cannot reach the listener (a tunnel down, a proxy answering 502) is
@@ -282,12 +289,12 @@ std::unique_ptr<listen::Listener> start_listener(const CallPlan& plan, payload::
 }
 
 // The call's post-call webhook as the listener captured it, or nothing by `deadline`; counts in
-// `failed_deliveries` the attempts the delivery log records as failed meanwhile.
-std::optional<capture::Capture> wait_for_webhook(listen::Listener& listener, ApiClient& api,
-                                                 const CallResult& result,
-                                                 Clock::time_point deadline,
-                                                 const Progress& progress,
-                                                 std::size_t& failed_deliveries) {
+// `failed_deliveries` the attempts the delivery log records as failed meanwhile. Nothing, too,
+// once `stop` is requested: it looks at it every k_stop_check.
+std::optional<capture::Capture>
+wait_for_webhook(listen::Listener& listener, ApiClient& api, const util::StopToken& stop,
+                 const CallResult& result, Clock::time_point deadline, const Progress& progress,
+                 std::size_t& failed_deliveries) {
     const std::string& id = result.call_id;
     auto is_post_call = [&id](const capture::Capture& item) {
         return item.payload.call_id == id &&
@@ -302,11 +309,11 @@ std::optional<capture::Capture> wait_for_webhook(listen::Listener& listener, Api
     std::size_t log_seen = 0;
     while (true) {
         const auto now = Clock::now();
-        const auto wake = std::min({deadline, next_note, next_log});
+        const auto wake = std::min({deadline, next_note, next_log, now + k_stop_check});
         auto capture = listener.wait_for(
             is_post_call,
             std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(wake - now)));
-        if (capture || Clock::now() >= deadline) {
+        if (capture || Clock::now() >= deadline || stop.stop_requested()) {
             return capture;
         }
         if (Clock::now() >= next_log) {
@@ -369,6 +376,10 @@ CallResult run_call(const CallPlan& plan, const Progress& progress) {
 
     bool waited = plan.wait || plan.listen;
     if (waited && !follow_call(api, plan, result, start, deadline, progress)) {
+        if (plan.stop.stop_requested()) {
+            result.interrupted = true;
+            return result;
+        }
         result.verdict = Verdict::timeout;
         result.timeout_reason =
             fmt::format("the call was not done within {}", duration_text(plan.timeout));
@@ -377,8 +388,12 @@ CallResult run_call(const CallPlan& plan, const Progress& progress) {
 
     if (listener) {
         std::size_t failed_deliveries = 0;
-        auto capture =
-            wait_for_webhook(*listener, api, result, deadline, progress, failed_deliveries);
+        auto capture = wait_for_webhook(*listener, api, plan.stop, result, deadline, progress,
+                                        failed_deliveries);
+        if (!capture && plan.stop.stop_requested()) {
+            result.interrupted = true;
+            return result;
+        }
         if (!capture) {
             result.verdict = Verdict::timeout;
             result.timeout_reason = fmt::format(
@@ -397,7 +412,10 @@ CallResult run_call(const CallPlan& plan, const Progress& progress) {
     }
 
     if (plan.check_delivery) {
-        check_delivery(api, result, deadline, progress);
+        check_delivery(api, plan.stop, result, deadline, progress);
+        if (result.interrupted) {
+            return result;
+        }
     }
     if (plan.probe) {
         check_state(plan, result, progress);

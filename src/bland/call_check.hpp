@@ -7,6 +7,7 @@
 #include "payload/json.hpp"
 #include "replay/expect.hpp"
 #include "replay/probe.hpp"
+#include "util/stop.hpp"
 
 #include <chrono>
 #include <functional>
@@ -35,6 +36,9 @@ struct CallPlan {
     /// what the handler stored for it, waiting up to probe->settle for it to appear and settle.
     std::shared_ptr<const replay::ProbeSpec> probe;
     std::vector<replay::StateCheck> expect_state; ///< judged on that state ("state" checks)
+    /// SIGINT/SIGTERM: every wait ends at once and run_call returns with `interrupted` set (set
+    /// api.cancel to its flag() too, so a request in flight ends as well). Never stops by default.
+    util::StopToken stop;
 };
 
 /// One state seen while waiting, with its time since the call was placed.
@@ -66,6 +70,7 @@ struct CallResult {
     std::vector<Check> checks;
     Verdict verdict = Verdict::pass;
     std::string timeout_reason; ///< what did not come in time
+    bool interrupted = false;   ///< CallPlan::stop ended the run before it was judged
 };
 
 /// Reports progress while the run goes on (one line each: queued, started, webhook …).

@@ -144,6 +144,7 @@ ApiClient::ApiClient(ApiOptions options) : m_impl(std::make_unique<Impl>()) {
     client_options.timeout = options.timeout;
     client_options.connect_timeout = std::min(options.timeout, std::chrono::milliseconds(10'000));
     client_options.insecure = options.insecure;
+    client_options.cancel = options.cancel;
     m_impl->client = std::make_unique<http::Client>(m_impl->base, client_options);
     m_impl->options = std::move(options);
 }

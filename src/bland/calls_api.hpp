@@ -6,6 +6,7 @@
 #include "util/non_copyable.hpp"
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -48,6 +49,9 @@ struct ApiOptions {
     std::string api_key;
     std::chrono::milliseconds timeout{30'000}; ///< per request
     bool insecure = false;                     ///< skip TLS verification
+    /// When it becomes true, a request in flight ends at once (a network error): the stop
+    /// token's flag (util::StopToken::flag), so SIGINT and SIGTERM end a slow answer. May be null.
+    const std::atomic<bool>* cancel = nullptr;
 };
 
 /// What one API request returned: its HTTP status and the parsed body.

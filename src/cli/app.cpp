@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <fmt/core.h>
 #include <optional>
 #include <string_view>
@@ -249,15 +248,7 @@ int run(int argc, char** argv, CommandList commands) {
         context.stop = stop.token();
     }
     try {
-        const int code = (*run_function)(context);
-        if (stop.stop_requested()) {
-            // A command stopped by a signal may leave a wait it cannot cancel on a thread of its
-            // own (call's polls of Bland's API): the process ends here, without the static
-            // destructors that thread could still run into.
-            std::fflush(nullptr);
-            std::_Exit(code);
-        }
-        return code;
+        return (*run_function)(context);
     } catch (const Error& error) {
         print_error(error);
         return exit_code_for(error.kind());

@@ -24,13 +24,10 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <exception>
 #include <fmt/core.h>
 #include <fstream>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <thread>
 
 namespace blandhook::commands {
 namespace {
@@ -318,45 +315,6 @@ bland::CallResult failed_result(const std::string& check, const std::string& det
     return failed;
 }
 
-// Runs the call on a thread of its own and waits for its result or for `stop` (SIGINT,
-// SIGTERM), whichever comes first: nullopt when stopped. bland::run_call's polls and waits do not
-// see the stop, so on a stop its thread is left waiting; cli::run then ends the process at once.
-std::optional<bland::CallResult> run_until_stopped(const bland::CallPlan& plan,
-                                                   const bland::Progress& progress,
-                                                   const util::StopToken& stop) {
-    // Shared with the thread, which may outlive this function.
-    struct Shared {
-        util::StopSource done; ///< the result or an error is there, or a stop was asked
-        std::mutex mutex;
-        std::optional<bland::CallResult> result;
-        std::exception_ptr error;
-    };
-    auto shared = std::make_shared<Shared>();
-    const util::StopCallback on_stop = stop.on_stop([shared] { shared->done.request_stop(); });
-    std::thread worker([shared, plan, progress] {
-        try {
-            bland::CallResult result = bland::run_call(plan, progress);
-            const std::lock_guard lock(shared->mutex);
-            shared->result = std::move(result);
-        } catch (...) { // handed to the waiting thread, which rethrows it
-            const std::lock_guard lock(shared->mutex);
-            shared->error = std::current_exception();
-        }
-        shared->done.request_stop();
-    });
-    shared->done.token().wait();
-    const std::lock_guard lock(shared->mutex);
-    if (!shared->result && !shared->error) {
-        worker.detach();
-        return std::nullopt;
-    }
-    worker.join(); // it has finished: only its return is left
-    if (shared->error) {
-        std::rethrow_exception(shared->error);
-    }
-    return std::move(shared->result);
-}
-
 // A call stopped by SIGINT or SIGTERM: the report and the message say so.
 int interrupted(const util::StopToken& stop, std::optional<CallReport>& report) {
     const std::string signal = stop.signal() == SIGTERM ? "SIGTERM" : "SIGINT";
@@ -382,7 +340,10 @@ int run_call_command(CallOptions opts, const cli::Context& context) {
         throw Error(ErrorKind::usage, "call", "no API key",
                     "set BLAND_API_KEY (the official CLI's variable) or pass --api-key-file FILE");
     }
-    const bland::CallPlan plan = plan_call(opts, body);
+    bland::CallPlan plan = plan_call(opts, body);
+    // SIGINT/SIGTERM end every wait of the run and any request in flight.
+    plan.stop = context.stop;
+    plan.api.cancel = context.stop.flag();
 
     // With --json, stdout carries the result only; progress goes to stderr.
     std::FILE* progress_out = opts.json ? stderr : stdout;
@@ -397,17 +358,19 @@ int run_call_command(CallOptions opts, const cli::Context& context) {
     }
     bland::CallResult result;
     try {
-        std::optional<bland::CallResult> finished = run_until_stopped(plan, progress, context.stop);
-        if (!finished) {
+        result = bland::run_call(plan, progress);
+    } catch (const Error& error) {
+        if (context.stop.stop_requested()) { // a request in flight ended by the stop
             return interrupted(context.stop, report);
         }
-        result = std::move(*finished);
-    } catch (const Error& error) {
         // The API refused, or could not be reached: the report says so before the error is shown.
         if (report) {
             report->write(failed_result("api", error.what()));
         }
         throw;
+    }
+    if (result.interrupted) {
+        return interrupted(context.stop, report);
     }
     if (report) {
         report->write(result);

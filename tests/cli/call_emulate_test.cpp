@@ -5,8 +5,13 @@
 
 #include <doctest/doctest.h>
 
+#include <arpa/inet.h>
 #include <csignal>
 #include <filesystem>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
 
 using namespace blandhook::test;
 using blandhook::payload::Json;
@@ -456,4 +461,32 @@ TEST_CASE("SIGINT or SIGTERM while call polls the call or waits for its webhook 
               std::string::npos);
         CHECK(read_file(report).find("stopped by " + c.name) != std::string::npos);
     }
+}
+
+TEST_CASE("SIGINT while call waits for Bland's answer to POST /v1/calls ends the request in flight "
+          "with exit code 130") {
+    // An API that takes the connection and never answers: the request stays in flight for its
+    // whole 30 s timeout unless the stop reaches the HTTP client.
+    const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(listener >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(::listen(listener, 4) == 0);
+    socklen_t length = sizeof address;
+    REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    const std::string url = "http://127.0.0.1:" + std::to_string(ntohs(address.sin_port));
+
+    ProcessOptions options;
+    options.env["BLAND_API_KEY"] = "sk-test-key";
+    options.unset_env = {"BLAND_BASE_URL", "BLAND_WEBHOOK_SECRET"};
+    auto child = start_blandhook(
+        {"call", "--api-url", url, "--to", "+15555550100", "--task", "hi", "--wait"}, options);
+    // The kernel completes the handshake from the backlog; give call the moment to send.
+    std::this_thread::sleep_for(300ms);
+    child->signal(SIGINT);
+    CHECK(child->wait(10s) == 130);
+    CHECK(child->err().find("blandhook: error: call: interrupted by SIGINT") != std::string::npos);
+    ::close(listener);
 }
