@@ -4,6 +4,7 @@
 #include "error.hpp"
 #include "payload/analysis.hpp"
 #include "payload/signature.hpp"
+#include "util/hex.hpp"
 #include "util/text.hpp"
 
 #include <simdjson.h>
@@ -61,7 +62,6 @@ unsigned escape_mask16(__m128i bytes) {
 // output is sized for every byte becoming a two-character escape, plus 16 bytes of slack for the
 // block stores; the rare six-character \u00XX escapes make room for themselves.
 void append_string(std::string& out, std::string_view text) {
-    static constexpr char k_hex[] = "0123456789abcdef";
     constexpr std::size_t k_slack = 16;
     const char* in = text.data();
     const std::size_t size = text.size();
@@ -88,8 +88,8 @@ void append_string(std::string& out, std::string_view text) {
         }
         constexpr std::string_view k_unicode_prefix = "\\u00";
         std::ranges::copy(k_unicode_prefix, p);
-        p[4] = k_hex[byte >> 4];
-        p[5] = k_hex[byte & 0xf];
+        p[4] = util::k_hex_digits[byte >> 4];
+        p[5] = util::k_hex_digits[byte & 0xf];
         p += 6;
     };
 #if defined(__SSE2__)

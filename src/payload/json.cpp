@@ -1,6 +1,7 @@
 #include "payload/json.hpp"
 
 #include "payload/utf8.hpp"
+#include "util/hex.hpp"
 
 #include <algorithm>
 #include <array>
@@ -88,8 +89,8 @@ private:
         if (c >= 0x21 && c < 0x7f) {
             fail(std::string("unexpected character '") + static_cast<char>(c) + "'");
         }
-        static constexpr char k_hex[] = "0123456789abcdef";
-        fail(std::string("unexpected byte 0x") + k_hex[c >> 4] + k_hex[c & 0x0f]);
+        fail(std::string("unexpected byte 0x") + util::k_hex_digits[c >> 4] +
+             util::k_hex_digits[c & 0x0f]);
     }
 
     void skip_blanks() {
@@ -238,15 +239,8 @@ private:
         }
         int value = 0;
         for (int i = 0; i < 4; ++i) {
-            const unsigned char c = *m_pos;
-            int digit = 0;
-            if (c >= '0' && c <= '9') {
-                digit = c - '0';
-            } else if (c >= 'a' && c <= 'f') {
-                digit = c - 'a' + 10;
-            } else if (c >= 'A' && c <= 'F') {
-                digit = c - 'A' + 10;
-            } else {
+            const int digit = util::hex_digit_value(static_cast<char>(*m_pos));
+            if (digit < 0) {
                 fail("bad \\u escape");
             }
             value = value * 16 + digit;
@@ -431,7 +425,6 @@ void write_js_integer(std::string& out, std::int64_t value) {
 }
 
 void write_quoted(std::string& out, const std::string& text) {
-    static constexpr char k_hex[] = "0123456789abcdef";
     out.push_back('"');
     const auto* pos = reinterpret_cast<const unsigned char*>(text.data());
     const auto* end = pos + text.size();
@@ -452,8 +445,8 @@ void write_quoted(std::string& out, const std::string& text) {
                 out.push_back(letter);
             } else {
                 out += "u00";
-                out.push_back(k_hex[c >> 4]);
-                out.push_back(k_hex[c & 0x0f]);
+                out.push_back(util::k_hex_digits[c >> 4]);
+                out.push_back(util::k_hex_digits[c & 0x0f]);
             }
             continue;
         }
@@ -479,10 +472,10 @@ void write_quoted(std::string& out, const std::string& text) {
                 }
             }
             out += "\\u";
-            out.push_back(k_hex[(cp >> 12) & 0xf]);
-            out.push_back(k_hex[(cp >> 8) & 0xf]);
-            out.push_back(k_hex[(cp >> 4) & 0xf]);
-            out.push_back(k_hex[cp & 0xf]);
+            out.push_back(util::k_hex_digits[(cp >> 12) & 0xf]);
+            out.push_back(util::k_hex_digits[(cp >> 8) & 0xf]);
+            out.push_back(util::k_hex_digits[(cp >> 4) & 0xf]);
+            out.push_back(util::k_hex_digits[cp & 0xf]);
             continue;
         }
         out.append(reinterpret_cast<const char*>(pos), decoded.length);

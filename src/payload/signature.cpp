@@ -2,6 +2,7 @@
 
 #include "payload/json.hpp"
 #include "util/enum_table.hpp"
+#include "util/hex.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -31,19 +32,6 @@ Mac hmac_sha256(std::string_view secret, std::string_view body) {
     return mac;
 }
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 std::string_view trim_blanks(std::string_view text) {
     const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
     while (!text.empty() && blank(text.front())) {
@@ -62,8 +50,8 @@ std::optional<Mac> parse_hex_mac(std::string_view hex) {
     }
     Mac mac{};
     for (std::size_t i = 0; i < k_mac_size; ++i) {
-        const int high = hex_value(hex[2 * i]);
-        const int low = hex_value(hex[2 * i + 1]);
+        const int high = util::hex_digit_value(hex[2 * i]);
+        const int low = util::hex_digit_value(hex[2 * i + 1]);
         if (high < 0 || low < 0) {
             return std::nullopt;
         }
@@ -79,13 +67,12 @@ bool mac_matches(const Mac& expected, const Mac& given) {
 } // namespace
 
 std::string sign(std::string_view secret, std::string_view body) {
-    static constexpr char k_digits[] = "0123456789abcdef";
     const Mac mac = hmac_sha256(secret, body);
     std::string hex;
     hex.reserve(2 * k_mac_size);
     for (unsigned char byte : mac) {
-        hex.push_back(k_digits[byte >> 4]);
-        hex.push_back(k_digits[byte & 0x0f]);
+        hex.push_back(util::k_hex_digits[byte >> 4]);
+        hex.push_back(util::k_hex_digits[byte & 0x0f]);
     }
     return hex;
 }
