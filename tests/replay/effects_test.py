@@ -10,16 +10,14 @@ Usage: effects_test.py BLANDHOOK SOURCE_DIR
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import unittest
 
 from junitparser import Error, Failure, JUnitXml
 
-from handler import wait_for_port_file
+from handler import HandlerTest
 
 BLANDHOOK, SOURCE_DIR = sys.argv[1], sys.argv[2]
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -42,27 +40,13 @@ def run(*args, timeout=120):
                           timeout=timeout)
 
 
-class Effects(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="blandhook-effects-")
-        self.processes = []
-
-    def tearDown(self):
-        for process in self.processes:
-            process.kill()
-            process.wait()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+class Effects(HandlerTest):
+    scratch_prefix = "blandhook-effects-"
 
     def store_handler(self, mode):
         """Starts store_handler.py in `mode`; returns (webhook URL, probe URL, probe command)."""
-        index = len(self.processes)
-        db = os.path.join(self.tmp, "store-%d.db" % index)
-        port_file = os.path.join(self.tmp, "port-%d" % index)
-        process = subprocess.Popen(["/usr/bin/python3", STORE_HANDLER, "--secret", SECRET, "--db",
-                                    db, "--mode", mode, "--port-file", port_file],
-                                   stdout=subprocess.DEVNULL)
-        self.processes.append(process)
-        port = wait_for_port_file(process, port_file)
+        db = os.path.join(self.tmp, "store-%d.db" % len(self.processes))
+        port = self.start_handler(STORE_HANDLER, "--secret", SECRET, "--db", db, "--mode", mode)
         base = "http://127.0.0.1:%d" % port
         # .timeout: wait for the handler's write lock instead of failing at once.
         command = 'sqlite3 -cmd ".timeout 10000" -json %s "%s"' % (db, SQL)
@@ -170,11 +154,7 @@ class Effects(unittest.TestCase):
 
     def test_a_handler_that_drops_the_second_phase_is_caught_by_two_phase(self):
         # handler.py answers 200 and stores nothing: every state is "no state".
-        port_file = os.path.join(self.tmp, "port-plain")
-        process = subprocess.Popen(["/usr/bin/python3", HANDLER, "--secret", SECRET,
-                                    "--port-file", port_file], stdout=subprocess.DEVNULL)
-        self.processes.append(process)
-        port = wait_for_port_file(process, port_file)
+        port = self.start_handler(HANDLER, "--secret", SECRET)
         result = self.replay("http://127.0.0.1:%d/webhook" % port, "completed-outbound",
                              "--scenario", "two-phase", "--probe-cmd", "true", "--settle", "50ms")
         self.assertEqual(result.returncode, 1, result.stdout + result.stderr)

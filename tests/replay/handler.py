@@ -11,8 +11,12 @@ import hashlib
 import hmac
 import json
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
+import unittest
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -63,6 +67,31 @@ def serve(handler_class, port, port_file):
         os.replace(port_file + ".tmp", port_file)
     print(f"listening on http://127.0.0.1:{port}", flush=True)
     server.serve_forever()
+
+
+class HandlerTest(unittest.TestCase):
+    """A test with a scratch directory (self.tmp) and the processes it started (self.processes),
+    all stopped and removed after each test; shared by the tests that start handlers."""
+    scratch_prefix = "blandhook-test-"
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix=self.scratch_prefix)
+        self.processes = []
+
+    def tearDown(self):
+        for process in self.processes:
+            process.kill()
+            process.wait()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def start_handler(self, script, *args):
+        """Starts the handler `script` (handler.py, store_handler.py) with `args` on a port of
+        its choosing; returns that port."""
+        port_file = os.path.join(self.tmp, "port-%d" % len(self.processes))
+        process = subprocess.Popen(["/usr/bin/python3", script, *args, "--port-file", port_file],
+                                   stdout=subprocess.DEVNULL)
+        self.processes.append(process)
+        return wait_for_port_file(process, port_file)
 
 
 def wait_for_port_file(process, port_file):

@@ -9,26 +9,18 @@ import os
 import socket
 import subprocess
 import sys
-import tempfile
 import unittest
 
 import json
 
 from junitparser import Error, Failure, JUnitXml, Skipped
 
-from handler import wait_for_port_file
+from handler import HandlerTest
 
 BLANDHOOK, SOURCE_DIR = sys.argv[1], sys.argv[2]
 HANDLER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "handler.py")
 SECRET = "whsec_junit"
 FIXTURES = sorted(f for f in os.listdir(os.path.join(SOURCE_DIR, "fixtures")) if f.endswith(".json"))
-
-
-def start_handler(tmp, *extra):
-    port_file = os.path.join(tmp, "port-%d" % len(os.listdir(tmp)))
-    process = subprocess.Popen(["/usr/bin/python3", HANDLER, "--secret", SECRET, "--port-file",
-                                port_file, *extra], stdout=subprocess.DEVNULL)
-    return process, wait_for_port_file(process, port_file)
 
 
 def replay(*args):
@@ -38,19 +30,11 @@ def replay(*args):
                           timeout=120)
 
 
-class JunitReport(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="blandhook-junit-")
-        self.handlers = []
-
-    def tearDown(self):
-        for process in self.handlers:
-            process.kill()
-            process.wait()
+class JunitReport(HandlerTest):
+    scratch_prefix = "blandhook-junit-"
 
     def handler(self, *extra):
-        process, port = start_handler(self.tmp, *extra)
-        self.handlers.append(process)
+        port = self.start_handler(HANDLER, "--secret", SECRET, *extra)
         return "http://127.0.0.1:%d/webhook" % port
 
     def test_a_passing_suite_has_one_testcase_per_fixture_and_scenario(self):
