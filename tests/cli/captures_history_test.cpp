@@ -47,6 +47,17 @@ void write_log(const std::string& path,
     }
 }
 
+// Writes captures 1 to `count` through the real writer: capture i holds body(i), received at
+// time(i).
+template <typename Body, typename Time>
+void write_numbered_log(const std::string& path, int count, Body body, Time time) {
+    std::vector<std::pair<std::string, std::string>> bodies;
+    for (int i = 1; i <= count; ++i) {
+        bodies.emplace_back(body(i), time(i));
+    }
+    write_log(path, bodies);
+}
+
 std::vector<std::uint64_t> listed_ids(const test::ProcessResult& result) {
     std::vector<std::uint64_t> ids;
     std::size_t start = 0;
@@ -86,15 +97,19 @@ TEST_CASE("captures list --grep, --since, --until, --kind and --call-id search t
           "and combine") {
     test::TempDir dir;
     const std::string log = dir.file("c.ndjson");
-    std::vector<std::pair<std::string, std::string>> bodies;
-    for (int i = 1; i <= 300; ++i) {
-        const std::string day = i <= 100 ? "25" : (i <= 200 ? "26" : "27");
-        bodies.emplace_back(R"({"call_id":"call-)" + std::to_string(i) + R"(","message":"Event )" +
-                                std::to_string(i) + R"("})",
-                            "2026-11-" + day + "T10:00:00.000Z");
-    }
-    bodies[41].first = "{\n  \"call_id\": \"call-42\",\n  \"status\": \"Failed\"\n}"; // pretty JSON
-    write_log(log, bodies);
+    write_numbered_log(
+        log, 300,
+        [](int i) -> std::string {
+            if (i == 42) {
+                return "{\n  \"call_id\": \"call-42\",\n  \"status\": \"Failed\"\n}"; // pretty JSON
+            }
+            return R"({"call_id":"call-)" + std::to_string(i) + R"(","message":"Event )" +
+                   std::to_string(i) + R"("})";
+        },
+        [](int i) {
+            return "2026-11-" + std::string(i <= 100 ? "25" : (i <= 200 ? "26" : "27")) +
+                   "T10:00:00.000Z";
+        });
 
     auto result = test::run_blandhook(
         {"captures", "list", "--log", log, "--json", "--grep", "\"status\": \"failed\""});
@@ -236,12 +251,9 @@ TEST_CASE("captures prune --keep and --before remove the oldest captures across 
           "--dry-run changes nothing") {
     test::TempDir dir;
     const std::string log = dir.file("c.ndjson");
-    std::vector<std::pair<std::string, std::string>> bodies;
-    for (int i = 1; i <= 30; ++i) {
-        bodies.emplace_back(R"({"call_id":"p)" + std::to_string(i) + R"("})",
-                            "2026-11-" + std::to_string(10 + i / 10) + "T10:00:00.000Z");
-    }
-    write_log(log, bodies);
+    write_numbered_log(
+        log, 30, [](int i) { return R"({"call_id":"p)" + std::to_string(i) + R"("})"; },
+        [](int i) { return "2026-11-" + std::to_string(10 + i / 10) + "T10:00:00.000Z"; });
     const std::string before = test::read_file(log);
 
     auto result =

@@ -180,6 +180,10 @@ struct HeldNumber {
 };
 
 // `listen --port 0 --no-save --inbound-number k_number`, then `extra`.
+// `listen` on a fresh port, saving nothing, through a cloudflared quick tunnel.
+const std::vector<std::string> k_listen_through_cloudflared = {
+    "listen", "--port", "0", "--no-save", "--tunnel", "cloudflared"};
+
 std::vector<std::string> listen_holding(const std::vector<std::string>& extra = {}) {
     std::vector<std::string> args{"listen",    "--port",           "0",
                                   "--no-save", "--inbound-number", k_number};
@@ -328,8 +332,7 @@ TEST_CASE("a tunnel program that is not installed is a usage error with a hint")
     Scratch scratch;
     ProcessOptions options = scratch.options("http://127.0.0.1:9");
     options.env["PATH"] = scratch.file("nothing-here");
-    auto result =
-        run_blandhook({"listen", "--port", "0", "--no-save", "--tunnel", "cloudflared"}, options);
+    auto result = run_blandhook(k_listen_through_cloudflared, options);
     CHECK(result.exit_code == 2);
     CHECK(result.err.find("blandhook: error: --tunnel: cloudflared is not on PATH") !=
           std::string::npos);
@@ -497,8 +500,7 @@ TEST_CASE("a tunnel that ends without a URL is an error quoting what it printed"
         scratch, "broken",
         "#!/bin/sh\necho '2024-05-01T10:00:00Z ERR failed to request quick Tunnel: "
         "dial tcp: lookup api.trycloudflare.com: no such host' >&2\nexit 1\n");
-    auto result =
-        run_blandhook({"listen", "--port", "0", "--no-save", "--tunnel", "cloudflared"}, options);
+    auto result = run_blandhook(k_listen_through_cloudflared, options);
     CHECK(result.exit_code == 3);
     CHECK(result.err.find("cloudflared ended without announcing a public URL") !=
           std::string::npos);
@@ -512,8 +514,7 @@ TEST_CASE("Ctrl-C while the tunnel starts ends listen at once: exit 130, the tun
     // A cloudflared that never announces a URL: listen would wait its whole 30 s for one.
     ProcessOptions options = with_cloudflared(
         scratch, "slow", "#!/bin/sh\necho $$ > \"$STANDIN_DIR/cloudflared.pid\"\nexec sleep 300\n");
-    auto listen =
-        start_blandhook({"listen", "--port", "0", "--no-save", "--tunnel", "cloudflared"}, options);
+    auto listen = start_blandhook(k_listen_through_cloudflared, options);
     for (int i = 0; i < 500 && !std::filesystem::exists(scratch.file("cloudflared.pid")); ++i) {
         std::this_thread::sleep_for(20ms);
     }

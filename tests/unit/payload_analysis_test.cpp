@@ -77,6 +77,11 @@ const Finding& finding_at(const std::vector<Finding>& findings, const std::strin
     return *found;
 }
 
+// The finding at `pointer` when `from` in the post-call body becomes `to`.
+Finding finding_when(const std::string& from, const std::string& to, const std::string& pointer) {
+    return finding_at(validate(with(k_post_call, from, to)), pointer);
+}
+
 std::size_t errors(const std::vector<Finding>& findings) {
     return static_cast<std::size_t>(
         std::count_if(findings.begin(), findings.end(),
@@ -140,29 +145,25 @@ TEST_CASE("kind names round-trip") {
 }
 
 TEST_CASE("a wrong type of a known field is an error at its pointer") {
-    const auto findings =
-        validate(with(k_post_call, "\"completed\": true", "\"completed\": \"yes\""));
-    const Finding& f = finding_at(findings, "/completed");
+    const Finding f = finding_when("\"completed\": true", "\"completed\": \"yes\"", "/completed");
     CHECK(f.severity == Severity::error);
     CHECK(f.message == "expected boolean, got string");
 
-    const auto nested = validate(with(k_post_call, "{\"id\": 2,", "{\"id\": \"2\","));
-    const Finding& g = finding_at(nested, "/transcripts/1/id");
+    const Finding g = finding_when("{\"id\": 2,", "{\"id\": \"2\",", "/transcripts/1/id");
     CHECK(g.severity == Severity::error);
     CHECK(g.message == "expected integer, got string");
 
-    const auto nullable = validate(with(k_post_call, "\"batch_id\": null", "\"batch_id\": 7"));
-    CHECK(finding_at(nullable, "/batch_id").message == "expected string or null, got integer");
+    const Finding nullable = finding_when("\"batch_id\": null", "\"batch_id\": 7", "/batch_id");
+    CHECK(nullable.message == "expected string or null, got integer");
 
-    const auto integral =
-        validate(with(k_post_call, "\"max_duration\": 12", "\"max_duration\": 12.5"));
-    CHECK(finding_at(integral, "/max_duration").severity == Severity::error);
+    const Finding integral =
+        finding_when("\"max_duration\": 12", "\"max_duration\": 12.5", "/max_duration");
+    CHECK(integral.severity == Severity::error);
     CHECK(validate(with(k_post_call, "\"max_duration\": 12", "\"max_duration\": 12.0")).empty());
 }
 
 TEST_CASE("a missing required field is an error") {
-    const auto findings = validate(with(k_post_call, "\"call_id\"", "\"call_identifier\""));
-    const Finding& f = finding_at(findings, "/call_id");
+    const Finding f = finding_when("\"call_id\"", "\"call_identifier\"", "/call_id");
     CHECK(f.severity == Severity::error);
     CHECK(f.message == "missing required field \"call_id\"");
 }
@@ -178,8 +179,9 @@ TEST_CASE("unknown enum values are warnings, never errors") {
         validate(with(k_post_call, "\"status\": \"completed\"", "\"status\": \"voicemail-left\""));
     CHECK(finding_at(status, "/status").severity == Severity::warning);
 
-    const auto role = validate(with(k_post_call, "\"user\": \"user\"", "\"user\": \"caller\""));
-    CHECK(finding_at(role, "/transcripts/1/user").severity == Severity::warning);
+    const Finding role =
+        finding_when("\"user\": \"user\"", "\"user\": \"caller\"", "/transcripts/1/user");
+    CHECK(role.severity == Severity::warning);
 }
 
 TEST_CASE("unknown fields are vendor drift: a warning, escaped as RFC 6901 pointers") {
@@ -203,11 +205,10 @@ TEST_CASE("contradictions are warnings at the field that contradicts") {
     CHECK(f.message == "status is \"failed\" but error_message is missing or null");
     CHECK(errors(failed) == 0);
 
-    const auto not_completed =
-        validate(with(k_post_call, "\"completed\": true", "\"completed\": false"));
-    CHECK(finding_at(not_completed, "/completed").severity == Severity::warning);
-    CHECK(finding_at(not_completed, "/completed").message ==
-          "status is \"completed\" but completed is false");
+    const Finding not_completed =
+        finding_when("\"completed\": true", "\"completed\": false", "/completed");
+    CHECK(not_completed.severity == Severity::warning);
+    CHECK(not_completed.message == "status is \"completed\" but completed is false");
 
     const auto recording = validate(
         with(k_post_call, "\"recording_url\": null", "\"recording_url\": \"https://x/rec.mp3\""));
