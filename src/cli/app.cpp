@@ -119,7 +119,7 @@ std::string command_path(const CLI::App* app) {
     std::string path = app->get_name();
     for (const CLI::App* parent = app->get_parent();
          parent != nullptr && parent->get_parent() != nullptr; parent = parent->get_parent()) {
-        path = parent->get_name() + " " + path;
+        path = fmt::format("{} {}", parent->get_name(), path);
     }
     return path;
 }
@@ -133,7 +133,7 @@ std::optional<std::pair<std::string, std::string>> typo_error(CLI::App& app,
         return std::nullopt;
     }
     const std::string& word = extras.front();
-    if (word.rfind("--", 0) == 0) {
+    if (word.starts_with("--")) {
         const std::string name = word.substr(0, word.find('='));
         if (std::string guess = closest(name, long_options(where)); !guess.empty()) {
             return std::pair{fmt::format("unknown option '{}'", name),
@@ -176,6 +176,54 @@ int print_help(const CLI::App& app, int argc, char** argv) {
 
 } // namespace
 
+namespace {
+
+// A command line CLI11 could not parse: the message, with "did you mean" where a guess is close.
+int usage_error(CLI::App& app, int argc, char** argv, const CLI::ParseError& parse_error) {
+    std::string hint = "run 'blandhook --help' for the commands and their options";
+    std::string message = parse_error.what();
+    const CLI::App* where = deepest_parsed(&app);
+    if (std::string guess = suggestion_for(app, argc, argv); !guess.empty()) {
+        message = fmt::format("unknown command '{}'", argv[1]);
+        hint = fmt::format("did you mean 'blandhook {}'?", guess);
+    } else if (auto typo = typo_error(app, where); typo) {
+        std::tie(message, hint) = *typo;
+    } else if (where != &app) {
+        hint = fmt::format("run 'blandhook {} --help'", command_path(where));
+    }
+    print_error(Error(ErrorKind::usage, "usage", message, hint));
+    return exit_code::k_usage;
+}
+
+// Runs the chosen command: the one place that turns an Error into its message and exit code.
+int run_command(const RunFunction& run_function, OnSignal on_signal) {
+    Context context;
+    context.color_stdout = term::use_color(STDOUT_FILENO);
+    context.color_stderr = term::use_color(STDERR_FILENO);
+    // The one place SIGINT/SIGTERM become a stop request (before the command starts a thread).
+    util::StopSource stop;
+    std::optional<util::SignalStop> signals;
+    if (on_signal == OnSignal::request_stop) {
+        signals.emplace(stop, exit_code::k_interrupted);
+        context.stop = stop.token();
+    }
+    try {
+        return run_function(context);
+    } catch (const Error& error) {
+        print_error(error);
+        return exit_code_for(error.kind());
+    } catch (const std::bad_alloc&) {
+        print_error(Error(ErrorKind::internal, "memory", "out of memory"));
+        return exit_code::k_internal;
+    } catch (const std::exception& unexpected) {
+        print_error(Error(ErrorKind::internal, "internal", unexpected.what(),
+                          "this is a bug in blandhook; please report it with the command you ran"));
+        return exit_code::k_internal;
+    }
+}
+
+} // namespace
+
 void build_command_tree(CLI::App& app, Registrar& registrar, CommandList commands) {
     app.name("blandhook");
     app.description(k_description);
@@ -214,19 +262,7 @@ int run(int argc, char** argv, CommandList commands) {
         if (parse_error.get_exit_code() == 0) {
             return app.exit(parse_error); // --help, --version
         }
-        std::string hint = "run 'blandhook --help' for the commands and their options";
-        std::string message = parse_error.what();
-        const CLI::App* where = deepest_parsed(&app);
-        if (std::string guess = suggestion_for(app, argc, argv); !guess.empty()) {
-            message = fmt::format("unknown command '{}'", argv[1]);
-            hint = fmt::format("did you mean 'blandhook {}'?", guess);
-        } else if (auto typo = typo_error(app, where); typo) {
-            std::tie(message, hint) = *typo;
-        } else if (where != &app) {
-            hint = fmt::format("run 'blandhook {} --help'", command_path(where));
-        }
-        print_error(Error(ErrorKind::usage, "usage", message, hint));
-        return exit_code::k_usage;
+        return usage_error(app, argc, argv, parse_error);
     }
 
     const CLI::App* chosen = deepest_parsed(&app);
@@ -236,30 +272,7 @@ int run(int argc, char** argv, CommandList commands) {
         std::fputs(chosen->help().c_str(), stderr);
         return exit_code::k_usage;
     }
-
-    Context context;
-    context.color_stdout = term::use_color(STDOUT_FILENO);
-    context.color_stderr = term::use_color(STDERR_FILENO);
-    // The one place SIGINT/SIGTERM become a stop request (before the command starts a thread).
-    util::StopSource stop;
-    std::optional<util::SignalStop> signals;
-    if (registrar.on_signal(chosen) == OnSignal::request_stop) {
-        signals.emplace(stop, exit_code::k_interrupted);
-        context.stop = stop.token();
-    }
-    try {
-        return (*run_function)(context);
-    } catch (const Error& error) {
-        print_error(error);
-        return exit_code_for(error.kind());
-    } catch (const std::bad_alloc&) {
-        print_error(Error(ErrorKind::internal, "memory", "out of memory"));
-        return exit_code::k_internal;
-    } catch (const std::exception& unexpected) {
-        print_error(Error(ErrorKind::internal, "internal", unexpected.what(),
-                          "this is a bug in blandhook; please report it with the command you ran"));
-        return exit_code::k_internal;
-    }
+    return run_command(*run_function, registrar.on_signal(chosen));
 }
 
 } // namespace blandhook::cli

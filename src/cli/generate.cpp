@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <fmt/core.h>
 #include <string>
@@ -75,7 +76,7 @@ bool looks_like_path(const std::string& type_name, const std::string& name) {
                 word += text[i];
                 continue;
             }
-            if (std::find(k_words.begin(), k_words.end(), word) != k_words.end()) {
+            if (std::ranges::find(k_words, word) != k_words.end()) {
                 return true;
             }
             word.clear();
@@ -89,7 +90,7 @@ std::string value_name_for(const CLI::Option& option, const std::string& primary
     type = type.substr(0, type.find(':'));
     static const std::vector<std::string> generic = {"",      "TEXT",   "INT",     "UINT",
                                                      "FLOAT", "NUMBER", "BOOLEAN", "ENUM"};
-    if (std::find(generic.begin(), generic.end(), type) == generic.end() &&
+    if (std::ranges::find(generic, type) == generic.end() &&
         type.find_first_of("[]{}<> ") == std::string::npos) {
         return type;
     }
@@ -194,7 +195,7 @@ std::string bash_action(const std::vector<std::string>& words, bool files, const
         action = fmt::format("__blandhook_files \"{}\"", word);
     }
     if (!words.empty()) {
-        action += fmt::format("{}COMPREPLY+=($(compgen -W \"{}\" -- \"{}\"))",
+        action += fmt::format(R"({}COMPREPLY+=($(compgen -W "{}" -- "{}")))",
                               action.empty() ? "" : "; ", join(words, " "), word);
     }
     return action.empty() ? ":" : action;
@@ -211,6 +212,7 @@ BashTables bash_tables(const CommandModel& root) {
         auto& [subcommands, options, value_options, values, arguments] = tables;
         const std::string key = command.joined();
         std::vector<std::string> names;
+        names.reserve(command.children.size());
         for (const auto& child : command.children) {
             names.push_back(child.path.back());
         }
@@ -387,7 +389,7 @@ std::string zsh_function_name(const CommandModel& command) {
     for (const auto& part : command.path) {
         name += "_" + part;
     }
-    std::replace(name.begin(), name.end(), '-', '_');
+    std::ranges::replace(name, '-', '_');
     return name;
 }
 
@@ -415,7 +417,7 @@ std::string zsh_option_specs(const CommandModel& command) {
             exclusion = "(" + join(names, " ") + ")";
         }
         for (const auto& name : names) {
-            std::string spec = exclusion + (option.repeated ? "*" : "") + name;
+            std::string spec = fmt::format("{}{}{}", exclusion, option.repeated ? "*" : "", name);
             if (option.takes_value && name.starts_with("--")) {
                 spec += "=";
             }
@@ -715,6 +717,7 @@ std::string man_options(const std::vector<OptionModel>& options) {
     std::string out;
     for (const auto& option : options) {
         std::vector<std::string> names;
+        names.reserve(option.shorts.size() + option.longs.size());
         for (const auto& name : option.shorts) {
             names.push_back("\\fB" + roff_escape(name) + "\\fR");
         }
@@ -732,7 +735,7 @@ std::string man_options(const std::vector<OptionModel>& options) {
         if (!option.env.empty()) {
             text += " (environment: \\fB" + roff_escape(option.env) + "\\fR)";
         }
-        out += ".TP\n" + head + "\n" + text + "\n";
+        out += fmt::format(".TP\n{}\n{}\n", head, text);
     }
     return out;
 }
@@ -823,15 +826,9 @@ std::string man_text(const CommandModel& root) {
 } // namespace
 
 std::string_view shell_name(Shell shell) {
-    switch (shell) {
-    case Shell::bash:
-        return "bash";
-    case Shell::zsh:
-        return "zsh";
-    case Shell::fish:
-        return "fish";
-    }
-    return "bash";
+    // In the order of Shell.
+    constexpr std::array<std::string_view, 3> k_names = {"bash", "zsh", "fish"};
+    return k_names.at(static_cast<std::size_t>(shell));
 }
 
 std::string completion_script(const CLI::App& root, Shell shell) {

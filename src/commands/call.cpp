@@ -172,7 +172,7 @@ class CallReport {
 public:
     explicit CallReport(const std::string& spec) {
         const std::string prefix = "junit:";
-        if (spec.rfind(prefix, 0) != 0 || spec.size() == prefix.size()) {
+        if (!spec.starts_with(prefix) || spec.size() == prefix.size()) {
             throw Error(ErrorKind::usage, "--report", fmt::format("'{}' is not junit:FILE", spec));
         }
         m_path = spec.substr(prefix.size());

@@ -152,18 +152,33 @@ int run_resend(const RecordOptions& opts) {
 
 } // namespace
 
+namespace {
+
+// `call get` or `call resend`: a subcommand taking a call id, its help ending with what its exit
+// codes mean; the API flags are `call`'s, also accepted after the subcommand's name.
+CLI::App* add_record_subcommand(cli::Registrar& registrar, CLI::App* call, const char* name,
+                                const char* summary, const char* examples, std::string_view done,
+                                std::string_view api_error, RecordOptions& options) {
+    CLI::App* app = registrar.add_subcommand(
+        call, name, summary,
+        std::string(examples) + "\n" +
+            api_exit_codes_help(done, "bad arguments", api_error, "See docs/call.md."));
+    app->add_option("call_id", options.call_id, "The call's id")->required();
+    app->fallthrough();
+    return app;
+}
+
+} // namespace
+
 void register_call_records(cli::Registrar& registrar, CLI::App* call,
                            std::function<bland::ApiOptions()> api) {
     auto get_opts = std::make_shared<RecordOptions>();
     get_opts->api = api;
-    CLI::App* get = registrar.add_subcommand(
-        call, "get", "Print a call from Bland's API (GET /v1/calls/{id}), or save it as a fixture",
-        std::string(k_get_examples) + "\n" +
-            api_exit_codes_help(
-                "printed or written", "bad arguments",
-                "the API answered with an error (unknown call, wrong key, call not over)",
-                "See docs/call.md."));
-    get->add_option("call_id", get_opts->call_id, "The call's id")->required();
+    CLI::App* get = add_record_subcommand(
+        registrar, call, "get",
+        "Print a call from Bland's API (GET /v1/calls/{id}), or save it as a fixture",
+        k_get_examples, "printed or written",
+        "the API answered with an error (unknown call, wrong key, call not over)", *get_opts);
     registrar.choices(get->add_option("--as", get_opts->as,
                                       "json: the call details as Bland answers; fixture: the "
                                       "post-call webhook body built from them")
@@ -172,22 +187,15 @@ void register_call_records(cli::Registrar& registrar, CLI::App* call,
     get->add_option("-o,--output", get_opts->output,
                     "Write to FILE (mode 0600) instead of stdout; never replaces a file");
     get->add_flag("--force", get_opts->force, "Let --output replace an existing file");
-    // --api-key, --api-url and -k are `call`'s, also accepted after the subcommand's name.
-    get->fallthrough();
     registrar.on_run(get, [get_opts](const cli::Context&) { return run_get(*get_opts); });
 
     auto resend_opts = std::make_shared<RecordOptions>();
     resend_opts->api = std::move(api);
-    CLI::App* resend = registrar.add_subcommand(
-        call, "resend",
+    CLI::App* resend = add_record_subcommand(
+        registrar, call, "resend",
         "Ask Bland to send a call's post-call webhook again (POST /v1/postcall/webhooks/resend)",
-        std::string(k_resend_examples) + "\n" +
-            api_exit_codes_help(
-                "Bland accepted the resend", "bad arguments",
-                "the API answered with an error (unknown call, nothing sent yet, wrong key)",
-                "See docs/call.md."));
-    resend->add_option("call_id", resend_opts->call_id, "The call's id")->required();
-    resend->fallthrough();
+        k_resend_examples, "Bland accepted the resend",
+        "the API answered with an error (unknown call, nothing sent yet, wrong key)", *resend_opts);
     registrar.on_run(resend,
                      [resend_opts](const cli::Context&) { return run_resend(*resend_opts); });
 }

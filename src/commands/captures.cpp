@@ -27,6 +27,7 @@
 #include <optional>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utility>
 
 namespace blandhook::commands {
 namespace {
@@ -122,7 +123,7 @@ void write_output(const std::string& path, const std::string& text, bool force) 
     }
     const ssize_t written = ::write(fd, text.data(), text.size());
     ::close(fd);
-    if (written != static_cast<ssize_t>(text.size())) {
+    if (std::cmp_not_equal(written, text.size())) {
         throw Error(ErrorKind::internal, path, "short write (disk full?)");
     }
 }
@@ -295,7 +296,7 @@ int run_stats(const CapturesOptions& options) {
         return cli::exit_code::k_ok;
     }
     std::string out = fmt::format("{}\n  captures  {}", log_path(options), stats.captures);
-    if (stats.first_id) {
+    if (stats.first_id && stats.last_id) {
         out += fmt::format(" (ids {} to {}, {} to {})", *stats.first_id, *stats.last_id,
                            stats.first_time, stats.last_time);
     }

@@ -40,6 +40,7 @@ struct FixturesOptions {
 
 std::vector<std::string> schema_kind_names() {
     std::vector<std::string> names;
+    names.reserve(std::size(payload::k_schema_kinds));
     for (payload::Kind kind : payload::k_schema_kinds) {
         names.emplace_back(payload::kind_name(kind));
     }

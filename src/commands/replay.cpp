@@ -182,7 +182,7 @@ Plan plan_cases(const ReplayOptions& options, const replay::CaseSpec& base) {
     if (!options.manifest.empty()) {
         replay::Manifest manifest = replay::load_manifest(options.manifest, base);
         const std::size_t offset = plan.specs.size();
-        std::move(manifest.specs.begin(), manifest.specs.end(), std::back_inserter(plan.specs));
+        std::ranges::move(manifest.specs, std::back_inserter(plan.specs));
         for (auto source : manifest.sources) {
             source.spec += offset;
             plan.sources.push_back(std::move(source));

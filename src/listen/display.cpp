@@ -15,28 +15,32 @@ using term::paint;
 using term::Style;
 
 // Short words, so that the line keeps to its column: the full verdict is in --json and
-// `captures show`.
+// `captures show`. Any other verdict reads "sig VERDICT", in red.
+struct SignatureLook {
+    std::string_view verdict;
+    std::string_view text;
+    Style style;
+};
+
+constexpr SignatureLook k_signature_looks[] = {
+    {"valid-raw", "sig ok", Style::green},
+    {"valid-canonical", "sig json-ok", Style::yellow}, // valid over JSON.stringify of the body only
+    {"not-checked", "sig off", Style::yellow},
+};
+
+const SignatureLook* signature_look(const std::string& verdict) {
+    const auto* found = std::ranges::find(k_signature_looks, verdict, &SignatureLook::verdict);
+    return found == std::end(k_signature_looks) ? nullptr : found;
+}
+
 std::string signature_text(const std::string& verdict) {
-    if (verdict == "valid-raw") {
-        return "sig ok";
-    }
-    if (verdict == "valid-canonical") {
-        return "sig json-ok"; // valid over JSON.stringify of the body only
-    }
-    if (verdict == "not-checked") {
-        return "sig off";
-    }
-    return "sig " + verdict;
+    const SignatureLook* look = signature_look(verdict);
+    return look != nullptr ? std::string(look->text) : "sig " + verdict;
 }
 
 Style signature_style(const std::string& verdict) {
-    if (verdict == "valid-raw") {
-        return Style::green;
-    }
-    if (verdict == "valid-canonical" || verdict == "not-checked") {
-        return Style::yellow;
-    }
-    return Style::red;
+    const SignatureLook* look = signature_look(verdict);
+    return look != nullptr ? look->style : Style::red;
 }
 
 std::string validation_text(const capture::PayloadSummary& payload) {
@@ -77,8 +81,7 @@ std::string kind_text(const std::string& kind) {
         return "transfer";
     }
     constexpr std::string_view suffix = "-event";
-    if (kind.size() > suffix.size() &&
-        kind.compare(kind.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    if (kind.size() > suffix.size() && kind.ends_with(suffix)) {
         return kind.substr(0, kind.size() - suffix.size());
     }
     return kind;
@@ -91,7 +94,7 @@ Style outcome_style(const std::string& outcome) {
         return Style::green;
     }
     if (outcome == "failed" || outcome == "invalid" ||
-        (outcome.size() > 6 && outcome.compare(outcome.size() - 6, 6, "_error") == 0)) {
+        (outcome.size() > 6 && outcome.ends_with("_error"))) {
         return Style::red;
     }
     if (outcome == "busy" || outcome == "no-answer" || outcome == "canceled" ||
@@ -130,8 +133,8 @@ std::vector<Cell> layout(std::size_t width, std::size_t id_width) {
     std::vector<Cell> cells;
     std::size_t used = 0;
     for (const Grant& grant : grants) {
-        auto shown = std::find_if(cells.begin(), cells.end(),
-                                  [&](const Cell& cell) { return cell.column == grant.column; });
+        auto shown = std::ranges::find_if(
+            cells, [&](const Cell& cell) { return cell.column == grant.column; });
         const std::size_t cost = grant.width + (shown == cells.end() && !cells.empty() ? 1 : 0);
         if (used + cost > width) {
             break; // the columns after it matter less: leave them out too, whatever their width
@@ -143,8 +146,7 @@ std::vector<Cell> layout(std::size_t width, std::size_t id_width) {
             cells.push_back({grant.column, grant.width});
         }
     }
-    std::sort(cells.begin(), cells.end(),
-              [](const Cell& a, const Cell& b) { return a.column < b.column; });
+    std::ranges::sort(cells, [](const Cell& a, const Cell& b) { return a.column < b.column; });
     return cells;
 }
 
@@ -265,7 +267,7 @@ std::string format_body(const capture::Capture& capture) {
     if (capture.payload.is_json) {
         try {
             return payload::pretty_json(payload::parse_json(capture.body));
-        } catch (const payload::JsonError&) {
+        } catch (const payload::JsonError&) { // NOLINT(bugprone-empty-catch): shown as text below
             // Deeper than the DOM allows (hostile nesting): show the raw text.
         }
     }

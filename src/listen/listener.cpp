@@ -139,8 +139,8 @@ public:
             result.error = attempt.error;
             // Only a failure to connect says "try the other address"; once the app has the
             // request (a reset, a timeout on the answer) trying again would deliver it twice.
-            if (attempt.error.rfind("connection refused", 0) != 0 &&
-                attempt.error.rfind("connection timed out", 0) != 0) {
+            if (!attempt.error.starts_with("connection refused") &&
+                !attempt.error.starts_with("connection timed out")) {
                 break;
             }
         }
@@ -189,7 +189,8 @@ struct Listener::Impl {
     mutable std::mutex answer_mutex; ///< guards sequence_positions and random
     std::atomic<std::shared_ptr<const AnswerConfig>> answer;
     std::map<std::string, std::size_t> sequence_positions; ///< per call_id
-    std::mt19937_64 random;
+    // Seeded from --seed: --fail-rate runs are repeatable on purpose.
+    std::mt19937_64 random{options.answer.seed};
 
     std::atomic<bool> stopping{false};
 
@@ -275,8 +276,7 @@ std::string take_content_type(std::vector<std::pair<std::string, std::string>>& 
 
 bool is_reserved(std::string_view target) {
     const std::string_view path = target.substr(0, target.find('?'));
-    return path.compare(0, k_reserved_prefix.size(), k_reserved_prefix) == 0 ||
-           path == "/_blandhook";
+    return path.starts_with(k_reserved_prefix) || path == "/_blandhook";
 }
 
 } // namespace
@@ -368,11 +368,11 @@ http::WireAnswer Listener::Impl::serve(capture::Capture&& capture, const AnswerC
         return reply;
     }
     std::string& receipt = reply.body;
-    receipt = "{\"received\":true,\"id\":" + std::to_string(id);
+    receipt = R"({"received":true,"id":)" + std::to_string(id);
     if (!payload.call_id.empty()) {
         receipt += ",\"call_id\":" + capture::json_string(payload.call_id);
     }
-    receipt += ",\"kind\":\"" + payload.kind + "\"";
+    receipt += R"(,"kind":")" + payload.kind + "\"";
     if (decision.status == 401) {
         receipt += ",\"error\":" + capture::json_string("signature " + payload.signature);
     }
@@ -393,7 +393,7 @@ std::optional<http::WireAnswer> Listener::Impl::serve_wire(http::WireRequest& re
         }
         return http::WireAnswer{404,
                                 {{"Content-Type", "application/json"}},
-                                "{\"error\":\"no such blandhook endpoint\"}",
+                                R"({"error":"no such blandhook endpoint"})",
                                 false};
     }
     const std::shared_ptr<const AnswerConfig> config = answer.load();
@@ -425,7 +425,7 @@ http::RouteServerOptions inspector_server_options(std::chrono::seconds read_time
     options.failed = [](const http::RouteRequest&, http::RouteResponse& response,
                         const std::string&) {
         response.status = 500;
-        response.set_content("{\"error\":\"internal error\"}", "application/json");
+        response.set_content(R"({"error":"internal error"})", "application/json");
     };
     return options;
 }

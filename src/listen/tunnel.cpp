@@ -74,7 +74,7 @@ std::optional<std::string> cloudflared_url(std::string_view line) {
         return std::nullopt;
     }
     std::string_view cell = trim(line.substr(open + 1, close - open - 1));
-    bool url = cell.rfind("https://", 0) == 0 || cell.rfind("http://", 0) == 0;
+    bool url = cell.starts_with("https://") || cell.starts_with("http://");
     if (!url || cell.find(' ') != std::string_view::npos) {
         return std::nullopt;
     }
@@ -108,7 +108,7 @@ std::optional<std::string> ngrok_public_url(const payload::Json& answer) {
             continue;
         }
         std::string url = tunnel["public_url"].get<std::string>();
-        if (url.rfind("https://", 0) == 0) {
+        if (url.starts_with("https://")) {
             return url;
         }
         if (!first) {
@@ -276,7 +276,7 @@ struct Tunnel::Impl {
                             ngrok_public_url(payload::parse_json(attempt.response->body))) {
                         return found;
                     }
-                } catch (const payload::JsonError&) {
+                } catch (const payload::JsonError&) { // NOLINT(bugprone-empty-catch): polled
                     // Not the agent API (yet): keep polling until the deadline.
                 }
             }

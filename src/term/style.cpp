@@ -1,5 +1,6 @@
 #include "term/style.hpp"
 
+#include <array>
 #include <cstdlib>
 #include <fmt/core.h>
 #include <sys/ioctl.h>
@@ -23,33 +24,11 @@ std::string paint(std::string_view text, Style style, bool enabled) {
     if (!enabled) {
         return std::string(text);
     }
-    const char* code = "";
-    switch (style) {
-    case Style::bold:
-        code = "1";
-        break;
-    case Style::dim:
-        code = "2";
-        break;
-    case Style::red:
-        code = "31";
-        break;
-    case Style::green:
-        code = "32";
-        break;
-    case Style::yellow:
-        code = "33";
-        break;
-    case Style::blue:
-        code = "34";
-        break;
-    case Style::magenta:
-        code = "35";
-        break;
-    case Style::cyan:
-        code = "36";
-        break;
-    }
+    // SGR codes, in the order of Style.
+    constexpr std::array<std::string_view, 8> k_codes = {"1",  "2",  "31", "32",
+                                                         "33", "34", "35", "36"};
+    static_assert(k_codes.size() == static_cast<std::size_t>(Style::cyan) + 1);
+    const std::string_view code = k_codes.at(static_cast<std::size_t>(style));
     return fmt::format("\x1b[{}m{}\x1b[0m", code, text);
 }
 
