@@ -440,13 +440,14 @@ void write_quoted(std::string& out, const std::string& text) {
         const unsigned char c = *pos;
         if (c < 0x80) {
             ++pos;
-            out.push_back('\\');
+            // One append per escape: this runs for every quote and newline of a transcript.
             if (const char letter = k_escape_letter[c]; letter != 0) {
-                out.push_back(letter);
+                const char escape[] = {'\\', letter};
+                out.append(escape, sizeof escape);
             } else {
-                out += "u00";
-                out.push_back(util::k_hex_digits[c >> 4]);
-                out.push_back(util::k_hex_digits[c & 0x0f]);
+                const char escape[] = {
+                    '\\', 'u', '0', '0', util::k_hex_digits[c >> 4], util::k_hex_digits[c & 0x0f]};
+                out.append(escape, sizeof escape);
             }
             continue;
         }
