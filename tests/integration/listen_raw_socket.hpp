@@ -146,6 +146,20 @@ public:
         return answer;
     }
 
+    /// Reads until `needle` has arrived; false when the server closes first or the connection's
+    /// timeout passes (however much trickles in meanwhile: an event stream's keep-alives).
+    bool read_until(const std::string& needle) {
+        const auto deadline = std::chrono::steady_clock::now() + m_timeout;
+        while (m_buffer.find(needle) == std::string::npos) {
+            if (std::chrono::steady_clock::now() >= deadline || !fill()) {
+                return false;
+            }
+        }
+        return true;
+    }
+    /// What arrived and was not taken by read_answer().
+    const std::string& received() const { return m_buffer; }
+
     /// True when the server closes the connection within the timeout (reads and drops data).
     bool closed_by_server() {
         while (fill()) {
