@@ -171,7 +171,7 @@ std::optional<Url> resolve_location(const Url& base, std::string_view location) 
         if (location.find("://") != std::string_view::npos) {
             return parse_url(location);
         }
-        if (location.substr(0, 2) == "//") {
+        if (location.starts_with("//")) {
             return parse_url(base.scheme + ":" + std::string(location));
         }
         Url next = base;
@@ -190,6 +190,38 @@ std::optional<Url> resolve_location(const Url& base, std::string_view location) 
     } catch (const Error&) {
         return std::nullopt;
     }
+}
+
+// Why `request` cannot be sent as given, "" when it can: a target with a space or a control
+// character, or a header with a header_problem().
+std::string not_sendable(const Request& request) {
+    for (const char ch : request.target) {
+        const auto byte = static_cast<unsigned char>(ch);
+        if (byte <= 0x20 || byte == 0x7f) {
+            return "the request target holds a space or control character";
+        }
+    }
+    for (const Header& header : request.headers) {
+        if (std::string problem = header_problem(header); !problem.empty()) {
+            return problem;
+        }
+    }
+    return {};
+}
+
+// Credentials are for the host they were given for (as curl does since 7.58): these headers are
+// not sent on to another origin.
+void drop_origin_bound(Request& request) {
+    std::erase_if(request.headers, [&request](const Header& header) {
+        if (util::iequals_ascii(header.name, "Authorization") ||
+            util::iequals_ascii(header.name, "Proxy-Authorization") ||
+            util::iequals_ascii(header.name, "Cookie")) {
+            return true;
+        }
+        return std::ranges::any_of(request.origin_bound_headers, [&](const std::string& name) {
+            return util::iequals_ascii(header.name, name);
+        });
+    });
 }
 
 } // namespace
@@ -212,9 +244,9 @@ bool is_loopback_host(const std::string& host) {
 
 Url parse_url(std::string_view text, std::string_view what) {
     auto fail = [&](const std::string& detail) -> Error {
-        return Error(ErrorKind::usage, std::string(what),
-                     "'" + std::string(text) + "' is not a valid URL: " + detail,
-                     "give an absolute URL such as http://127.0.0.1:3000/webhook");
+        return {ErrorKind::usage, std::string(what),
+                "'" + std::string(text) + "' is not a valid URL: " + detail,
+                "give an absolute URL such as http://127.0.0.1:3000/webhook"};
     };
     Url url;
     auto scheme_end = text.find("://");
@@ -294,15 +326,6 @@ std::string header_problem(const Header& header) {
         return "header " + header.name + " holds a CR, LF or NUL";
     }
     return {};
-}
-
-std::optional<std::string> find_header(const Headers& headers, std::string_view name) {
-    for (const Header& header : headers) {
-        if (util::iequals_ascii(header.name, name)) {
-            return header.value;
-        }
-    }
-    return std::nullopt;
 }
 
 Header parse_header_line(std::string_view text, std::string_view what) {
@@ -479,103 +502,99 @@ struct Client::Impl {
         return out;
     }
 
-    Attempt send(const Request& first) {
-        for (const char ch : first.target) {
-            const auto byte = static_cast<unsigned char>(ch);
-            if (byte <= 0x20 || byte == 0x7f) {
-                Attempt refused;
-                refused.error = "not sent: the request target holds a space or control character";
-                return refused;
-            }
+    // The answer an exchange brought, in blandhook's types.
+    static Response response_of(Exchange& result) {
+        Response response;
+        response.status = result.response.status;
+        response.headers.reserve(result.response.headers.size());
+        for (const auto& [name, value] : result.response.headers) {
+            response.headers.push_back({name, value});
         }
-        for (const Header& header : first.headers) {
-            if (std::string problem = header_problem(header); !problem.empty()) {
-                Attempt refused;
-                refused.error = "not sent: " + problem;
-                return refused;
-            }
+        response.body = std::move(result.body);
+        return response;
+    }
+
+    // What a failed exchange's attempt says: interrupted, timed out, or httplib's error in words.
+    std::string failure_text(const Exchange& failed, httplib::SSLClient* tls,
+                             Clock::duration elapsed) {
+        switch (failed.fired) {
+        case Watchdog::Fired::cancel:
+            return "interrupted";
+        case Watchdog::Fired::deadline:
+            return "timed out after " + duration_text(options.timeout);
+        case Watchdog::Fired::no:
+            break;
+        }
+        return describe(tls, failed.error, elapsed, failed.saved_errno);
+    }
+
+    // Where the next request of a send goes: redirects change the URL, and may change the
+    // connection and what is sent.
+    struct Hop {
+        Request request;
+        Url at;
+        httplib::ClientImpl* connection = nullptr;
+        httplib::SSLClient* tls = nullptr;              // `connection` when it is https
+        std::unique_ptr<httplib::ClientImpl> elsewhere; // a redirect's other origin
+    };
+
+    // Moves `hop` to where a redirect (`status`, the `hops`th) leads. False, with `attempt`'s
+    // note or error saying why, when it is not followed.
+    bool follow(Hop& hop, int status, const std::string& location, int hops,
+                Attempt& attempt) const {
+        const std::optional<Url> next = resolve_location(hop.at, location);
+        if (!next) {
+            attempt.note = "redirect to '" + location + "' not followed: not an http(s) URL";
+            return false;
+        }
+        if (hop.at.scheme == "https" && next->scheme == "http") {
+            attempt.note =
+                "redirect to " + location + " not followed: it would downgrade https to http";
+            return false;
+        }
+        if (hops == 10) {
+            attempt.response.reset();
+            attempt.error = "too many redirects (more than 10)";
+            return false;
+        }
+        if (next->origin() != hop.at.origin()) {
+            drop_origin_bound(hop.request);
+            hop.elsewhere = make_client(*next, hop.tls);
+            hop.connection = hop.elsewhere.get();
+        }
+        if (status == 303 && hop.request.method != "GET" && hop.request.method != "HEAD") {
+            hop.request.method = "GET"; // RFC 9110 15.4.4: see other, fetched with GET
+            hop.request.body.clear();
+        }
+        hop.at = *next;
+        hop.request.target = hop.at.target;
+        return true;
+    }
+
+    Attempt send(const Request& first) {
+        if (std::string problem = not_sendable(first); !problem.empty()) {
+            Attempt refused;
+            refused.error = "not sent: " + problem;
+            return refused;
         }
         const auto start = Clock::now();
         const auto deadline = start + options.timeout;
         Attempt attempt;
-        Request request = first;
-        Url at = origin;
-        httplib::ClientImpl* connection = client.get();
-        httplib::SSLClient* connection_tls = tls_client;
-        std::unique_ptr<httplib::ClientImpl> elsewhere; // a redirect's other origin
+        Hop hop{first, origin, client.get(), tls_client, nullptr};
         for (int hops = 0;; ++hops) {
-            Exchange exchange_result = exchange(*connection, request, deadline, hops == 0);
+            Exchange result = exchange(*hop.connection, hop.request, deadline, hops == 0);
             const auto elapsed = Clock::now() - start;
             attempt.latency = std::chrono::duration_cast<std::chrono::microseconds>(elapsed);
-            if (!exchange_result.ok) {
-                switch (exchange_result.fired) {
-                case Watchdog::Fired::cancel:
-                    attempt.error = "interrupted";
-                    break;
-                case Watchdog::Fired::deadline:
-                    attempt.error = "timed out after " + duration_text(options.timeout);
-                    break;
-                case Watchdog::Fired::no:
-                    attempt.error = describe(connection_tls, exchange_result.error, elapsed,
-                                             exchange_result.saved_errno);
-                    break;
-                }
+            if (!result.ok) {
+                attempt.error = failure_text(result, hop.tls, elapsed);
                 return attempt;
             }
-            Response response;
-            response.status = exchange_result.response.status;
-            response.headers.reserve(exchange_result.response.headers.size());
-            for (const auto& [name, value] : exchange_result.response.headers) {
-                response.headers.push_back({name, value});
-            }
-            response.body = std::move(exchange_result.body);
-            const auto location = find_header(response.headers, "Location");
-            attempt.response = std::move(response);
-            if (!options.follow_redirects || !is_redirect(attempt.response->status) || !location) {
+            attempt.response = response_of(result);
+            const auto location = find_header(attempt.response->headers, "Location");
+            if (!options.follow_redirects || !is_redirect(attempt.response->status) || !location ||
+                !follow(hop, attempt.response->status, *location, hops, attempt)) {
                 return attempt;
             }
-            const std::optional<Url> next = resolve_location(at, *location);
-            if (!next) {
-                attempt.note = "redirect to '" + *location + "' not followed: not an http(s) URL";
-                return attempt;
-            }
-            if (at.scheme == "https" && next->scheme == "http") {
-                attempt.note =
-                    "redirect to " + *location + " not followed: it would downgrade https to http";
-                return attempt;
-            }
-            if (hops == 10) {
-                attempt.response.reset();
-                attempt.error = "too many redirects (more than 10)";
-                return attempt;
-            }
-            if (next->origin() != at.origin()) {
-                // Credentials are for the host they were given for (as curl does since 7.58).
-                auto bound = [&request](const Header& header) {
-                    if (util::iequals_ascii(header.name, "Authorization") ||
-                        util::iequals_ascii(header.name, "Proxy-Authorization") ||
-                        util::iequals_ascii(header.name, "Cookie")) {
-                        return true;
-                    }
-                    return std::any_of(request.origin_bound_headers.begin(),
-                                       request.origin_bound_headers.end(),
-                                       [&](const std::string& name) {
-                                           return util::iequals_ascii(header.name, name);
-                                       });
-                };
-                request.headers.erase(
-                    std::remove_if(request.headers.begin(), request.headers.end(), bound),
-                    request.headers.end());
-                elsewhere = make_client(*next, connection_tls);
-                connection = elsewhere.get();
-            }
-            if (attempt.response->status == 303 && request.method != "GET" &&
-                request.method != "HEAD") {
-                request.method = "GET"; // RFC 9110 15.4.4: see other, fetched with GET
-                request.body.clear();
-            }
-            at = *next;
-            request.target = at.target;
             attempt.response.reset();
         }
     }
@@ -620,8 +639,7 @@ std::optional<std::chrono::milliseconds> retry_after(const Response& response) {
         return std::nullopt;
     }
     text = text.substr(first, last - first + 1);
-    if (std::all_of(text.begin(), text.end(),
-                    [](unsigned char c) { return std::isdigit(c) != 0; })) {
+    if (std::ranges::all_of(text, [](unsigned char c) { return std::isdigit(c) != 0; })) {
         // Anything beyond a day is not a retry hint we could honour in a test run.
         if (text.size() > 6) {
             return std::nullopt;
@@ -644,7 +662,7 @@ std::optional<std::chrono::milliseconds> retry_after(const Response& response) {
 }
 
 std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int retry, double random01) {
-    double wait = static_cast<double>(policy.backoff.count());
+    auto wait = static_cast<double>(policy.backoff.count());
     for (int i = 1; i < retry; ++i) {
         wait *= policy.multiplier;
         if (wait > static_cast<double>(policy.max_backoff.count())) {

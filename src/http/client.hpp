@@ -34,9 +34,6 @@ bool is_loopback_host(const std::string& host);
 /// or a value holding CR, LF or NUL (which would end the header early: header injection).
 std::string header_problem(const Header& header);
 
-/// The value of the first header named `name` (case-insensitive), if any.
-std::optional<std::string> find_header(const Headers& headers, std::string_view name);
-
 /// Parses "Name: value" (blanks after the colon dropped). Throws blandhook::Error (usage) naming
 /// `what` when there is no name or no colon, or the header has a header_problem().
 Header parse_header_line(std::string_view text, std::string_view what);

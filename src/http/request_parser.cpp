@@ -159,7 +159,7 @@ std::optional<ParseFailure> RequestParser::parse_head(std::string_view head) {
         }
     }
     if (version != "HTTP/1.1" && version != "HTTP/1.0") {
-        if (version.substr(0, 5) == "HTTP/") {
+        if (version.starts_with("HTTP/")) {
             return ParseFailure{505, "only HTTP/1.0 and HTTP/1.1 are served"};
         }
         return ParseFailure{400, "malformed request line"};
@@ -276,28 +276,13 @@ std::optional<ParseFailure> RequestParser::parse_head(std::string_view head) {
 // Moves the chunked body along; complete once the last chunk and its trailers are in.
 RequestParser::Step RequestParser::decode_chunks(std::string& in) {
     for (;;) {
-        std::optional<Step> step;
-        switch (m_chunk_stage) {
-        case ChunkStage::size_line:
-            step = chunk_size_line(in);
-            break;
-        case ChunkStage::data:
-            step = chunk_data(in);
-            break;
-        case ChunkStage::data_end:
-            step = chunk_data_end(in);
-            break;
-        case ChunkStage::trailers:
-            step = chunk_trailers(in);
-            break;
-        }
-        if (step) {
+        if (auto step = (this->*m_chunk_stage)(in)) {
             return *step;
         }
     }
 }
 
-std::optional<RequestParser::Step> RequestParser::chunk_size_line(const std::string& in) {
+std::optional<RequestParser::Step> RequestParser::chunk_size_line(std::string& in) {
     const std::size_t end = in.find('\n', m_chunk_at);
     if ((end == std::string::npos ? in.size() : end) - m_chunk_at > k_max_chunk_line) {
         m_failure = {400, "chunk size line too long"};
@@ -333,7 +318,7 @@ std::optional<RequestParser::Step> RequestParser::chunk_size_line(const std::str
     }
     m_chunk_at = end + 1;
     m_chunk_left = size;
-    m_chunk_stage = size == 0 ? ChunkStage::trailers : ChunkStage::data;
+    m_chunk_stage = size == 0 ? &RequestParser::chunk_trailers : &RequestParser::chunk_data;
     m_trailers_at = m_chunk_at;
     return std::nullopt;
 }
@@ -350,11 +335,11 @@ std::optional<RequestParser::Step> RequestParser::chunk_data(std::string& in) {
         m_chunk_at = m_body_at;
         return Step::incomplete;
     }
-    m_chunk_stage = ChunkStage::data_end;
+    m_chunk_stage = &RequestParser::chunk_data_end;
     return std::nullopt;
 }
 
-std::optional<RequestParser::Step> RequestParser::chunk_data_end(const std::string& in) {
+std::optional<RequestParser::Step> RequestParser::chunk_data_end(std::string& in) {
     if (in.size() - m_chunk_at < 1) {
         return Step::incomplete;
     }
@@ -369,11 +354,11 @@ std::optional<RequestParser::Step> RequestParser::chunk_data_end(const std::stri
         return Step::failed;
     }
     ++m_chunk_at;
-    m_chunk_stage = ChunkStage::size_line;
+    m_chunk_stage = &RequestParser::chunk_size_line;
     return std::nullopt;
 }
 
-std::optional<RequestParser::Step> RequestParser::chunk_trailers(const std::string& in) {
+std::optional<RequestParser::Step> RequestParser::chunk_trailers(std::string& in) {
     const std::size_t end = in.find('\n', m_chunk_at);
     if ((end == std::string::npos ? in.size() : end) - m_trailers_at > m_limits.max_header_bytes) {
         m_failure = {431, "trailers too large"};

@@ -67,13 +67,14 @@ public:
 private:
     std::optional<ParseFailure> parse_head(std::string_view head);
     Step decode_chunks(std::string& in);
-    // The stages of decode_chunks: each returns the step to report, or nullopt to go on.
-    std::optional<Step> chunk_size_line(const std::string& in);
+    // The stages of decode_chunks: each returns the step to report, or nullopt to go on with
+    // the stage it sets next.
+    std::optional<Step> chunk_size_line(std::string& in);
     std::optional<Step> chunk_data(std::string& in);
-    std::optional<Step> chunk_data_end(const std::string& in);
-    std::optional<Step> chunk_trailers(const std::string& in);
+    std::optional<Step> chunk_data_end(std::string& in);
+    std::optional<Step> chunk_trailers(std::string& in);
 
-    enum class ChunkStage { size_line, data, data_end, trailers };
+    using ChunkStage = std::optional<Step> (RequestParser::*)(std::string& in);
 
     ParseLimits m_limits;
     ParseFailure m_failure;
@@ -86,7 +87,8 @@ private:
     bool m_head_only = false; ///< HEAD: the answer has no body
     bool m_chunked = false;
     std::size_t m_content_length = 0;
-    ChunkStage m_chunk_stage = ChunkStage::size_line;
+    // The stage the next bytes of a chunked body are for.
+    ChunkStage m_chunk_stage = &RequestParser::chunk_size_line;
     std::size_t m_chunk_at = 0;    ///< next unparsed byte of the chunked body
     std::size_t m_chunk_left = 0;  ///< data bytes left in the current chunk
     std::size_t m_trailers_at = 0; ///< where the trailers (after the last chunk) begin

@@ -5,17 +5,11 @@
 #include <httplib.h>
 
 #include <atomic>
-#include <cstring>
 #include <exception>
-#include <strings.h>
 #include <thread>
 
 namespace blandhook::http {
 namespace {
-
-bool same_name(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
 
 RouteRequest translated(const httplib::Request& in) {
     RouteRequest out;
@@ -71,21 +65,11 @@ void send(const RouteResponse& in, httplib::Response& out) {
 } // namespace
 
 std::string RouteRequest::header(std::string_view name) const {
-    for (const Header& header : headers) {
-        if (same_name(header.name, name)) {
-            return header.value;
-        }
-    }
-    return "";
+    return find_header(headers, name).value_or("");
 }
 
 bool RouteRequest::has_header(std::string_view name) const {
-    for (const Header& header : headers) {
-        if (same_name(header.name, name)) {
-            return true;
-        }
-    }
-    return false;
+    return find_header(headers, name).has_value();
 }
 
 std::string RouteRequest::param(const std::string& name) const {
@@ -229,12 +213,12 @@ RouteServer::RouteServer(RouteServerOptions options) : m_impl(std::make_unique<I
             }
         }));
     // Routes catch what their handlers throw (run()); this is for httplib's own failures.
-    server.set_exception_handler(
-        [&impl](const httplib::Request& in, httplib::Response& response, std::exception_ptr) {
-            RouteResponse answer;
-            impl.options.failed(translated(in), answer, "exception in the HTTP server");
-            send(answer, response);
-        });
+    server.set_exception_handler([&impl](const httplib::Request& in, httplib::Response& response,
+                                         const std::exception_ptr&) {
+        RouteResponse answer;
+        impl.options.failed(translated(in), answer, "exception in the HTTP server");
+        send(answer, response);
+    });
 }
 
 RouteServer::~RouteServer() {
@@ -250,22 +234,19 @@ void RouteServer::add(Method method, const std::string& pattern, RouteHandler ha
         });
         return;
     }
-    auto route = impl.with_body(std::move(handler));
-    switch (method) {
-    case Method::post:
-        impl.server.Post(pattern, std::move(route));
-        break;
-    case Method::put:
-        impl.server.Put(pattern, std::move(route));
-        break;
-    case Method::patch:
-        impl.server.Patch(pattern, std::move(route));
-        break;
-    case Method::del:
-        impl.server.Delete(pattern, std::move(route));
-        break;
-    case Method::get:
-        break;
+    // httplib's registration of each method whose body is read (the overload that takes a
+    // ContentReader).
+    using BodyRoute = httplib::Server& (
+        httplib::Server::*)(const std::string&, httplib::Server::HandlerWithContentReader);
+    const std::pair<Method, BodyRoute> registrations[] = {{Method::post, &httplib::Server::Post},
+                                                          {Method::put, &httplib::Server::Put},
+                                                          {Method::patch, &httplib::Server::Patch},
+                                                          {Method::del, &httplib::Server::Delete}};
+    for (const auto& [registered, register_route] : registrations) {
+        if (registered == method) {
+            (impl.server.*register_route)(pattern, impl.with_body(std::move(handler)));
+            return;
+        }
     }
 }
 

@@ -115,6 +115,11 @@ enum class Progress { incomplete, complete, failed };
 // closed anyway.
 constexpr std::int64_t k_linger_ms = 2'000;
 
+// A 500 that closes the connection, naming nothing: what a handler that failed answers.
+WireAnswer internal_error() {
+    return {500, {{"Content-Type", "application/json"}}, R"({"error":"internal error"})", true};
+}
+
 } // namespace
 
 struct Connection {
@@ -421,7 +426,7 @@ struct WireServer::Impl {
             }
             message.push_back(ch);
         }
-        answer.body = "{\"error\":\"" + message + "\"}";
+        answer.body = R"({"error":")" + message + R"("})";
         queue_answer(c, answer, Asked{});
         c->in.clear();
     }
@@ -514,10 +519,7 @@ struct WireServer::Impl {
                 workers->enqueue([this, c, request = std::move(request), asked]() mutable {
                     std::optional<WireAnswer> late = call_handler(request, HandlerThread::worker);
                     if (!late) {
-                        late = WireAnswer{500,
-                                          {{"Content-Type", "application/json"}},
-                                          "{\"error\":\"internal error\"}",
-                                          true};
+                        late = internal_error();
                     }
                     answered(c, *late, asked);
                     finish(c, drive(c));
@@ -535,10 +537,7 @@ struct WireServer::Impl {
         try {
             return hooks.handle(request, thread);
         } catch (const std::exception&) {
-            return WireAnswer{500,
-                              {{"Content-Type", "application/json"}},
-                              "{\"error\":\"internal error\"}",
-                              true};
+            return internal_error();
         }
     }
 

@@ -42,6 +42,15 @@
     return data;
   }
 
+  // Every detail pane opens with the same head: a back button (#ID-back, labelled by the pane's
+  // data-back; shown on narrow screens) and the pane's title (#ID-title).
+  for (const pane of document.querySelectorAll('.detail-pane')) {
+    pane.prepend(el('div', { class: 'detail-head' },
+      el('button', { id: `${pane.id}-back`, type: 'button', class: 'back',
+                     'aria-label': pane.dataset.back, text: '←' }),
+      el('h2', { id: `${pane.id}-title` })));
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Formatting
 
