@@ -1,5 +1,6 @@
 #include "http/request_parser.hpp"
 
+#include "util/hex.hpp"
 #include "util/text.hpp"
 
 #include <cstring>
@@ -302,10 +303,7 @@ std::optional<RequestParser::Step> RequestParser::chunk_size_line(std::string& i
     }
     std::size_t size = 0;
     for (char ch : line) {
-        const int digit = (ch >= '0' && ch <= '9')   ? ch - '0'
-                          : (ch >= 'a' && ch <= 'f') ? ch - 'a' + 10
-                          : (ch >= 'A' && ch <= 'F') ? ch - 'A' + 10
-                                                     : -1;
+        const int digit = util::hex_digit_value(ch);
         if (digit < 0) {
             m_failure = {400, "chunk size is not hexadecimal"};
             return Step::failed;

@@ -1,6 +1,7 @@
 #include "inspector/security.hpp"
 
 #include "error.hpp"
+#include "util/hex.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -34,11 +35,10 @@ std::string random_token() {
     if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
         throw Error(ErrorKind::internal, "inspector", "no random bytes for the page token");
     }
-    static constexpr char k_hex[] = "0123456789abcdef";
     std::string out;
     for (unsigned char b : bytes) {
-        out += k_hex[b >> 4];
-        out += k_hex[b & 0x0F];
+        out += util::k_hex_digits[b >> 4];
+        out += util::k_hex_digits[b & 0x0F];
     }
     return out;
 }
