@@ -43,17 +43,25 @@ def main():
             expected = hmac.new(secret, signed, hashlib.sha256).hexdigest()
             given = self.headers.get("X-Webhook-Signature", "").strip().lower()
             ok = hmac.compare_digest(expected, given)
-            answer = b'{"ok":true}' if ok else b'{"error":"bad signature"}'
-            self.send_response(200 if ok else 401)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
+            if ok:
+                answer_json(self, 200, b'{"ok":true}')
+            else:
+                answer_json(self, 401, b'{"error":"bad signature"}')
 
         def log_message(self, *unused):
             pass
 
     serve(Handler, args.port, args.port_file)
+
+
+def answer_json(request, status, data):
+    """Answers `request` (a BaseHTTPRequestHandler) with `status` and the JSON bytes `data`;
+    shared with store_handler.py."""
+    request.send_response(status)
+    request.send_header("Content-Type", "application/json")
+    request.send_header("Content-Length", str(len(data)))
+    request.end_headers()
+    request.wfile.write(data)
 
 
 def serve(handler_class, port, port_file):

@@ -25,7 +25,7 @@ import sys
 import urllib.parse
 from http.server import BaseHTTPRequestHandler
 
-from handler import serve
+from handler import answer_json, serve
 
 COLUMNS = "id, call_id, status, corrected_transcript, citations, updated_at"
 
@@ -92,12 +92,7 @@ def main():
         disable_nagle_algorithm = True
 
         def answer(self, status, payload):
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            answer_json(self, status, json.dumps(payload).encode())
 
         def do_POST(self):
             length = int(self.headers.get("Content-Length", "0"))
