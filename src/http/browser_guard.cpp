@@ -39,7 +39,7 @@ bool host_is_ours(std::string_view host_header, int port) {
 std::optional<Refusal> check_browser_request(const BrowserFacts& request, int port, Fetch fetch,
                                              HostCheck host_check) {
     if (host_check == HostCheck::loopback_names && !host_is_ours(request.host, port)) {
-        return Refusal{403, "the Host header does not name this listener"};
+        return Refusal{403, "the Host header does not name this server"};
     }
     if (!request.origin.empty()) {
         const std::string own = "http://" + util::to_lower_ascii(request.host);

@@ -676,6 +676,12 @@ TEST_CASE("emulate refuses what a web page sends: cross-site requests and foreig
         const Json body = payload::parse_json(answer.body);
         CHECK(body["data"].is_null());
         CHECK(body["errors"][0]["error"] == "FORBIDDEN");
+        if (!headers.starts_with(host)) { // a foreign Host
+            // The Host check is shared with the inspector: it names neither of them.
+            CHECK(body["errors"][0]["message"] ==
+                  "Refused: the Host header does not name this server. The emulator serves "
+                  "programs, not web pages.");
+        }
     }
     CHECK(api.emulator().stats().calls == 0);
     // The same request from a program (no Origin, a loopback Host) is served.
