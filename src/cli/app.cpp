@@ -224,6 +224,22 @@ int run_command(const RunFunction& run_function, OnSignal on_signal) {
 
 } // namespace
 
+// CLI11 2.1 reads "-1" into an unsigned option as its largest value (`listen --count -1` waited
+// for 18446744073709551615 captures): every UINT option of the tree refuses a sign.
+void refuse_negative_unsigned(CLI::App& app) {
+    const auto is_unsigned = [](CLI::Option* option) { return option->get_type_name() == "UINT"; };
+    for (CLI::Option* option : app.get_options(is_unsigned)) {
+        option->check(CLI::Validator(
+            [](std::string& value) {
+                return value.starts_with('-') ? std::string("must be 0 or more") : std::string();
+            },
+            "", "non-negative"));
+    }
+    for (CLI::App* command : app.get_subcommands([](CLI::App*) { return true; })) {
+        refuse_negative_unsigned(*command);
+    }
+}
+
 void build_command_tree(CLI::App& app, Registrar& registrar, CommandList commands) {
     app.name("blandhook");
     app.description(k_description);
@@ -233,6 +249,7 @@ void build_command_tree(CLI::App& app, Registrar& registrar, CommandList command
     app.require_subcommand(1);
     app.fallthrough(false);
     commands(registrar);
+    refuse_negative_unsigned(app);
 }
 
 int run(int argc, char** argv, CommandList commands) {

@@ -127,3 +127,36 @@ TEST_CASE("replay and emulate share the delivery options, their names and their 
         CHECK_FALSE(in_replay->get_default_str().empty());
     }
 }
+
+TEST_CASE("every unsigned option refuses a negative value instead of wrapping it to a huge one") {
+    // CLI11 2.1 read `listen --count -1` as 18446744073709551615 captures.
+    std::vector<std::pair<std::string, std::string>> unsigned_options; // command, --name
+    {
+        const Tree tree;
+        for (const auto& [command, option] : tree.options) {
+            if (option->get_type_name() == "UINT" && !option->get_lnames().empty()) {
+                unsigned_options.emplace_back(command, "--" + option->get_lnames().front());
+            }
+        }
+    }
+    REQUIRE(unsigned_options.size() >= 3); // --count in listen and captures, replay's --repeat …
+    for (const auto& [command, name] : unsigned_options) {
+        CAPTURE(command);
+        CAPTURE(name);
+        Tree tree;
+        std::vector<std::string> words = {"blandhook"};
+        for (std::size_t at = 0; at <= command.size();) {
+            const std::size_t space = std::min(command.find(' ', at), command.size());
+            words.push_back(command.substr(at, space - at));
+            at = space + 1;
+        }
+        words.push_back(name);
+        words.emplace_back("-1");
+        std::vector<char*> argv;
+        for (auto& word : words) {
+            argv.push_back(word.data());
+        }
+        CHECK_THROWS_AS(tree.app.parse(static_cast<int>(argv.size()), argv.data()),
+                        const CLI::ValidationError&);
+    }
+}
