@@ -578,6 +578,7 @@ bool TerminalReport::shown(const CaseResult& result) {
     // Past the first screenful, passing cases are counted, not listed (unless --verbose): the
     // failures stay on screen instead of scrolling away.
     if (m_passing_shown == m_options.screenful) {
+        m_bar.clear(); // the note, like a case line, never shares the bar's screen line
         std::fputs(term::paint("…      more passing cases are counted in the summary, not "
                                "listed (-v lists every case)\n",
                                term::Style::dim, m_options.color)
