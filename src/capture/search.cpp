@@ -1,6 +1,7 @@
 #include "capture/search.hpp"
 
 #include "error.hpp"
+#include "util/text.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -13,13 +14,6 @@
 
 namespace blandhook::capture {
 namespace {
-
-constexpr char lower(char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
-}
-constexpr char upper(char c) {
-    return c >= 'a' && c <= 'z' ? static_cast<char>(c - ('a' - 'A')) : c;
-}
 
 // The content of a JSON string as the log writes it (without its quotes).
 std::string escaped(std::string_view text) {
@@ -55,8 +49,9 @@ Error bad_when(std::string_view text, std::string_view what) {
 
 Finder::Finder(std::string_view needle, Case mode) {
     for (int c = 0; c < 256; ++c) {
-        m_fold[c] = static_cast<unsigned char>(
-            mode == Case::ignore_ascii ? lower(static_cast<char>(c)) : static_cast<char>(c));
+        m_fold[c] = static_cast<unsigned char>(mode == Case::ignore_ascii
+                                                   ? util::to_lower_ascii(static_cast<char>(c))
+                                                   : static_cast<char>(c));
     }
     m_needle.reserve(needle.size());
     for (char c : needle) {
