@@ -4,6 +4,7 @@
 #include "payload/pointer.hpp"
 #include "replay/model.hpp"
 #include "util/duration.hpp"
+#include "util/unique_fd.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -46,18 +47,6 @@ std::string first_line(std::string_view text) {
     return payload::shorten_text(
         newline == std::string_view::npos ? text : text.substr(newline + 1), 120);
 }
-
-// Closes a pipe end once, whatever path the spawn takes.
-struct Fd {
-    int fd = -1;
-    ~Fd() { reset(); }
-    void reset() {
-        if (fd >= 0) {
-            ::close(fd);
-            fd = -1;
-        }
-    }
-};
 
 } // namespace
 
@@ -372,17 +361,17 @@ pid_t spawn_shell(const std::string& command, std::vector<std::string>& variable
 }
 
 // Reads both pipes until they close or the deadline passes (then the group is killed).
-void collect_output(Fd& out_read, Fd& err_read, pid_t pid, Clock::time_point deadline,
-                    CommandResult& result) {
+void collect_output(util::UniqueFd& out_read, util::UniqueFd& err_read, pid_t pid,
+                    Clock::time_point deadline, CommandResult& result) {
     char buffer[65536];
-    while (out_read.fd >= 0 || err_read.fd >= 0) {
+    while (out_read || err_read) {
         auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
         if (left.count() <= 0) {
             result.timed_out = true;
             ::kill(-pid, SIGKILL);
             return;
         }
-        pollfd fds[2] = {{out_read.fd, POLLIN, 0}, {err_read.fd, POLLIN, 0}};
+        pollfd fds[2] = {{out_read.get(), POLLIN, 0}, {err_read.get(), POLLIN, 0}};
         int ready = ::poll(fds, 2, static_cast<int>(left.count()));
         if (ready < 0 && errno == EINTR) {
             continue;
@@ -391,8 +380,8 @@ void collect_output(Fd& out_read, Fd& err_read, pid_t pid, Clock::time_point dea
             if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) {
                 continue;
             }
-            Fd& fd = i == 0 ? out_read : err_read;
-            ssize_t n = ::read(fd.fd, buffer, sizeof buffer);
+            util::UniqueFd& fd = i == 0 ? out_read : err_read;
+            ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
             if (n > 0) {
                 std::string& into = i == 0 ? result.out : result.err;
                 into.append(buffer, static_cast<std::size_t>(n));
@@ -431,14 +420,14 @@ CommandResult run_shell(const std::string& command,
     if (pipe2(out_pipe, O_CLOEXEC) != 0) {
         throw Error(ErrorKind::internal, "--probe-cmd", std::strerror(errno));
     }
-    Fd out_read{out_pipe[0]};
-    Fd out_write{out_pipe[1]};
+    util::UniqueFd out_read{out_pipe[0]};
+    util::UniqueFd out_write{out_pipe[1]};
     if (pipe2(err_pipe, O_CLOEXEC) != 0) {
         throw Error(ErrorKind::internal, "--probe-cmd", std::strerror(errno));
     }
-    Fd err_read{err_pipe[0]};
-    Fd err_write{err_pipe[1]};
-    const pid_t pid = spawn_shell(command, variables, out_write.fd, err_write.fd);
+    util::UniqueFd err_read{err_pipe[0]};
+    util::UniqueFd err_write{err_pipe[1]};
+    const pid_t pid = spawn_shell(command, variables, out_write.get(), err_write.get());
     out_write.reset();
     err_write.reset();
     collect_output(out_read, err_read, pid, Clock::now() + timeout, result);
